@@ -1,0 +1,28 @@
+//! The protocol core of the Kazakhstan mobile checkout: pure, no I/O, builds for
+//! `wasm32-unknown-unknown` and native.
+//!
+//! - [`phone`]: Kazakhstan mobile numbers and operator suggestions.
+//! - [`money`]: amounts in minor units and their display in tenge.
+//! - [`state`]: the payment state machine the backend persists and the widget shows.
+//! - [`locale`], [`operator`], [`time`]: the small vocabulary the others share.
+//! - [`wire`] (feature `wire`): serde types of every platform message.
+//! - [`signature`] (feature `signing`): the platform's HMAC-SHA512 signature. Only code that holds
+//!   a secret enables it; the widget never does.
+
+pub mod locale;
+pub mod money;
+pub mod operator;
+pub mod phone;
+#[cfg(feature = "signing")]
+pub mod signature;
+pub mod state;
+pub mod time;
+#[cfg(feature = "wire")]
+pub mod wire;
+
+pub use locale::Locale;
+pub use money::Amount;
+pub use operator::Operator;
+pub use phone::{KzMobile, PhoneError};
+pub use state::{Event, Outcome, Payment, PaymentKind, PaymentStatus};
+pub use time::{Millis, Timestamp};
