@@ -31,21 +31,27 @@ pub fn t(locale: Locale, msg: Msg) -> &'static str {
 fn kk(msg: Msg) -> &'static str {
     match msg {
         Msg::OperatorLegend => "Ұялы байланыс операторы",
-        Msg::OperatorPortabilityHint => "Нөмір басқа операторға ауысқан болса, өз операторыңызды таңдаңыз.",
+        Msg::OperatorPortabilityHint => {
+            "Нөмір басқа операторға ауысқан болса, өз операторыңызды таңдаңыз."
+        }
     }
 }
 
 fn ru(msg: Msg) -> &'static str {
     match msg {
         Msg::OperatorLegend => "Мобильный оператор",
-        Msg::OperatorPortabilityHint => "Если вы переносили номер к другому оператору, выберите своего текущего оператора.",
+        Msg::OperatorPortabilityHint => {
+            "Если вы переносили номер к другому оператору, выберите своего текущего оператора."
+        }
     }
 }
 
 fn en(msg: Msg) -> &'static str {
     match msg {
         Msg::OperatorLegend => "Mobile operator",
-        Msg::OperatorPortabilityHint => "If you moved your number to another operator, choose the one you use now.",
+        Msg::OperatorPortabilityHint => {
+            "If you moved your number to another operator, choose the one you use now."
+        }
     }
 }
 

@@ -60,7 +60,9 @@ impl CheckoutHandle {
 
 impl std::fmt::Debug for CheckoutHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CheckoutHandle").field("mounted", &self.mounted.is_some()).finish()
+        f.debug_struct("CheckoutHandle")
+            .field("mounted", &self.mounted.is_some())
+            .finish()
     }
 }
 
@@ -71,13 +73,25 @@ pub fn mount(element: web_sys::HtmlElement, locale: Option<String>) -> CheckoutH
     console_error_panic_hook::set_once();
     let locale = resolve_locale(locale.as_deref());
     let handle = mount_to(element, move || view! { <Checkout locale=locale /> });
-    CheckoutHandle { mounted: Some(Box::new(handle)) }
+    CheckoutHandle {
+        mounted: Some(Box::new(handle)),
+    }
 }
 
 /// The attribute's language if supported, else the browser's first supported one, else Russian.
 fn resolve_locale(attribute: Option<&str>) -> Locale {
     let browser: Vec<String> = web_sys::window()
-        .map(|w| w.navigator().languages().iter().filter_map(|v| v.as_string()).collect())
+        .map(|w| {
+            w.navigator()
+                .languages()
+                .iter()
+                .filter_map(|v| v.as_string())
+                .collect()
+        })
         .unwrap_or_default();
-    Locale::negotiate(attribute.into_iter().chain(browser.iter().map(String::as_str)))
+    Locale::negotiate(
+        attribute
+            .into_iter()
+            .chain(browser.iter().map(String::as_str)),
+    )
 }

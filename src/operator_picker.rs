@@ -37,8 +37,9 @@ pub fn OperatorPicker(
             }
         })
         .collect_view();
+    let described_by = hint_id.clone();
     view! {
-        <fieldset class="kzc-operators" aria-describedby=hint_id.clone() data-testid="operator-picker">
+        <fieldset class="kzc-operators" aria-describedby=described_by data-testid="operator-picker">
             <legend>{t(locale, Msg::OperatorLegend)}</legend>
             <div class="kzc-operator-list">{options}</div>
             <p class="kzc-hint" id=hint_id>{t(locale, Msg::OperatorPortabilityHint)}</p>

@@ -56,13 +56,21 @@ pub enum MalformedSignature {
 impl fmt::Display for SignatureError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Missing => f.write_str("no signature: expected a top-level `signature` or `general.signature`"),
-            Self::Malformed(MalformedSignature::NotAString) => f.write_str("malformed signature: not a string"),
-            Self::Malformed(MalformedSignature::NotBase64) => f.write_str("malformed signature: not standard Base64"),
+            Self::Missing => {
+                f.write_str("no signature: expected a top-level `signature` or `general.signature`")
+            }
+            Self::Malformed(MalformedSignature::NotAString) => {
+                f.write_str("malformed signature: not a string")
+            }
+            Self::Malformed(MalformedSignature::NotBase64) => {
+                f.write_str("malformed signature: not standard Base64")
+            }
             Self::Malformed(MalformedSignature::WrongLength(n)) => {
                 write!(f, "malformed signature: decodes to {n} bytes, an HMAC-SHA512 has {SIGNATURE_BYTES}")
             }
-            Self::Mismatch => f.write_str("signature mismatch: the body was signed with another secret or altered"),
+            Self::Mismatch => f.write_str(
+                "signature mismatch: the body was signed with another secret or altered",
+            ),
         }
     }
 }
@@ -120,7 +128,10 @@ pub fn verify(value: &Value, secret: &str) -> Result<(), SignatureError> {
         return Ok(());
     }
     // Only when the two orders actually differ is the second MAC worth computing.
-    if lines.windows(2).all(|pair| pair[0].path() <= pair[1].path()) {
+    if lines
+        .windows(2)
+        .all(|pair| pair[0].path() <= pair[1].path())
+    {
         return Err(SignatureError::Mismatch);
     }
     lines.sort_by(|a, b| a.path().cmp(b.path()));
@@ -144,23 +155,30 @@ impl Line {
 }
 
 fn find_signature(value: &Value) -> Option<&Value> {
-    value.get("signature").or_else(|| value.get("general").and_then(|g| g.get("signature")))
+    value
+        .get("signature")
+        .or_else(|| value.get("general").and_then(|g| g.get("signature")))
 }
 
 fn decode_signature(signature: &Value) -> Result<Vec<u8>, SignatureError> {
-    let text = signature.as_str().ok_or(SignatureError::Malformed(MalformedSignature::NotAString))?;
+    let text = signature
+        .as_str()
+        .ok_or(SignatureError::Malformed(MalformedSignature::NotAString))?;
     let bytes = BASE64
         .decode(text)
         .map_err(|_| SignatureError::Malformed(MalformedSignature::NotBase64))?;
     if bytes.len() != SIGNATURE_BYTES {
-        return Err(SignatureError::Malformed(MalformedSignature::WrongLength(bytes.len())));
+        return Err(SignatureError::Malformed(MalformedSignature::WrongLength(
+            bytes.len(),
+        )));
     }
     Ok(bytes)
 }
 
 fn mac_of(lines: &[Line], secret: &str) -> HmacSha512 {
     // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac = <HmacSha512 as Mac>::new_from_slice(secret.as_bytes()).unwrap_or_else(|_| unreachable!());
+    let mut mac =
+        <HmacSha512 as Mac>::new_from_slice(secret.as_bytes()).unwrap_or_else(|_| unreachable!());
     for (i, line) in lines.iter().enumerate() {
         if i > 0 {
             mac.update(b";");
@@ -211,7 +229,9 @@ fn canonical_lines(value: &Value, order: KeyOrder) -> Vec<Line> {
         _ => {}
     }
     match order {
-        KeyOrder::Natural => lines.sort_by(|a, b| natural_cmp(a.path().as_bytes(), b.path().as_bytes())),
+        KeyOrder::Natural => {
+            lines.sort_by(|a, b| natural_cmp(a.path().as_bytes(), b.path().as_bytes()))
+        }
         KeyOrder::CodePoint => lines.sort_by(|a, b| a.path().cmp(b.path())),
     }
     lines
@@ -270,7 +290,10 @@ fn flatten(value: &Value, path: &mut String, lines: &mut Vec<Line>) {
                 Value::Bool(false) => text.push('0'),
                 _ => {} // null signs as an empty value
             }
-            lines.push(Line { text, path_len: path.len() });
+            lines.push(Line {
+                text,
+                path_len: path.len(),
+            });
         }
     }
     path.truncate(mark);
@@ -327,8 +350,14 @@ mod tests {
         let canonical = canonical_string(&json!({ "a": items }));
         assert!(canonical.starts_with("a:0:0;a:1:1;a:2:2;"), "{canonical}");
         assert!(canonical.ends_with("a:9:9;a:10:10;a:11:11"), "{canonical}");
-        let code_point = canonical_string_ordered(&json!({ "a": (0..12).collect::<Vec<_>>() }), KeyOrder::CodePoint);
-        assert!(code_point.starts_with("a:0:0;a:1:1;a:10:10;a:11:11;a:2:2"), "{code_point}");
+        let code_point = canonical_string_ordered(
+            &json!({ "a": (0..12).collect::<Vec<_>>() }),
+            KeyOrder::CodePoint,
+        );
+        assert!(
+            code_point.starts_with("a:0:0;a:1:1;a:10:10;a:11:11;a:2:2"),
+            "{code_point}"
+        );
         check(json!({"x10": 1, "x9": 2}), "x9:2;x10:1");
     }
 
@@ -339,7 +368,10 @@ mod tests {
 
     #[test]
     fn frame_mode_is_skipped_at_every_depth() {
-        check(json!({"frame_mode": "popup", "a": {"frame_mode": "x", "b": [{"frame_mode": 1, "c": 2}]}}), "a:b:0:c:2");
+        check(
+            json!({"frame_mode": "popup", "a": {"frame_mode": "x", "b": [{"frame_mode": 1, "c": 2}]}}),
+            "a:b:0:c:2",
+        );
     }
 
     #[test]
@@ -360,8 +392,14 @@ mod tests {
 
     #[test]
     fn numbers_keep_their_json_lexeme() {
-        let value: Value = serde_json::from_str(r#"{"a": 1.0, "b": 1.50, "c": -0, "d": 12345678901234567890123, "e": 0.1}"#).unwrap();
-        assert_eq!(canonical_string(&value), "a:1.0;b:1.50;c:-0;d:12345678901234567890123;e:0.1");
+        let value: Value = serde_json::from_str(
+            r#"{"a": 1.0, "b": 1.50, "c": -0, "d": 12345678901234567890123, "e": 0.1}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            canonical_string(&value),
+            "a:1.0;b:1.50;c:-0;d:12345678901234567890123;e:0.1"
+        );
         // serde_json writes an exponent's sign out (`1e3` → `1e+3`); no platform message uses
         // exponents, and the project never sends non-integers (platform.md §1).
         let exponent: Value = serde_json::from_str(r#"{"x": 1e+3}"#).unwrap();
@@ -370,12 +408,18 @@ mod tests {
 
     #[test]
     fn utf8_text_is_signed_as_is() {
-        check(json!({"d": "Қазақстан ₸ 💳", "c": " spaced "}), "c: spaced ;d:Қазақстан ₸ 💳");
+        check(
+            json!({"d": "Қазақстан ₸ 💳", "c": " spaced "}),
+            "c: spaced ;d:Қазақстан ₸ 💳",
+        );
     }
 
     #[test]
     fn only_top_level_and_general_signatures_are_removed() {
-        check(json!({"signature": "s", "general": {"signature": "g", "project_id": 1}, "x": {"signature": "kept"}}), "general:project_id:1;x:signature:kept");
+        check(
+            json!({"signature": "s", "general": {"signature": "g", "project_id": 1}, "x": {"signature": "kept"}}),
+            "general:project_id:1;x:signature:kept",
+        );
     }
 
     #[test]
@@ -390,11 +434,22 @@ mod tests {
         let mut body = json!({"payment": {"id": "p1"}});
         assert_eq!(verify(&body, "k"), Err(SignatureError::Missing));
         body["signature"] = json!(5);
-        assert_eq!(verify(&body, "k"), Err(SignatureError::Malformed(MalformedSignature::NotAString)));
+        assert_eq!(
+            verify(&body, "k"),
+            Err(SignatureError::Malformed(MalformedSignature::NotAString))
+        );
         body["signature"] = json!("not base64!");
-        assert_eq!(verify(&body, "k"), Err(SignatureError::Malformed(MalformedSignature::NotBase64)));
+        assert_eq!(
+            verify(&body, "k"),
+            Err(SignatureError::Malformed(MalformedSignature::NotBase64))
+        );
         body["signature"] = json!("AAAA");
-        assert_eq!(verify(&body, "k"), Err(SignatureError::Malformed(MalformedSignature::WrongLength(3))));
+        assert_eq!(
+            verify(&body, "k"),
+            Err(SignatureError::Malformed(MalformedSignature::WrongLength(
+                3
+            )))
+        );
         body["signature"] = json!(sign(&body, "other"));
         assert_eq!(verify(&body, "k"), Err(SignatureError::Mismatch));
         body["signature"] = json!(sign(&body, "k"));
@@ -421,7 +476,8 @@ mod tests {
 
     #[test]
     fn attach_puts_the_signature_where_the_platform_looks() {
-        let mut gate = json!({"general": {"project_id": 1, "payment_id": "p"}, "payment": {"amount": 100}});
+        let mut gate =
+            json!({"general": {"project_id": 1, "payment_id": "p"}, "payment": {"amount": 100}});
         attach_signature(&mut gate, "k");
         assert!(gate["general"]["signature"].is_string());
         assert!(gate.get("signature").is_none());

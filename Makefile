@@ -1,0 +1,42 @@
+# The two commands of the README: `make demo` and `make test`. Both bootstrap first.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+DEMO_PORT ?= 8080
+
+.PHONY: bootstrap build demo test lint test-native test-browser check-wasm check-bundle
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+## The widget bundle in dist/ (release, no file hashes).
+build: bootstrap
+	trunk build --release --offline
+
+## Serves the built widget on the demo page.
+demo: build
+	@echo "demo: http://127.0.0.1:$(DEMO_PORT)/  (Ctrl-C stops it)"
+	python3 -m http.server --bind 127.0.0.1 --directory dist $(DEMO_PORT)
+
+## Every test: formatting, lints, native tests, browser tests, the bundle and its checks.
+test: bootstrap lint test-native check-wasm test-browser check-bundle
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --all-features -- -D warnings
+	cargo clippy -p kz-mobile-checkout --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+test-native:
+	cargo test --workspace --all-features
+
+## The protocol crate is pure and must build for the browser, with and without its features.
+check-wasm:
+	cargo check -p checkout-protocol --target wasm32-unknown-unknown
+	cargo check -p checkout-protocol --target wasm32-unknown-unknown --features signing
+
+test-browser:
+	cargo test -p kz-mobile-checkout --target wasm32-unknown-unknown --test web
+
+check-bundle: build
+	scripts/check-bundle.sh dist

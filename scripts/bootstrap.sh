@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Installs everything the build and the tests need on a fresh machine (Debian 12, rustup, root or
+# sudo, package registries reachable). Idempotent: each step checks first, so a second run takes
+# seconds. Both README commands (`make demo`, `make test`) run it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TRUNK_VERSION=0.21.14
+# The wasm-bindgen CLI must match the library byte for byte; Cargo.toml pins it with `=`.
+WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\(.*\)"$/\1/p' Cargo.toml)
+
+say() { printf 'bootstrap: %s\n' "$*"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_updated=
+apt_install() {
+  if [ -z "$apt_updated" ]; then
+    as_root apt-get update -qq
+    apt_updated=1
+  fi
+  say "apt-get install $*"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# Rust: the wasm target, rustfmt and clippy.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+for component in rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$component"; then rustup component add "$component"; fi
+done
+
+# Debian packages: a browser and its driver for the browser tests, Node.js for the npm tools.
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+command -v npm >/dev/null || missing+=(nodejs npm)
+[ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+
+# Cargo-installed tools. trunk 0.22 needs a newer rustc than these machines have.
+if ! trunk --version 2>/dev/null | grep -qF "$TRUNK_VERSION"; then
+  say "cargo install trunk $TRUNK_VERSION (about 10 minutes on 2 cores)"
+  cargo install trunk --version "$TRUNK_VERSION" --locked
+fi
+if ! wasm-bindgen --version 2>/dev/null | grep -qF "$WASM_BINDGEN_VERSION"; then
+  # Not --locked: one locked dependency of the CLI is missing from the registry.
+  say "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 5 minutes)"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+# npm tools, from the lock file: binaryen's wasm-opt (Debian's binaryen 108 corrupts the externref
+# table that this wasm-bindgen emits, so the bundle would fail at start-up).
+install_npm() {
+  local dir=$1
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    say "npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+install_npm tools
+if [ -f tests/e2e/package-lock.json ]; then install_npm tests/e2e; fi
+
+say "ready"
