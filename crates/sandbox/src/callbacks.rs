@@ -1,0 +1,192 @@
+//! Callbacks: built like the seeds' examples, signed, and POSTed to the merchant with the
+//! platform's retries (`platform.md` §4) until it answers 200.
+
+use std::time::Duration;
+
+use checkout_protocol::signature::attach_signature;
+use serde_json::{json, Value};
+
+use crate::scenario::Scenario;
+use crate::store::{CallbackAttempt, CallbackRecord, Kind, SandboxPayment};
+use crate::{now, platform_date, Sandbox};
+
+/// The platform tries at most this many times…
+pub const MAX_ATTEMPTS: u32 = 120;
+/// …over at most this long (unscaled).
+pub const MAX_RETRY_SPAN: Duration = Duration::from_secs(11 * 24 * 60 * 60);
+
+/// The pause after failed attempt `attempt` (1-based) before the next one, unscaled: six tries
+/// 10 s apart, then growing pauses up to every 4 h.
+pub fn retry_pause(attempt: u32) -> Duration {
+    let secs = match attempt {
+        1..=6 => 10,
+        7 => 60,
+        8 => 5 * 60,
+        9 => 15 * 60,
+        10 => 30 * 60,
+        11 => 60 * 60,
+        12 => 2 * 60 * 60,
+        _ => 4 * 60 * 60,
+    };
+    Duration::from_secs(secs)
+}
+
+/// What a callback reports.
+#[derive(Debug, Clone)]
+pub struct Report<'a> {
+    /// The payment's status.
+    pub payment_status: &'a str,
+    /// The operation's type (`sale`, `refund`, `payout`).
+    pub operation_type: &'a str,
+    /// The operation's status.
+    pub operation_status: &'a str,
+    /// The operation's code and message, when it has them.
+    pub code: Option<(&'a str, &'a str)>,
+    /// The operation's amount.
+    pub operation_amount: u64,
+    /// Ask for the OTP (`clarification_fields`).
+    pub clarification: bool,
+}
+
+/// An unsigned callback body shaped like the seeds' examples.
+pub fn body(p: &SandboxPayment, report: &Report<'_>) -> Value {
+    let date = platform_date(now());
+    let payment_type = if p.kind == Kind::Payout { "payout" } else { "purchase" };
+    let method = if p.kind == Kind::CashIn { "kassa24" } else { "mobile" };
+    let mut operation = json!({
+        "id": p.operation_id,
+        "type": report.operation_type,
+        "status": report.operation_status,
+        "date": date,
+        "created_date": platform_date(p.last_request_at),
+        "request_id": p.request_id,
+        "sum_initial": { "amount": report.operation_amount, "currency": p.currency },
+        "sum_converted": { "amount": report.operation_amount, "currency": p.currency },
+        "provider": { "id": 1217, "payment_id": format!("sbx-{}", p.operation_id), "auth_code": "" },
+    });
+    if let Some((code, message)) = report.code {
+        operation["code"] = json!(code);
+        operation["message"] = json!(message);
+    }
+    let mut account = json!({ "number": p.account });
+    if let Some(operator) = &p.operator {
+        account["type"] = json!(operator);
+    }
+    let mut body = json!({
+        "project_id": p.project_id,
+        "payment": {
+            "id": p.payment_id,
+            "type": payment_type,
+            "status": report.payment_status,
+            "date": date,
+            "method": method,
+            "sum": { "amount": p.remaining, "currency": p.currency },
+            "description": "",
+        },
+        "customer": { "id": p.customer_id },
+        "operation": operation,
+        "account": account,
+    });
+    if report.clarification {
+        // Decision (platform.md §4): the OTP-required callback.
+        body["clarification_fields"] = json!({ "additional_data": { "approval_code": { "type": "string" } } });
+    }
+    body
+}
+
+/// A callback reporting the payment's current status (also the status request's answer).
+pub fn current_status(p: &SandboxPayment) -> Value {
+    let operation_type = match p.kind {
+        Kind::Payout => "payout",
+        _ if p.status.contains("refunded") => "refund",
+        _ => "sale",
+    };
+    let code = match (&p.code, &p.message) {
+        (Some(c), Some(m)) => Some((c.as_str(), m.as_str())),
+        _ => None,
+    };
+    let awaiting = p.status == "awaiting clarification";
+    let report = Report {
+        payment_status: &p.status,
+        operation_type,
+        operation_status: &p.operation_status,
+        code,
+        operation_amount: p.amount,
+        clarification: awaiting,
+    };
+    body(p, &report)
+}
+
+/// Signs `body`, records it on the payment and delivers it after `delay`, retrying like the
+/// platform. Payments of the "no callbacks" scenario record the callback and never send it.
+pub fn send(sandbox: &Sandbox, project_id: u64, payment_id: &str, mut body: Value, delay: Duration) {
+    let Some(secret) = sandbox.secret(project_id).map(str::to_owned) else { return };
+    attach_signature(&mut body, &secret);
+    let (number, url, silent) = {
+        let mut store = sandbox.store();
+        let default_url = sandbox.config().callback_url.clone();
+        let Some(p) = store.payment_mut(project_id, payment_id) else { return };
+        let number = p.callbacks.len() as u32 + 1;
+        p.callbacks.push(CallbackRecord { callback: number, body: body.clone(), delivered: false });
+        (number, p.callback_url.clone().or(default_url), p.scenario == Scenario::NoCallbacks)
+    };
+    let Some(url) = url else {
+        tracing::warn!(payment_id, "no callback URL: configure SANDBOX_CALLBACK_URL or send general.merchant_callback_url");
+        return;
+    };
+    if silent {
+        return;
+    }
+    let sandbox = sandbox.clone();
+    let payment_id = payment_id.to_owned();
+    tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        let mut span = Duration::ZERO;
+        for attempt in 1..=MAX_ATTEMPTS {
+            let result = sandbox.http().post(&url).json(&body).send().await;
+            let (http_status, error) = match &result {
+                Ok(response) => (Some(response.status().as_u16()), None),
+                Err(e) => (None, Some(e.to_string())),
+            };
+            let delivered = http_status == Some(200);
+            {
+                let mut store = sandbox.store();
+                if let Some(p) = store.payment_mut(project_id, &payment_id) {
+                    p.attempts.push(CallbackAttempt { callback: number, attempt, at: now(), url: url.clone(), http_status, error });
+                    if delivered {
+                        if let Some(record) = p.callbacks.iter_mut().find(|c| c.callback == number) {
+                            record.delivered = true;
+                        }
+                    }
+                }
+            }
+            if delivered {
+                return;
+            }
+            span += retry_pause(attempt);
+            if span > MAX_RETRY_SPAN {
+                break;
+            }
+            tokio::time::sleep(retry_pause(attempt).mul_f64(sandbox.config().callback_retry_scale)).await;
+        }
+        tracing::warn!(payment_id, number, "callback given up after {MAX_ATTEMPTS} attempts");
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_follow_the_platform_schedule() {
+        let pauses: Vec<u64> = (1..=14).map(|a| retry_pause(a).as_secs()).collect();
+        assert_eq!(pauses, [10, 10, 10, 10, 10, 10, 60, 300, 900, 1800, 3600, 7200, 14_400, 14_400]);
+        // The attempts that fit in the retry span: about eleven days of tries.
+        let mut span = Duration::ZERO;
+        let attempts = (1..MAX_ATTEMPTS).take_while(|&a| {
+            span += retry_pause(a);
+            span <= MAX_RETRY_SPAN
+        });
+        assert!((60..=MAX_ATTEMPTS as usize).contains(&attempts.count()));
+    }
+}

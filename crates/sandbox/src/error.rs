@@ -1,0 +1,148 @@
+//! The platform's error envelope: a non-200 status and
+//! `{"status": "error", "code", "message", "errors": [{code, message, field}]}` (`platform.md` §3).
+//!
+//! Codes and messages are named constants so tests and merchants can match on them.
+//! **Decision:** the platform's own numeric codes for these cases are not public; the sandbox uses
+//! its own stable codes, listed in its README.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+/// What went wrong with a request, each with a stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The body is not a JSON object.
+    MalformedJson,
+    /// A required field is missing or has the wrong type or value.
+    InvalidField,
+    /// The signature is missing, malformed or wrong.
+    InvalidSignature,
+    /// No such project.
+    UnknownProject,
+    /// The payment id was used before in this project.
+    DuplicatePayment,
+    /// No such payment.
+    PaymentNotFound,
+    /// The payment is not in a state that allows this request.
+    WrongState,
+    /// A new OTP was asked for while the current one is still valid.
+    ResendTooEarly,
+    /// All three new OTPs were used.
+    ResendLimit,
+    /// A refund larger than what is left.
+    RefundTooLarge,
+    /// A status request sooner than allowed after the request it asks about.
+    StatusTooEarly,
+    /// The provider refused the request (a test scenario).
+    Rejected,
+    /// The body is larger than the platform accepts.
+    BodyTooLarge,
+    /// No such endpoint.
+    UnknownEndpoint,
+    /// The endpoint exists but not for this HTTP method.
+    MethodNotAllowed,
+}
+
+impl ErrorKind {
+    /// The stable code.
+    pub const fn code(self) -> &'static str {
+        match self {
+            ErrorKind::MalformedJson => "1001",
+            ErrorKind::InvalidField => "1002",
+            ErrorKind::InvalidSignature => "1003",
+            ErrorKind::UnknownProject => "1004",
+            ErrorKind::DuplicatePayment => "1005",
+            ErrorKind::PaymentNotFound => "1006",
+            ErrorKind::WrongState => "1007",
+            ErrorKind::ResendTooEarly => "1008",
+            ErrorKind::ResendLimit => "1009",
+            ErrorKind::RefundTooLarge => "1010",
+            ErrorKind::StatusTooEarly => "1011",
+            ErrorKind::Rejected => "1012",
+            ErrorKind::BodyTooLarge => "1013",
+            ErrorKind::UnknownEndpoint => "1014",
+            ErrorKind::MethodNotAllowed => "1015",
+        }
+    }
+
+    /// The stable message.
+    pub const fn message(self) -> &'static str {
+        match self {
+            ErrorKind::MalformedJson => "Request body is not a JSON object",
+            ErrorKind::InvalidField => "Invalid request parameters",
+            ErrorKind::InvalidSignature => "Invalid signature",
+            ErrorKind::UnknownProject => "Unknown project",
+            ErrorKind::DuplicatePayment => "Payment with this ID already exists",
+            ErrorKind::PaymentNotFound => "Payment not found",
+            ErrorKind::WrongState => "Operation is not allowed in the current payment status",
+            ErrorKind::ResendTooEarly => "A new code can be requested only after the current one expires",
+            ErrorKind::ResendLimit => "The limit of new codes for this payment is reached",
+            ErrorKind::RefundTooLarge => "Refund amount exceeds the amount available for refund",
+            ErrorKind::StatusTooEarly => "Status can be requested no earlier than 10 seconds after the request",
+            ErrorKind::Rejected => "Request declined by the provider",
+            ErrorKind::BodyTooLarge => "Request body is too large",
+            ErrorKind::UnknownEndpoint => "Unknown endpoint",
+            ErrorKind::MethodNotAllowed => "Method not allowed",
+        }
+    }
+
+    fn status(self) -> StatusCode {
+        match self {
+            ErrorKind::PaymentNotFound | ErrorKind::UnknownEndpoint => StatusCode::NOT_FOUND,
+            ErrorKind::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorKind::InvalidSignature => StatusCode::UNAUTHORIZED,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+}
+
+/// A refused request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GateError {
+    /// What went wrong.
+    pub kind: ErrorKind,
+    /// The field at fault, as a dotted path.
+    pub field: Option<String>,
+    /// Detail for that field.
+    pub detail: Option<String>,
+}
+
+impl GateError {
+    /// An error with no field detail.
+    pub fn new(kind: ErrorKind) -> Self {
+        GateError { kind, field: None, detail: None }
+    }
+
+    /// An error about one field.
+    pub fn field(kind: ErrorKind, field: &str, detail: impl Into<String>) -> Self {
+        GateError { kind, field: Some(field.to_owned()), detail: Some(detail.into()) }
+    }
+
+    /// An error with a detail but no field.
+    pub fn detail(kind: ErrorKind, detail: impl Into<String>) -> Self {
+        GateError { kind, field: None, detail: Some(detail.into()) }
+    }
+}
+
+impl From<ErrorKind> for GateError {
+    fn from(kind: ErrorKind) -> Self {
+        GateError::new(kind)
+    }
+}
+
+impl IntoResponse for GateError {
+    fn into_response(self) -> Response {
+        let mut body = json!({ "status": "error", "code": self.kind.code(), "message": self.kind.message() });
+        if self.field.is_some() || self.detail.is_some() {
+            let mut entry = json!({ "code": self.kind.code(), "message": self.detail.unwrap_or_else(|| self.kind.message().to_owned()) });
+            if let Some(field) = self.field {
+                entry["field"] = json!(field);
+            }
+            body["errors"] = json!([entry]);
+        }
+        (self.kind.status(), Json(body)).into_response()
+    }
+}

@@ -1,0 +1,84 @@
+//! What tests and developers look at: the SMS inbox (JSON and a small page), a payment as the
+//! sandbox sees it with every callback attempt, and a start page.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use checkout_protocol::KzMobile;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::error::{ErrorKind, GateError};
+use crate::Sandbox;
+
+/// `?phone=…` in any usual form.
+#[derive(Debug, Deserialize)]
+pub struct PhoneQuery {
+    phone: Option<String>,
+}
+
+/// `GET /sandbox/sms?phone=77011234567`: the texts sent to a phone, newest last.
+pub async fn sms_json(State(sandbox): State<Sandbox>, Query(query): Query<PhoneQuery>) -> Result<Response, GateError> {
+    let typed = query.phone.ok_or_else(|| GateError::field(ErrorKind::InvalidField, "phone", "phone is required"))?;
+    let phone = KzMobile::parse(&typed).map_err(|e| GateError::field(ErrorKind::InvalidField, "phone", e.to_string()))?;
+    let store = sandbox.store();
+    let messages: Vec<_> = store.sms.iter().filter(|m| m.phone == phone.as_str()).collect();
+    Ok(Json(json!({ "phone": phone.as_str(), "messages": messages })).into_response())
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// `GET /sandbox/inbox[?phone=…]`: the texts as a page that refreshes itself, newest first.
+pub async fn inbox_html(State(sandbox): State<Sandbox>, Query(query): Query<PhoneQuery>) -> Html<String> {
+    let filter = query.phone.as_deref().and_then(|p| KzMobile::parse(p).ok());
+    let rows: String = {
+        let store = sandbox.store();
+        store
+            .sms
+            .iter()
+            .rev()
+            .filter(|m| filter.as_ref().is_none_or(|f| f.as_str() == m.phone))
+            .map(|m| format!("<tr><td>{}</td><td><strong>{}</strong></td><td>{}</td><td>{}</td></tr>", m.sent_at, escape(&m.code), escape(&m.phone), escape(&m.text)))
+            .collect()
+    };
+    let heading = filter.map_or_else(|| "all phones".to_owned(), |p| p.format());
+    Html(format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"3\"><title>Sandbox SMS inbox</title>\
+         <style>body{{font-family:system-ui,sans-serif;margin:1.5rem}}td,th{{padding:.3rem .6rem;text-align:left;border-bottom:1px solid #ddd}}</style></head>\
+         <body><h1>SMS inbox: {heading}</h1><p>Refreshes every 3 seconds.</p><table><thead><tr><th>Sent</th><th>Code</th><th>Phone</th><th>Text</th></tr></thead><tbody>{rows}</tbody></table></body></html>"
+    ))
+}
+
+/// `?project_id=…` to tell apart payments with the same id in two projects.
+#[derive(Debug, Deserialize)]
+pub struct ProjectQuery {
+    project_id: Option<u64>,
+}
+
+/// `GET /sandbox/payments/{payment_id}`: the sandbox's view, with every callback and attempt.
+pub async fn payment(State(sandbox): State<Sandbox>, Path(payment_id): Path<String>, Query(query): Query<ProjectQuery>) -> Result<Response, GateError> {
+    let store = sandbox.store();
+    let found = store.payments.values().find(|p| p.payment_id == payment_id && query.project_id.is_none_or(|id| id == p.project_id));
+    match found {
+        Some(p) => Ok(Json(p).into_response()),
+        None => Err(GateError::field(ErrorKind::PaymentNotFound, "payment_id", format!("no payment {payment_id}"))),
+    }
+}
+
+/// `GET /`: where things are.
+pub async fn home() -> Html<&'static str> {
+    Html(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Checkout sandbox</title></head><body style=\"font-family:system-ui,sans-serif;margin:1.5rem\">\
+         <h1>Checkout sandbox</h1><p>A local stand-in for the payment platform's Gate, callbacks, Payment Page and cash terminal.</p>\
+         <ul><li><a href=\"/sandbox/inbox\">SMS inbox</a></li><li><a href=\"/shared/merchant.js\">/shared/merchant.js</a></li></ul>\
+         <h2>Test phone numbers</h2><table><tr><th>Phone</th><th>What happens</th></tr>\
+         <tr><td>+7 700 000 00 00</td><td>success</td></tr><tr><td>+7 700 000 00 01</td><td>declined after the OTP: 20000 General decline</td></tr>\
+         <tr><td>+7 700 000 00 02</td><td>declined after the OTP: insufficient funds</td></tr><tr><td>+7 700 000 00 03</td><td>Gate rejects the purchase</td></tr>\
+         <tr><td>+7 700 000 00 04</td><td>OTP-required callback twice, out of order</td></tr><tr><td>+7 700 000 00 05</td><td>final callback delayed</td></tr>\
+         <tr><td>+7 700 000 00 06</td><td>no callbacks at all</td></tr><tr><td>+7 700 000 00 07</td><td>misleading decline right after a resend, then success</td></tr>\
+         <tr><td>+7 700 000 00 08</td><td>refund declined</td></tr><tr><td>+7 700 000 00 09</td><td>payout declined</td></tr></table>\
+         <p>Codes for these numbers: 123456, then 234567, 345678, 456789 after each resend. Any other Kazakhstan mobile number succeeds with a random code (see the inbox).</p></body></html>",
+    )
+}

@@ -1,0 +1,162 @@
+//! The sandbox's memory: payments, their callbacks, and the SMS inbox. Nothing is persisted; a
+//! restart forgets everything, as the README says.
+
+use std::collections::HashMap;
+
+use checkout_protocol::time::Timestamp;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::scenario::Scenario;
+
+/// Purchase (Gate or Payment Page), payout or cash-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// `/v2/payment/mobile/sale` or the Payment Page.
+    Purchase,
+    /// `/v2/payment/mobile/payout`.
+    Payout,
+    /// A Kassa24 terminal deposit.
+    CashIn,
+}
+
+/// The OTP currently valid for a payment.
+#[derive(Debug, Clone, Serialize)]
+pub struct Otp {
+    /// The code texted to the phone.
+    #[serde(skip)]
+    pub code: String,
+    /// When the "operator" created it.
+    pub created_at: Timestamp,
+    /// New codes sent so far (0–3).
+    pub resends: u8,
+}
+
+/// One delivery attempt of a callback.
+#[derive(Debug, Clone, Serialize)]
+pub struct CallbackAttempt {
+    /// Which callback of the payment (1-based, in the order the sandbox created them).
+    pub callback: u32,
+    /// 1 for the first try, then the retries.
+    pub attempt: u32,
+    /// When it was made.
+    pub at: Timestamp,
+    /// Where it went.
+    pub url: String,
+    /// The HTTP status the merchant answered, if it answered.
+    pub http_status: Option<u16>,
+    /// The transport error, if it did not.
+    pub error: Option<String>,
+}
+
+/// A callback the sandbox created for a payment.
+#[derive(Debug, Clone, Serialize)]
+pub struct CallbackRecord {
+    /// 1-based number within the payment.
+    pub callback: u32,
+    /// The signed body.
+    pub body: Value,
+    /// Whether the merchant answered 200 to one of the attempts.
+    pub delivered: bool,
+}
+
+/// A payment as the sandbox sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SandboxPayment {
+    /// The merchant's project.
+    pub project_id: u64,
+    /// The merchant's payment id.
+    pub payment_id: String,
+    /// What kind of payment.
+    pub kind: Kind,
+    /// The platform's payment status (`processing`, `awaiting clarification`, `success`, …).
+    pub status: String,
+    /// The platform's status of the latest operation.
+    pub operation_status: String,
+    /// The latest operation's code and message, once final.
+    pub code: Option<String>,
+    /// The code's message.
+    pub message: Option<String>,
+    /// Minor units of the original amount.
+    pub amount: u64,
+    /// Minor units not yet refunded.
+    pub remaining: u64,
+    /// ISO 4217.
+    pub currency: String,
+    /// The phone (mobile) or the account (cash-in).
+    pub account: String,
+    /// The operator, for the mobile method.
+    pub operator: Option<String>,
+    /// The merchant's customer id.
+    pub customer_id: String,
+    /// The test scenario.
+    #[serde(serialize_with = "scenario_name")]
+    pub scenario: Scenario,
+    /// The current OTP, for purchases.
+    pub otp: Option<Otp>,
+    /// Codes submitted so far.
+    pub otp_attempts: u32,
+    /// Where this payment's callbacks go.
+    pub callback_url: Option<String>,
+    /// The platform's id of the latest operation.
+    pub operation_id: u64,
+    /// The latest Gate request's id.
+    pub request_id: String,
+    /// When the payment was created.
+    pub created_at: Timestamp,
+    /// When the latest request about it was accepted (for the status request's 10 s rule).
+    pub last_request_at: Timestamp,
+    /// Whether it came through the Payment Page.
+    pub via_payment_page: bool,
+    /// The first OTP-required callback, kept for the scenario that delivers it again late.
+    #[serde(skip)]
+    pub first_otp_callback: Option<Value>,
+    /// Callbacks created for it.
+    pub callbacks: Vec<CallbackRecord>,
+    /// Every delivery attempt.
+    pub attempts: Vec<CallbackAttempt>,
+}
+
+fn scenario_name<S: serde::Serializer>(scenario: &Scenario, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format!("{scenario:?}"))
+}
+
+/// One text message sent to a phone.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sms {
+    /// The phone, `77XXXXXXXXX`.
+    pub phone: String,
+    /// The full text.
+    pub text: String,
+    /// The code in it.
+    pub code: String,
+    /// The payment it is for.
+    pub payment_id: String,
+    /// When it was sent.
+    pub sent_at: Timestamp,
+}
+
+/// Everything the sandbox remembers.
+#[derive(Debug, Default)]
+pub struct Store {
+    /// Payments by (project, payment id).
+    pub payments: HashMap<(u64, String), SandboxPayment>,
+    /// Texts, oldest first.
+    pub sms: Vec<Sms>,
+    /// The next operation id.
+    pub next_operation_id: u64,
+}
+
+impl Store {
+    /// A fresh operation id.
+    pub fn operation_id(&mut self) -> u64 {
+        self.next_operation_id += 1;
+        self.next_operation_id
+    }
+
+    /// A payment by project and id.
+    pub fn payment_mut(&mut self, project_id: u64, payment_id: &str) -> Option<&mut SandboxPayment> {
+        self.payments.get_mut(&(project_id, payment_id.to_owned()))
+    }
+}
