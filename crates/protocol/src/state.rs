@@ -384,7 +384,11 @@ impl Payment {
 
     /// The sum of successful refunds.
     pub fn refunded(&self) -> Amount {
-        Amount(self.refunds.values().fold(0u64, |sum, a| sum.saturating_add(a.0)))
+        Amount(
+            self.refunds
+                .values()
+                .fold(0u64, |sum, a| sum.saturating_add(a.0)),
+        )
     }
 
     /// What can still be refunded: nothing unless the sale succeeded.
@@ -667,8 +671,14 @@ mod tests {
     #[test]
     fn huge_refund_sums_saturate_instead_of_overflowing() {
         let p = run(&[
-            Event::Refunded { operation_id: "a".into(), amount: Amount(u64::MAX) },
-            Event::Refunded { operation_id: "b".into(), amount: Amount(u64::MAX) },
+            Event::Refunded {
+                operation_id: "a".into(),
+                amount: Amount(u64::MAX),
+            },
+            Event::Refunded {
+                operation_id: "b".into(),
+                amount: Amount(u64::MAX),
+            },
         ]);
         assert_eq!(p.refunded(), Amount(u64::MAX));
         assert_eq!(p.status(), PaymentStatus::Refunded);
