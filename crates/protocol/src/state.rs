@@ -76,6 +76,11 @@ pub enum Event {
         /// 1 for the first code of the payment, then 2, 3…
         attempt: u32,
     },
+    /// Gate refused (or never answered) the `attempt`-th code: the customer may type it again.
+    OtpSubmissionFailed {
+        /// The attempt that did not reach the platform.
+        attempt: u32,
+    },
     /// The backend is about to ask for the `resend`-th new OTP.
     ResendRequested {
         /// 1, 2 or 3.
@@ -312,6 +317,13 @@ impl Payment {
                 self.phase = Phase::Processing;
             }
             (Event::OtpSubmitted { .. }, _) => {}
+            (Event::OtpSubmissionFailed { attempt }, Phase::Processing)
+                if *attempt == otp.submitted && otp.answered < *attempt =>
+            {
+                otp.answered = *attempt;
+                self.phase = Phase::AwaitingOtp;
+            }
+            (Event::OtpSubmissionFailed { .. }, _) => {}
             (Event::ResendRequested { resend }, Phase::AwaitingOtp)
                 if *resend == otp.resends_used + 1 =>
             {
@@ -537,6 +549,36 @@ mod tests {
     }
 
     #[test]
+    fn a_code_gate_refused_can_be_typed_again() {
+        let p = run(&[
+            Event::OtpRequired { at: t(0) },
+            Event::OtpSubmitted { attempt: 1 },
+            Event::OtpSubmissionFailed { attempt: 1 },
+        ]);
+        assert!(matches!(
+            p.status(),
+            PaymentStatus::AwaitingOtp {
+                attempt: 2,
+                last_error: None,
+                ..
+            }
+        ));
+        let answered = run(&[
+            Event::OtpRequired { at: t(0) },
+            Event::OtpSubmitted { attempt: 1 },
+            Event::OtpRequired { at: t(5) },
+            Event::OtpSubmissionFailed { attempt: 1 },
+        ]);
+        assert!(matches!(
+            answered.status(),
+            PaymentStatus::AwaitingOtp {
+                last_error: Some(OtpError::WrongCode),
+                ..
+            }
+        ));
+    }
+
+    #[test]
     fn a_late_code_is_reported_expired() {
         let p = run(&[
             Event::OtpRequired { at: t(0) },
@@ -725,6 +767,7 @@ mod tests {
         prop_oneof![
             (0i64..400).prop_map(|s| Event::OtpRequired { at: t(s) }),
             (1u32..5).prop_map(|attempt| Event::OtpSubmitted { attempt }),
+            (1u32..5).prop_map(|attempt| Event::OtpSubmissionFailed { attempt }),
             (1u8..5).prop_map(|resend| Event::ResendRequested { resend }),
             (1u8..5, 0i64..400).prop_map(|(resend, s)| Event::ResendAccepted { resend, at: t(s) }),
             (1u8..5).prop_map(|resend| Event::ResendRejected { resend }),

@@ -1,0 +1,245 @@
+//! The widget-facing API (the architecture's contract table). Everything a customer can change is
+//! named by the session token or the payment id; amounts and customers come from the session.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use futures_util::stream::Stream;
+
+use crate::db::Method;
+use crate::error::AppError;
+use crate::views::{
+    MobilePaymentRequest, OtpRequest, PaymentPageRequest, PaymentPageResponse, PaymentView,
+    SessionView,
+};
+use crate::{now, App};
+
+/// The customer's IP address: the connection's peer, or the first `X-Forwarded-For` entry when
+/// the server is configured to trust its proxy.
+#[derive(Debug, Clone)]
+pub struct ClientIp(pub String);
+
+impl FromRequestParts<App> for ClientIp {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        if app.config().trust_forwarded_for {
+            let forwarded = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .map(str::trim);
+            if let Some(ip) = forwarded.filter(|ip| ip.parse::<std::net::IpAddr>().is_ok()) {
+                return Ok(ClientIp(ip.to_owned()));
+            }
+        }
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        Ok(ClientIp(peer.unwrap_or_else(|| "127.0.0.1".into())))
+    }
+}
+
+/// A JSON body, with a structured error instead of axum's plain-text one.
+pub fn body<T>(json: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
+    json.map(|Json(value)| value).map_err(|rejection| {
+        let status = rejection.status();
+        let mut e = AppError::bad_request("invalid_json", rejection.body_text());
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            e = AppError::new(status, "body_too_large", "the request body is too large");
+        } else if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+            e = AppError::new(
+                status,
+                "content_type",
+                "send JSON with Content-Type: application/json",
+            );
+        }
+        e
+    })
+}
+
+/// Unknown API paths.
+pub async fn not_found() -> AppError {
+    AppError::not_found("not_found", "no such endpoint")
+}
+
+async fn session_view(app: &App, token: &str) -> Result<SessionView, AppError> {
+    let session = app.session(token).await?;
+    let operation = if session.methods.contains(&Method::Payout) {
+        "payout"
+    } else {
+        "sale"
+    };
+    let operators = app.operators(operation).await;
+    let at = now();
+    let payments = app.db().payments_of_session(token).await?;
+    let current = session
+        .current_payment_id
+        .as_deref()
+        .and_then(|id| payments.iter().find(|p| p.payment_id == id))
+        .map(|p| PaymentView::of(p, at));
+    let deposits = payments
+        .iter()
+        .filter(|p| p.machine.kind == checkout_protocol::PaymentKind::CashIn)
+        .map(|p| PaymentView::of(p, at))
+        .collect();
+    Ok(SessionView::of(
+        &session,
+        &app.config().merchant_name,
+        operators,
+        current,
+        deposits,
+    ))
+}
+
+/// The session: amount, merchant, methods, operators, and the payment in progress.
+#[utoipa::path(get, path = "/api/sessions/{session}", params(("session" = String, Path, description = "Session token")),
+    responses((status = 200, body = SessionView), (status = 404, description = "`session_not_found`")))]
+pub async fn sessions_show(
+    State(app): State<App>,
+    Path(session): Path<String>,
+) -> Result<Json<SessionView>, AppError> {
+    Ok(Json(session_view(&app, &session).await?))
+}
+
+/// Starts the session's phone payment (idempotent: a repeat returns the payment in progress).
+#[utoipa::path(post, path = "/api/sessions/{session}/mobile-payments", request_body = MobilePaymentRequest,
+    params(("session" = String, Path, description = "Session token")),
+    responses((status = 201, body = PaymentView, description = "Started"), (status = 200, body = PaymentView, description = "Already in progress"),
+        (status = 422, description = "`phone_too_short`, `phone_russian`, `phone_not_kz_mobile`, `operator_unknown`, …"), (status = 502, description = "`gate_unavailable`")))]
+pub async fn mobile_payments_create(
+    State(app): State<App>,
+    Path(session): Path<String>,
+    ip: ClientIp,
+    json: Result<Json<MobilePaymentRequest>, JsonRejection>,
+) -> Result<Response, AppError> {
+    let request = body(json)?;
+    let (record, created) = app
+        .start_mobile_payment(&session, &request.operator, &request.phone, &ip.0)
+        .await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(PaymentView::of(&record, now()))).into_response())
+}
+
+/// A payment's current state.
+#[utoipa::path(get, path = "/api/payments/{payment_id}", params(("payment_id" = String, Path, description = "Payment id")),
+    responses((status = 200, body = PaymentView), (status = 404, description = "`payment_not_found`")))]
+pub async fn payments_show(
+    State(app): State<App>,
+    Path(payment_id): Path<String>,
+) -> Result<Json<PaymentView>, AppError> {
+    Ok(Json(PaymentView::of(
+        &app.payment(&payment_id).await?,
+        now(),
+    )))
+}
+
+/// Server-Sent Events: a `payment` event with the state now and after every change; the stream
+/// ends after a final state.
+#[utoipa::path(get, path = "/api/payments/{payment_id}/events", params(("payment_id" = String, Path, description = "Payment id")),
+    responses((status = 200, description = "text/event-stream of `payment` events, each a PaymentView"), (status = 404, description = "`payment_not_found`")))]
+pub async fn payments_events(
+    State(app): State<App>,
+    Path(payment_id): Path<String>,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, AppError> {
+    app.payment(&payment_id).await?;
+    // Subscribed before the first read, so a change in between is not missed.
+    let changes = app.hub().subscribe();
+    let events = futures_util::stream::unfold(
+        (app, payment_id, changes, -1i64, false),
+        |(app, id, mut changes, last_version, ended)| async move {
+            if ended {
+                return None;
+            }
+            loop {
+                let record = app.db().payment(&id).await.ok().flatten()?;
+                let view = PaymentView::of(&record, now());
+                if view.version != last_version {
+                    let event = SseEvent::default()
+                        .event("payment")
+                        .id(view.version.to_string())
+                        .json_data(&view)
+                        .unwrap_or_default();
+                    let version = view.version;
+                    return Some((
+                        Ok(event),
+                        (app, id, changes, version, is_final(&view.state)),
+                    ));
+                }
+                loop {
+                    match changes.recv().await {
+                        Ok(changed) if changed == id => break,
+                        Ok(_) => continue,
+                        // Fell behind: reload to be sure.
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                    }
+                }
+            }
+        },
+    );
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+fn is_final(state: &str) -> bool {
+    !matches!(state, "processing" | "awaiting_otp")
+}
+
+/// Submits the code from the SMS.
+#[utoipa::path(post, path = "/api/payments/{payment_id}/otp", request_body = OtpRequest, params(("payment_id" = String, Path, description = "Payment id")),
+    responses((status = 202, body = PaymentView, description = "Sent; the outcome follows"), (status = 409, description = "`not_awaiting_otp`"),
+        (status = 422, description = "`otp_invalid`"), (status = 502, description = "`gate_rejected`, `gate_unavailable`")))]
+pub async fn otp_submit(
+    State(app): State<App>,
+    Path(payment_id): Path<String>,
+    json: Result<Json<OtpRequest>, JsonRejection>,
+) -> Result<Response, AppError> {
+    let request = body(json)?;
+    let record = app.submit_otp(&payment_id, &request.code).await?;
+    Ok((StatusCode::ACCEPTED, Json(PaymentView::of(&record, now()))).into_response())
+}
+
+/// Asks for a new code.
+#[utoipa::path(post, path = "/api/payments/{payment_id}/resend", params(("payment_id" = String, Path, description = "Payment id")),
+    responses((status = 202, body = PaymentView, description = "A new code is on its way"), (status = 409, description = "`resend_too_early` with `retry_after_s`, or `not_awaiting_otp`"),
+        (status = 429, description = "`resend_limit`"), (status = 502, description = "`gate_rejected`, `gate_unavailable`")))]
+pub async fn otp_resend(
+    State(app): State<App>,
+    Path(payment_id): Path<String>,
+) -> Result<Response, AppError> {
+    let record = app.resend_otp(&payment_id).await?;
+    Ok((StatusCode::ACCEPTED, Json(PaymentView::of(&record, now()))).into_response())
+}
+
+/// Signed `EPayWidget.run` parameters (`force_payment_method: mobile`, the operator enforced) and the brand's `merchant.js`.
+#[utoipa::path(post, path = "/api/sessions/{session}/payment-page", request_body = PaymentPageRequest, params(("session" = String, Path, description = "Session token")),
+    responses((status = 200, body = PaymentPageResponse), (status = 409, description = "`already_paid`"), (status = 422, description = "`method_not_allowed`, `operator_unknown`")))]
+pub async fn payment_page_create(
+    State(app): State<App>,
+    Path(session): Path<String>,
+    json: Result<Json<PaymentPageRequest>, JsonRejection>,
+) -> Result<Json<PaymentPageResponse>, AppError> {
+    let request = body(json).unwrap_or_default();
+    Ok(Json(
+        app.payment_page(
+            &session,
+            request.operator.as_deref(),
+            request.locale.as_deref(),
+        )
+        .await?,
+    ))
+}

@@ -1,0 +1,360 @@
+//! Configuration, validated at start-up with messages a merchant can act on. The secret key comes
+//! from an environment variable or a file, never from a flag value, and never appears in `Debug`.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+
+/// The platform's brands (`platform.md` §2). `sandbox` points at a local `checkout-sandbox`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Brand {
+    /// ECommPay.
+    Ecommpay,
+    /// Monetix.
+    Monetix,
+    /// Rocketpay.
+    Rocketpay,
+    /// The local sandbox on its default address.
+    Sandbox,
+}
+
+impl Brand {
+    /// The Gate and Payment Page hosts of the brand.
+    pub const fn hosts(self) -> (&'static str, &'static str) {
+        match self {
+            Brand::Ecommpay => (
+                "https://api.ecommpay.com",
+                "https://paymentpage.ecommpay.com",
+            ),
+            Brand::Monetix => ("https://api.trxhost.com", "https://paymentpage.trxhost.com"),
+            Brand::Rocketpay => (
+                "https://api.rocketpay.kz",
+                "https://paymentpage.rocketpay.kz",
+            ),
+            Brand::Sandbox => ("http://127.0.0.1:8081", "http://127.0.0.1:8081"),
+        }
+    }
+}
+
+/// The `serve` command's options; every one has an environment variable.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port (the first line of output names it).
+    #[arg(long, env = "CHECKOUT_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Which platform to talk to; sets the Gate and Payment Page hosts.
+    #[arg(long, env = "CHECKOUT_BRAND", value_enum, default_value = "sandbox")]
+    pub brand: Brand,
+    /// Gate host, overriding the brand's.
+    #[arg(long, env = "CHECKOUT_GATE_URL")]
+    pub gate_url: Option<String>,
+    /// Payment Page host (serves `/shared/merchant.js`), overriding the brand's.
+    #[arg(long, env = "CHECKOUT_PAYMENT_PAGE_URL")]
+    pub payment_page_url: Option<String>,
+    /// The project id the platform gave you.
+    #[arg(long, env = "CHECKOUT_PROJECT_ID")]
+    pub project_id: Option<u64>,
+    /// A file holding the project's secret key (else the CHECKOUT_SECRET_KEY variable is read).
+    #[arg(long, env = "CHECKOUT_SECRET_KEY_FILE")]
+    pub secret_key_file: Option<PathBuf>,
+    /// The public base URL of this server; the callback URL is derived from it.
+    #[arg(long, env = "CHECKOUT_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// How long an OTP is valid on the project: 80 or 90 seconds (other values for tests only).
+    #[arg(long, env = "CHECKOUT_OTP_TTL_SECS", default_value_t = 80)]
+    pub otp_ttl_secs: u64,
+    /// Where payments are kept.
+    #[arg(
+        long,
+        env = "CHECKOUT_DATABASE_URL",
+        default_value = "sqlite://checkout.db?mode=rwc"
+    )]
+    pub database_url: String,
+    /// Origins allowed to call the widget API from another origin (comma-separated).
+    #[arg(long, env = "CHECKOUT_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    /// A directory of static files to serve at `/` (the built widget and the demo shop).
+    #[arg(long, env = "CHECKOUT_STATIC_DIR")]
+    pub static_dir: Option<PathBuf>,
+    /// The shop's name, shown at the top of the widget.
+    #[arg(long, env = "CHECKOUT_MERCHANT_NAME", default_value = "Demo shop")]
+    pub merchant_name: String,
+    /// Ask the platform for a payment's status when nothing was heard of it for this long.
+    #[arg(long, env = "CHECKOUT_RECONCILE_AFTER_SECS", default_value_t = 60)]
+    pub reconcile_after_secs: u64,
+    /// The platform answers status requests only this long after the request they ask about.
+    #[arg(long, env = "CHECKOUT_STATUS_MIN_AGE_MS", default_value_t = 10_000)]
+    pub status_min_age_ms: u64,
+    /// Trust the first address of `X-Forwarded-For` as the customer's IP (behind a proxy only).
+    #[arg(long, env = "CHECKOUT_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+}
+
+/// A secret that never prints.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The secret itself, for signing and comparisons only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// Gate base URL, no trailing slash.
+    pub gate_url: String,
+    /// Payment Page base URL, no trailing slash.
+    pub payment_page_url: String,
+    /// The project.
+    pub project_id: u64,
+    /// The project's secret key.
+    pub secret: Secret,
+    /// This server's public base URL, no trailing slash.
+    pub public_url: String,
+    /// OTP validity.
+    pub otp_ttl: Duration,
+    /// Database URL.
+    pub database_url: String,
+    /// Allowed cross origins.
+    pub cors_origins: Vec<String>,
+    /// Admin bearer token; the admin API is off without one.
+    pub admin_token: Option<Secret>,
+    /// Static files.
+    pub static_dir: Option<PathBuf>,
+    /// Shop name.
+    pub merchant_name: String,
+    /// Silence before a status request.
+    pub reconcile_after: Duration,
+    /// The platform's minimum age for status requests.
+    pub status_min_age: Duration,
+    /// Trust `X-Forwarded-For`.
+    pub trust_forwarded_for: bool,
+}
+
+/// Why the server refuses to start.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ConfigError {
+    /// No project id.
+    MissingProjectId,
+    /// No secret key anywhere.
+    MissingSecret,
+    /// The secret file cannot be read.
+    SecretFile(String),
+    /// A URL is not http(s).
+    BadUrl(&'static str, String),
+    /// The admin token is too short to be safe.
+    WeakAdminToken,
+    /// OTP validity of zero.
+    BadOtpTtl,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::MissingProjectId => f.write_str("no project id: set CHECKOUT_PROJECT_ID (or --project-id) to the id the platform gave you"),
+            ConfigError::MissingSecret => f.write_str("no secret key: set CHECKOUT_SECRET_KEY, or CHECKOUT_SECRET_KEY_FILE to a file holding it"),
+            ConfigError::SecretFile(e) => write!(f, "cannot read the secret key file: {e}"),
+            ConfigError::BadUrl(what, url) => write!(f, "{what} {url:?} is not an http:// or https:// URL"),
+            ConfigError::WeakAdminToken => f.write_str("CHECKOUT_ADMIN_TOKEN is shorter than 16 characters; use a long random token"),
+            ConfigError::BadOtpTtl => f.write_str("CHECKOUT_OTP_TTL_SECS must be positive (80 or 90 on the platform)"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn url(what: &'static str, value: String) -> Result<String, ConfigError> {
+    let trimmed = value.trim().trim_end_matches('/').to_owned();
+    if trimmed.starts_with("http://") || trimmed.starts_with("https://") {
+        Ok(trimmed)
+    } else {
+        Err(ConfigError::BadUrl(what, value))
+    }
+}
+
+impl Config {
+    /// Validates the options; `env` looks up environment variables (a parameter, for tests).
+    pub fn from_args(
+        args: ServeArgs,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let project_id = args.project_id.ok_or(ConfigError::MissingProjectId)?;
+        let secret = match &args.secret_key_file {
+            Some(path) => std::fs::read_to_string(path)
+                .map_err(|e| ConfigError::SecretFile(format!("{}: {e}", path.display())))?
+                .trim()
+                .to_owned(),
+            None => env("CHECKOUT_SECRET_KEY").unwrap_or_default(),
+        };
+        if secret.is_empty() {
+            return Err(ConfigError::MissingSecret);
+        }
+        let admin_token = env("CHECKOUT_ADMIN_TOKEN").filter(|t| !t.is_empty());
+        if admin_token.as_ref().is_some_and(|t| t.chars().count() < 16) {
+            return Err(ConfigError::WeakAdminToken);
+        }
+        if args.otp_ttl_secs == 0 {
+            return Err(ConfigError::BadOtpTtl);
+        }
+        let (gate, page) = args.brand.hosts();
+        Ok(Config {
+            listen: args.listen,
+            gate_url: url(
+                "CHECKOUT_GATE_URL",
+                args.gate_url.unwrap_or_else(|| gate.to_owned()),
+            )?,
+            payment_page_url: url(
+                "CHECKOUT_PAYMENT_PAGE_URL",
+                args.payment_page_url.unwrap_or_else(|| page.to_owned()),
+            )?,
+            project_id,
+            secret: Secret::new(secret),
+            public_url: url(
+                "CHECKOUT_PUBLIC_URL",
+                args.public_url
+                    .unwrap_or_else(|| format!("http://{}", args.listen)),
+            )?,
+            otp_ttl: Duration::from_secs(args.otp_ttl_secs),
+            database_url: args.database_url,
+            cors_origins: args
+                .cors_origins
+                .into_iter()
+                .map(|o| o.trim().trim_end_matches('/').to_owned())
+                .filter(|o| !o.is_empty())
+                .collect(),
+            admin_token: admin_token.map(Secret::new),
+            static_dir: args.static_dir,
+            merchant_name: args.merchant_name,
+            reconcile_after: Duration::from_secs(args.reconcile_after_secs),
+            status_min_age: Duration::from_millis(args.status_min_age_ms),
+            trust_forwarded_for: args.trust_forwarded_for,
+        })
+    }
+
+    /// The callback URL the platform is given.
+    pub fn callback_url(&self) -> String {
+        format!("{}/callbacks/gate", self.public_url)
+    }
+
+    /// A configuration for tests: in-memory database, fast timings.
+    pub fn for_tests(gate_url: &str, project_id: u64, secret: &str) -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            gate_url: gate_url.trim_end_matches('/').to_owned(),
+            payment_page_url: gate_url.trim_end_matches('/').to_owned(),
+            project_id,
+            secret: Secret::new(secret),
+            public_url: "http://127.0.0.1:0".into(),
+            otp_ttl: Duration::from_secs(80),
+            database_url: "sqlite::memory:".into(),
+            cors_origins: Vec::new(),
+            admin_token: Some(Secret::new("test-admin-token-0123456789")),
+            static_dir: None,
+            merchant_name: "Test shop".into(),
+            reconcile_after: Duration::from_secs(60),
+            status_min_age: Duration::ZERO,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn parse(args: &[&str]) -> ServeArgs {
+        let mut all = vec!["checkout-server"];
+        all.extend_from_slice(args);
+        Cli::parse_from(all).serve
+    }
+
+    #[test]
+    fn brands_set_hosts_and_overrides_win() {
+        let env = |k: &str| (k == "CHECKOUT_SECRET_KEY").then(|| "s3cret".to_owned());
+        let config =
+            Config::from_args(parse(&["--project-id", "7", "--brand", "rocketpay"]), env).unwrap();
+        assert_eq!(config.gate_url, "https://api.rocketpay.kz");
+        assert_eq!(config.payment_page_url, "https://paymentpage.rocketpay.kz");
+        let config = Config::from_args(
+            parse(&[
+                "--project-id",
+                "7",
+                "--brand",
+                "monetix",
+                "--gate-url",
+                "http://127.0.0.1:9/",
+            ]),
+            env,
+        )
+        .unwrap();
+        assert_eq!(config.gate_url, "http://127.0.0.1:9");
+        assert_eq!(config.payment_page_url, "https://paymentpage.trxhost.com");
+        assert_eq!(
+            config.callback_url(),
+            "http://127.0.0.1:8080/callbacks/gate"
+        );
+    }
+
+    #[test]
+    fn missing_or_weak_settings_are_refused_with_a_reason() {
+        let no_env = |_: &str| None;
+        assert_eq!(
+            Config::from_args(parse(&[]), no_env).err(),
+            Some(ConfigError::MissingProjectId)
+        );
+        assert_eq!(
+            Config::from_args(parse(&["--project-id", "7"]), no_env).err(),
+            Some(ConfigError::MissingSecret)
+        );
+        let weak = |k: &str| match k {
+            "CHECKOUT_SECRET_KEY" => Some("s".to_owned()),
+            "CHECKOUT_ADMIN_TOKEN" => Some("short".to_owned()),
+            _ => None,
+        };
+        assert_eq!(
+            Config::from_args(parse(&["--project-id", "7"]), weak).err(),
+            Some(ConfigError::WeakAdminToken)
+        );
+        let env = |k: &str| (k == "CHECKOUT_SECRET_KEY").then(|| "s".to_owned());
+        assert!(matches!(
+            Config::from_args(
+                parse(&["--project-id", "7", "--public-url", "shop.kz"]),
+                env
+            ),
+            Err(ConfigError::BadUrl(..))
+        ));
+    }
+
+    #[test]
+    fn the_secret_never_prints() {
+        let env = |k: &str| (k == "CHECKOUT_SECRET_KEY").then(|| "do-not-print-me".to_owned());
+        let config = Config::from_args(parse(&["--project-id", "7"]), env).unwrap();
+        assert!(!format!("{config:?}").contains("do-not-print-me"));
+    }
+}

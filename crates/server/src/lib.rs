@@ -1,0 +1,271 @@
+//! The reference merchant backend of the Kazakhstan mobile checkout. It holds the project's
+//! secret: it signs every Gate request, verifies every callback, keeps payments durably, and
+//! streams their state to the widget.
+//!
+//! `app(App) -> Router` serves the HTTP API (tests drive it with `oneshot`); `run` serves it on a
+//! bound listener together with the reconciler that asks the platform about payments whose
+//! callbacks stopped coming.
+
+pub mod admin;
+pub mod api;
+pub mod callbacks;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod gate;
+pub mod service;
+pub mod views;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Method as HttpMethod};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use checkout_protocol::time::Timestamp;
+use tokio::net::TcpListener;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+
+use config::Config;
+use db::Db;
+use events::Hub;
+use gate::GateClient;
+use views::OperatorView;
+
+/// The current time.
+pub fn now() -> Timestamp {
+    let millis = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or_default();
+    Timestamp(i64::try_from(millis).unwrap_or(i64::MAX))
+}
+
+/// Everything a handler needs; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    config: Config,
+    db: Db,
+    gate: GateClient,
+    hub: Hub,
+    operators: Mutex<HashMap<&'static str, (Instant, Vec<OperatorView>, bool)>>,
+}
+
+impl App {
+    /// Connects to the database (migrating it) and prepares the Gate client.
+    pub async fn new(config: Config) -> Result<App, sqlx::Error> {
+        let db = Db::connect(&config.database_url).await?;
+        let gate = GateClient::new(&config);
+        Ok(App {
+            inner: Arc::new(Inner {
+                config,
+                db,
+                gate,
+                hub: Hub::new(),
+                operators: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    /// The Gate client.
+    pub fn gate(&self) -> &GateClient {
+        &self.inner.gate
+    }
+
+    /// Change notifications for live updates.
+    pub fn hub(&self) -> &Hub {
+        &self.inner.hub
+    }
+
+    fn operator_cache(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<&'static str, (Instant, Vec<OperatorView>, bool)>> {
+        self.inner
+            .operators
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The OpenAPI document of the widget and admin APIs.
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(title = "Kazakhstan mobile checkout backend", description = "Widget API (sessions, mobile payments, OTP, live state) and admin API (sessions, refunds, payouts)."),
+    paths(
+        api::sessions_show,
+        api::mobile_payments_create,
+        api::payments_show,
+        api::payments_events,
+        api::otp_submit,
+        api::otp_resend,
+        api::payment_page_create,
+        admin::sessions_create,
+        admin::payments_index,
+        admin::payments_show,
+        admin::refunds_create,
+        admin::payouts_create,
+    ),
+    components(schemas(
+        views::PaymentView,
+        views::SessionView,
+        views::OperatorView,
+        views::Limits,
+        views::MobilePaymentRequest,
+        views::OtpRequest,
+        views::PaymentPageRequest,
+        views::PaymentPageResponse,
+        views::CreateSession,
+        views::CustomerInput,
+        views::SessionCreated,
+        views::RefundRequest,
+        views::PayoutRequest,
+        views::PaymentDetail,
+        db::Method,
+    )),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "admin_token",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// Request ids from a counter, so every log line of one request can be found together.
+#[derive(Clone, Default)]
+struct CountingRequestId(Arc<std::sync::atomic::AtomicU64>);
+
+impl MakeRequestId for CountingRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        HeaderValue::from_str(&format!("req-{n:08x}"))
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// Largest callback or API body read.
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+/// Every route of the backend.
+pub fn app(state: App) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let cors = {
+        let origins: Vec<HeaderValue> = state
+            .config()
+            .cors_origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([HttpMethod::GET, HttpMethod::POST])
+            .allow_headers([axum::http::header::CONTENT_TYPE])
+            .max_age(Duration::from_secs(600))
+    };
+    let api = Router::new()
+        .route("/api/sessions/{session}", get(api::sessions_show))
+        .route(
+            "/api/sessions/{session}/mobile-payments",
+            post(api::mobile_payments_create),
+        )
+        .route(
+            "/api/sessions/{session}/payment-page",
+            post(api::payment_page_create),
+        )
+        .route("/api/payments/{payment_id}", get(api::payments_show))
+        .route(
+            "/api/payments/{payment_id}/events",
+            get(api::payments_events),
+        )
+        .route("/api/payments/{payment_id}/otp", post(api::otp_submit))
+        .route("/api/payments/{payment_id}/resend", post(api::otp_resend))
+        .route("/api/openapi.json", get(openapi_json))
+        .layer(cors);
+    let mut router = Router::new()
+        .merge(api)
+        .route("/callbacks/gate", post(callbacks::gate_callback))
+        .route("/webservice/cash-in", post(callbacks::cash_in))
+        .route("/admin/sessions", post(admin::sessions_create))
+        .route("/admin/payments", get(admin::payments_index))
+        .route("/admin/payments/{payment_id}", get(admin::payments_show))
+        .route(
+            "/admin/payments/{payment_id}/refunds",
+            post(admin::refunds_create),
+        )
+        .route("/admin/payouts", post(admin::payouts_create))
+        .route("/healthz", get(|| async { "ok" }));
+    if let Some(dir) = &state.config().static_dir {
+        router = router.fallback_service(ServeDir::new(dir));
+    } else {
+        router = router.fallback(api::not_found);
+    }
+    router
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
+            tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
+        }))
+        .layer(SetRequestIdLayer::new(request_id, CountingRequestId::default()))
+        .with_state(state)
+}
+
+/// Serves the backend on `listener` until `shutdown` resolves; first applies callbacks that were
+/// recorded but not applied before a crash, and keeps reconciling silent payments.
+pub async fn run(
+    listener: TcpListener,
+    state: App,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    if let Err(e) = service::recover(&state).await {
+        tracing::error!(error = %e.message, "recovery of recorded callbacks failed");
+    }
+    let reconciler = tokio::spawn(service::reconcile_forever(state.clone()));
+    let result = axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
+    reconciler.abort();
+    result
+}
