@@ -17,6 +17,12 @@ use serde_json::{json, Value};
 use crate::error::AppError;
 use crate::App;
 
+/// For the crash-safety tests: die right after a callback is on disk, before it is applied or
+/// answered, the worst moment for durability. Never set in production.
+static CRASH_AFTER_RECORDING: std::sync::LazyLock<bool> = std::sync::LazyLock::new(|| {
+    std::env::var_os("CHECKOUT_TEST_CRASH_AFTER_RECORDING_CALLBACK").is_some()
+});
+
 fn refuse(status: StatusCode, code: &'static str, message: String) -> Response {
     AppError::new(status, code, message).into_response()
 }
@@ -105,6 +111,9 @@ pub async fn gate_callback(
         Ok(id) => id,
         Err(e) => return AppError::from(e).into_response(),
     };
+    if *CRASH_AFTER_RECORDING {
+        std::process::abort();
+    }
     match app.apply_callback(log_id, &callback).await {
         Ok(result) => {
             tracing::info!(payment_id, result, "callback applied");

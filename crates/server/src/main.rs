@@ -30,7 +30,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the backend (the default).
-    Serve,
+    Serve(ServeArgs),
     /// Read a JSON object on stdin and print its signature (or, with --canonical, the string signed).
     Sign {
         /// Print the canonical string instead of the signature.
@@ -200,8 +200,8 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
 }
 
 async fn execute(cli: Cli) -> Result<(), String> {
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(cli.serve).await,
+    match cli.command.unwrap_or(Command::Serve(cli.serve)) {
+        Command::Serve(args) => serve(args).await,
         Command::Sign {
             canonical,
             secret_env,

@@ -1,0 +1,334 @@
+//! The `checkout-server` binary: the signature commands against the shared vectors, and crash
+//! safety (the process killed mid-payment and restarted on the same database).
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{ADMIN, PROJECT, SECRET};
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+
+const BIN: &str = env!("CARGO_BIN_EXE_checkout-server");
+
+fn vectors() -> Vec<Value> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../protocol/tests/fixtures/signature-vectors.json"
+    );
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    file["vectors"].as_array().unwrap().clone()
+}
+
+fn run_with_stdin(args: &[&str], env: &[(&str, &str)], stdin: &str) -> (i32, String, String) {
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env_remove("CHECKOUT_SECRET_KEY");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).trim().to_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn sign_reproduces_every_shared_vector() {
+    for v in vectors() {
+        let input = v["input"].to_string();
+        let (code, canonical, _) = run_with_stdin(&["sign", "--canonical"], &[], &input);
+        assert_eq!(
+            (code, canonical.as_str()),
+            (0, v["canonical"].as_str().unwrap()),
+            "{}",
+            v["id"]
+        );
+        let (code, signature, _) = run_with_stdin(
+            &["sign", "--secret-env", "VECTOR_SECRET"],
+            &[("VECTOR_SECRET", v["secret"].as_str().unwrap())],
+            &input,
+        );
+        assert_eq!(
+            (code, signature.as_str()),
+            (0, v["signature"].as_str().unwrap()),
+            "{}",
+            v["id"]
+        );
+    }
+}
+
+#[test]
+fn verify_says_whether_and_why() {
+    let mut body = json!({ "payment": { "id": "p1", "status": "success" } });
+    body["signature"] = json!(checkout_protocol::signature::sign(&body, "k"));
+    let (code, out, _) = run_with_stdin(
+        &["verify"],
+        &[("CHECKOUT_SECRET_KEY", "k")],
+        &body.to_string(),
+    );
+    assert_eq!((code, out.as_str()), (0, "ok: the signature verifies"));
+    body["payment"]["status"] = json!("decline");
+    let (code, _, err) = run_with_stdin(
+        &["verify"],
+        &[("CHECKOUT_SECRET_KEY", "k")],
+        &body.to_string(),
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("signature mismatch") && err.contains("payment:status:decline"),
+        "{err}"
+    );
+    let (code, _, err) = run_with_stdin(&["verify"], &[], &body.to_string());
+    assert_eq!(code, 1);
+    assert!(err.contains("CHECKOUT_SECRET_KEY"), "{err}");
+}
+
+#[test]
+fn serve_refuses_to_start_without_a_secret_and_says_so() {
+    let output = Command::new(BIN)
+        .args(["serve", "--project-id", "1", "--listen", "127.0.0.1:0"])
+        .env_remove("CHECKOUT_SECRET_KEY")
+        .env_remove("CHECKOUT_SECRET_KEY_FILE")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no secret key"));
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(port: u16, db: &PathBuf, gate: &str, crash_after_recording: bool) -> Server {
+        let mut command = Command::new(BIN);
+        command
+            .arg("serve")
+            .env("CHECKOUT_LISTEN", format!("127.0.0.1:{port}"))
+            .env("CHECKOUT_PROJECT_ID", PROJECT.to_string())
+            .env("CHECKOUT_SECRET_KEY", SECRET)
+            .env("CHECKOUT_GATE_URL", gate)
+            .env("CHECKOUT_PAYMENT_PAGE_URL", gate)
+            .env("CHECKOUT_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+            .env(
+                "CHECKOUT_DATABASE_URL",
+                format!("sqlite://{}?mode=rwc", db.display()),
+            )
+            .env("CHECKOUT_ADMIN_TOKEN", ADMIN)
+            .env("CHECKOUT_STATUS_MIN_AGE_MS", "0")
+            .env("CHECKOUT_RECONCILE_AFTER_SECS", "60")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        if crash_after_recording {
+            command.env("CHECKOUT_TEST_CRASH_AFTER_RECORDING_CALLBACK", "1");
+        }
+        let mut child = command.spawn().unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert_eq!(
+            first.trim(),
+            format!("listening on http://127.0.0.1:{port}")
+        );
+        Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+async fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn sandbox(server_port: u16, processing_delay: Duration) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let mut config = checkout_sandbox::Config::for_tests(PROJECT, SECRET);
+    config.callback_url = Some(format!("http://127.0.0.1:{server_port}/callbacks/gate"));
+    config.processing_delay = processing_delay;
+    config.callback_retry_scale = 0.01;
+    tokio::spawn(checkout_sandbox::run(
+        listener,
+        config,
+        std::future::pending(),
+    ));
+    base
+}
+
+async fn json(http: &reqwest::Client, request: reqwest::RequestBuilder) -> Value {
+    let _ = http;
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+async fn wait_for_state(
+    http: &reqwest::Client,
+    base: &str,
+    payment_id: &str,
+    state: &str,
+) -> Value {
+    for _ in 0..400 {
+        if let Ok(response) = http
+            .get(format!("{base}/api/payments/{payment_id}"))
+            .send()
+            .await
+        {
+            let view: Value = response.json().await.unwrap_or(Value::Null);
+            if view["state"] == state {
+                return view;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("{payment_id} never reached {state}");
+}
+
+fn temp_db(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("checkout-server-{name}-{}", common::rand_suffix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("checkout.db")
+}
+
+async fn start_payment(http: &reqwest::Client, base: &str) -> (String, String) {
+    let session = json(http, http.post(format!("{base}/admin/sessions")).bearer_auth(ADMIN).json(&json!({
+        "amount": 100_000, "currency": "KZT", "methods": ["mobile"],
+        "customer": { "id": "crash-1", "first_name": "A", "last_name": "B", "email": "a@b.kz" }
+    })))
+    .await["session"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let payment = json(
+        http,
+        http.post(format!("{base}/api/sessions/{session}/mobile-payments"))
+            .json(&json!({ "operator": "KCELL", "phone": "77000000000" })),
+    )
+    .await;
+    (
+        session,
+        payment["payment_id"]
+            .as_str()
+            .expect("payment created")
+            .to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn killed_after_the_sale_the_restarted_server_completes_the_payment() {
+    let port = free_port().await;
+    let gate = sandbox(port, Duration::from_millis(700)).await;
+    let db = temp_db("after-sale");
+    let http = reqwest::Client::new();
+
+    let server = Server::start(port, &db, &gate, false);
+    let (session, payment_id) = start_payment(&http, &server.base).await;
+    // The sale is accepted; the OTP-required callback is still 700 ms away.
+    server.kill();
+    tokio::time::sleep(Duration::from_millis(900)).await;
+
+    let server = Server::start(port, &db, &gate, false);
+    wait_for_state(&http, &server.base, &payment_id, "awaiting_otp").await;
+    http.post(format!("{}/api/payments/{payment_id}/otp", server.base))
+        .json(&json!({ "code": "123456" }))
+        .send()
+        .await
+        .unwrap();
+    wait_for_state(&http, &server.base, &payment_id, "succeeded").await;
+    let session_view = json(
+        &http,
+        http.get(format!("{}/api/sessions/{session}", server.base)),
+    )
+    .await;
+    assert_eq!(
+        session_view["payment"]["payment_id"],
+        payment_id.as_str(),
+        "still one payment for the session"
+    );
+    let list = json(
+        &http,
+        http.get(format!("{}/admin/payments", server.base))
+            .bearer_auth(ADMIN),
+    )
+    .await;
+    assert_eq!(list.as_array().unwrap().len(), 1, "nothing duplicated");
+    server.kill();
+}
+
+#[tokio::test]
+async fn killed_after_recording_a_callback_the_restarted_server_applies_it_once() {
+    let port = free_port().await;
+    let gate = sandbox(port, Duration::from_millis(50)).await;
+    let db = temp_db("after-record");
+    let http = reqwest::Client::new();
+
+    let mut server = Server::start(port, &db, &gate, true);
+    let (_, payment_id) = start_payment(&http, &server.base).await;
+    // The OTP-required callback arrives, is written to disk, and the process aborts.
+    let wait = tokio::task::spawn_blocking(move || server.child.wait().unwrap());
+    let status = tokio::time::timeout(Duration::from_secs(20), wait)
+        .await
+        .expect("the server should have aborted")
+        .unwrap();
+    assert!(!status.success(), "the test hook aborted the server");
+
+    let server = Server::start(port, &db, &gate, false);
+    wait_for_state(&http, &server.base, &payment_id, "awaiting_otp").await;
+    http.post(format!("{}/api/payments/{payment_id}/otp", server.base))
+        .json(&json!({ "code": "123456" }))
+        .send()
+        .await
+        .unwrap();
+    let paid = wait_for_state(&http, &server.base, &payment_id, "succeeded").await;
+    assert_eq!(paid["attempt"], Value::Null);
+    let detail = json(
+        &http,
+        http.get(format!("{}/admin/payments/{payment_id}", server.base))
+            .bearer_auth(ADMIN),
+    )
+    .await;
+    let applied: Vec<&Value> = detail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["changed"] == true)
+        .collect();
+    let otp_required = applied
+        .iter()
+        .filter(|e| e["event"]["event"] == "otp_required")
+        .count();
+    assert_eq!(
+        otp_required, 1,
+        "the recorded callback and its retry changed the payment once: {detail}"
+    );
+    server.kill();
+}
