@@ -57,13 +57,16 @@ pub struct App {
     inner: Arc<Inner>,
 }
 
+/// Operator lists by operation: when fetched, the list, and whether it is the seeds' fallback.
+type OperatorCache = HashMap<&'static str, (Instant, Vec<OperatorView>, bool)>;
+
 #[derive(Debug)]
 struct Inner {
     config: Config,
     db: Db,
     gate: GateClient,
     hub: Hub,
-    operators: Mutex<HashMap<&'static str, (Instant, Vec<OperatorView>, bool)>>,
+    operators: Mutex<OperatorCache>,
 }
 
 impl App {
@@ -102,9 +105,7 @@ impl App {
         &self.inner.hub
     }
 
-    fn operator_cache(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<&'static str, (Instant, Vec<OperatorView>, bool)>> {
+    fn operator_cache(&self) -> std::sync::MutexGuard<'_, OperatorCache> {
         self.inner
             .operators
             .lock()

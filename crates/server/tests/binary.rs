@@ -118,7 +118,7 @@ struct Server {
 }
 
 impl Server {
-    fn start(port: u16, db: &PathBuf, gate: &str, crash_after_recording: bool) -> Server {
+    fn start(port: u16, db: &std::path::Path, gate: &str, crash_after_recording: bool) -> Server {
         let mut command = Command::new(BIN);
         command
             .arg("serve")
