@@ -14,10 +14,9 @@ bootstrap:
 build: bootstrap
 	trunk build --release --offline
 
-## Serves the built widget on the demo page.
+## The sandbox, the backend and the widget, with a checkout session; Ctrl-C stops them all.
 demo: build
-	@echo "demo: http://127.0.0.1:$(DEMO_PORT)/  (Ctrl-C stops it)"
-	python3 -m http.server --bind 127.0.0.1 --directory dist $(DEMO_PORT)
+	DEMO_PORT=$(DEMO_PORT) scripts/demo.sh
 
 ## Every test: formatting, lints, native tests, browser tests, the bundle and its checks.
 test: bootstrap lint test-native check-wasm test-browser check-bundle

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# `make demo`: the sandbox, the backend (embedded SQLite, demo secret, demo admin token, sandbox
+# brand) serving the built widget, and a fresh checkout session. One terminal; Ctrl-C stops all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SERVER_PORT=${DEMO_PORT:-8080}
+SANDBOX_PORT=${DEMO_SANDBOX_PORT:-8081}
+# Demo values only: the sandbox refuses anything that looks like a live secret.
+export SANDBOX_SECRET_KEY=demo-secret
+export CHECKOUT_SECRET_KEY=demo-secret
+export CHECKOUT_ADMIN_TOKEN=demo-admin-token-change-me
+export CHECKOUT_PROJECT_ID=1234
+export SANDBOX_PROJECT_ID=1234
+
+cargo build -q -p checkout-sandbox -p checkout-server
+mkdir -p target/demo
+
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  echo "demo: stopped"
+}
+trap cleanup EXIT INT TERM
+
+target/debug/checkout-sandbox --listen "127.0.0.1:$SANDBOX_PORT" \
+  --callback-url "http://127.0.0.1:$SERVER_PORT/callbacks/gate" \
+  --cashin-url "http://127.0.0.1:$SERVER_PORT/webservice/cash-in" >target/demo/sandbox.out 2>target/demo/sandbox.log &
+pids+=($!)
+target/debug/checkout-server serve --listen "127.0.0.1:$SERVER_PORT" --brand sandbox \
+  --gate-url "http://127.0.0.1:$SANDBOX_PORT" --payment-page-url "http://127.0.0.1:$SANDBOX_PORT" \
+  --database-url "sqlite://target/demo/checkout.db?mode=rwc" --static-dir dist \
+  --status-min-age-ms 2000 --reconcile-after-secs 20 >target/demo/server.out 2>target/demo/server.log &
+pids+=($!)
+
+for _ in $(seq 1 100); do
+  if curl -fsS "http://127.0.0.1:$SERVER_PORT/healthz" >/dev/null 2>&1; then break; fi
+  sleep 0.1
+done
+session=$(target/debug/checkout-server sessions create --server "http://127.0.0.1:$SERVER_PORT" \
+  --amount 1299000 --customer-id demo-customer --first-name Aigerim --last-name Nurlanova --email aigerim@example.kz \
+  --methods mobile)
+
+cat <<INFO
+
+  demo shop (widget)   http://127.0.0.1:$SERVER_PORT/
+  sandbox SMS inbox    http://127.0.0.1:$SANDBOX_PORT/sandbox/inbox
+  sandbox test phones  http://127.0.0.1:$SANDBOX_PORT/
+  backend API          http://127.0.0.1:$SERVER_PORT/api/openapi.json
+  a checkout session   $session  (GET http://127.0.0.1:$SERVER_PORT/api/sessions/$session)
+  logs                 target/demo/*.log
+
+  Ctrl-C stops everything.
+INFO
+wait
