@@ -1,22 +1,157 @@
 //! Every text the widget shows, in Kazakh, Russian and English.
 //!
 //! Each locale is one exhaustive `match` over [`Msg`]: a message added without a translation in
-//! every language does not compile, so no customer ever sees a blank or a key.
+//! every language does not compile, so no customer ever sees a blank or a key. Texts with values
+//! carry `{name}` placeholders filled by [`tf`]; counts go through the CLDR plural rules of
+//! `checkout_protocol::Locale`.
 
+use checkout_protocol::locale::Plural;
 use checkout_protocol::Locale;
 
 /// A text of the widget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Msg {
+    /// Skeleton's accessible label while the session loads.
+    Loading,
+    /// The session could not be loaded.
+    LoadFailed,
+    /// The session does not exist (expired link).
+    SessionNotFound,
+    /// "Payment to {merchant}".
+    PayTo,
     /// Legend of the operator radio group.
     OperatorLegend,
-    /// One-line hint under the operators: numbers move between operators.
+    /// One-line hint: numbers move between operators.
     OperatorPortabilityHint,
+    /// No operator chosen.
+    OperatorRequired,
+    /// Label of the phone field.
+    PhoneLabel,
+    /// Hint under the phone field.
+    PhoneHint,
+    /// Phone: nothing typed.
+    PhoneEmpty,
+    /// Phone: too few digits.
+    PhoneTooShort,
+    /// Phone: too many digits.
+    PhoneTooLong,
+    /// Phone: a Russian number.
+    PhoneRussian,
+    /// Phone: not a Kazakhstan mobile.
+    PhoneNotKzMobile,
+    /// Phone: another country.
+    PhoneForeign,
+    /// Phone: letters or symbols.
+    PhoneInvalidCharacter,
+    /// The button that starts the payment.
+    GetCode,
+    /// The button while the request is in flight.
+    Sending,
+    /// Starting the payment failed.
+    StartFailed,
+    /// Network failure.
+    NetworkError,
+    /// OTP screen title.
+    OtpTitle,
+    /// "We sent a code to {phone}".
+    OtpSentTo,
+    /// Label of the code field.
+    OtpLabel,
+    /// The confirm button.
+    OtpSubmit,
+    /// The code was wrong.
+    OtpWrong,
+    /// The code expired; a new one can be asked for.
+    OtpExpired,
+    /// The code expired and no new ones are left.
+    OtpExpiredNoneLeft,
+    /// Before the countdown.
+    OtpValidFor,
+    /// The code is not 4–8 digits.
+    OtpShape,
+    /// The resend button.
+    Resend,
+    /// A new code was sent.
+    ResendSent,
+    /// "A new code can be requested in {seconds} s".
+    ResendTooEarly,
+    /// Screen reader: one minute left.
+    AnnounceMinute,
+    /// Screen reader: the code expired.
+    AnnounceExpired,
+    /// Waiting for the operator.
+    Waiting,
+    /// Checking the code.
+    CheckingCode,
+    /// Paid.
+    Success,
+    /// "{amount} paid from {phone}".
+    SuccessDetail,
+    /// Declined.
+    Declined,
+    /// Declined: general.
+    DeclineGeneral,
+    /// Declined: not enough money on the balance.
+    DeclineFunds,
+    /// Could not be processed.
+    Failed,
+    /// Refunded.
+    Refunded,
+    /// Start a new attempt.
+    TryAgain,
+    /// Live updates lost; reconnecting.
+    Reconnecting,
 }
 
 impl Msg {
-    /// Every message, so tests can check each locale renders each one.
-    pub const ALL: [Msg; 2] = [Msg::OperatorLegend, Msg::OperatorPortabilityHint];
+    /// Every message, so tests can check each locale has each one.
+    pub const ALL: [Msg; 45] = [
+        Msg::Loading,
+        Msg::LoadFailed,
+        Msg::SessionNotFound,
+        Msg::PayTo,
+        Msg::OperatorLegend,
+        Msg::OperatorPortabilityHint,
+        Msg::OperatorRequired,
+        Msg::PhoneLabel,
+        Msg::PhoneHint,
+        Msg::PhoneEmpty,
+        Msg::PhoneTooShort,
+        Msg::PhoneTooLong,
+        Msg::PhoneRussian,
+        Msg::PhoneNotKzMobile,
+        Msg::PhoneForeign,
+        Msg::PhoneInvalidCharacter,
+        Msg::GetCode,
+        Msg::Sending,
+        Msg::StartFailed,
+        Msg::NetworkError,
+        Msg::OtpTitle,
+        Msg::OtpSentTo,
+        Msg::OtpLabel,
+        Msg::OtpSubmit,
+        Msg::OtpWrong,
+        Msg::OtpExpired,
+        Msg::OtpExpiredNoneLeft,
+        Msg::OtpValidFor,
+        Msg::OtpShape,
+        Msg::Resend,
+        Msg::ResendSent,
+        Msg::ResendTooEarly,
+        Msg::AnnounceMinute,
+        Msg::AnnounceExpired,
+        Msg::Waiting,
+        Msg::CheckingCode,
+        Msg::Success,
+        Msg::SuccessDetail,
+        Msg::Declined,
+        Msg::DeclineGeneral,
+        Msg::DeclineFunds,
+        Msg::Failed,
+        Msg::Refunded,
+        Msg::TryAgain,
+        Msg::Reconnecting,
+    ];
 }
 
 /// The text of `msg` in `locale`.
@@ -28,30 +163,183 @@ pub fn t(locale: Locale, msg: Msg) -> &'static str {
     }
 }
 
+/// The text of `msg` with its `{name}` placeholders filled.
+pub fn tf(locale: Locale, msg: Msg, values: &[(&str, &str)]) -> String {
+    values.iter().fold(t(locale, msg).to_owned(), |text, (name, value)| text.replace(&format!("{{{name}}}"), value))
+}
+
+/// "3 new codes left", plural-correct.
+pub fn resends_left(locale: Locale, n: u8) -> String {
+    let n = u64::from(n);
+    match (locale, locale.plural(n)) {
+        (Locale::Kk, _) => format!("{n} мүмкіндік қалды"),
+        (Locale::Ru, Plural::One) => format!("осталась {n} попытка"),
+        (Locale::Ru, Plural::Few) => format!("осталось {n} попытки"),
+        (Locale::Ru, _) => format!("осталось {n} попыток"),
+        (Locale::En, Plural::One) => "1 new code left".to_owned(),
+        (Locale::En, _) => format!("{n} new codes left"),
+    }
+}
+
+/// "10 seconds left", plural-correct, for screen-reader milestones.
+pub fn seconds_left(locale: Locale, n: u64) -> String {
+    match (locale, locale.plural(n)) {
+        (Locale::Kk, _) => format!("{n} секунд қалды"),
+        (Locale::Ru, Plural::One) => format!("Осталась {n} секунда"),
+        (Locale::Ru, Plural::Few) => format!("Осталось {n} секунды"),
+        (Locale::Ru, _) => format!("Осталось {n} секунд"),
+        (Locale::En, Plural::One) => "1 second left".to_owned(),
+        (Locale::En, _) => format!("{n} seconds left"),
+    }
+}
+
 fn kk(msg: Msg) -> &'static str {
     match msg {
+        Msg::Loading => "Төлем жүктелуде…",
+        Msg::LoadFailed => "Төлем бетін жүктеу мүмкін болмады.",
+        Msg::SessionNotFound => "Бұл төлем сілтемесінің мерзімі өтті. Дүкенге оралып, қайта бастаңыз.",
+        Msg::PayTo => "Алушы: {merchant}",
         Msg::OperatorLegend => "Ұялы байланыс операторы",
-        Msg::OperatorPortabilityHint => {
-            "Нөмір басқа операторға ауысқан болса, өз операторыңызды таңдаңыз."
-        }
+        Msg::OperatorPortabilityHint => "Нөмір басқа операторға ауысқан болса, өз операторыңызды таңдаңыз.",
+        Msg::OperatorRequired => "Ұялы байланыс операторын таңдаңыз.",
+        Msg::PhoneLabel => "Телефон нөмірі",
+        Msg::PhoneHint => "Бұл нөмірге растау коды бар SMS жібереміз.",
+        Msg::PhoneEmpty => "Телефон нөмірін енгізіңіз.",
+        Msg::PhoneTooShort => "Нөмір тым қысқа: +7-ден кейін 10 цифр болуы керек.",
+        Msg::PhoneTooLong => "Нөмір тым ұзын: +7-ден кейін 10 цифр болуы керек.",
+        Msg::PhoneRussian => "Бұл Ресей нөмірі. Қазақстандық ұялы нөмірді енгізіңіз (+7 70x, +7 747, +7 77x).",
+        Msg::PhoneNotKzMobile => "Бұл Қазақстанның ұялы нөмірі емес (+7 70x, +7 747 немесе +7 77x).",
+        Msg::PhoneForeign => "Нөмір +7-ден басталуы керек.",
+        Msg::PhoneInvalidCharacter => "Нөмірде тек цифрлар, бос орын, жақша мен сызықша болуы мүмкін.",
+        Msg::GetCode => "Код алу",
+        Msg::Sending => "Жіберілуде…",
+        Msg::StartFailed => "Төлемді бастау мүмкін болмады. Қайталап көріңіз.",
+        Msg::NetworkError => "Желі қатесі. Байланысты тексеріп, қайталаңыз.",
+        Msg::OtpTitle => "SMS-тегі кодты енгізіңіз",
+        Msg::OtpSentTo => "Код {phone} нөміріне жіберілді",
+        Msg::OtpLabel => "SMS коды",
+        Msg::OtpSubmit => "Растау",
+        Msg::OtpWrong => "Код қате. SMS-ті тексеріп, қайта енгізіңіз.",
+        Msg::OtpExpired => "Кодтың мерзімі өтті. Жаңа код сұраңыз.",
+        Msg::OtpExpiredNoneLeft => "Кодтың мерзімі өтті, жаңа кодтар қалмады. Төлемді қайта бастаңыз.",
+        Msg::OtpValidFor => "Код жарамды:",
+        Msg::OtpShape => "Код 4–8 цифрдан тұрады.",
+        Msg::Resend => "Жаңа код жіберу",
+        Msg::ResendSent => "Жаңа код жіберілді.",
+        Msg::ResendTooEarly => "Жаңа кодты {seconds} секундтан кейін сұрай аласыз.",
+        Msg::AnnounceMinute => "1 минут қалды",
+        Msg::AnnounceExpired => "Кодтың мерзімі өтті",
+        Msg::Waiting => "Төлем операторда расталуда…",
+        Msg::CheckingCode => "Код тексерілуде…",
+        Msg::Success => "Төлем өтті",
+        Msg::SuccessDetail => "{phone} нөмірінен {amount} төленді",
+        Msg::Declined => "Төлем қабылданбады",
+        Msg::DeclineGeneral => "Оператор төлемді қабылдамады. Қайталап көріңіз немесе басқа төлем тәсілін таңдаңыз.",
+        Msg::DeclineFunds => "Телефон балансында қаражат жеткіліксіз. Балансты толтырып, қайталаңыз.",
+        Msg::Failed => "Төлемді өңдеу мүмкін болмады.",
+        Msg::Refunded => "Бұл төлем қайтарылды.",
+        Msg::TryAgain => "Қайталау",
+        Msg::Reconnecting => "Байланыс үзілді. Қайта қосылуда…",
     }
 }
 
 fn ru(msg: Msg) -> &'static str {
     match msg {
+        Msg::Loading => "Загружаем оплату…",
+        Msg::LoadFailed => "Не удалось загрузить оплату.",
+        Msg::SessionNotFound => "Срок действия ссылки на оплату истёк. Вернитесь в магазин и начните заново.",
+        Msg::PayTo => "Получатель: {merchant}",
         Msg::OperatorLegend => "Мобильный оператор",
-        Msg::OperatorPortabilityHint => {
-            "Если вы переносили номер к другому оператору, выберите своего текущего оператора."
-        }
+        Msg::OperatorPortabilityHint => "Если вы переносили номер к другому оператору, выберите своего текущего оператора.",
+        Msg::OperatorRequired => "Выберите мобильного оператора.",
+        Msg::PhoneLabel => "Номер телефона",
+        Msg::PhoneHint => "Мы отправим SMS с кодом подтверждения на этот номер.",
+        Msg::PhoneEmpty => "Введите номер телефона.",
+        Msg::PhoneTooShort => "Номер слишком короткий: после +7 должно быть 10 цифр.",
+        Msg::PhoneTooLong => "Номер слишком длинный: после +7 должно быть 10 цифр.",
+        Msg::PhoneRussian => "Это российский номер. Введите казахстанский мобильный номер (+7 70x, +7 747, +7 77x).",
+        Msg::PhoneNotKzMobile => "Это не казахстанский мобильный номер (+7 70x, +7 747 или +7 77x).",
+        Msg::PhoneForeign => "Номер должен начинаться с +7.",
+        Msg::PhoneInvalidCharacter => "В номере могут быть только цифры, пробелы, скобки и дефисы.",
+        Msg::GetCode => "Получить код",
+        Msg::Sending => "Отправляем…",
+        Msg::StartFailed => "Не удалось начать оплату. Попробуйте ещё раз.",
+        Msg::NetworkError => "Ошибка сети. Проверьте соединение и попробуйте снова.",
+        Msg::OtpTitle => "Введите код из SMS",
+        Msg::OtpSentTo => "Код отправлен на номер {phone}",
+        Msg::OtpLabel => "Код из SMS",
+        Msg::OtpSubmit => "Подтвердить",
+        Msg::OtpWrong => "Неверный код. Проверьте SMS и введите код ещё раз.",
+        Msg::OtpExpired => "Срок действия кода истёк. Запросите новый код.",
+        Msg::OtpExpiredNoneLeft => "Срок действия кода истёк, а новые коды закончились. Начните оплату заново.",
+        Msg::OtpValidFor => "Код действует:",
+        Msg::OtpShape => "Код состоит из 4–8 цифр.",
+        Msg::Resend => "Отправить новый код",
+        Msg::ResendSent => "Новый код отправлен.",
+        Msg::ResendTooEarly => "Новый код можно запросить через {seconds} с.",
+        Msg::AnnounceMinute => "Осталась 1 минута",
+        Msg::AnnounceExpired => "Срок действия кода истёк",
+        Msg::Waiting => "Подтверждаем оплату у оператора…",
+        Msg::CheckingCode => "Проверяем код…",
+        Msg::Success => "Оплата прошла",
+        Msg::SuccessDetail => "{amount} списано с номера {phone}",
+        Msg::Declined => "Оплата отклонена",
+        Msg::DeclineGeneral => "Оператор отклонил платёж. Попробуйте ещё раз или выберите другой способ оплаты.",
+        Msg::DeclineFunds => "На балансе телефона недостаточно средств. Пополните баланс и попробуйте снова.",
+        Msg::Failed => "Не удалось провести оплату.",
+        Msg::Refunded => "Этот платёж возвращён.",
+        Msg::TryAgain => "Попробовать снова",
+        Msg::Reconnecting => "Соединение потеряно. Переподключаемся…",
     }
 }
 
 fn en(msg: Msg) -> &'static str {
     match msg {
+        Msg::Loading => "Loading the checkout…",
+        Msg::LoadFailed => "The checkout could not be loaded.",
+        Msg::SessionNotFound => "This payment link has expired. Return to the shop and start again.",
+        Msg::PayTo => "Payment to {merchant}",
         Msg::OperatorLegend => "Mobile operator",
-        Msg::OperatorPortabilityHint => {
-            "If you moved your number to another operator, choose the one you use now."
-        }
+        Msg::OperatorPortabilityHint => "If you moved your number to another operator, choose the one you use now.",
+        Msg::OperatorRequired => "Choose your mobile operator.",
+        Msg::PhoneLabel => "Phone number",
+        Msg::PhoneHint => "We will text a confirmation code to this number.",
+        Msg::PhoneEmpty => "Enter your phone number.",
+        Msg::PhoneTooShort => "The number is too short: it needs 10 digits after +7.",
+        Msg::PhoneTooLong => "The number is too long: it needs 10 digits after +7.",
+        Msg::PhoneRussian => "This is a Russian number. Enter a Kazakhstan mobile number (+7 70x, +7 747, +7 77x).",
+        Msg::PhoneNotKzMobile => "This is not a Kazakhstan mobile number (+7 70x, +7 747 or +7 77x).",
+        Msg::PhoneForeign => "The number must start with +7.",
+        Msg::PhoneInvalidCharacter => "A phone number has only digits, spaces, brackets and dashes.",
+        Msg::GetCode => "Get the code",
+        Msg::Sending => "Sending…",
+        Msg::StartFailed => "The payment could not be started. Please try again.",
+        Msg::NetworkError => "Network error. Check your connection and try again.",
+        Msg::OtpTitle => "Enter the code from the SMS",
+        Msg::OtpSentTo => "We sent a code to {phone}",
+        Msg::OtpLabel => "Code from the SMS",
+        Msg::OtpSubmit => "Confirm",
+        Msg::OtpWrong => "That code is not right. Check the SMS and type it again.",
+        Msg::OtpExpired => "The code has expired. Ask for a new one.",
+        Msg::OtpExpiredNoneLeft => "The code has expired and no new codes are left. Start the payment again.",
+        Msg::OtpValidFor => "Code valid for",
+        Msg::OtpShape => "The code is 4 to 8 digits.",
+        Msg::Resend => "Send a new code",
+        Msg::ResendSent => "A new code is on its way.",
+        Msg::ResendTooEarly => "You can ask for a new code in {seconds} s.",
+        Msg::AnnounceMinute => "1 minute left",
+        Msg::AnnounceExpired => "The code has expired",
+        Msg::Waiting => "Confirming the payment with your operator…",
+        Msg::CheckingCode => "Checking the code…",
+        Msg::Success => "Payment complete",
+        Msg::SuccessDetail => "{amount} paid from {phone}",
+        Msg::Declined => "Payment declined",
+        Msg::DeclineGeneral => "The operator declined the payment. Try again or choose another way to pay.",
+        Msg::DeclineFunds => "There is not enough money on your phone balance. Top it up and try again.",
+        Msg::Failed => "The payment could not be processed.",
+        Msg::Refunded => "This payment was refunded.",
+        Msg::TryAgain => "Try again",
+        Msg::Reconnecting => "Connection lost. Reconnecting…",
     }
 }
 
@@ -59,13 +347,40 @@ fn en(msg: Msg) -> &'static str {
 mod tests {
     use super::*;
 
+    fn placeholders(text: &str) -> Vec<&str> {
+        let mut found: Vec<&str> = text.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name)).collect();
+        found.sort_unstable();
+        found
+    }
+
     #[test]
-    fn every_message_has_distinct_non_empty_text_in_every_locale() {
+    fn every_message_is_translated_with_the_same_placeholders() {
         for msg in Msg::ALL {
             let texts: Vec<&str> = Locale::ALL.iter().map(|&l| t(l, msg)).collect();
             assert!(texts.iter().all(|s| !s.trim().is_empty()), "{msg:?}");
             assert_ne!(texts[0], texts[2], "{msg:?} is not translated into Kazakh");
             assert_ne!(texts[1], texts[2], "{msg:?} is not translated into Russian");
+            assert_eq!(placeholders(texts[0]), placeholders(texts[2]), "{msg:?}");
+            assert_eq!(placeholders(texts[1]), placeholders(texts[2]), "{msg:?}");
         }
+    }
+
+    #[test]
+    fn counts_follow_each_languages_plural_rules() {
+        assert_eq!(resends_left(Locale::Ru, 1), "осталась 1 попытка");
+        assert_eq!(resends_left(Locale::Ru, 2), "осталось 2 попытки");
+        assert_eq!(resends_left(Locale::Ru, 0), "осталось 0 попыток");
+        assert_eq!(resends_left(Locale::En, 1), "1 new code left");
+        assert_eq!(resends_left(Locale::En, 3), "3 new codes left");
+        assert_eq!(resends_left(Locale::Kk, 3), "3 мүмкіндік қалды");
+        assert_eq!(seconds_left(Locale::Ru, 21), "Осталась 21 секунда");
+        assert_eq!(seconds_left(Locale::Ru, 10), "Осталось 10 секунд");
+        assert_eq!(seconds_left(Locale::Ru, 3), "Осталось 3 секунды");
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(tf(Locale::En, Msg::PayTo, &[("merchant", "Sulpak")]), "Payment to Sulpak");
+        assert_eq!(tf(Locale::Ru, Msg::ResendTooEarly, &[("seconds", "12")]), "Новый код можно запросить через 12 с.");
     }
 }

@@ -4,45 +4,24 @@
 //! `checkout-protocol` without the `signing` feature, so the signing code is not even compiled
 //! into the bundle.
 
+pub mod api;
+pub mod checkout;
+pub mod clock;
+pub mod host_events;
 pub mod i18n;
 pub mod operator_picker;
+pub mod phone_field;
 
-use std::cell::Cell;
+use std::rc::Rc;
 
-use checkout_protocol::{Locale, Operator};
+use checkout_protocol::Locale;
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
-pub use operator_picker::OperatorPicker;
-
-thread_local! {
-    static NEXT_INSTANCE: Cell<u32> = const { Cell::new(0) };
-}
-
-/// A name unique to one widget instance on the page.
-fn instance_name(prefix: &str) -> String {
-    let n = NEXT_INSTANCE.with(|c| {
-        let n = c.get();
-        c.set(n + 1);
-        n
-    });
-    format!("{prefix}-{n}")
-}
-
-/// The checkout as far as it is built: the operator picker over the seeds' operator list.
-#[component]
-pub fn Checkout(
-    /// The language to speak.
-    locale: Locale,
-) -> impl IntoView {
-    let selected = RwSignal::new(None::<Operator>);
-    view! {
-        <div class="kzc-root" lang=locale.tag() data-testid="checkout">
-            <OperatorPicker operators=Operator::ALL.to_vec() selected=selected locale=locale group_name=instance_name("kzc-operator") />
-        </div>
-    }
-}
+pub use api::{ApiError, Backend, HttpBackend, PaymentView, SessionView};
+pub use checkout::Checkout;
+use host_events::Host;
 
 /// A mounted widget; `unmount()` removes it and frees what it holds.
 #[wasm_bindgen]
@@ -60,38 +39,35 @@ impl CheckoutHandle {
 
 impl std::fmt::Debug for CheckoutHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CheckoutHandle")
-            .field("mounted", &self.mounted.is_some())
-            .finish()
+        f.debug_struct("CheckoutHandle").field("mounted", &self.mounted.is_some()).finish()
     }
 }
 
-/// Mounts the checkout into `element`. `locale` is `kk`, `ru` or `en`; anything else falls back
-/// to the browser's languages, then Russian.
-#[wasm_bindgen]
-pub fn mount(element: web_sys::HtmlElement, locale: Option<String>) -> CheckoutHandle {
+/// The language: the given one if supported, else the browser's first supported one, else Russian.
+pub fn resolve_locale(attribute: Option<&str>) -> Locale {
+    let browser: Vec<String> = web_sys::window().map(|w| w.navigator().languages().iter().filter_map(|v| v.as_string()).collect()).unwrap_or_default();
+    Locale::negotiate(attribute.into_iter().chain(browser.iter().map(String::as_str)))
+}
+
+fn option(options: &JsValue, key: &str) -> Option<String> {
+    js_sys::Reflect::get(options, &JsValue::from_str(key)).ok().and_then(|v| v.as_string()).filter(|v| !v.trim().is_empty())
+}
+
+/// Mounts a widget with any backend (tests use a fake one).
+pub fn mount_with(element: web_sys::HtmlElement, session: String, locale: Locale, backend: Rc<dyn Backend>) -> CheckoutHandle {
     console_error_panic_hook::set_once();
-    let locale = resolve_locale(locale.as_deref());
-    let handle = mount_to(element, move || view! { <Checkout locale=locale /> });
-    CheckoutHandle {
-        mounted: Some(Box::new(handle)),
-    }
+    let host = Host::new(Some(element.clone()));
+    let handle = mount_to(element, move || view! { <Checkout session=session locale=locale backend=backend host=host /> });
+    CheckoutHandle { mounted: Some(Box::new(handle)) }
 }
 
-/// The attribute's language if supported, else the browser's first supported one, else Russian.
-fn resolve_locale(attribute: Option<&str>) -> Locale {
-    let browser: Vec<String> = web_sys::window()
-        .map(|w| {
-            w.navigator()
-                .languages()
-                .iter()
-                .filter_map(|v| v.as_string())
-                .collect()
-        })
-        .unwrap_or_default();
-    Locale::negotiate(
-        attribute
-            .into_iter()
-            .chain(browser.iter().map(String::as_str)),
-    )
+/// Mounts the checkout into `element`. `options`: `{ session, locale?, apiBase? }`; `locale` is
+/// `kk`, `ru` or `en` (else the browser's languages, else Russian); `apiBase` is the backend's
+/// origin when it is not the page's own.
+#[wasm_bindgen]
+pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> CheckoutHandle {
+    let session = option(&options, "session").unwrap_or_default();
+    let locale = resolve_locale(option(&options, "locale").as_deref());
+    let backend = Rc::new(HttpBackend::new(&option(&options, "apiBase").unwrap_or_default()));
+    mount_with(element, session, locale, backend)
 }

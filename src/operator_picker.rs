@@ -1,8 +1,9 @@
 //! The operator picker: a keyboard-operable radio group of the operators a session offers.
 
-use checkout_protocol::{Locale, Operator};
+use checkout_protocol::Locale;
 use leptos::prelude::*;
 
+use crate::api::OperatorView;
 use crate::i18n::{t, Msg};
 
 /// Radio group of mobile operators. Native radios in a `fieldset` give screen readers the group
@@ -10,39 +11,50 @@ use crate::i18n::{t, Msg};
 #[component]
 pub fn OperatorPicker(
     /// The operators to offer, in display order.
-    operators: Vec<Operator>,
-    /// The chosen operator; the picker writes it when the customer chooses.
-    selected: RwSignal<Option<Operator>>,
+    operators: Vec<OperatorView>,
+    /// The chosen operator's id.
+    selected: RwSignal<Option<String>>,
+    /// Set when the customer chooses, so a suggestion never overrides their choice.
+    chosen_by_customer: RwSignal<bool>,
+    /// The error to show, if any.
+    error: Signal<Option<&'static str>>,
     /// The language of the legend and hint.
     locale: Locale,
     /// The radios' `name`, unique per widget so several widgets on one page stay apart.
     group_name: String,
 ) -> impl IntoView {
     let hint_id = format!("{group_name}-hint");
+    let error_id = format!("{group_name}-error");
     let options = operators
         .into_iter()
         .map(|operator| {
             let name = group_name.clone();
+            let id = operator.id.clone();
+            let checked_id = operator.id.clone();
             view! {
-                <label class="kzc-operator" data-testid=format!("operator-{}", operator.code())>
+                <label class="kzc-operator" data-testid=format!("operator-{}", operator.id)>
                     <input
                         type="radio"
                         name=name
-                        value=operator.code()
-                        prop:checked=move || selected.get() == Some(operator)
-                        on:change=move |_| selected.set(Some(operator))
+                        value=operator.id.clone()
+                        prop:checked=move || selected.with(|s| s.as_deref() == Some(checked_id.as_str()))
+                        on:change=move |_| {
+                            chosen_by_customer.set(true);
+                            selected.set(Some(id.clone()));
+                        }
                     />
-                    <span class="kzc-operator-name">{operator.display_name()}</span>
+                    <span class="kzc-operator-name">{operator.name}</span>
                 </label>
             }
         })
         .collect_view();
-    let described_by = hint_id.clone();
+    let described_by = format!("{hint_id} {error_id}");
     view! {
         <fieldset class="kzc-operators" aria-describedby=described_by data-testid="operator-picker">
             <legend>{t(locale, Msg::OperatorLegend)}</legend>
             <div class="kzc-operator-list">{options}</div>
             <p class="kzc-hint" id=hint_id>{t(locale, Msg::OperatorPortabilityHint)}</p>
+            <p class="kzc-error" id=error_id role="alert" data-testid="operator-error">{move || error.get()}</p>
         </fieldset>
     }
 }

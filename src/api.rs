@@ -1,0 +1,239 @@
+//! Every call the widget makes: a typed client of the merchant backend's widget API, behind a
+//! trait so browser tests can inject a fake backend. Components never build URLs.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// What a backend call can end in, besides its answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// The request did not get an answer (offline, blocked, server down).
+    Transport(String),
+    /// The backend answered with its error body.
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// The stable code (`phone_russian`, `resend_too_early`, …).
+        code: String,
+        /// The backend's message (English; the widget shows its own texts by code).
+        message: String,
+        /// Seconds until a retry can work, when the backend says.
+        retry_after_s: Option<u64>,
+    },
+}
+
+impl ApiError {
+    /// The stable code, or `network` for transport failures.
+    pub fn code(&self) -> &str {
+        match self {
+            ApiError::Transport(_) => "network",
+            ApiError::Api { code, .. } => code,
+        }
+    }
+}
+
+/// An operator the session offers.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct OperatorView {
+    /// The platform's id (`TELE2`).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// A payment as the backend reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, Default)]
+pub struct PaymentView {
+    /// The payment id.
+    pub payment_id: String,
+    /// `processing`, `awaiting_otp`, `succeeded`, `declined`, `failed`, `refunded`, `partially_refunded`.
+    pub state: String,
+    /// Minor units.
+    pub amount: u64,
+    /// ISO 4217.
+    #[serde(default)]
+    pub currency: String,
+    /// `+7 701 ••• •• 67`.
+    #[serde(default)]
+    pub phone_masked: Option<String>,
+    /// When the code expires (RFC 3339).
+    #[serde(default)]
+    pub otp_expires_at: Option<String>,
+    /// New codes left.
+    #[serde(default)]
+    pub resends_left: Option<u8>,
+    /// When a new code can be asked for.
+    #[serde(default)]
+    pub resend_available_at: Option<String>,
+    /// The attempt the next code is.
+    #[serde(default)]
+    pub attempt: Option<u32>,
+    /// `wrong_code` or `expired`.
+    #[serde(default)]
+    pub last_error: Option<String>,
+    /// Decline or failure code.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Decline or failure message.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// The server's clock when the view was written.
+    #[serde(default)]
+    pub server_time: Option<String>,
+    /// Bumped on every change.
+    #[serde(default)]
+    pub version: i64,
+}
+
+impl PaymentView {
+    /// Whether the payment can no longer change for the customer.
+    pub fn is_final(&self) -> bool {
+        !matches!(self.state.as_str(), "processing" | "awaiting_otp")
+    }
+}
+
+/// A checkout session.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, Default)]
+pub struct SessionView {
+    /// The token.
+    pub session: String,
+    /// Minor units.
+    pub amount: u64,
+    /// ISO 4217.
+    pub currency: String,
+    /// The shop.
+    pub merchant_name: String,
+    /// What is paid for.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Operators to offer.
+    pub operators: Vec<OperatorView>,
+    /// The backend's locale hint.
+    #[serde(default)]
+    pub locale: Option<String>,
+    /// The payment to resume, if one was started.
+    #[serde(default)]
+    pub payment: Option<PaymentView>,
+}
+
+/// A boxed future, for the trait.
+pub type Pending<'a, T> = Pin<Box<dyn Future<Output = Result<T, ApiError>> + 'a>>;
+
+/// The widget API of the merchant backend.
+pub trait Backend {
+    /// `GET /api/sessions/{session}`.
+    fn session<'a>(&'a self, session: &'a str) -> Pending<'a, SessionView>;
+    /// `POST /api/sessions/{session}/mobile-payments`.
+    fn start_payment<'a>(&'a self, session: &'a str, operator: &'a str, phone: &'a str) -> Pending<'a, PaymentView>;
+    /// `GET /api/payments/{payment_id}`.
+    fn payment<'a>(&'a self, payment_id: &'a str) -> Pending<'a, PaymentView>;
+    /// `POST /api/payments/{payment_id}/otp`.
+    fn submit_otp<'a>(&'a self, payment_id: &'a str, code: &'a str) -> Pending<'a, PaymentView>;
+    /// `POST /api/payments/{payment_id}/resend`.
+    fn resend<'a>(&'a self, payment_id: &'a str) -> Pending<'a, PaymentView>;
+    /// The Server-Sent Events URL of a payment, when the backend streams.
+    fn events_url(&self, payment_id: &str) -> Option<String>;
+}
+
+/// The real backend over `fetch`.
+#[derive(Debug, Clone)]
+pub struct HttpBackend {
+    base: String,
+}
+
+/// Encodes a path segment (tokens and ids are URL-safe already; this keeps stray input harmless).
+fn segment(text: &str) -> String {
+    js_sys::encode_uri_component(text).into()
+}
+
+impl HttpBackend {
+    /// A client of the backend at `base` (empty for the page's own origin).
+    pub fn new(base: &str) -> HttpBackend {
+        HttpBackend { base: base.trim_end_matches('/').to_owned() }
+    }
+
+    async fn call<T: DeserializeOwned>(&self, method: &str, path: String, body: Option<JsValue>) -> Result<T, ApiError> {
+        let transport = |e: JsValue| ApiError::Transport(e.as_string().unwrap_or_else(|| "network error".into()));
+        let init = web_sys::RequestInit::new();
+        init.set_method(method);
+        let headers = web_sys::Headers::new().map_err(transport)?;
+        headers.set("Accept", "application/json").map_err(transport)?;
+        if let Some(body) = body {
+            headers.set("Content-Type", "application/json").map_err(transport)?;
+            let text = js_sys::JSON::stringify(&body).map_err(transport)?;
+            init.set_body(&text);
+        }
+        init.set_headers(&headers);
+        let window = web_sys::window().ok_or_else(|| ApiError::Transport("no window".into()))?;
+        let url = format!("{}{path}", self.base);
+        let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init)).await.map_err(transport)?.unchecked_into();
+        let status = response.status();
+        let text = JsFuture::from(response.text().map_err(transport)?).await.map_err(transport)?;
+        let json = js_sys::JSON::parse(&text.as_string().unwrap_or_default()).unwrap_or(JsValue::NULL);
+        if (200..300).contains(&status) {
+            serde_wasm_bindgen::from_value(json).map_err(|e| ApiError::Transport(format!("unexpected answer: {e}")))
+        } else {
+            #[derive(Deserialize)]
+            struct Envelope {
+                error: Body,
+            }
+            #[derive(Deserialize)]
+            struct Body {
+                code: String,
+                message: String,
+                #[serde(default)]
+                retry_after_s: Option<u64>,
+            }
+            match serde_wasm_bindgen::from_value::<Envelope>(json) {
+                Ok(Envelope { error }) => Err(ApiError::Api { status, code: error.code, message: error.message, retry_after_s: error.retry_after_s }),
+                Err(_) => Err(ApiError::Api { status, code: "http_error".into(), message: format!("HTTP {status}"), retry_after_s: None }),
+            }
+        }
+    }
+}
+
+fn object(pairs: &[(&str, &str)]) -> JsValue {
+    let object = js_sys::Object::new();
+    for (key, value) in pairs {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &JsValue::from_str(value));
+    }
+    object.into()
+}
+
+impl Backend for HttpBackend {
+    fn session<'a>(&'a self, session: &'a str) -> Pending<'a, SessionView> {
+        Box::pin(self.call("GET", format!("/api/sessions/{}", segment(session)), None))
+    }
+
+    fn start_payment<'a>(&'a self, session: &'a str, operator: &'a str, phone: &'a str) -> Pending<'a, PaymentView> {
+        Box::pin(self.call("POST", format!("/api/sessions/{}/mobile-payments", segment(session)), Some(object(&[("operator", operator), ("phone", phone)]))))
+    }
+
+    fn payment<'a>(&'a self, payment_id: &'a str) -> Pending<'a, PaymentView> {
+        Box::pin(self.call("GET", format!("/api/payments/{}", segment(payment_id)), None))
+    }
+
+    fn submit_otp<'a>(&'a self, payment_id: &'a str, code: &'a str) -> Pending<'a, PaymentView> {
+        Box::pin(self.call("POST", format!("/api/payments/{}/otp", segment(payment_id)), Some(object(&[("code", code)]))))
+    }
+
+    fn resend<'a>(&'a self, payment_id: &'a str) -> Pending<'a, PaymentView> {
+        Box::pin(self.call("POST", format!("/api/payments/{}/resend", segment(payment_id)), Some(object(&[]))))
+    }
+
+    fn events_url(&self, payment_id: &str) -> Option<String> {
+        Some(format!("{}/api/payments/{}/events", self.base, segment(payment_id)))
+    }
+}
+
+/// Milliseconds since the epoch of an RFC 3339 text, by the browser's own parser.
+pub fn parse_time(text: &str) -> Option<f64> {
+    let ms = js_sys::Date::parse(text);
+    (!ms.is_nan()).then_some(ms)
+}

@@ -1,0 +1,47 @@
+//! Time as the backend sees it. Deadlines come from the server; the browser's clock may be off by
+//! minutes, so the widget measures the offset whenever a view arrives and counts from
+//! `Date.now()` plus that offset. Nothing counts ticks, so a hidden tab or a reload keeps the right
+//! time.
+
+use crate::api::{parse_time, PaymentView};
+
+/// The browser's clock in milliseconds.
+pub fn local_now() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Server time minus browser time, from a view's `server_time`, measured now.
+pub fn offset_of(view: &PaymentView) -> f64 {
+    view.server_time.as_deref().and_then(parse_time).map_or(0.0, |server| server - local_now())
+}
+
+/// Whole seconds left until `deadline` (server milliseconds) at `server_now`, never negative.
+pub fn seconds_until(deadline: f64, server_now: f64) -> u64 {
+    let left = (deadline - server_now) / 1000.0;
+    if left <= 0.0 {
+        0
+    } else {
+        left.ceil() as u64
+    }
+}
+
+/// `mm:ss`.
+pub fn mm_ss(seconds: u64) -> String {
+    format!("{:02}:{:02}", seconds / 60, seconds % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn countdown_text() {
+        assert_eq!(mm_ss(80), "01:20");
+        assert_eq!(mm_ss(0), "00:00");
+        assert_eq!(mm_ss(9), "00:09");
+        assert_eq!(seconds_until(10_500.0, 10_000.0), 1);
+        assert_eq!(seconds_until(10_000.0, 10_000.0), 0);
+        assert_eq!(seconds_until(0.0, 10_000.0), 0);
+        assert_eq!(seconds_until(90_000.0, 10_000.0), 80);
+    }
+}
