@@ -32,7 +32,7 @@ pids+=($!)
 target/debug/checkout-server serve --listen "127.0.0.1:$SERVER_PORT" --brand sandbox \
   --gate-url "http://127.0.0.1:$SANDBOX_PORT" --payment-page-url "http://127.0.0.1:$SANDBOX_PORT" \
   --database-url "sqlite://target/demo/checkout.db?mode=rwc" --static-dir dist \
-  --status-min-age-ms 2000 --reconcile-after-secs 20 >target/demo/server.out 2>target/demo/server.log &
+  --status-min-age-ms 2000 --reconcile-after-secs 20 --demo-shop >target/demo/server.out 2>target/demo/server.log &
 pids+=($!)
 
 for _ in $(seq 1 100); do
@@ -45,7 +45,7 @@ session=$(target/debug/checkout-server sessions create --server "http://127.0.0.
 
 cat <<INFO
 
-  demo shop (widget)   http://127.0.0.1:$SERVER_PORT/
+  demo shop            http://127.0.0.1:$SERVER_PORT/
   sandbox SMS inbox    http://127.0.0.1:$SANDBOX_PORT/sandbox/inbox
   sandbox test phones  http://127.0.0.1:$SANDBOX_PORT/
   backend API          http://127.0.0.1:$SERVER_PORT/api/openapi.json

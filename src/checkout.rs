@@ -468,6 +468,8 @@ pub fn Checkout(
         view! {
             <form class="kzc-form" novalidate data-testid="phone-form" on:submit=move |ev| {
                 ev.prevent_default();
+                // The host page hears our own `submit` event, not the inner form's.
+                ev.stop_propagation();
                 submit_phone();
             }>
                 <PhoneField value=phone error=phone_error locale=locale id=phone_id input_ref=phone_ref />
@@ -499,6 +501,7 @@ pub fn Checkout(
                 <p class="kzc-hint" id=sent_id>{tf(locale, Msg::OtpSentTo, &[("phone", &phone_masked)])}</p>
                 <form novalidate on:submit=move |ev| {
                     ev.prevent_default();
+                    ev.stop_propagation();
                     if let Some(input) = otp_ref.get_untracked() {
                         submit_code(input.value());
                     }
@@ -517,6 +520,7 @@ pub fn Checkout(
                             data-testid="otp"
                             aria-describedby=described
                             aria-invalid=move || if otp_error.get().is_some() { "true" } else { "false" }
+                            on:change=|ev| ev.stop_propagation()
                             on:input=move |ev| {
                                 let input: web_sys::HtmlInputElement = event_target(&ev);
                                 let digits: String = input.value().chars().filter(char::is_ascii_digit).collect();

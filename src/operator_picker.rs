@@ -38,7 +38,9 @@ pub fn OperatorPicker(
                         name=name
                         value=operator.id.clone()
                         prop:checked=move || selected.with(|s| s.as_deref() == Some(checked_id.as_str()))
-                        on:change=move |_| {
+                        on:change=move |ev| {
+                            // The host page hears the widget's own `change` event, not the radio's.
+                            ev.stop_propagation();
                             chosen_by_customer.set(true);
                             selected.set(Some(id.clone()));
                         }

@@ -72,6 +72,8 @@ pub fn PhoneField(
                 aria-describedby=described_by
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                 prop:value=value.get_untracked()
+                // The host page hears the widget's own `change` event, not the input's.
+                on:change=|ev| ev.stop_propagation()
                 on:input=move |ev| {
                     let input: web_sys::HtmlInputElement = event_target(&ev);
                     error.set(None);

@@ -344,6 +344,8 @@ async fn the_right_code_shows_the_payment_with_amount_and_masked_phone() {
         assert!(names.contains(&expected.to_owned()), "{expected} missing from {names:?}");
     }
     assert_eq!(detail(&m, "success", "amount").as_f64(), Some(100_000.0));
+    // The inner form's native `submit` and the inputs' native `change` never reach the host.
+    assert!(m.events.borrow().iter().all(|(_, detail)| detail.is_object()), "every event is the widget's own, with a detail");
 }
 
 #[wasm_bindgen_test]

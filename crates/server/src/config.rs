@@ -91,6 +91,10 @@ pub struct ServeArgs {
     /// Trust the first address of `X-Forwarded-For` as the customer's IP (behind a proxy only).
     #[arg(long, env = "CHECKOUT_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+    /// Serve `POST /demo/sessions`, which creates sessions without the admin token, for the demo
+    /// shop. Only with the sandbox brand.
+    #[arg(long, env = "CHECKOUT_DEMO_SHOP")]
+    pub demo_shop: bool,
 }
 
 /// A secret that never prints.
@@ -148,6 +152,8 @@ pub struct Config {
     pub status_min_age: Duration,
     /// Trust `X-Forwarded-For`.
     pub trust_forwarded_for: bool,
+    /// Serve the demo shop's session endpoint.
+    pub demo_shop: bool,
 }
 
 /// Why the server refuses to start.
@@ -165,6 +171,8 @@ pub enum ConfigError {
     WeakAdminToken,
     /// OTP validity of zero.
     BadOtpTtl,
+    /// The demo shop's unauthenticated endpoint outside the sandbox.
+    DemoNeedsSandbox,
 }
 
 impl fmt::Display for ConfigError {
@@ -176,6 +184,7 @@ impl fmt::Display for ConfigError {
             ConfigError::BadUrl(what, url) => write!(f, "{what} {url:?} is not an http:// or https:// URL"),
             ConfigError::WeakAdminToken => f.write_str("CHECKOUT_ADMIN_TOKEN is shorter than 16 characters; use a long random token"),
             ConfigError::BadOtpTtl => f.write_str("CHECKOUT_OTP_TTL_SECS must be positive (80 or 90 on the platform)"),
+            ConfigError::DemoNeedsSandbox => f.write_str("CHECKOUT_DEMO_SHOP creates sessions without a token: it is allowed with the sandbox brand only"),
         }
     }
 }
@@ -215,6 +224,9 @@ impl Config {
         if args.otp_ttl_secs == 0 {
             return Err(ConfigError::BadOtpTtl);
         }
+        if args.demo_shop && args.brand != Brand::Sandbox {
+            return Err(ConfigError::DemoNeedsSandbox);
+        }
         let (gate, page) = args.brand.hosts();
         Ok(Config {
             listen: args.listen,
@@ -247,6 +259,7 @@ impl Config {
             reconcile_after: Duration::from_secs(args.reconcile_after_secs),
             status_min_age: Duration::from_millis(args.status_min_age_ms),
             trust_forwarded_for: args.trust_forwarded_for,
+            demo_shop: args.demo_shop,
         })
     }
 
@@ -273,6 +286,7 @@ impl Config {
             reconcile_after: Duration::from_secs(60),
             status_min_age: Duration::ZERO,
             trust_forwarded_for: false,
+            demo_shop: false,
         }
     }
 }

@@ -233,6 +233,7 @@ pub fn app(state: App) -> Router {
             post(admin::refunds_create),
         )
         .route("/admin/payouts", post(admin::payouts_create))
+        .route("/demo/sessions", post(api::demo_sessions_create))
         .route("/healthz", get(|| async { "ok" }));
     if let Some(dir) = &state.config().static_dir {
         router = router.fallback_service(ServeDir::new(dir));

@@ -1,0 +1,51 @@
+// The demo shop's page script. A real shop's server creates the checkout session with its admin
+// token; this demo asks the backend's demo-only endpoint (`--demo-shop`) instead.
+const checkout = document.getElementById('checkout');
+const events = document.getElementById('events');
+const params = new URLSearchParams(location.search);
+let locale = params.get('locale') || 'ru';
+
+async function newSession() {
+  const response = await fetch('/demo/sessions', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ amount: 1299000 }),
+  });
+  const body = await response.json();
+  document.getElementById('inbox').href = body.sandbox_inbox;
+  document.getElementById('sandbox').href = body.sandbox;
+  sessionStorage.setItem('demo-session', body.session);
+  return body.session;
+}
+
+function setLocale(next) {
+  locale = next;
+  document.documentElement.lang = next;
+  checkout.setAttribute('locale', next);
+  for (const button of document.querySelectorAll('[data-locale]')) {
+    button.setAttribute('aria-pressed', String(button.dataset.locale === next));
+  }
+}
+
+for (const button of document.querySelectorAll('[data-locale]')) {
+  button.addEventListener('click', () => setLocale(button.dataset.locale));
+}
+
+document.getElementById('new-order').addEventListener('click', async () => {
+  checkout.setAttribute('session', await newSession());
+});
+
+for (const name of ['ready', 'change', 'submit', 'otp-required', 'success', 'decline', 'error']) {
+  checkout.addEventListener(name, (event) => {
+    if (name === 'change') return;
+    const item = document.createElement('li');
+    item.textContent = `${name} ${JSON.stringify(event.detail)}`;
+    events.prepend(item);
+  });
+}
+
+// A reload keeps the session, and so resumes the payment in progress.
+setLocale(locale);
+const kept = sessionStorage.getItem('demo-session');
+const fresh = await newSession();
+checkout.setAttribute('session', kept || fresh);
