@@ -25,6 +25,10 @@ pub const OTP_LENGTH: usize = 6;
 /// How often the payment is polled while the live stream is not delivering.
 const POLL_EVERY: Duration = Duration::from_millis(2000);
 
+/// What distinguishes one state of a payment from the next, for change events: state, attempt,
+/// new codes left.
+type StateKey = (String, Option<u32>, Option<u8>);
+
 /// What the customer sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Screen {
@@ -34,6 +38,20 @@ enum Screen {
     Waiting,
     Otp,
     Result,
+}
+
+impl Screen {
+    /// The screen's name, for `data-screen` (tests and host-page styling).
+    const fn name(self) -> &'static str {
+        match self {
+            Screen::Loading => "loading",
+            Screen::LoadFailed => "load-failed",
+            Screen::Form => "form",
+            Screen::Waiting => "waiting",
+            Screen::Otp => "otp",
+            Screen::Result => "result",
+        }
+    }
 }
 
 /// The message for an error answer of the backend.
@@ -139,7 +157,11 @@ pub fn Checkout(
         if !alive() {
             return;
         }
-        let fresh = payment.with_untracked(|current| current.as_ref().is_none_or(|c| c.payment_id != view.payment_id || view.version >= c.version));
+        let fresh = payment.with_untracked(|current| {
+            current
+                .as_ref()
+                .is_none_or(|c| c.payment_id != view.payment_id || view.version >= c.version)
+        });
         if fresh {
             offset.set(offset_of(&view));
             now.set(local_now());
@@ -165,10 +187,23 @@ pub fn Checkout(
                     let merchant = view.merchant_name.clone();
                     let amount = view.amount as f64;
                     session_view.set(Some(view));
-                    host.with_value(|h| h.emit("ready", &[("merchant_name", Field::Text(merchant)), ("amount", Field::Number(amount))]));
+                    host.with_value(|h| {
+                        h.emit(
+                            "ready",
+                            &[
+                                ("merchant_name", Field::Text(merchant)),
+                                ("amount", Field::Number(amount)),
+                            ],
+                        )
+                    });
                 }
                 Err(error) => {
-                    host.with_value(|h| h.emit("error", &[("code", error.code().into()), ("stage", "load".into())]));
+                    host.with_value(|h| {
+                        h.emit(
+                            "error",
+                            &[("code", error.code().into()), ("stage", "load".into())],
+                        )
+                    });
                     load_error.set(Some(error));
                 }
             }
@@ -177,15 +212,25 @@ pub fn Checkout(
     load();
 
     // The clock: four ticks a second while a countdown is on screen is plenty for mm:ss.
-    if let Ok(handle) = set_interval_with_handle(move || now.set(local_now()), Duration::from_millis(250)) {
+    if let Ok(handle) =
+        set_interval_with_handle(move || now.set(local_now()), Duration::from_millis(250))
+    {
         on_cleanup(move || handle.clear());
     }
 
     // Follows the open payment: Server-Sent Events when the backend streams, polling always, so a
     // lost connection or a proxy that buffers events never leaves the customer stuck.
-    let following = Memo::new(move |_| payment.with(|p| p.as_ref().filter(|p| !p.is_final()).map(|p| p.payment_id.clone())));
+    let following = Memo::new(move |_| {
+        payment.with(|p| {
+            p.as_ref()
+                .filter(|p| !p.is_final())
+                .map(|p| p.payment_id.clone())
+        })
+    });
     Effect::new(move |_| {
-        let Some(payment_id) = following.get() else { return };
+        let Some(payment_id) = following.get() else {
+            return;
+        };
         let backend_for_poll = backend.get_value();
         let id = payment_id.clone();
         let poll = move || {
@@ -201,19 +246,26 @@ pub fn Checkout(
         if let Ok(handle) = set_interval_with_handle(poll, POLL_EVERY) {
             on_cleanup(move || handle.clear());
         }
-        let Some(url) = backend.with_value(|b| b.events_url(&payment_id)) else { return };
-        let Ok(source) = web_sys::EventSource::new(&url) else { return };
-        let on_payment = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            reconnecting.set(false);
-            let data = event.data().as_string().unwrap_or_default();
-            if let Ok(json) = js_sys::JSON::parse(&data) {
-                if let Ok(view) = serde_wasm_bindgen::from_value::<PaymentView>(json) {
-                    accept(view);
+        let Some(url) = backend.with_value(|b| b.events_url(&payment_id)) else {
+            return;
+        };
+        let Ok(source) = web_sys::EventSource::new(&url) else {
+            return;
+        };
+        let on_payment = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |event: web_sys::MessageEvent| {
+                reconnecting.set(false);
+                let data = event.data().as_string().unwrap_or_default();
+                if let Ok(json) = js_sys::JSON::parse(&data) {
+                    if let Ok(view) = serde_wasm_bindgen::from_value::<PaymentView>(json) {
+                        accept(view);
+                    }
                 }
-            }
-        });
+            },
+        );
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| reconnecting.set(true));
-        let _ = source.add_event_listener_with_callback("payment", on_payment.as_ref().unchecked_ref());
+        let _ =
+            source.add_event_listener_with_callback("payment", on_payment.as_ref().unchecked_ref());
         source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         let kept = SendWrapper::new((source, on_payment, on_error));
         on_cleanup(move || {
@@ -223,9 +275,14 @@ pub fn Checkout(
     });
 
     // Events for the host page and focus, on each change of the payment's state.
-    Effect::new(move |previous: Option<Option<(String, Option<u32>, Option<u8>)>>| {
-        let current = payment.with(|p| p.as_ref().map(|p| (p.state.clone(), p.attempt, p.resends_left)));
-        let Some(view) = payment.get_untracked() else { return current };
+    Effect::new(move |previous: Option<Option<StateKey>>| {
+        let current = payment.with(|p| {
+            p.as_ref()
+                .map(|p| (p.state.clone(), p.attempt, p.resends_left))
+        });
+        let Some(view) = payment.get_untracked() else {
+            return current;
+        };
         if previous.as_ref() == Some(&current) {
             return current;
         }
@@ -233,7 +290,10 @@ pub fn Checkout(
         match view.state.as_str() {
             "awaiting_otp" => {
                 code_sent.set(false);
-                let was_waiting = previous.as_ref().and_then(|p| p.as_ref()).is_some_and(|(state, _, _)| state == "awaiting_otp");
+                let was_waiting = previous
+                    .as_ref()
+                    .and_then(|p| p.as_ref())
+                    .is_some_and(|(state, _, _)| state == "awaiting_otp");
                 if view.last_error.as_deref() == Some("wrong_code") {
                     otp_error.set(Some(t(locale, Msg::OtpWrong).to_owned()));
                 } else if view.last_error.as_deref() == Some("expired") {
@@ -249,8 +309,14 @@ pub fn Checkout(
                         "otp-required",
                         &[
                             ("payment_id", id),
-                            ("attempt", Field::Number(f64::from(view.attempt.unwrap_or(1)))),
-                            ("resends_left", Field::Number(f64::from(view.resends_left.unwrap_or(0)))),
+                            (
+                                "attempt",
+                                Field::Number(f64::from(view.attempt.unwrap_or(1))),
+                            ),
+                            (
+                                "resends_left",
+                                Field::Number(f64::from(view.resends_left.unwrap_or(0))),
+                            ),
                             ("otp_expires_at", view.otp_expires_at.as_deref().into()),
                             ("last_error", view.last_error.as_deref().into()),
                             ("resumed", Field::Bool(was_waiting)),
@@ -259,9 +325,37 @@ pub fn Checkout(
                 });
                 focus_later(otp_ref);
             }
-            "succeeded" => host.with_value(|h| h.emit("success", &[("payment_id", id), ("amount", Field::Number(view.amount as f64)), ("currency", view.currency.as_str().into())])),
-            "declined" => host.with_value(|h| h.emit("decline", &[("payment_id", id), ("code", view.code.as_deref().into()), ("message", view.message.as_deref().into())])),
-            "failed" => host.with_value(|h| h.emit("error", &[("payment_id", id), ("code", view.code.as_deref().into()), ("message", view.message.as_deref().into()), ("stage", "payment".into())])),
+            "succeeded" => host.with_value(|h| {
+                h.emit(
+                    "success",
+                    &[
+                        ("payment_id", id),
+                        ("amount", Field::Number(view.amount as f64)),
+                        ("currency", view.currency.as_str().into()),
+                    ],
+                )
+            }),
+            "declined" => host.with_value(|h| {
+                h.emit(
+                    "decline",
+                    &[
+                        ("payment_id", id),
+                        ("code", view.code.as_deref().into()),
+                        ("message", view.message.as_deref().into()),
+                    ],
+                )
+            }),
+            "failed" => host.with_value(|h| {
+                h.emit(
+                    "error",
+                    &[
+                        ("payment_id", id),
+                        ("code", view.code.as_deref().into()),
+                        ("message", view.message.as_deref().into()),
+                        ("stage", "payment".into()),
+                    ],
+                )
+            }),
             _ => {}
         }
         if view.is_final() {
@@ -274,7 +368,12 @@ pub fn Checkout(
     let suggestion = move |number: &KzMobile| -> Option<String> {
         session_view.with_untracked(|s| {
             let offered = &s.as_ref()?.operators;
-            number.suggested_operators().iter().map(|op| op.code()).find(|code| offered.iter().any(|o| o.id == *code)).map(str::to_owned)
+            number
+                .suggested_operators()
+                .iter()
+                .map(|op| op.code())
+                .find(|code| offered.iter().any(|o| o.id == *code))
+                .map(str::to_owned)
         })
     };
     // Suggested as the customer types, unless they chose one themselves.
@@ -289,7 +388,15 @@ pub fn Checkout(
                 }
             }
         }
-        host.with_value(|h| h.emit("change", &[("phone_complete", Field::Bool(parsed.is_some())), ("operator", operator.get_untracked().as_deref().into())]));
+        host.with_value(|h| {
+            h.emit(
+                "change",
+                &[
+                    ("phone_complete", Field::Bool(parsed.is_some())),
+                    ("operator", operator.get_untracked().as_deref().into()),
+                ],
+            )
+        });
     });
     Effect::new(move |_| {
         if operator.get().is_some() {
@@ -319,7 +426,15 @@ pub fn Checkout(
         operator.set(Some(op.clone()));
         submitting.set(true);
         form_error.set(None);
-        host.with_value(|h| h.emit("submit", &[("operator", op.as_str().into()), ("phone_masked", number.masked().as_str().into())]));
+        host.with_value(|h| {
+            h.emit(
+                "submit",
+                &[
+                    ("operator", op.as_str().into()),
+                    ("phone_masked", number.masked().as_str().into()),
+                ],
+            )
+        });
         let backend = backend.get_value();
         let token = token.get_value();
         spawn_local(async move {
@@ -336,7 +451,12 @@ pub fn Checkout(
                     } else {
                         form_error.set(Some(t(locale, msg)));
                     }
-                    host.with_value(|h| h.emit("error", &[("code", error.code().into()), ("stage", "start".into())]));
+                    host.with_value(|h| {
+                        h.emit(
+                            "error",
+                            &[("code", error.code().into()), ("stage", "start".into())],
+                        )
+                    });
                 }
             }
             submitting.set(false);
@@ -344,7 +464,9 @@ pub fn Checkout(
     };
 
     let submit_code = move |code: String| {
-        let Some(view) = payment.get_untracked() else { return };
+        let Some(view) = payment.get_untracked() else {
+            return;
+        };
         if otp_busy.get_untracked() {
             return;
         }
@@ -368,7 +490,12 @@ pub fn Checkout(
                 Err(error) => {
                     code_sent.set(false);
                     otp_error.set(Some(t(locale, api_message(&error)).to_owned()));
-                    host.with_value(|h| h.emit("error", &[("code", error.code().into()), ("stage", "otp".into())]));
+                    host.with_value(|h| {
+                        h.emit(
+                            "error",
+                            &[("code", error.code().into()), ("stage", "otp".into())],
+                        )
+                    });
                 }
             }
             otp_busy.set(false);
@@ -376,7 +503,9 @@ pub fn Checkout(
     };
 
     let resend = move || {
-        let Some(view) = payment.get_untracked() else { return };
+        let Some(view) = payment.get_untracked() else {
+            return;
+        };
         if otp_busy.get_untracked() {
             return;
         }
@@ -397,8 +526,16 @@ pub fn Checkout(
                         let _ = input.focus();
                     }
                 }
-                Err(ApiError::Api { code, retry_after_s: Some(seconds), .. }) if code == "resend_too_early" => {
-                    otp_error.set(Some(tf(locale, Msg::ResendTooEarly, &[("seconds", &seconds.to_string())])));
+                Err(ApiError::Api {
+                    code,
+                    retry_after_s: Some(seconds),
+                    ..
+                }) if code == "resend_too_early" => {
+                    otp_error.set(Some(tf(
+                        locale,
+                        Msg::ResendTooEarly,
+                        &[("seconds", &seconds.to_string())],
+                    )));
                 }
                 Err(error) => otp_error.set(Some(t(locale, api_message(&error)).to_owned())),
             }
@@ -415,7 +552,12 @@ pub fn Checkout(
     };
 
     // Countdown milestones for screen readers: a minute, 30 s, 10 s, and expiry; not every second.
-    let deadline = Memo::new(move |_| payment.with(|p| p.as_ref().and_then(|p| p.otp_expires_at.as_deref().and_then(parse_time))));
+    let deadline = Memo::new(move |_| {
+        payment.with(|p| {
+            p.as_ref()
+                .and_then(|p| p.otp_expires_at.as_deref().and_then(parse_time))
+        })
+    });
     let seconds = Memo::new(move |_| deadline.get().map(|d| seconds_until(d, server_now())));
     Effect::new(move |last: Option<Option<u64>>| {
         let left = seconds.get();
@@ -462,7 +604,8 @@ pub fn Checkout(
     };
 
     let form = move || {
-        let operators = session_view.with(|s| s.as_ref().map(|s| s.operators.clone()).unwrap_or_default());
+        let operators =
+            session_view.with(|s| s.as_ref().map(|s| s.operators.clone()).unwrap_or_default());
         let phone_id = phone_id.clone();
         let group_name = group_name.clone();
         view! {
@@ -487,11 +630,20 @@ pub fn Checkout(
         let error_id = format!("{otp_id}-error");
         let described = format!("{otp_id}-sent {error_id}");
         let sent_id = format!("{otp_id}-sent");
-        let phone_masked = payment.with_untracked(|p| p.as_ref().and_then(|p| p.phone_masked.clone())).unwrap_or_default();
+        let phone_masked = payment
+            .with_untracked(|p| p.as_ref().and_then(|p| p.phone_masked.clone()))
+            .unwrap_or_default();
         let left = move || seconds.get().unwrap_or(0);
-        let resends = move || payment.with(|p| p.as_ref().and_then(|p| p.resends_left)).unwrap_or(0);
+        let resends = move || {
+            payment
+                .with(|p| p.as_ref().and_then(|p| p.resends_left))
+                .unwrap_or(0)
+        };
         let resend_open = move || {
-            let available = payment.with(|p| p.as_ref().and_then(|p| p.resend_available_at.as_deref().and_then(parse_time)));
+            let available = payment.with(|p| {
+                p.as_ref()
+                    .and_then(|p| p.resend_available_at.as_deref().and_then(parse_time))
+            });
             resends() > 0 && available.is_some_and(|at| server_now() >= at)
         };
         let expired = move || left() == 0;
@@ -561,10 +713,29 @@ pub fn Checkout(
         let amount = Amount(view.amount).format_kzt(locale);
         let phone = view.phone_masked.clone().unwrap_or_default();
         let (class, title, detail, retry) = match view.state.as_str() {
-            "succeeded" | "partially_refunded" => ("kzc-result kzc-success", Msg::Success, tf(locale, Msg::SuccessDetail, &[("amount", &amount), ("phone", &phone)]), false),
+            "succeeded" | "partially_refunded" => (
+                "kzc-result kzc-success",
+                Msg::Success,
+                tf(
+                    locale,
+                    Msg::SuccessDetail,
+                    &[("amount", &amount), ("phone", &phone)],
+                ),
+                false,
+            ),
             "refunded" => ("kzc-result", Msg::Refunded, String::new(), false),
-            "declined" => ("kzc-result kzc-declined", Msg::Declined, t(locale, decline_message(view.code.as_deref())).to_owned(), true),
-            _ => ("kzc-result kzc-declined", Msg::Failed, t(locale, Msg::StartFailed).to_owned(), true),
+            "declined" => (
+                "kzc-result kzc-declined",
+                Msg::Declined,
+                t(locale, decline_message(view.code.as_deref())).to_owned(),
+                true,
+            ),
+            _ => (
+                "kzc-result kzc-declined",
+                Msg::Failed,
+                t(locale, Msg::StartFailed).to_owned(),
+                true,
+            ),
         };
         view! {
             <section class=class data-testid="result" data-state=view.state.clone()>
@@ -577,7 +748,8 @@ pub fn Checkout(
         }
     };
 
-    let body = move || match screen.get() {
+    let body = move || {
+        match screen.get() {
         Screen::Loading => view! {
             <div class="kzc-skeleton" aria-busy="true" data-testid="skeleton">
                 <span class="kzc-visually-hidden" role="status">{t(locale, Msg::Loading)}</span>
@@ -611,10 +783,11 @@ pub fn Checkout(
         .into_any(),
         Screen::Otp => otp_screen().into_any(),
         Screen::Result => result().into_any(),
+    }
     };
 
     view! {
-        <div class="kzc-root" lang=locale.tag() data-testid="checkout" data-screen=move || format!("{:?}", screen.get()).to_lowercase()>
+        <div class="kzc-root" lang=locale.tag() data-testid="checkout" data-screen=move || screen.get().name()>
             {header}
             {body}
             <p class="kzc-notice" role="status" data-testid="reconnecting">{move || reconnecting.get().then(|| t(locale, Msg::Reconnecting))}</p>

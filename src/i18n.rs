@@ -165,7 +165,11 @@ pub fn t(locale: Locale, msg: Msg) -> &'static str {
 
 /// The text of `msg` with its `{name}` placeholders filled.
 pub fn tf(locale: Locale, msg: Msg, values: &[(&str, &str)]) -> String {
-    values.iter().fold(t(locale, msg).to_owned(), |text, (name, value)| text.replace(&format!("{{{name}}}"), value))
+    values
+        .iter()
+        .fold(t(locale, msg).to_owned(), |text, (name, value)| {
+            text.replace(&format!("{{{name}}}"), value)
+        })
 }
 
 /// "3 new codes left", plural-correct.
@@ -197,20 +201,30 @@ fn kk(msg: Msg) -> &'static str {
     match msg {
         Msg::Loading => "Төлем жүктелуде…",
         Msg::LoadFailed => "Төлем бетін жүктеу мүмкін болмады.",
-        Msg::SessionNotFound => "Бұл төлем сілтемесінің мерзімі өтті. Дүкенге оралып, қайта бастаңыз.",
+        Msg::SessionNotFound => {
+            "Бұл төлем сілтемесінің мерзімі өтті. Дүкенге оралып, қайта бастаңыз."
+        }
         Msg::PayTo => "Алушы: {merchant}",
         Msg::OperatorLegend => "Ұялы байланыс операторы",
-        Msg::OperatorPortabilityHint => "Нөмір басқа операторға ауысқан болса, өз операторыңызды таңдаңыз.",
+        Msg::OperatorPortabilityHint => {
+            "Нөмір басқа операторға ауысқан болса, өз операторыңызды таңдаңыз."
+        }
         Msg::OperatorRequired => "Ұялы байланыс операторын таңдаңыз.",
         Msg::PhoneLabel => "Телефон нөмірі",
         Msg::PhoneHint => "Бұл нөмірге растау коды бар SMS жібереміз.",
         Msg::PhoneEmpty => "Телефон нөмірін енгізіңіз.",
         Msg::PhoneTooShort => "Нөмір тым қысқа: +7-ден кейін 10 цифр болуы керек.",
         Msg::PhoneTooLong => "Нөмір тым ұзын: +7-ден кейін 10 цифр болуы керек.",
-        Msg::PhoneRussian => "Бұл Ресей нөмірі. Қазақстандық ұялы нөмірді енгізіңіз (+7 70x, +7 747, +7 77x).",
-        Msg::PhoneNotKzMobile => "Бұл Қазақстанның ұялы нөмірі емес (+7 70x, +7 747 немесе +7 77x).",
+        Msg::PhoneRussian => {
+            "Бұл Ресей нөмірі. Қазақстандық ұялы нөмірді енгізіңіз (+7 70x, +7 747, +7 77x)."
+        }
+        Msg::PhoneNotKzMobile => {
+            "Бұл Қазақстанның ұялы нөмірі емес (+7 70x, +7 747 немесе +7 77x)."
+        }
         Msg::PhoneForeign => "Нөмір +7-ден басталуы керек.",
-        Msg::PhoneInvalidCharacter => "Нөмірде тек цифрлар, бос орын, жақша мен сызықша болуы мүмкін.",
+        Msg::PhoneInvalidCharacter => {
+            "Нөмірде тек цифрлар, бос орын, жақша мен сызықша болуы мүмкін."
+        }
         Msg::GetCode => "Код алу",
         Msg::Sending => "Жіберілуде…",
         Msg::StartFailed => "Төлемді бастау мүмкін болмады. Қайталап көріңіз.",
@@ -221,7 +235,9 @@ fn kk(msg: Msg) -> &'static str {
         Msg::OtpSubmit => "Растау",
         Msg::OtpWrong => "Код қате. SMS-ті тексеріп, қайта енгізіңіз.",
         Msg::OtpExpired => "Кодтың мерзімі өтті. Жаңа код сұраңыз.",
-        Msg::OtpExpiredNoneLeft => "Кодтың мерзімі өтті, жаңа кодтар қалмады. Төлемді қайта бастаңыз.",
+        Msg::OtpExpiredNoneLeft => {
+            "Кодтың мерзімі өтті, жаңа кодтар қалмады. Төлемді қайта бастаңыз."
+        }
         Msg::OtpValidFor => "Код жарамды:",
         Msg::OtpShape => "Код 4–8 цифрдан тұрады.",
         Msg::Resend => "Жаңа код жіберу",
@@ -234,8 +250,12 @@ fn kk(msg: Msg) -> &'static str {
         Msg::Success => "Төлем өтті",
         Msg::SuccessDetail => "{phone} нөмірінен {amount} төленді",
         Msg::Declined => "Төлем қабылданбады",
-        Msg::DeclineGeneral => "Оператор төлемді қабылдамады. Қайталап көріңіз немесе басқа төлем тәсілін таңдаңыз.",
-        Msg::DeclineFunds => "Телефон балансында қаражат жеткіліксіз. Балансты толтырып, қайталаңыз.",
+        Msg::DeclineGeneral => {
+            "Оператор төлемді қабылдамады. Қайталап көріңіз немесе басқа төлем тәсілін таңдаңыз."
+        }
+        Msg::DeclineFunds => {
+            "Телефон балансында қаражат жеткіліксіз. Балансты толтырып, қайталаңыз."
+        }
         Msg::Failed => "Төлемді өңдеу мүмкін болмады.",
         Msg::Refunded => "Бұл төлем қайтарылды.",
         Msg::TryAgain => "Қайталау",
@@ -247,18 +267,26 @@ fn ru(msg: Msg) -> &'static str {
     match msg {
         Msg::Loading => "Загружаем оплату…",
         Msg::LoadFailed => "Не удалось загрузить оплату.",
-        Msg::SessionNotFound => "Срок действия ссылки на оплату истёк. Вернитесь в магазин и начните заново.",
+        Msg::SessionNotFound => {
+            "Срок действия ссылки на оплату истёк. Вернитесь в магазин и начните заново."
+        }
         Msg::PayTo => "Получатель: {merchant}",
         Msg::OperatorLegend => "Мобильный оператор",
-        Msg::OperatorPortabilityHint => "Если вы переносили номер к другому оператору, выберите своего текущего оператора.",
+        Msg::OperatorPortabilityHint => {
+            "Если вы переносили номер к другому оператору, выберите своего текущего оператора."
+        }
         Msg::OperatorRequired => "Выберите мобильного оператора.",
         Msg::PhoneLabel => "Номер телефона",
         Msg::PhoneHint => "Мы отправим SMS с кодом подтверждения на этот номер.",
         Msg::PhoneEmpty => "Введите номер телефона.",
         Msg::PhoneTooShort => "Номер слишком короткий: после +7 должно быть 10 цифр.",
         Msg::PhoneTooLong => "Номер слишком длинный: после +7 должно быть 10 цифр.",
-        Msg::PhoneRussian => "Это российский номер. Введите казахстанский мобильный номер (+7 70x, +7 747, +7 77x).",
-        Msg::PhoneNotKzMobile => "Это не казахстанский мобильный номер (+7 70x, +7 747 или +7 77x).",
+        Msg::PhoneRussian => {
+            "Это российский номер. Введите казахстанский мобильный номер (+7 70x, +7 747, +7 77x)."
+        }
+        Msg::PhoneNotKzMobile => {
+            "Это не казахстанский мобильный номер (+7 70x, +7 747 или +7 77x)."
+        }
         Msg::PhoneForeign => "Номер должен начинаться с +7.",
         Msg::PhoneInvalidCharacter => "В номере могут быть только цифры, пробелы, скобки и дефисы.",
         Msg::GetCode => "Получить код",
@@ -271,7 +299,9 @@ fn ru(msg: Msg) -> &'static str {
         Msg::OtpSubmit => "Подтвердить",
         Msg::OtpWrong => "Неверный код. Проверьте SMS и введите код ещё раз.",
         Msg::OtpExpired => "Срок действия кода истёк. Запросите новый код.",
-        Msg::OtpExpiredNoneLeft => "Срок действия кода истёк, а новые коды закончились. Начните оплату заново.",
+        Msg::OtpExpiredNoneLeft => {
+            "Срок действия кода истёк, а новые коды закончились. Начните оплату заново."
+        }
         Msg::OtpValidFor => "Код действует:",
         Msg::OtpShape => "Код состоит из 4–8 цифр.",
         Msg::Resend => "Отправить новый код",
@@ -284,8 +314,12 @@ fn ru(msg: Msg) -> &'static str {
         Msg::Success => "Оплата прошла",
         Msg::SuccessDetail => "{amount} списано с номера {phone}",
         Msg::Declined => "Оплата отклонена",
-        Msg::DeclineGeneral => "Оператор отклонил платёж. Попробуйте ещё раз или выберите другой способ оплаты.",
-        Msg::DeclineFunds => "На балансе телефона недостаточно средств. Пополните баланс и попробуйте снова.",
+        Msg::DeclineGeneral => {
+            "Оператор отклонил платёж. Попробуйте ещё раз или выберите другой способ оплаты."
+        }
+        Msg::DeclineFunds => {
+            "На балансе телефона недостаточно средств. Пополните баланс и попробуйте снова."
+        }
         Msg::Failed => "Не удалось провести оплату.",
         Msg::Refunded => "Этот платёж возвращён.",
         Msg::TryAgain => "Попробовать снова",
@@ -297,20 +331,30 @@ fn en(msg: Msg) -> &'static str {
     match msg {
         Msg::Loading => "Loading the checkout…",
         Msg::LoadFailed => "The checkout could not be loaded.",
-        Msg::SessionNotFound => "This payment link has expired. Return to the shop and start again.",
+        Msg::SessionNotFound => {
+            "This payment link has expired. Return to the shop and start again."
+        }
         Msg::PayTo => "Payment to {merchant}",
         Msg::OperatorLegend => "Mobile operator",
-        Msg::OperatorPortabilityHint => "If you moved your number to another operator, choose the one you use now.",
+        Msg::OperatorPortabilityHint => {
+            "If you moved your number to another operator, choose the one you use now."
+        }
         Msg::OperatorRequired => "Choose your mobile operator.",
         Msg::PhoneLabel => "Phone number",
         Msg::PhoneHint => "We will text a confirmation code to this number.",
         Msg::PhoneEmpty => "Enter your phone number.",
         Msg::PhoneTooShort => "The number is too short: it needs 10 digits after +7.",
         Msg::PhoneTooLong => "The number is too long: it needs 10 digits after +7.",
-        Msg::PhoneRussian => "This is a Russian number. Enter a Kazakhstan mobile number (+7 70x, +7 747, +7 77x).",
-        Msg::PhoneNotKzMobile => "This is not a Kazakhstan mobile number (+7 70x, +7 747 or +7 77x).",
+        Msg::PhoneRussian => {
+            "This is a Russian number. Enter a Kazakhstan mobile number (+7 70x, +7 747, +7 77x)."
+        }
+        Msg::PhoneNotKzMobile => {
+            "This is not a Kazakhstan mobile number (+7 70x, +7 747 or +7 77x)."
+        }
         Msg::PhoneForeign => "The number must start with +7.",
-        Msg::PhoneInvalidCharacter => "A phone number has only digits, spaces, brackets and dashes.",
+        Msg::PhoneInvalidCharacter => {
+            "A phone number has only digits, spaces, brackets and dashes."
+        }
         Msg::GetCode => "Get the code",
         Msg::Sending => "Sending…",
         Msg::StartFailed => "The payment could not be started. Please try again.",
@@ -321,7 +365,9 @@ fn en(msg: Msg) -> &'static str {
         Msg::OtpSubmit => "Confirm",
         Msg::OtpWrong => "That code is not right. Check the SMS and type it again.",
         Msg::OtpExpired => "The code has expired. Ask for a new one.",
-        Msg::OtpExpiredNoneLeft => "The code has expired and no new codes are left. Start the payment again.",
+        Msg::OtpExpiredNoneLeft => {
+            "The code has expired and no new codes are left. Start the payment again."
+        }
         Msg::OtpValidFor => "Code valid for",
         Msg::OtpShape => "The code is 4 to 8 digits.",
         Msg::Resend => "Send a new code",
@@ -334,8 +380,12 @@ fn en(msg: Msg) -> &'static str {
         Msg::Success => "Payment complete",
         Msg::SuccessDetail => "{amount} paid from {phone}",
         Msg::Declined => "Payment declined",
-        Msg::DeclineGeneral => "The operator declined the payment. Try again or choose another way to pay.",
-        Msg::DeclineFunds => "There is not enough money on your phone balance. Top it up and try again.",
+        Msg::DeclineGeneral => {
+            "The operator declined the payment. Try again or choose another way to pay."
+        }
+        Msg::DeclineFunds => {
+            "There is not enough money on your phone balance. Top it up and try again."
+        }
         Msg::Failed => "The payment could not be processed.",
         Msg::Refunded => "This payment was refunded.",
         Msg::TryAgain => "Try again",
@@ -348,7 +398,11 @@ mod tests {
     use super::*;
 
     fn placeholders(text: &str) -> Vec<&str> {
-        let mut found: Vec<&str> = text.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name)).collect();
+        let mut found: Vec<&str> = text
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .collect();
         found.sort_unstable();
         found
     }
@@ -380,7 +434,13 @@ mod tests {
 
     #[test]
     fn placeholders_are_filled() {
-        assert_eq!(tf(Locale::En, Msg::PayTo, &[("merchant", "Sulpak")]), "Payment to Sulpak");
-        assert_eq!(tf(Locale::Ru, Msg::ResendTooEarly, &[("seconds", "12")]), "Новый код можно запросить через 12 с.");
+        assert_eq!(
+            tf(Locale::En, Msg::PayTo, &[("merchant", "Sulpak")]),
+            "Payment to Sulpak"
+        );
+        assert_eq!(
+            tf(Locale::Ru, Msg::ResendTooEarly, &[("seconds", "12")]),
+            "Новый код можно запросить через 12 с."
+        );
     }
 }

@@ -246,19 +246,37 @@ pub async fn payment_page_create(
 
 /// `POST /demo/sessions` `{amount?, methods?, locale?}`: the demo shop's stand-in for a merchant
 /// server creating a session. Served only with `--demo-shop` on the sandbox brand.
-pub async fn demo_sessions_create(State(app): State<App>, json: Result<Json<serde_json::Value>, JsonRejection>) -> Result<Response, AppError> {
+pub async fn demo_sessions_create(
+    State(app): State<App>,
+    json: Result<Json<serde_json::Value>, JsonRejection>,
+) -> Result<Response, AppError> {
     if !app.config().demo_shop {
         return Err(AppError::not_found("not_found", "no such endpoint"));
     }
     let request = body(json).unwrap_or_default();
-    let amount = request.get("amount").and_then(serde_json::Value::as_u64).filter(|a| *a > 0).unwrap_or(1_299_000);
-    let methods: Vec<Method> = request.get("methods").and_then(|m| serde_json::from_value(m.clone()).ok()).unwrap_or_else(|| vec![Method::Mobile]);
-    let locale = request.get("locale").and_then(serde_json::Value::as_str).map(str::to_owned);
+    let amount = request
+        .get("amount")
+        .and_then(serde_json::Value::as_u64)
+        .filter(|a| *a > 0)
+        .unwrap_or(1_299_000);
+    let methods: Vec<Method> = request
+        .get("methods")
+        .and_then(|m| serde_json::from_value(m.clone()).ok())
+        .unwrap_or_else(|| vec![Method::Mobile]);
+    let locale = request
+        .get("locale")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned);
     let session = app
         .create_session(crate::views::CreateSession {
             amount,
             currency: "KZT".into(),
-            customer: crate::views::CustomerInput { id: "demo-customer".into(), first_name: "Aigerim".into(), last_name: "Nurlanova".into(), email: "aigerim@example.kz".into() },
+            customer: crate::views::CustomerInput {
+                id: "demo-customer".into(),
+                first_name: "Aigerim".into(),
+                last_name: "Nurlanova".into(),
+                email: "aigerim@example.kz".into(),
+            },
             methods,
             locale,
             description: Some("Demo shop order".into()),
