@@ -85,12 +85,12 @@ pub fn canonical_string(value: &Value) -> String {
 /// The canonical string of `value` with its lines in the given order.
 pub fn canonical_string_ordered(value: &Value, order: KeyOrder) -> String {
     let lines = canonical_lines(value, order);
-    let mut out = String::with_capacity(lines.iter().map(|l| l.text.len() + 1).sum());
-    for (i, line) in lines.iter().enumerate() {
+    let mut out = String::with_capacity(lines.text.len() + lines.spans.len());
+    for (i, span) in lines.spans.iter().enumerate() {
         if i > 0 {
             out.push(';');
         }
-        out.push_str(&line.text);
+        out.push_str(lines.line(span));
     }
     out
 }
@@ -129,28 +129,53 @@ pub fn verify(value: &Value, secret: &str) -> Result<(), SignatureError> {
     }
     // Only when the two orders actually differ is the second MAC worth computing.
     if lines
+        .spans
         .windows(2)
-        .all(|pair| pair[0].path() <= pair[1].path())
+        .all(|pair| lines.path(&pair[0]) <= lines.path(&pair[1]))
     {
         return Err(SignatureError::Mismatch);
     }
-    lines.sort_by(|a, b| a.path().cmp(b.path()));
+    lines.sort(KeyOrder::CodePoint);
     match mac_of(&lines, secret).verify_slice(&expected) {
         Ok(()) => Ok(()),
         Err(_) => Err(SignatureError::Mismatch),
     }
 }
 
-/// One `path:value` line of the canonical string; `path_len` marks where the path ends.
-#[derive(Debug)]
-struct Line {
+/// The lines of a canonical string, written one after another into a single buffer (no
+/// allocation per line: signing is on the callback hot path) and ordered through their spans.
+#[derive(Debug, Default)]
+struct Lines {
     text: String,
-    path_len: usize,
+    spans: Vec<Span>,
 }
 
-impl Line {
-    fn path(&self) -> &str {
-        &self.text[..self.path_len]
+/// Where one `path:value` line sits in [`Lines::text`], and where its path ends.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: usize,
+    path_end: usize,
+    end: usize,
+}
+
+impl Lines {
+    fn path(&self, span: &Span) -> &str {
+        &self.text[span.start..span.path_end]
+    }
+
+    fn line(&self, span: &Span) -> &str {
+        &self.text[span.start..span.end]
+    }
+
+    fn sort(&mut self, order: KeyOrder) {
+        let Lines { text, spans } = self;
+        let path = |s: &Span| &text[s.start..s.path_end];
+        match order {
+            KeyOrder::Natural => {
+                spans.sort_by(|a, b| natural_cmp(path(a).as_bytes(), path(b).as_bytes()))
+            }
+            KeyOrder::CodePoint => spans.sort_by(|a, b| path(a).cmp(path(b))),
+        }
     }
 }
 
@@ -175,21 +200,24 @@ fn decode_signature(signature: &Value) -> Result<Vec<u8>, SignatureError> {
     Ok(bytes)
 }
 
-fn mac_of(lines: &[Line], secret: &str) -> HmacSha512 {
+fn mac_of(lines: &Lines, secret: &str) -> HmacSha512 {
     // HMAC accepts keys of any length, so this cannot fail.
     let mut mac =
         <HmacSha512 as Mac>::new_from_slice(secret.as_bytes()).unwrap_or_else(|_| unreachable!());
-    for (i, line) in lines.iter().enumerate() {
+    for (i, span) in lines.spans.iter().enumerate() {
         if i > 0 {
             mac.update(b";");
         }
-        mac.update(line.text.as_bytes());
+        mac.update(lines.line(span).as_bytes());
     }
     mac
 }
 
-fn canonical_lines(value: &Value, order: KeyOrder) -> Vec<Line> {
-    let mut lines = Vec::new();
+fn canonical_lines(value: &Value, order: KeyOrder) -> Lines {
+    let mut lines = Lines {
+        text: String::with_capacity(1024),
+        spans: Vec::with_capacity(32),
+    };
     let mut path = String::new();
     match value {
         Value::Object(map) => {
@@ -228,12 +256,7 @@ fn canonical_lines(value: &Value, order: KeyOrder) -> Vec<Line> {
         }
         _ => {}
     }
-    match order {
-        KeyOrder::Natural => {
-            lines.sort_by(|a, b| natural_cmp(a.path().as_bytes(), b.path().as_bytes()))
-        }
-        KeyOrder::CodePoint => lines.sort_by(|a, b| a.path().cmp(b.path())),
-    }
+    lines.sort(order);
     lines
 }
 
@@ -258,7 +281,7 @@ fn push_index(path: &mut String, index: usize) {
     let _ = write!(path, "{index}");
 }
 
-fn flatten(value: &Value, path: &mut String, lines: &mut Vec<Line>) {
+fn flatten(value: &Value, path: &mut String, lines: &mut Lines) {
     let mark = path.len();
     match value {
         Value::Object(map) => {
@@ -279,20 +302,28 @@ fn flatten(value: &Value, path: &mut String, lines: &mut Vec<Line>) {
             }
         }
         scalar => {
-            let mut text = String::with_capacity(path.len() + 16);
+            use std::fmt::Write as _;
+            let text = &mut lines.text;
+            let start = text.len();
             text.push_str(path);
+            let path_end = text.len();
             text.push(':');
             match scalar {
                 Value::String(s) => text.push_str(s),
                 // With serde_json's `arbitrary_precision`, a number prints as the lexeme received.
-                Value::Number(n) => text.push_str(&n.to_string()),
+                // Writing to a String cannot fail.
+                Value::Number(n) => {
+                    let _ = write!(text, "{n}");
+                }
                 Value::Bool(true) => text.push('1'),
                 Value::Bool(false) => text.push('0'),
                 _ => {} // null signs as an empty value
             }
-            lines.push(Line {
-                text,
-                path_len: path.len(),
+            let end = text.len();
+            lines.spans.push(Span {
+                start,
+                path_end,
+                end,
             });
         }
     }

@@ -1,0 +1,358 @@
+//! `checkout-bench`: the measurements behind `make bench`, printed as JSON for the script that
+//! assembles the table. Bounded in count and time, loopback only.
+#![allow(clippy::print_stdout, clippy::print_stderr)] // A measuring tool reports on its streams.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use checkout_protocol::signature::{canonical_string, sign};
+use clap::{Parser, Subcommand};
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha2::Sha512;
+use tokio::sync::Semaphore;
+
+/// The seeds' successful purchase callback: a realistic body to sign.
+const CALLBACK: &str =
+    include_str!("../../protocol/tests/fixtures/seeds/callback_purchase_success.json");
+
+#[derive(Parser)]
+#[command(name = "checkout-bench")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Signatures per second of checkout-protocol and of raw HMAC-SHA512 on the same canonical string.
+    Signature {
+        /// How long each measurement runs.
+        #[arg(long, default_value_t = 2.0)]
+        seconds: f64,
+    },
+    /// Load on a running backend (with its sandbox) at several concurrency levels.
+    Load {
+        /// The backend.
+        #[arg(long)]
+        server: String,
+        /// The project's secret (signs the callbacks sent to the backend).
+        #[arg(long, env = "BENCH_SECRET")]
+        secret: String,
+        /// The admin token.
+        #[arg(long, env = "BENCH_ADMIN_TOKEN")]
+        admin_token: String,
+        /// Concurrent customers, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1,50,500")]
+        concurrency: Vec<usize>,
+        /// Requests per phase at each level (at least the concurrency).
+        #[arg(long, default_value_t = 500)]
+        requests: usize,
+    },
+}
+
+/// Runs `f` repeatedly for about `seconds` and returns calls per second.
+fn per_second(seconds: f64, mut f: impl FnMut() -> usize) -> f64 {
+    let start = Instant::now();
+    let mut calls = 0u64;
+    let mut sink = 0usize;
+    while start.elapsed().as_secs_f64() < seconds {
+        for _ in 0..256 {
+            sink = sink.wrapping_add(f());
+        }
+        calls += 256;
+    }
+    std::hint::black_box(sink);
+    calls as f64 / start.elapsed().as_secs_f64()
+}
+
+fn signature(seconds: f64) {
+    let body: Value = serde_json::from_str(CALLBACK).unwrap_or(Value::Null);
+    let secret = "bench-secret";
+    let ours = per_second(seconds, || sign(std::hint::black_box(&body), secret).len());
+    let canonical = canonical_string(&body);
+    let raw = per_second(seconds, || {
+        let mut mac = <Hmac<Sha512> as Mac>::new_from_slice(secret.as_bytes())
+            .unwrap_or_else(|_| unreachable!());
+        mac.update(std::hint::black_box(canonical.as_bytes()));
+        base64::engine::general_purpose::STANDARD
+            .encode(mac.finalize().into_bytes())
+            .len()
+    });
+    println!(
+        "{}",
+        json!({ "ours_per_sec": ours, "raw_hmac_per_sec": raw, "signature": sign(&body, secret), "canonical_bytes": canonical.len() })
+    );
+}
+
+/// Latencies of one phase.
+struct Phase {
+    latencies: Vec<Duration>,
+    errors: usize,
+    wall: Duration,
+}
+
+impl Phase {
+    fn report(mut self, name: &str, concurrency: usize) -> Value {
+        self.latencies.sort();
+        let pick = |q: f64| {
+            self.latencies
+                .get(((self.latencies.len() as f64 - 1.0) * q).round() as usize)
+                .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+        };
+        json!({
+            "phase": name,
+            "concurrency": concurrency,
+            "requests": self.latencies.len() + self.errors,
+            "errors": self.errors,
+            "rate_per_sec": (self.latencies.len() as f64) / self.wall.as_secs_f64().max(1e-9),
+            "p50_ms": pick(0.5),
+            "p99_ms": pick(0.99),
+        })
+    }
+}
+
+/// Sends `requests` built by `make` with at most `concurrency` in flight.
+async fn run_phase<F, Fut>(concurrency: usize, requests: usize, make: F) -> Phase
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = bool> + Send + 'static,
+{
+    let gate = Arc::new(Semaphore::new(concurrency));
+    let start = Instant::now();
+    let mut tasks = Vec::with_capacity(requests);
+    for i in 0..requests {
+        let permit = gate
+            .clone()
+            .acquire_owned()
+            .await
+            .unwrap_or_else(|_| unreachable!());
+        let request = make(i);
+        tasks.push(tokio::spawn(async move {
+            let began = Instant::now();
+            let ok = request.await;
+            drop(permit);
+            (ok, began.elapsed())
+        }));
+    }
+    let mut latencies = Vec::with_capacity(requests);
+    let mut errors = 0;
+    for task in tasks {
+        match task.await {
+            Ok((true, latency)) => latencies.push(latency),
+            _ => errors += 1,
+        }
+    }
+    Phase {
+        latencies,
+        errors,
+        wall: start.elapsed(),
+    }
+}
+
+async fn create_session(
+    http: &reqwest::Client,
+    server: &str,
+    token: &str,
+    n: usize,
+) -> Option<String> {
+    let body = json!({
+        "amount": 100_000, "currency": "KZT", "methods": ["mobile"],
+        "customer": { "id": format!("bench-{n}"), "first_name": "Bench", "last_name": "Customer", "email": "bench@example.kz" }
+    });
+    let answer: Value = http
+        .post(format!("{server}/admin/sessions"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .ok()?
+        .json()
+        .await
+        .ok()?;
+    answer["session"].as_str().map(str::to_owned)
+}
+
+async fn payment_state(http: &reqwest::Client, server: &str, id: &str) -> String {
+    let answer: Option<Value> = async {
+        http.get(format!("{server}/api/payments/{id}"))
+            .send()
+            .await
+            .ok()?
+            .json()
+            .await
+            .ok()
+    }
+    .await;
+    answer
+        .and_then(|a| a["state"].as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Waits until every payment is in one of `states` (or `deadline` passes); returns how many are not.
+async fn settle(
+    http: &reqwest::Client,
+    server: &str,
+    ids: &[String],
+    states: &[&str],
+    deadline: Duration,
+) -> usize {
+    let start = Instant::now();
+    let mut pending: Vec<String> = ids.to_vec();
+    while !pending.is_empty() && start.elapsed() < deadline {
+        let mut still = Vec::new();
+        for id in pending {
+            if !states.contains(&payment_state(http, server, &id).await.as_str()) {
+                still.push(id);
+            }
+        }
+        pending = still;
+        if !pending.is_empty() {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    pending.len()
+}
+
+async fn load(server: String, secret: String, token: String, levels: Vec<usize>, requests: usize) {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(1024)
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap_or_default();
+    let mut results = Vec::new();
+    let mut lost_total = 0;
+    for concurrency in levels {
+        let n = requests.max(concurrency);
+        eprintln!("load: {concurrency} concurrent customers, {n} requests a phase");
+        let mut sessions = Vec::with_capacity(n);
+        for i in 0..n {
+            if let Some(s) = create_session(&http, &server, &token, i).await {
+                sessions.push(s);
+            }
+        }
+        let sessions = Arc::new(sessions);
+
+        let (h, s, srv) = (http.clone(), sessions.clone(), server.clone());
+        let phase = run_phase(concurrency, n, move |i| {
+            let (h, url) = (h.clone(), format!("{srv}/api/sessions/{}", s[i % s.len()]));
+            async move {
+                h.get(url)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+            }
+        })
+        .await;
+        results.push(phase.report("session load", concurrency));
+
+        let ids = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (h, s, srv, collected) = (http.clone(), sessions.clone(), server.clone(), ids.clone());
+        let phase = run_phase(concurrency, s.len(), move |i| {
+            let (h, url, collected) = (
+                h.clone(),
+                format!("{srv}/api/sessions/{}/mobile-payments", s[i]),
+                collected.clone(),
+            );
+            async move {
+                let Ok(response) = h
+                    .post(url)
+                    .json(&json!({ "operator": "ALTEL", "phone": "77000000000" }))
+                    .send()
+                    .await
+                else {
+                    return false;
+                };
+                let created = response.status().as_u16() == 201;
+                let answer: Value = response.json().await.unwrap_or(Value::Null);
+                if let Some(id) = answer["payment_id"].as_str() {
+                    collected
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push(id.to_owned());
+                }
+                created
+            }
+        })
+        .await;
+        results.push(phase.report("payment creation", concurrency));
+        let ids: Vec<String> = ids.lock().unwrap_or_else(|p| p.into_inner()).clone();
+
+        let not_waiting = settle(
+            &http,
+            &server,
+            &ids,
+            &["awaiting_otp"],
+            Duration::from_secs(60),
+        )
+        .await;
+        let ids = Arc::new(ids);
+        let (h, i2, srv) = (http.clone(), ids.clone(), server.clone());
+        let phase = run_phase(concurrency, i2.len(), move |i| {
+            let (h, url) = (h.clone(), format!("{srv}/api/payments/{}/otp", i2[i]));
+            async move {
+                h.post(url)
+                    .json(&json!({ "code": "123456" }))
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().as_u16() == 202)
+            }
+        })
+        .await;
+        results.push(phase.report("OTP submission", concurrency));
+        let lost = settle(
+            &http,
+            &server,
+            &ids,
+            &["succeeded"],
+            Duration::from_secs(120),
+        )
+        .await;
+        lost_total += lost;
+
+        // Callback ingestion: the platform's retries of final callbacks, signed, idempotent.
+        let (h, i3, srv, key) = (http.clone(), ids.clone(), server.clone(), secret.clone());
+        let phase = run_phase(concurrency, i3.len().max(1), move |i| {
+            let (h, url) = (h.clone(), format!("{srv}/callbacks/gate"));
+            let mut body: Value = serde_json::from_str(CALLBACK).unwrap_or(Value::Null);
+            body["payment"]["id"] = json!(i3.get(i).cloned().unwrap_or_default());
+            body.as_object_mut().map(|o| o.remove("signature"));
+            body["signature"] = json!(sign(&body, &key));
+            async move {
+                h.post(url)
+                    .json(&body)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+            }
+        })
+        .await;
+        results.push(phase.report("callback ingestion", concurrency));
+        results.push(json!({ "phase": "final states", "concurrency": concurrency, "payments": ids.len(), "not_awaiting_otp_in_time": not_waiting, "not_succeeded": lost }));
+    }
+    println!("{}", json!({ "load": results, "lost": lost_total }));
+}
+
+#[tokio::main]
+async fn main() {
+    match Cli::parse().command {
+        Command::Signature { seconds } => signature(seconds),
+        Command::Load {
+            server,
+            secret,
+            admin_token,
+            concurrency,
+            requests,
+        } => {
+            load(
+                server.trim_end_matches('/').to_owned(),
+                secret,
+                admin_token,
+                concurrency,
+                requests,
+            )
+            .await
+        }
+    }
+}
