@@ -5,7 +5,7 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 DEMO_PORT ?= 8080
 
-.PHONY: bootstrap build demo test lint test-native test-browser check-wasm check-bundle
+.PHONY: bootstrap build demo test lint test-native test-browser check-wasm check-bundle bench
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -39,3 +39,7 @@ test-browser:
 
 check-bundle: build
 	scripts/check-bundle.sh dist
+
+## Size, start-up, signature and load figures against peers; writes target/bench/results.json.
+bench: bootstrap
+	scripts/bench.sh

@@ -5,13 +5,13 @@ set -euo pipefail
 peers=$1
 body=crates/protocol/tests/fixtures/seeds/callback_purchase_success.json
 node_rate=$(node -e '
-  const sign = require(process.argv[1] + "/node_modules/ecommpay/src/signer.js");
+  const sign = require(require("path").resolve(process.argv[1], "node_modules/ecommpay/src/signer.js"));
   const body = require(require("path").resolve(process.argv[2])); delete body.signature;
   let n = 0; const start = process.hrtime.bigint(); let out = "";
   while (Number(process.hrtime.bigint() - start) < 2e9) { for (let i = 0; i < 256; i++) out = sign(body, "bench-secret"); n += 256; }
   console.log(JSON.stringify({ per_sec: n / (Number(process.hrtime.bigint() - start) / 1e9), signature: out }));
 ' "$peers" "$body")
-py_rate=$(PYTHONPATH="$peers/py" python3 -c '
+py_rate=$(PYTHONPATH="$(realpath "$peers")/py" python3 -c '
 import json, sys, time
 from payment_page_sdk.signature_handler import SignatureHandler
 body = json.load(open(sys.argv[1])); body.pop("signature", None)

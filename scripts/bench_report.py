@@ -1,0 +1,70 @@
+"""Assembles the measurements of scripts/bench.sh into a table and target/bench/results.json."""
+import datetime
+import gzip
+import json
+import os
+import platform
+import sys
+
+out, dist = sys.argv[1], sys.argv[2]
+
+try:
+    import brotli  # optional
+except ImportError:
+    brotli = None
+
+
+def load(name):
+    with open(os.path.join(out, name)) as f:
+        return json.load(f)
+
+
+sizes = {}
+for name, file in [("wasm", "kz-mobile-checkout_bg.wasm"), ("JS glue", "kz-mobile-checkout.js"), ("CSS", "kz-mobile-checkout.css"), ("loader", "kz-mobile-checkout-loader.js")]:
+    data = open(os.path.join(dist, file), "rb").read()
+    sizes[name] = {"raw": len(data), "gzip": len(gzip.compress(data, 9)), "brotli": len(brotli.compress(data)) if brotli else None}
+sizes["total"] = {k: (sum(v[k] for v in sizes.values()) if all(v[k] is not None for v in sizes.values()) else None) for k in ("raw", "gzip", "brotli")}
+
+signature, peers, startup, load_results, memory = load("signature.json"), load("peers.json"), load("startup.json"), load("load.json"), load("memory.json")
+ours = signature["ours_per_sec"]
+same = peers["node"]["signature"] == signature["signature"] == peers["python"]["signature"]
+
+kib = lambda n: "n/a" if n is None else f"{n / 1024:.1f} KiB"
+lines = []
+lines.append(f"Benchmarks, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, {platform.platform()}")
+lines.append("")
+lines.append("Widget transfer size               raw        gzip       brotli")
+for name, s in sizes.items():
+    lines.append(f"  {name:<28}{kib(s['raw']):>11}{kib(s['gzip']):>12}{kib(s['brotli']):>12}")
+budget = 90 * 1024
+lines.append(f"  budget: total gzip at most 90 KiB: {'met' if sizes['total']['gzip'] <= budget else 'NOT met'} ({sizes['total']['gzip'] / budget:.2f}x the budget)")
+lines.append("")
+lines.append(f"Widget start-up, headless Chromium, median of {startup['loads']} cold loads")
+lines.append(f"  navigation start to first interactive screen   {startup['first_screen_ms']:8.0f} ms")
+lines.append(f"  submit to OTP screen (local backend + sandbox)  {startup['otp_screen_ms']:8.0f} ms   (sandbox processing delay 20 ms)")
+lines.append("")
+lines.append(f"Signature of the seeds' purchase callback ({signature['canonical_bytes']}-byte canonical string); all three agree: {same}")
+lines.append(f"  {'implementation':<40}{'signatures/s':>14}   ratio")
+lines.append(f"  {'checkout-protocol (Rust)':<40}{ours:>14,.0f}   1.00")
+lines.append(f"  {'raw HMAC-SHA512, same string (ceiling)':<40}{signature['raw_hmac_per_sec']:>14,.0f}   ours at {ours / signature['raw_hmac_per_sec']:.2f}x of it (goal: within 1.5x, i.e. >= 0.67)")
+lines.append(f"  {'npm ecommpay 0.1.7 (Node)':<40}{peers['node']['per_sec']:>14,.0f}   ours {ours / peers['node']['per_sec']:.1f}x faster (goal: 10x)")
+lines.append(f"  {'PyPI ecommpay-sdk 1.0.6 (Python)':<40}{peers['python']['per_sec']:>14,.0f}   ours {ours / peers['python']['per_sec']:.1f}x faster")
+lines.append("")
+lines.append("Backend under load (loopback; SQLite on disk, synchronous=FULL; sandbox as the platform)")
+lines.append(f"  {'phase':<22}{'customers':>10}{'requests':>10}{'errors':>8}{'per second':>12}{'p50 ms':>9}{'p99 ms':>9}")
+for row in load_results["load"]:
+    if "rate_per_sec" in row:
+        lines.append(f"  {row['phase']:<22}{row['concurrency']:>10}{row['requests']:>10}{row['errors']:>8}{row['rate_per_sec']:>12,.0f}{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}")
+    else:
+        lines.append(f"  final states at {row['concurrency']:>3} customers: {row['payments']} payments, {row['not_succeeded']} not succeeded")
+lines.append(f"  server memory: peak {memory.get('VmHWM', 0) / 1024:.1f} MiB, now {memory.get('VmRSS', 0) / 1024:.1f} MiB")
+creation50 = next((r for r in load_results["load"] if r.get("phase") == "payment creation" and r["concurrency"] == 50), None)
+if creation50:
+    lines.append(f"  goal at 50 customers: >= 1,000 payment creations/s with p99 < 50 ms: {creation50['rate_per_sec']:,.0f}/s, p99 {creation50['p99_ms']:.1f} ms")
+lines.append(f"  nothing lost: {load_results['lost'] == 0} ({load_results['lost']} payments short of their final state)")
+table = "\n".join(lines)
+print(table)
+results = {"sizes": sizes, "startup": startup, "signature": signature, "peers": peers, "load": load_results, "memory_kib": memory, "table": table}
+with open(os.path.join(out, "results.json"), "w") as f:
+    json.dump(results, f, indent=2)
+print(f"\nresults written to {os.path.join(out, 'results.json')}")
