@@ -6,6 +6,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use checkout_protocol::{Amount, KzMobile, Locale};
+use leptos::either::EitherOf6;
 use leptos::html::{Button, Input};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -748,21 +749,23 @@ pub fn Checkout(
         }
     };
 
-    let body = move || {
-        match screen.get() {
-        Screen::Loading => view! {
+    // One `EitherOf6` rather than `AnyView`s: type erasure would keep every screen's HTML
+    // rendering code in the bundle.
+    let body = move || match screen.get() {
+        Screen::Loading => EitherOf6::A(view! {
             <div class="kzc-skeleton" aria-busy="true" data-testid="skeleton">
                 <span class="kzc-visually-hidden" role="status">{t(locale, Msg::Loading)}</span>
                 <div class="kzc-bone kzc-bone-title"></div>
                 <div class="kzc-bone"></div>
                 <div class="kzc-bone"></div>
             </div>
-        }
-        .into_any(),
+        }),
         Screen::LoadFailed => {
-            let msg = load_error.with(|e| e.as_ref().map(api_message)).unwrap_or(Msg::LoadFailed);
+            let msg = load_error
+                .with(|e| e.as_ref().map(api_message))
+                .unwrap_or(Msg::LoadFailed);
             let retryable = msg != Msg::SessionNotFound;
-            view! {
+            EitherOf6::B(view! {
                 <section class="kzc-result kzc-declined" data-testid="load-failed">
                     <h2 class="kzc-title">{t(locale, Msg::LoadFailed)}</h2>
                     <p role="alert">{t(locale, msg)}</p>
@@ -770,20 +773,17 @@ pub fn Checkout(
                         <button type="button" class="kzc-primary" on:click=move |_| load()>{t(locale, Msg::TryAgain)}</button>
                     </Show>
                 </section>
-            }
-            .into_any()
+            })
         }
-        Screen::Form => form().into_any(),
-        Screen::Waiting => view! {
+        Screen::Form => EitherOf6::C(form()),
+        Screen::Waiting => EitherOf6::D(view! {
             <section class="kzc-waiting" role="status" data-testid="waiting">
                 <span class="kzc-spinner" aria-hidden="true"></span>
                 <p>{move || t(locale, if code_sent.get() { Msg::CheckingCode } else { Msg::Waiting })}</p>
             </section>
-        }
-        .into_any(),
-        Screen::Otp => otp_screen().into_any(),
-        Screen::Result => result().into_any(),
-    }
+        }),
+        Screen::Otp => EitherOf6::E(otp_screen()),
+        Screen::Result => EitherOf6::F(result()),
     };
 
     view! {
