@@ -5,7 +5,7 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 DEMO_PORT ?= 8080
 
-.PHONY: bootstrap build demo test lint test-native test-browser check-wasm check-bundle bench
+.PHONY: bootstrap build demo test lint test-native test-browser check-wasm check-bundle test-e2e screenshots bench
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -19,7 +19,7 @@ demo: build
 	DEMO_PORT=$(DEMO_PORT) scripts/demo.sh
 
 ## Every test: formatting, lints, native tests, browser tests, the bundle and its checks.
-test: bootstrap lint test-native check-wasm test-browser check-bundle
+test: bootstrap lint test-native check-wasm test-browser check-bundle test-e2e
 
 lint:
 	cargo fmt --all --check
@@ -39,6 +39,16 @@ test-browser:
 
 check-bundle: build
 	scripts/check-bundle.sh dist
+
+## The end-to-end suite: real sandbox and backend processes, the release widget, Chromium.
+test-e2e: build
+	cargo build -q -p checkout-sandbox -p checkout-server
+	cd tests/e2e && npx playwright test
+
+## The README's screenshots of every screen in kk/ru/en, taken by the end-to-end suite.
+screenshots: build
+	cargo build -q -p checkout-sandbox -p checkout-server
+	cd tests/e2e && E2E_SCREENSHOTS=$(CURDIR)/docs/screenshots npx playwright test render_locales
 
 ## Size, start-up, signature and load figures against peers; writes target/bench/results.json.
 bench: bootstrap

@@ -1,0 +1,74 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+const root = path.resolve(__dirname, '../..');
+export const SECRET = 'e2e-secret';
+export const OTP_TTL_SECS = 4;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Starts a binary and resolves once it printed `listening on http://…`. */
+function start(binary: string, args: string[], env: Record<string, string>, log: string): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(root, 'target/debug', binary), args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', fs.openSync(log, 'w')] });
+    const timer = setTimeout(() => reject(new Error(`${binary} did not start; see ${log}`)), 30_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('listening on http://')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`${binary} exited with ${code}; see ${log}`)));
+  });
+}
+
+export default async function globalSetup() {
+  const out = path.join(root, 'target/e2e');
+  fs.mkdirSync(out, { recursive: true });
+  for (const file of fs.readdirSync(out)) if (file.startsWith('checkout.db')) fs.rmSync(path.join(out, file));
+  const [sandboxPort, serverPort] = [await freePort(), await freePort()];
+  const sandbox = `http://127.0.0.1:${sandboxPort}`;
+  const server = `http://127.0.0.1:${serverPort}`;
+  const children = [
+    await start('checkout-sandbox', ['--listen', `127.0.0.1:${sandboxPort}`], {
+      SANDBOX_SECRET_KEY: SECRET,
+      SANDBOX_PROJECT_ID: '1234',
+      SANDBOX_CALLBACK_URL: `${server}/callbacks/gate`,
+      SANDBOX_CASHIN_URL: `${server}/webservice/cash-in`,
+      SANDBOX_OTP_TTL_SECS: String(OTP_TTL_SECS),
+      SANDBOX_PROCESSING_DELAY_MS: '150',
+      SANDBOX_CALLBACK_RETRY_SCALE: '0.01',
+      SANDBOX_STATUS_MIN_AGE_MS: '0',
+      SANDBOX_DELAYED_CALLBACK_MS: '3000',
+    }, path.join(out, 'sandbox.log')),
+    await start('checkout-server', ['serve', '--listen', `127.0.0.1:${serverPort}`, '--demo-shop'], {
+      CHECKOUT_SECRET_KEY: SECRET,
+      CHECKOUT_ADMIN_TOKEN: 'e2e-admin-token-0123456789',
+      CHECKOUT_PROJECT_ID: '1234',
+      CHECKOUT_BRAND: 'sandbox',
+      CHECKOUT_GATE_URL: sandbox,
+      CHECKOUT_PAYMENT_PAGE_URL: sandbox,
+      CHECKOUT_PUBLIC_URL: server,
+      CHECKOUT_DATABASE_URL: `sqlite://${path.join(out, 'checkout.db')}?mode=rwc`,
+      CHECKOUT_STATIC_DIR: path.join(root, 'dist'),
+      CHECKOUT_OTP_TTL_SECS: String(OTP_TTL_SECS),
+      CHECKOUT_RECONCILE_AFTER_SECS: '2',
+      CHECKOUT_STATUS_MIN_AGE_MS: '0',
+    }, path.join(out, 'server.log')),
+  ];
+  process.env.E2E_BASE = server;
+  process.env.E2E_SANDBOX = sandbox;
+  return async () => {
+    for (const child of children) child.kill();
+  };
+}

@@ -1,0 +1,14 @@
+import { expect, test } from '@playwright/test';
+import { PhoneScreen, randomPhone, ResultScreen, smsCode, TEXT } from './fixtures/checkout';
+
+test('a reload in the middle of the code step resumes with the right countdown', async ({ page }) => {
+  const phone = randomPhone('705');
+  const otp = await (await new PhoneScreen(page, 'en').open()).submit(phone);
+  await page.waitForTimeout(1200);
+  await page.reload();
+  await expect(otp.code).toBeVisible();
+  const left = Number((await otp.timer.textContent())!.split(':')[1]);
+  expect(left).toBeLessThanOrEqual(3);
+  await otp.type(await smsCode(phone));
+  await expect(new ResultScreen(page, 'en').heading(TEXT.paid.en)).toBeVisible();
+});
