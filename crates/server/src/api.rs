@@ -135,6 +135,18 @@ pub async fn mobile_payments_create(
     Ok((status, Json(PaymentView::of(&record, now()))).into_response())
 }
 
+/// Pays the payout session's amount out to the customer's phone (idempotent like payments).
+#[utoipa::path(post, path = "/api/sessions/{session}/payouts", request_body = MobilePaymentRequest,
+    params(("session" = String, Path, description = "Session token of a payout session")),
+    responses((status = 201, body = PaymentView, description = "Started"), (status = 200, body = PaymentView, description = "Already in progress"),
+        (status = 422, description = "`method_not_allowed`, `phone_…`, `operator_unknown`"), (status = 502, description = "`gate_unavailable`")))]
+pub async fn payouts_create(State(app): State<App>, Path(session): Path<String>, ip: ClientIp, json: Result<Json<MobilePaymentRequest>, JsonRejection>) -> Result<Response, AppError> {
+    let request = body(json)?;
+    let (record, created) = app.start_session_payout(&session, &request.operator, &request.phone, &ip.0).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(PaymentView::of(&record, now()))).into_response())
+}
+
 /// A payment's current state.
 #[utoipa::path(get, path = "/api/payments/{payment_id}", params(("payment_id" = String, Path, description = "Payment id")),
     responses((status = 200, body = PaymentView), (status = 404, description = "`payment_not_found`")))]

@@ -125,6 +125,7 @@ impl App {
         api::otp_submit,
         api::otp_resend,
         api::payment_page_create,
+        api::payouts_create,
         admin::sessions_create,
         admin::payments_index,
         admin::payments_show,
@@ -212,6 +213,7 @@ pub fn app(state: App) -> Router {
             "/api/sessions/{session}/payment-page",
             post(api::payment_page_create),
         )
+        .route("/api/sessions/{session}/payouts", post(api::payouts_create))
         .route("/api/payments/{payment_id}", get(api::payments_show))
         .route(
             "/api/payments/{payment_id}/events",

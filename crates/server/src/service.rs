@@ -340,42 +340,41 @@ impl App {
         Ok((!record.machine.is_final() && record.via == via).then_some(record))
     }
 
-    /// Starts (or returns the running) phone payment of a session.
-    pub async fn start_mobile_payment(
-        &self,
-        token: &str,
-        operator: &str,
-        phone: &str,
-        ip: &str,
-    ) -> Result<(PaymentRecord, bool), AppError> {
+    /// Starts (or returns the running) phone payment of a session: a purchase confirmed by OTP,
+    /// or, for a payout session, a payout to the phone.
+    pub async fn start_mobile_payment(&self, token: &str, operator: &str, phone: &str, ip: &str) -> Result<(PaymentRecord, bool), AppError> {
+        self.start_phone_operation(token, operator, phone, ip, PaymentKind::Purchase).await
+    }
+
+    /// Starts (or returns the running) payout of a payout session to the customer's phone.
+    pub async fn start_session_payout(&self, token: &str, operator: &str, phone: &str, ip: &str) -> Result<(PaymentRecord, bool), AppError> {
+        self.start_phone_operation(token, operator, phone, ip, PaymentKind::Payout).await
+    }
+
+    async fn start_phone_operation(&self, token: &str, operator: &str, phone: &str, ip: &str, kind: PaymentKind) -> Result<(PaymentRecord, bool), AppError> {
+        let (method, operation, via, path, prefix) = match kind {
+            PaymentKind::Payout => (Method::Payout, "payout", "payout", "/v2/payment/mobile/payout", "po"),
+            _ => (Method::Mobile, "sale", "gate", "/v2/payment/mobile/sale", "pay"),
+        };
         let session = self.session(token).await?;
-        if !session.methods.contains(&Method::Mobile) {
-            return Err(AppError::invalid(
-                "method_not_allowed",
-                "this session does not take phone payments",
-            ));
+        if !session.methods.contains(&method) {
+            return Err(AppError::invalid("method_not_allowed", format!("this session does not allow {operation}s by phone")));
         }
         let phone = parse_phone(phone)?;
-        let operator = self.check_operator("sale", operator).await?;
-        if let Some(existing) = self.live_payment(&session, "gate").await? {
+        let operator = self.check_operator(operation, operator).await?;
+        if let Some(existing) = self.live_payment(&session, via).await? {
             return Ok((existing, false));
         }
-        let payment_id = format!("pay_{}", random_hex(12));
+        let payment_id = format!("{prefix}_{}", random_hex(12));
         if let Err(winner) = self.claim(&session, &payment_id).await? {
             return Ok((winner, false));
         }
-        let mut record = self.new_payment(
-            payment_id.clone(),
-            Some(&session),
-            PaymentKind::Purchase,
-            session.amount,
-            "gate",
-        );
+        let mut record = self.new_payment(payment_id.clone(), Some(&session), kind, session.amount, via);
         record.phone = Some(phone.as_str().to_owned());
         record.operator = Some(operator);
         record.customer_ip = Some(ip.to_owned());
         self.db().insert_payment(&record).await?;
-        tracing::info!(payment_id, phone = %phone.masked(), "purchase started");
+        tracing::info!(payment_id, phone = %phone.masked(), operation, "phone operation started");
 
         let body = json!({
             "general": { "project_id": self.config().project_id, "payment_id": payment_id, "merchant_callback_url": self.config().callback_url() },
@@ -383,28 +382,10 @@ impl App {
             "account": { "number": phone.as_str() },
             "payment": { "amount": session.amount, "currency": session.currency },
         });
-        match self
-            .gate()
-            .call(
-                self.db(),
-                Some(&payment_id),
-                "/v2/payment/mobile/sale",
-                body,
-            )
-            .await
-        {
+        match self.gate().call(self.db(), Some(&payment_id), path, body).await {
             Ok(_) => Ok((self.payment(&payment_id).await?, true)),
             Err(failure @ GateFailure::Rejected(_)) => {
-                let record = self
-                    .apply(
-                        &payment_id,
-                        &Event::Confirmed(Outcome::Failed {
-                            code: failure.code(),
-                            message: failure.message(),
-                        }),
-                        "gate",
-                    )
-                    .await?;
+                let record = self.apply(&payment_id, &Event::Confirmed(Outcome::Failed { code: failure.code(), message: failure.message() }), "gate").await?;
                 Ok((record, true))
             }
             // Whether the platform got the request is unknown: the reconciler asks it later.

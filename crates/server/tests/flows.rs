@@ -541,3 +541,22 @@ async fn live_events_stream_each_state_until_the_end() {
         "the stream ends with the final state: {states:?}"
     );
 }
+
+#[tokio::test]
+async fn a_payout_session_pays_out_to_the_customers_phone() {
+    let s = Stack::start(Tuning::default()).await;
+    let session = s.session(&["payout"]).await;
+    let (_, view) = s.get(&format!("/api/sessions/{session}")).await;
+    assert_eq!(view["operators_fallback"], false);
+    let path = format!("/api/sessions/{session}/payouts");
+    let (status, payout) = s.post(&path, &json!({ "operator": "BEELINE", "phone": "+7 777 123 45 67" })).await;
+    assert_eq!(status, 201, "{payout}");
+    assert_eq!(payout["kind"], "payout");
+    let id = payout["payment_id"].as_str().unwrap().to_owned();
+    s.until_state(&id, "succeeded").await;
+    let (status, again) = s.post(&path, &json!({ "operator": "BEELINE", "phone": "+7 777 123 45 67" })).await;
+    assert_eq!((status, again["payment_id"].as_str()), (200, Some(id.as_str())), "a paid-out session is not paid out twice");
+    let mobile = s.session(&["mobile"]).await;
+    let (status, refused) = s.post(&format!("/api/sessions/{mobile}/payouts"), &json!({ "operator": "BEELINE", "phone": "77771234567" })).await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (422, Some("method_not_allowed")));
+}
