@@ -51,6 +51,9 @@ pub struct OperatorView {
 pub struct PaymentView {
     /// The payment id.
     pub payment_id: String,
+    /// `purchase`, `payout` or `cash_in`.
+    #[serde(default)]
+    pub kind: String,
     /// `processing`, `awaiting_otp`, `succeeded`, `declined`, `failed`, `refunded`, `partially_refunded`.
     pub state: String,
     /// Minor units.
@@ -119,6 +122,39 @@ pub struct SessionView {
     /// The payment to resume, if one was started.
     #[serde(default)]
     pub payment: Option<PaymentView>,
+    /// Allowed methods: `mobile`, `payment_page`, `cash_in`, `payout`; the first decides the mode.
+    #[serde(default)]
+    pub methods: Vec<String>,
+    /// The account number to type at a terminal (cash-in).
+    #[serde(default)]
+    pub cash_in_account: Option<String>,
+    /// Terminal limits in minor units (cash-in).
+    #[serde(default)]
+    pub cash_in_limits: Option<Limits>,
+    /// Deposits made so far (cash-in).
+    #[serde(default)]
+    pub deposits: Vec<PaymentView>,
+}
+
+/// Terminal limits in minor units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+pub struct Limits {
+    /// Smallest deposit.
+    pub min: u64,
+    /// Largest deposit.
+    pub max: u64,
+}
+
+/// Signed `EPayWidget.run` parameters from the backend.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PaymentPageView {
+    /// The payment the page runs.
+    pub payment_id: String,
+    /// The brand's `merchant.js`.
+    pub script_url: String,
+    /// The parameters, passed to `EPayWidget.run` as they are.
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub params: JsValue,
 }
 
 /// A boxed future, for the trait.
@@ -129,18 +165,17 @@ pub trait Backend {
     /// `GET /api/sessions/{session}`.
     fn session<'a>(&'a self, session: &'a str) -> Pending<'a, SessionView>;
     /// `POST /api/sessions/{session}/mobile-payments`.
-    fn start_payment<'a>(
-        &'a self,
-        session: &'a str,
-        operator: &'a str,
-        phone: &'a str,
-    ) -> Pending<'a, PaymentView>;
+    fn start_payment<'a>(&'a self, session: &'a str, operator: &'a str, phone: &'a str) -> Pending<'a, PaymentView>;
     /// `GET /api/payments/{payment_id}`.
     fn payment<'a>(&'a self, payment_id: &'a str) -> Pending<'a, PaymentView>;
     /// `POST /api/payments/{payment_id}/otp`.
     fn submit_otp<'a>(&'a self, payment_id: &'a str, code: &'a str) -> Pending<'a, PaymentView>;
     /// `POST /api/payments/{payment_id}/resend`.
     fn resend<'a>(&'a self, payment_id: &'a str) -> Pending<'a, PaymentView>;
+    /// `POST /api/sessions/{session}/payouts`.
+    fn start_payout<'a>(&'a self, session: &'a str, operator: &'a str, phone: &'a str) -> Pending<'a, PaymentView>;
+    /// `POST /api/sessions/{session}/payment-page`.
+    fn payment_page<'a>(&'a self, session: &'a str, operator: &'a str, locale: &'a str) -> Pending<'a, PaymentPageView>;
     /// The Server-Sent Events URL of a payment, when the backend streams.
     fn events_url(&self, payment_id: &str) -> Option<String>;
 }
@@ -159,50 +194,29 @@ fn segment(text: &str) -> String {
 impl HttpBackend {
     /// A client of the backend at `base` (empty for the page's own origin).
     pub fn new(base: &str) -> HttpBackend {
-        HttpBackend {
-            base: base.trim_end_matches('/').to_owned(),
-        }
+        HttpBackend { base: base.trim_end_matches('/').to_owned() }
     }
 
-    async fn call<T: DeserializeOwned>(
-        &self,
-        method: &str,
-        path: String,
-        body: Option<JsValue>,
-    ) -> Result<T, ApiError> {
-        let transport = |e: JsValue| {
-            ApiError::Transport(e.as_string().unwrap_or_else(|| "network error".into()))
-        };
+    async fn call<T: DeserializeOwned>(&self, method: &str, path: String, body: Option<JsValue>) -> Result<T, ApiError> {
+        let transport = |e: JsValue| ApiError::Transport(e.as_string().unwrap_or_else(|| "network error".into()));
         let init = web_sys::RequestInit::new();
         init.set_method(method);
         let headers = web_sys::Headers::new().map_err(transport)?;
-        headers
-            .set("Accept", "application/json")
-            .map_err(transport)?;
+        headers.set("Accept", "application/json").map_err(transport)?;
         if let Some(body) = body {
-            headers
-                .set("Content-Type", "application/json")
-                .map_err(transport)?;
+            headers.set("Content-Type", "application/json").map_err(transport)?;
             let text = js_sys::JSON::stringify(&body).map_err(transport)?;
             init.set_body(&text);
         }
         init.set_headers(&headers);
         let window = web_sys::window().ok_or_else(|| ApiError::Transport("no window".into()))?;
         let url = format!("{}{path}", self.base);
-        let response: web_sys::Response =
-            JsFuture::from(window.fetch_with_str_and_init(&url, &init))
-                .await
-                .map_err(transport)?
-                .unchecked_into();
+        let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init)).await.map_err(transport)?.unchecked_into();
         let status = response.status();
-        let text = JsFuture::from(response.text().map_err(transport)?)
-            .await
-            .map_err(transport)?;
-        let json =
-            js_sys::JSON::parse(&text.as_string().unwrap_or_default()).unwrap_or(JsValue::NULL);
+        let text = JsFuture::from(response.text().map_err(transport)?).await.map_err(transport)?;
+        let json = js_sys::JSON::parse(&text.as_string().unwrap_or_default()).unwrap_or(JsValue::NULL);
         if (200..300).contains(&status) {
-            serde_wasm_bindgen::from_value(json)
-                .map_err(|e| ApiError::Transport(format!("unexpected answer: {e}")))
+            serde_wasm_bindgen::from_value(json).map_err(|e| ApiError::Transport(format!("unexpected answer: {e}")))
         } else {
             #[derive(Deserialize)]
             struct Envelope {
@@ -216,18 +230,8 @@ impl HttpBackend {
                 retry_after_s: Option<u64>,
             }
             match serde_wasm_bindgen::from_value::<Envelope>(json) {
-                Ok(Envelope { error }) => Err(ApiError::Api {
-                    status,
-                    code: error.code,
-                    message: error.message,
-                    retry_after_s: error.retry_after_s,
-                }),
-                Err(_) => Err(ApiError::Api {
-                    status,
-                    code: "http_error".into(),
-                    message: format!("HTTP {status}"),
-                    retry_after_s: None,
-                }),
+                Ok(Envelope { error }) => Err(ApiError::Api { status, code: error.code, message: error.message, retry_after_s: error.retry_after_s }),
+                Err(_) => Err(ApiError::Api { status, code: "http_error".into(), message: format!("HTTP {status}"), retry_after_s: None }),
             }
         }
     }
@@ -247,12 +251,7 @@ impl Backend for HttpBackend {
         Box::pin(self.call("GET", format!("/api/sessions/{}", segment(session)), None))
     }
 
-    fn start_payment<'a>(
-        &'a self,
-        session: &'a str,
-        operator: &'a str,
-        phone: &'a str,
-    ) -> Pending<'a, PaymentView> {
+    fn start_payment<'a>(&'a self, session: &'a str, operator: &'a str, phone: &'a str) -> Pending<'a, PaymentView> {
         Box::pin(self.call(
             "POST",
             format!("/api/sessions/{}/mobile-payments", segment(session)),
@@ -261,35 +260,27 @@ impl Backend for HttpBackend {
     }
 
     fn payment<'a>(&'a self, payment_id: &'a str) -> Pending<'a, PaymentView> {
-        Box::pin(self.call(
-            "GET",
-            format!("/api/payments/{}", segment(payment_id)),
-            None,
-        ))
+        Box::pin(self.call("GET", format!("/api/payments/{}", segment(payment_id)), None))
     }
 
     fn submit_otp<'a>(&'a self, payment_id: &'a str, code: &'a str) -> Pending<'a, PaymentView> {
-        Box::pin(self.call(
-            "POST",
-            format!("/api/payments/{}/otp", segment(payment_id)),
-            Some(object(&[("code", code)])),
-        ))
+        Box::pin(self.call("POST", format!("/api/payments/{}/otp", segment(payment_id)), Some(object(&[("code", code)]))))
     }
 
     fn resend<'a>(&'a self, payment_id: &'a str) -> Pending<'a, PaymentView> {
-        Box::pin(self.call(
-            "POST",
-            format!("/api/payments/{}/resend", segment(payment_id)),
-            Some(object(&[])),
-        ))
+        Box::pin(self.call("POST", format!("/api/payments/{}/resend", segment(payment_id)), Some(object(&[]))))
+    }
+
+    fn start_payout<'a>(&'a self, session: &'a str, operator: &'a str, phone: &'a str) -> Pending<'a, PaymentView> {
+        Box::pin(self.call("POST", format!("/api/sessions/{}/payouts", segment(session)), Some(object(&[("operator", operator), ("phone", phone)]))))
+    }
+
+    fn payment_page<'a>(&'a self, session: &'a str, operator: &'a str, locale: &'a str) -> Pending<'a, PaymentPageView> {
+        Box::pin(self.call("POST", format!("/api/sessions/{}/payment-page", segment(session)), Some(object(&[("operator", operator), ("locale", locale)]))))
     }
 
     fn events_url(&self, payment_id: &str) -> Option<String> {
-        Some(format!(
-            "{}/api/payments/{}/events",
-            self.base,
-            segment(payment_id)
-        ))
+        Some(format!("{}/api/payments/{}/events", self.base, segment(payment_id)))
     }
 }
 

@@ -158,11 +158,7 @@ pub fn Checkout(
         if !alive() {
             return;
         }
-        let fresh = payment.with_untracked(|current| {
-            current
-                .as_ref()
-                .is_none_or(|c| c.payment_id != view.payment_id || view.version >= c.version)
-        });
+        let fresh = payment.with_untracked(|current| current.as_ref().is_none_or(|c| c.payment_id != view.payment_id || view.version >= c.version));
         if fresh {
             offset.set(offset_of(&view));
             now.set(local_now());
@@ -188,23 +184,10 @@ pub fn Checkout(
                     let merchant = view.merchant_name.clone();
                     let amount = view.amount as f64;
                     session_view.set(Some(view));
-                    host.with_value(|h| {
-                        h.emit(
-                            "ready",
-                            &[
-                                ("merchant_name", Field::Text(merchant)),
-                                ("amount", Field::Number(amount)),
-                            ],
-                        )
-                    });
+                    host.with_value(|h| h.emit("ready", &[("merchant_name", Field::Text(merchant)), ("amount", Field::Number(amount))]));
                 }
                 Err(error) => {
-                    host.with_value(|h| {
-                        h.emit(
-                            "error",
-                            &[("code", error.code().into()), ("stage", "load".into())],
-                        )
-                    });
+                    host.with_value(|h| h.emit("error", &[("code", error.code().into()), ("stage", "load".into())]));
                     load_error.set(Some(error));
                 }
             }
@@ -213,21 +196,13 @@ pub fn Checkout(
     load();
 
     // The clock: four ticks a second while a countdown is on screen is plenty for mm:ss.
-    if let Ok(handle) =
-        set_interval_with_handle(move || now.set(local_now()), Duration::from_millis(250))
-    {
+    if let Ok(handle) = set_interval_with_handle(move || now.set(local_now()), Duration::from_millis(250)) {
         on_cleanup(move || handle.clear());
     }
 
     // Follows the open payment: Server-Sent Events when the backend streams, polling always, so a
     // lost connection or a proxy that buffers events never leaves the customer stuck.
-    let following = Memo::new(move |_| {
-        payment.with(|p| {
-            p.as_ref()
-                .filter(|p| !p.is_final())
-                .map(|p| p.payment_id.clone())
-        })
-    });
+    let following = Memo::new(move |_| payment.with(|p| p.as_ref().filter(|p| !p.is_final()).map(|p| p.payment_id.clone())));
     Effect::new(move |_| {
         let Some(payment_id) = following.get() else {
             return;
@@ -253,20 +228,17 @@ pub fn Checkout(
         let Ok(source) = web_sys::EventSource::new(&url) else {
             return;
         };
-        let on_payment = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-            move |event: web_sys::MessageEvent| {
-                reconnecting.set(false);
-                let data = event.data().as_string().unwrap_or_default();
-                if let Ok(json) = js_sys::JSON::parse(&data) {
-                    if let Ok(view) = serde_wasm_bindgen::from_value::<PaymentView>(json) {
-                        accept(view);
-                    }
+        let on_payment = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            reconnecting.set(false);
+            let data = event.data().as_string().unwrap_or_default();
+            if let Ok(json) = js_sys::JSON::parse(&data) {
+                if let Ok(view) = serde_wasm_bindgen::from_value::<PaymentView>(json) {
+                    accept(view);
                 }
-            },
-        );
+            }
+        });
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| reconnecting.set(true));
-        let _ =
-            source.add_event_listener_with_callback("payment", on_payment.as_ref().unchecked_ref());
+        let _ = source.add_event_listener_with_callback("payment", on_payment.as_ref().unchecked_ref());
         source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         let kept = SendWrapper::new((source, on_payment, on_error));
         on_cleanup(move || {
@@ -277,10 +249,7 @@ pub fn Checkout(
 
     // Events for the host page and focus, on each change of the payment's state.
     Effect::new(move |previous: Option<Option<StateKey>>| {
-        let current = payment.with(|p| {
-            p.as_ref()
-                .map(|p| (p.state.clone(), p.attempt, p.resends_left))
-        });
+        let current = payment.with(|p| p.as_ref().map(|p| (p.state.clone(), p.attempt, p.resends_left)));
         let Some(view) = payment.get_untracked() else {
             return current;
         };
@@ -291,10 +260,7 @@ pub fn Checkout(
         match view.state.as_str() {
             "awaiting_otp" => {
                 code_sent.set(false);
-                let was_waiting = previous
-                    .as_ref()
-                    .and_then(|p| p.as_ref())
-                    .is_some_and(|(state, _, _)| state == "awaiting_otp");
+                let was_waiting = previous.as_ref().and_then(|p| p.as_ref()).is_some_and(|(state, _, _)| state == "awaiting_otp");
                 if view.last_error.as_deref() == Some("wrong_code") {
                     otp_error.set(Some(t(locale, Msg::OtpWrong).to_owned()));
                 } else if view.last_error.as_deref() == Some("expired") {
@@ -310,14 +276,8 @@ pub fn Checkout(
                         "otp-required",
                         &[
                             ("payment_id", id),
-                            (
-                                "attempt",
-                                Field::Number(f64::from(view.attempt.unwrap_or(1))),
-                            ),
-                            (
-                                "resends_left",
-                                Field::Number(f64::from(view.resends_left.unwrap_or(0))),
-                            ),
+                            ("attempt", Field::Number(f64::from(view.attempt.unwrap_or(1)))),
+                            ("resends_left", Field::Number(f64::from(view.resends_left.unwrap_or(0)))),
                             ("otp_expires_at", view.otp_expires_at.as_deref().into()),
                             ("last_error", view.last_error.as_deref().into()),
                             ("resumed", Field::Bool(was_waiting)),
@@ -327,24 +287,10 @@ pub fn Checkout(
                 focus_later(otp_ref);
             }
             "succeeded" => host.with_value(|h| {
-                h.emit(
-                    "success",
-                    &[
-                        ("payment_id", id),
-                        ("amount", Field::Number(view.amount as f64)),
-                        ("currency", view.currency.as_str().into()),
-                    ],
-                )
+                h.emit("success", &[("payment_id", id), ("amount", Field::Number(view.amount as f64)), ("currency", view.currency.as_str().into())])
             }),
             "declined" => host.with_value(|h| {
-                h.emit(
-                    "decline",
-                    &[
-                        ("payment_id", id),
-                        ("code", view.code.as_deref().into()),
-                        ("message", view.message.as_deref().into()),
-                    ],
-                )
+                h.emit("decline", &[("payment_id", id), ("code", view.code.as_deref().into()), ("message", view.message.as_deref().into())])
             }),
             "failed" => host.with_value(|h| {
                 h.emit(
@@ -369,12 +315,7 @@ pub fn Checkout(
     let suggestion = move |number: &KzMobile| -> Option<String> {
         session_view.with_untracked(|s| {
             let offered = &s.as_ref()?.operators;
-            number
-                .suggested_operators()
-                .iter()
-                .map(|op| op.code())
-                .find(|code| offered.iter().any(|o| o.id == *code))
-                .map(str::to_owned)
+            number.suggested_operators().iter().map(|op| op.code()).find(|code| offered.iter().any(|o| o.id == *code)).map(str::to_owned)
         })
     };
     // Suggested as the customer types, unless they chose one themselves.
@@ -390,13 +331,7 @@ pub fn Checkout(
             }
         }
         host.with_value(|h| {
-            h.emit(
-                "change",
-                &[
-                    ("phone_complete", Field::Bool(parsed.is_some())),
-                    ("operator", operator.get_untracked().as_deref().into()),
-                ],
-            )
+            h.emit("change", &[("phone_complete", Field::Bool(parsed.is_some())), ("operator", operator.get_untracked().as_deref().into())])
         });
     });
     Effect::new(move |_| {
@@ -427,15 +362,7 @@ pub fn Checkout(
         operator.set(Some(op.clone()));
         submitting.set(true);
         form_error.set(None);
-        host.with_value(|h| {
-            h.emit(
-                "submit",
-                &[
-                    ("operator", op.as_str().into()),
-                    ("phone_masked", number.masked().as_str().into()),
-                ],
-            )
-        });
+        host.with_value(|h| h.emit("submit", &[("operator", op.as_str().into()), ("phone_masked", number.masked().as_str().into())]));
         let backend = backend.get_value();
         let token = token.get_value();
         spawn_local(async move {
@@ -452,12 +379,7 @@ pub fn Checkout(
                     } else {
                         form_error.set(Some(t(locale, msg)));
                     }
-                    host.with_value(|h| {
-                        h.emit(
-                            "error",
-                            &[("code", error.code().into()), ("stage", "start".into())],
-                        )
-                    });
+                    host.with_value(|h| h.emit("error", &[("code", error.code().into()), ("stage", "start".into())]));
                 }
             }
             submitting.set(false);
@@ -491,12 +413,7 @@ pub fn Checkout(
                 Err(error) => {
                     code_sent.set(false);
                     otp_error.set(Some(t(locale, api_message(&error)).to_owned()));
-                    host.with_value(|h| {
-                        h.emit(
-                            "error",
-                            &[("code", error.code().into()), ("stage", "otp".into())],
-                        )
-                    });
+                    host.with_value(|h| h.emit("error", &[("code", error.code().into()), ("stage", "otp".into())]));
                 }
             }
             otp_busy.set(false);
@@ -527,16 +444,8 @@ pub fn Checkout(
                         let _ = input.focus();
                     }
                 }
-                Err(ApiError::Api {
-                    code,
-                    retry_after_s: Some(seconds),
-                    ..
-                }) if code == "resend_too_early" => {
-                    otp_error.set(Some(tf(
-                        locale,
-                        Msg::ResendTooEarly,
-                        &[("seconds", &seconds.to_string())],
-                    )));
+                Err(ApiError::Api { code, retry_after_s: Some(seconds), .. }) if code == "resend_too_early" => {
+                    otp_error.set(Some(tf(locale, Msg::ResendTooEarly, &[("seconds", &seconds.to_string())])));
                 }
                 Err(error) => otp_error.set(Some(t(locale, api_message(&error)).to_owned())),
             }
@@ -553,12 +462,7 @@ pub fn Checkout(
     };
 
     // Countdown milestones for screen readers: a minute, 30 s, 10 s, and expiry; not every second.
-    let deadline = Memo::new(move |_| {
-        payment.with(|p| {
-            p.as_ref()
-                .and_then(|p| p.otp_expires_at.as_deref().and_then(parse_time))
-        })
-    });
+    let deadline = Memo::new(move |_| payment.with(|p| p.as_ref().and_then(|p| p.otp_expires_at.as_deref().and_then(parse_time))));
     let seconds = Memo::new(move |_| deadline.get().map(|d| seconds_until(d, server_now())));
     Effect::new(move |last: Option<Option<u64>>| {
         let left = seconds.get();
@@ -605,8 +509,7 @@ pub fn Checkout(
     };
 
     let form = move || {
-        let operators =
-            session_view.with(|s| s.as_ref().map(|s| s.operators.clone()).unwrap_or_default());
+        let operators = session_view.with(|s| s.as_ref().map(|s| s.operators.clone()).unwrap_or_default());
         let phone_id = phone_id.clone();
         let group_name = group_name.clone();
         view! {
@@ -631,20 +534,11 @@ pub fn Checkout(
         let error_id = format!("{otp_id}-error");
         let described = format!("{otp_id}-sent {error_id}");
         let sent_id = format!("{otp_id}-sent");
-        let phone_masked = payment
-            .with_untracked(|p| p.as_ref().and_then(|p| p.phone_masked.clone()))
-            .unwrap_or_default();
+        let phone_masked = payment.with_untracked(|p| p.as_ref().and_then(|p| p.phone_masked.clone())).unwrap_or_default();
         let left = move || seconds.get().unwrap_or(0);
-        let resends = move || {
-            payment
-                .with(|p| p.as_ref().and_then(|p| p.resends_left))
-                .unwrap_or(0)
-        };
+        let resends = move || payment.with(|p| p.as_ref().and_then(|p| p.resends_left)).unwrap_or(0);
         let resend_open = move || {
-            let available = payment.with(|p| {
-                p.as_ref()
-                    .and_then(|p| p.resend_available_at.as_deref().and_then(parse_time))
-            });
+            let available = payment.with(|p| p.as_ref().and_then(|p| p.resend_available_at.as_deref().and_then(parse_time)));
             resends() > 0 && available.is_some_and(|at| server_now() >= at)
         };
         let expired = move || left() == 0;
@@ -714,29 +608,12 @@ pub fn Checkout(
         let amount = Amount(view.amount).format_kzt(locale);
         let phone = view.phone_masked.clone().unwrap_or_default();
         let (class, title, detail, retry) = match view.state.as_str() {
-            "succeeded" | "partially_refunded" => (
-                "kzc-result kzc-success",
-                Msg::Success,
-                tf(
-                    locale,
-                    Msg::SuccessDetail,
-                    &[("amount", &amount), ("phone", &phone)],
-                ),
-                false,
-            ),
+            "succeeded" | "partially_refunded" => {
+                ("kzc-result kzc-success", Msg::Success, tf(locale, Msg::SuccessDetail, &[("amount", &amount), ("phone", &phone)]), false)
+            }
             "refunded" => ("kzc-result", Msg::Refunded, String::new(), false),
-            "declined" => (
-                "kzc-result kzc-declined",
-                Msg::Declined,
-                t(locale, decline_message(view.code.as_deref())).to_owned(),
-                true,
-            ),
-            _ => (
-                "kzc-result kzc-declined",
-                Msg::Failed,
-                t(locale, Msg::StartFailed).to_owned(),
-                true,
-            ),
+            "declined" => ("kzc-result kzc-declined", Msg::Declined, t(locale, decline_message(view.code.as_deref())).to_owned(), true),
+            _ => ("kzc-result kzc-declined", Msg::Failed, t(locale, Msg::StartFailed).to_owned(), true),
         };
         view! {
             <section class=class data-testid="result" data-state=view.state.clone()>
@@ -761,9 +638,7 @@ pub fn Checkout(
             </div>
         }),
         Screen::LoadFailed => {
-            let msg = load_error
-                .with(|e| e.as_ref().map(api_message))
-                .unwrap_or(Msg::LoadFailed);
+            let msg = load_error.with(|e| e.as_ref().map(api_message)).unwrap_or(Msg::LoadFailed);
             let retryable = msg != Msg::SessionNotFound;
             EitherOf6::B(view! {
                 <section class="kzc-result kzc-declined" data-testid="load-failed">

@@ -12,10 +12,7 @@ pub fn local_now() -> f64 {
 
 /// Server time minus browser time, from a view's `server_time`, measured now.
 pub fn offset_of(view: &PaymentView) -> f64 {
-    view.server_time
-        .as_deref()
-        .and_then(parse_time)
-        .map_or(0.0, |server| server - local_now())
+    view.server_time.as_deref().and_then(parse_time).map_or(0.0, |server| server - local_now())
 }
 
 /// Whole seconds left until `deadline` (server milliseconds) at `server_now`, never negative.

@@ -101,11 +101,57 @@ pub enum Msg {
     TryAgain,
     /// Live updates lost; reconnecting.
     Reconnecting,
+    /// The Payment Page button.
+    PpPay,
+    /// Under the Payment Page button.
+    PpHint,
+    /// The Payment Page script did not load.
+    PpLoadFailed,
+    /// While the Payment Page is open.
+    PpWaiting,
+    /// Cash-in title.
+    CashTitle,
+    /// Cash-in step 1.
+    CashStepFind,
+    /// Cash-in step 2: "{merchant}".
+    CashStepService,
+    /// Cash-in step 3.
+    CashStepAccount,
+    /// Cash-in step 4: "{min}", "{max}".
+    CashStepInsert,
+    /// Cash-in step 5.
+    CashStepReceipt,
+    /// Copy button.
+    Copy,
+    /// After copying.
+    Copied,
+    /// Waiting for a deposit.
+    CashWaiting,
+    /// A deposit arrived: "{amount}".
+    CashCredited,
+    /// Payout title.
+    PayoutTitle,
+    /// Payout: to the confirmation.
+    Continue,
+    /// Payout confirmation: "{amount}", "{phone}".
+    PayoutConfirm,
+    /// Payout: send.
+    PayoutSend,
+    /// Back to the form.
+    Back,
+    /// While the payout runs.
+    PayoutWaiting,
+    /// Payout succeeded.
+    PayoutDone,
+    /// Payout detail: "{amount}", "{phone}".
+    PayoutDoneDetail,
+    /// Payout declined.
+    PayoutDeclined,
 }
 
 impl Msg {
     /// Every message, so tests can check each locale has each one.
-    pub const ALL: [Msg; 45] = [
+    pub const ALL: [Msg; 68] = [
         Msg::Loading,
         Msg::LoadFailed,
         Msg::SessionNotFound,
@@ -151,6 +197,29 @@ impl Msg {
         Msg::Refunded,
         Msg::TryAgain,
         Msg::Reconnecting,
+        Msg::PpPay,
+        Msg::PpHint,
+        Msg::PpLoadFailed,
+        Msg::PpWaiting,
+        Msg::CashTitle,
+        Msg::CashStepFind,
+        Msg::CashStepService,
+        Msg::CashStepAccount,
+        Msg::CashStepInsert,
+        Msg::CashStepReceipt,
+        Msg::Copy,
+        Msg::Copied,
+        Msg::CashWaiting,
+        Msg::CashCredited,
+        Msg::PayoutTitle,
+        Msg::Continue,
+        Msg::PayoutConfirm,
+        Msg::PayoutSend,
+        Msg::Back,
+        Msg::PayoutWaiting,
+        Msg::PayoutDone,
+        Msg::PayoutDoneDetail,
+        Msg::PayoutDeclined,
     ];
 }
 
@@ -165,11 +234,7 @@ pub fn t(locale: Locale, msg: Msg) -> &'static str {
 
 /// The text of `msg` with its `{name}` placeholders filled.
 pub fn tf(locale: Locale, msg: Msg, values: &[(&str, &str)]) -> String {
-    values
-        .iter()
-        .fold(t(locale, msg).to_owned(), |text, (name, value)| {
-            text.replace(&format!("{{{name}}}"), value)
-        })
+    values.iter().fold(t(locale, msg).to_owned(), |text, (name, value)| text.replace(&format!("{{{name}}}"), value))
 }
 
 /// "3 new codes left", plural-correct.
@@ -201,30 +266,20 @@ fn kk(msg: Msg) -> &'static str {
     match msg {
         Msg::Loading => "Төлем жүктелуде…",
         Msg::LoadFailed => "Төлем бетін жүктеу мүмкін болмады.",
-        Msg::SessionNotFound => {
-            "Бұл төлем сілтемесінің мерзімі өтті. Дүкенге оралып, қайта бастаңыз."
-        }
+        Msg::SessionNotFound => "Бұл төлем сілтемесінің мерзімі өтті. Дүкенге оралып, қайта бастаңыз.",
         Msg::PayTo => "Алушы: {merchant}",
         Msg::OperatorLegend => "Ұялы байланыс операторы",
-        Msg::OperatorPortabilityHint => {
-            "Нөмір басқа операторға ауысқан болса, өз операторыңызды таңдаңыз."
-        }
+        Msg::OperatorPortabilityHint => "Нөмір басқа операторға ауысқан болса, өз операторыңызды таңдаңыз.",
         Msg::OperatorRequired => "Ұялы байланыс операторын таңдаңыз.",
         Msg::PhoneLabel => "Телефон нөмірі",
         Msg::PhoneHint => "Бұл нөмірге растау коды бар SMS жібереміз.",
         Msg::PhoneEmpty => "Телефон нөмірін енгізіңіз.",
         Msg::PhoneTooShort => "Нөмір тым қысқа: +7-ден кейін 10 цифр болуы керек.",
         Msg::PhoneTooLong => "Нөмір тым ұзын: +7-ден кейін 10 цифр болуы керек.",
-        Msg::PhoneRussian => {
-            "Бұл Ресей нөмірі. Қазақстандық ұялы нөмірді енгізіңіз (+7 70x, +7 747, +7 77x)."
-        }
-        Msg::PhoneNotKzMobile => {
-            "Бұл Қазақстанның ұялы нөмірі емес (+7 70x, +7 747 немесе +7 77x)."
-        }
+        Msg::PhoneRussian => "Бұл Ресей нөмірі. Қазақстандық ұялы нөмірді енгізіңіз (+7 70x, +7 747, +7 77x).",
+        Msg::PhoneNotKzMobile => "Бұл Қазақстанның ұялы нөмірі емес (+7 70x, +7 747 немесе +7 77x).",
         Msg::PhoneForeign => "Нөмір +7-ден басталуы керек.",
-        Msg::PhoneInvalidCharacter => {
-            "Нөмірде тек цифрлар, бос орын, жақша мен сызықша болуы мүмкін."
-        }
+        Msg::PhoneInvalidCharacter => "Нөмірде тек цифрлар, бос орын, жақша мен сызықша болуы мүмкін.",
         Msg::GetCode => "Код алу",
         Msg::Sending => "Жіберілуде…",
         Msg::StartFailed => "Төлемді бастау мүмкін болмады. Қайталап көріңіз.",
@@ -235,9 +290,7 @@ fn kk(msg: Msg) -> &'static str {
         Msg::OtpSubmit => "Растау",
         Msg::OtpWrong => "Код қате. SMS-ті тексеріп, қайта енгізіңіз.",
         Msg::OtpExpired => "Кодтың мерзімі өтті. Жаңа код сұраңыз.",
-        Msg::OtpExpiredNoneLeft => {
-            "Кодтың мерзімі өтті, жаңа кодтар қалмады. Төлемді қайта бастаңыз."
-        }
+        Msg::OtpExpiredNoneLeft => "Кодтың мерзімі өтті, жаңа кодтар қалмады. Төлемді қайта бастаңыз.",
         Msg::OtpValidFor => "Код жарамды:",
         Msg::OtpShape => "Код 4–8 цифрдан тұрады.",
         Msg::Resend => "Жаңа код жіберу",
@@ -250,16 +303,35 @@ fn kk(msg: Msg) -> &'static str {
         Msg::Success => "Төлем өтті",
         Msg::SuccessDetail => "{phone} нөмірінен {amount} төленді",
         Msg::Declined => "Төлем қабылданбады",
-        Msg::DeclineGeneral => {
-            "Оператор төлемді қабылдамады. Қайталап көріңіз немесе басқа төлем тәсілін таңдаңыз."
-        }
-        Msg::DeclineFunds => {
-            "Телефон балансында қаражат жеткіліксіз. Балансты толтырып, қайталаңыз."
-        }
+        Msg::DeclineGeneral => "Оператор төлемді қабылдамады. Қайталап көріңіз немесе басқа төлем тәсілін таңдаңыз.",
+        Msg::DeclineFunds => "Телефон балансында қаражат жеткіліксіз. Балансты толтырып, қайталаңыз.",
         Msg::Failed => "Төлемді өңдеу мүмкін болмады.",
         Msg::Refunded => "Бұл төлем қайтарылды.",
         Msg::TryAgain => "Қайталау",
         Msg::Reconnecting => "Байланыс үзілді. Қайта қосылуда…",
+        Msg::PpPay => "Төлем бетінде төлеу",
+        Msg::PpHint => "Төлемді операторыңыздың кодымен төлем бетінде растайсыз.",
+        Msg::PpLoadFailed => "Төлем бетін ашу мүмкін болмады. Байланысты тексеріп, қайталаңыз.",
+        Msg::PpWaiting => "Төлем бетінде төлемді аяқтаңыз…",
+        Msg::CashTitle => "Kassa24 терминалында қолма-қол төлеу",
+        Msg::CashStepFind => "Kassa24 терминалын табыңыз.",
+        Msg::CashStepService => "Қызметтер тізімінен {merchant} таңдаңыз.",
+        Msg::CashStepAccount => "Шот нөмірін енгізіңіз:",
+        Msg::CashStepInsert => "{min} бастап {max} дейін қолма-қол салыңыз.",
+        Msg::CashStepReceipt => "Түбіртекті сақтаңыз. Төлем бірнеше минутта осында көрінеді.",
+        Msg::Copy => "Көшіру",
+        Msg::Copied => "Көшірілді",
+        Msg::CashWaiting => "Терминалдағы төлемді күтудеміз…",
+        Msg::CashCredited => "Есепке алынды: {amount}",
+        Msg::PayoutTitle => "Ақшаны телефонға алу",
+        Msg::Continue => "Жалғастыру",
+        Msg::PayoutConfirm => "{phone} нөміріне {amount} жіберілсін бе?",
+        Msg::PayoutSend => "Жіберу",
+        Msg::Back => "Артқа",
+        Msg::PayoutWaiting => "Ақша жіберілуде…",
+        Msg::PayoutDone => "Ақша жіберілді",
+        Msg::PayoutDoneDetail => "{phone} нөміріне {amount} жіберілді",
+        Msg::PayoutDeclined => "Ақша жіберілмеді",
     }
 }
 
@@ -267,26 +339,18 @@ fn ru(msg: Msg) -> &'static str {
     match msg {
         Msg::Loading => "Загружаем оплату…",
         Msg::LoadFailed => "Не удалось загрузить оплату.",
-        Msg::SessionNotFound => {
-            "Срок действия ссылки на оплату истёк. Вернитесь в магазин и начните заново."
-        }
+        Msg::SessionNotFound => "Срок действия ссылки на оплату истёк. Вернитесь в магазин и начните заново.",
         Msg::PayTo => "Получатель: {merchant}",
         Msg::OperatorLegend => "Мобильный оператор",
-        Msg::OperatorPortabilityHint => {
-            "Если вы переносили номер к другому оператору, выберите своего текущего оператора."
-        }
+        Msg::OperatorPortabilityHint => "Если вы переносили номер к другому оператору, выберите своего текущего оператора.",
         Msg::OperatorRequired => "Выберите мобильного оператора.",
         Msg::PhoneLabel => "Номер телефона",
         Msg::PhoneHint => "Мы отправим SMS с кодом подтверждения на этот номер.",
         Msg::PhoneEmpty => "Введите номер телефона.",
         Msg::PhoneTooShort => "Номер слишком короткий: после +7 должно быть 10 цифр.",
         Msg::PhoneTooLong => "Номер слишком длинный: после +7 должно быть 10 цифр.",
-        Msg::PhoneRussian => {
-            "Это российский номер. Введите казахстанский мобильный номер (+7 70x, +7 747, +7 77x)."
-        }
-        Msg::PhoneNotKzMobile => {
-            "Это не казахстанский мобильный номер (+7 70x, +7 747 или +7 77x)."
-        }
+        Msg::PhoneRussian => "Это российский номер. Введите казахстанский мобильный номер (+7 70x, +7 747, +7 77x).",
+        Msg::PhoneNotKzMobile => "Это не казахстанский мобильный номер (+7 70x, +7 747 или +7 77x).",
         Msg::PhoneForeign => "Номер должен начинаться с +7.",
         Msg::PhoneInvalidCharacter => "В номере могут быть только цифры, пробелы, скобки и дефисы.",
         Msg::GetCode => "Получить код",
@@ -299,9 +363,7 @@ fn ru(msg: Msg) -> &'static str {
         Msg::OtpSubmit => "Подтвердить",
         Msg::OtpWrong => "Неверный код. Проверьте SMS и введите код ещё раз.",
         Msg::OtpExpired => "Срок действия кода истёк. Запросите новый код.",
-        Msg::OtpExpiredNoneLeft => {
-            "Срок действия кода истёк, а новые коды закончились. Начните оплату заново."
-        }
+        Msg::OtpExpiredNoneLeft => "Срок действия кода истёк, а новые коды закончились. Начните оплату заново.",
         Msg::OtpValidFor => "Код действует:",
         Msg::OtpShape => "Код состоит из 4–8 цифр.",
         Msg::Resend => "Отправить новый код",
@@ -314,16 +376,35 @@ fn ru(msg: Msg) -> &'static str {
         Msg::Success => "Оплата прошла",
         Msg::SuccessDetail => "{amount} списано с номера {phone}",
         Msg::Declined => "Оплата отклонена",
-        Msg::DeclineGeneral => {
-            "Оператор отклонил платёж. Попробуйте ещё раз или выберите другой способ оплаты."
-        }
-        Msg::DeclineFunds => {
-            "На балансе телефона недостаточно средств. Пополните баланс и попробуйте снова."
-        }
+        Msg::DeclineGeneral => "Оператор отклонил платёж. Попробуйте ещё раз или выберите другой способ оплаты.",
+        Msg::DeclineFunds => "На балансе телефона недостаточно средств. Пополните баланс и попробуйте снова.",
         Msg::Failed => "Не удалось провести оплату.",
         Msg::Refunded => "Этот платёж возвращён.",
         Msg::TryAgain => "Попробовать снова",
         Msg::Reconnecting => "Соединение потеряно. Переподключаемся…",
+        Msg::PpPay => "Оплатить на платёжной странице",
+        Msg::PpHint => "Вы подтвердите оплату кодом от оператора на платёжной странице.",
+        Msg::PpLoadFailed => "Не удалось открыть платёжную страницу. Проверьте соединение и попробуйте снова.",
+        Msg::PpWaiting => "Завершите оплату на платёжной странице…",
+        Msg::CashTitle => "Оплата наличными в терминале Kassa24",
+        Msg::CashStepFind => "Найдите терминал Kassa24.",
+        Msg::CashStepService => "Выберите {merchant} в списке услуг.",
+        Msg::CashStepAccount => "Введите номер счёта:",
+        Msg::CashStepInsert => "Внесите наличными от {min} до {max}.",
+        Msg::CashStepReceipt => "Сохраните чек. Платёж появится здесь через несколько минут.",
+        Msg::Copy => "Скопировать",
+        Msg::Copied => "Скопировано",
+        Msg::CashWaiting => "Ждём вашего платежа в терминале…",
+        Msg::CashCredited => "Зачислено: {amount}",
+        Msg::PayoutTitle => "Получение денег на телефон",
+        Msg::Continue => "Продолжить",
+        Msg::PayoutConfirm => "Отправить {amount} на номер {phone}?",
+        Msg::PayoutSend => "Отправить",
+        Msg::Back => "Назад",
+        Msg::PayoutWaiting => "Отправляем деньги…",
+        Msg::PayoutDone => "Деньги отправлены",
+        Msg::PayoutDoneDetail => "{amount} отправлено на номер {phone}",
+        Msg::PayoutDeclined => "Выплата отклонена",
     }
 }
 
@@ -331,30 +412,20 @@ fn en(msg: Msg) -> &'static str {
     match msg {
         Msg::Loading => "Loading the checkout…",
         Msg::LoadFailed => "The checkout could not be loaded.",
-        Msg::SessionNotFound => {
-            "This payment link has expired. Return to the shop and start again."
-        }
+        Msg::SessionNotFound => "This payment link has expired. Return to the shop and start again.",
         Msg::PayTo => "Payment to {merchant}",
         Msg::OperatorLegend => "Mobile operator",
-        Msg::OperatorPortabilityHint => {
-            "If you moved your number to another operator, choose the one you use now."
-        }
+        Msg::OperatorPortabilityHint => "If you moved your number to another operator, choose the one you use now.",
         Msg::OperatorRequired => "Choose your mobile operator.",
         Msg::PhoneLabel => "Phone number",
         Msg::PhoneHint => "We will text a confirmation code to this number.",
         Msg::PhoneEmpty => "Enter your phone number.",
         Msg::PhoneTooShort => "The number is too short: it needs 10 digits after +7.",
         Msg::PhoneTooLong => "The number is too long: it needs 10 digits after +7.",
-        Msg::PhoneRussian => {
-            "This is a Russian number. Enter a Kazakhstan mobile number (+7 70x, +7 747, +7 77x)."
-        }
-        Msg::PhoneNotKzMobile => {
-            "This is not a Kazakhstan mobile number (+7 70x, +7 747 or +7 77x)."
-        }
+        Msg::PhoneRussian => "This is a Russian number. Enter a Kazakhstan mobile number (+7 70x, +7 747, +7 77x).",
+        Msg::PhoneNotKzMobile => "This is not a Kazakhstan mobile number (+7 70x, +7 747 or +7 77x).",
         Msg::PhoneForeign => "The number must start with +7.",
-        Msg::PhoneInvalidCharacter => {
-            "A phone number has only digits, spaces, brackets and dashes."
-        }
+        Msg::PhoneInvalidCharacter => "A phone number has only digits, spaces, brackets and dashes.",
         Msg::GetCode => "Get the code",
         Msg::Sending => "Sending…",
         Msg::StartFailed => "The payment could not be started. Please try again.",
@@ -365,9 +436,7 @@ fn en(msg: Msg) -> &'static str {
         Msg::OtpSubmit => "Confirm",
         Msg::OtpWrong => "That code is not right. Check the SMS and type it again.",
         Msg::OtpExpired => "The code has expired. Ask for a new one.",
-        Msg::OtpExpiredNoneLeft => {
-            "The code has expired and no new codes are left. Start the payment again."
-        }
+        Msg::OtpExpiredNoneLeft => "The code has expired and no new codes are left. Start the payment again.",
         Msg::OtpValidFor => "Code valid for",
         Msg::OtpShape => "The code is 4 to 8 digits.",
         Msg::Resend => "Send a new code",
@@ -380,16 +449,35 @@ fn en(msg: Msg) -> &'static str {
         Msg::Success => "Payment complete",
         Msg::SuccessDetail => "{amount} paid from {phone}",
         Msg::Declined => "Payment declined",
-        Msg::DeclineGeneral => {
-            "The operator declined the payment. Try again or choose another way to pay."
-        }
-        Msg::DeclineFunds => {
-            "There is not enough money on your phone balance. Top it up and try again."
-        }
+        Msg::DeclineGeneral => "The operator declined the payment. Try again or choose another way to pay.",
+        Msg::DeclineFunds => "There is not enough money on your phone balance. Top it up and try again.",
         Msg::Failed => "The payment could not be processed.",
         Msg::Refunded => "This payment was refunded.",
         Msg::TryAgain => "Try again",
         Msg::Reconnecting => "Connection lost. Reconnecting…",
+        Msg::PpPay => "Pay on the payment page",
+        Msg::PpHint => "You will confirm the payment with a code from your operator on the payment page.",
+        Msg::PpLoadFailed => "The payment page could not be opened. Check your connection and try again.",
+        Msg::PpWaiting => "Complete the payment on the payment page…",
+        Msg::CashTitle => "Pay in cash at a Kassa24 terminal",
+        Msg::CashStepFind => "Find a Kassa24 terminal.",
+        Msg::CashStepService => "Choose {merchant} among the services.",
+        Msg::CashStepAccount => "Type your account number:",
+        Msg::CashStepInsert => "Insert from {min} to {max} in cash.",
+        Msg::CashStepReceipt => "Keep the receipt. The payment shows up here within minutes.",
+        Msg::Copy => "Copy",
+        Msg::Copied => "Copied",
+        Msg::CashWaiting => "Waiting for your payment at the terminal…",
+        Msg::CashCredited => "Credited: {amount}",
+        Msg::PayoutTitle => "Receive money to your phone",
+        Msg::Continue => "Continue",
+        Msg::PayoutConfirm => "Send {amount} to {phone}?",
+        Msg::PayoutSend => "Send",
+        Msg::Back => "Back",
+        Msg::PayoutWaiting => "Sending the money…",
+        Msg::PayoutDone => "Money sent",
+        Msg::PayoutDoneDetail => "{amount} sent to {phone}",
+        Msg::PayoutDeclined => "Payout declined",
     }
 }
 
@@ -398,11 +486,7 @@ mod tests {
     use super::*;
 
     fn placeholders(text: &str) -> Vec<&str> {
-        let mut found: Vec<&str> = text
-            .split('{')
-            .skip(1)
-            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
-            .collect();
+        let mut found: Vec<&str> = text.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name)).collect();
         found.sort_unstable();
         found
     }
@@ -434,13 +518,7 @@ mod tests {
 
     #[test]
     fn placeholders_are_filled() {
-        assert_eq!(
-            tf(Locale::En, Msg::PayTo, &[("merchant", "Sulpak")]),
-            "Payment to Sulpak"
-        );
-        assert_eq!(
-            tf(Locale::Ru, Msg::ResendTooEarly, &[("seconds", "12")]),
-            "Новый код можно запросить через 12 с."
-        );
+        assert_eq!(tf(Locale::En, Msg::PayTo, &[("merchant", "Sulpak")]), "Payment to Sulpak");
+        assert_eq!(tf(Locale::Ru, Msg::ResendTooEarly, &[("seconds", "12")]), "Новый код можно запросить через 12 с.");
     }
 }

@@ -39,53 +39,27 @@ impl CheckoutHandle {
 
 impl std::fmt::Debug for CheckoutHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CheckoutHandle")
-            .field("mounted", &self.mounted.is_some())
-            .finish()
+        f.debug_struct("CheckoutHandle").field("mounted", &self.mounted.is_some()).finish()
     }
 }
 
 /// The language: the given one if supported, else the browser's first supported one, else Russian.
 pub fn resolve_locale(attribute: Option<&str>) -> Locale {
-    let browser: Vec<String> = web_sys::window()
-        .map(|w| {
-            w.navigator()
-                .languages()
-                .iter()
-                .filter_map(|v| v.as_string())
-                .collect()
-        })
-        .unwrap_or_default();
-    Locale::negotiate(
-        attribute
-            .into_iter()
-            .chain(browser.iter().map(String::as_str)),
-    )
+    let browser: Vec<String> =
+        web_sys::window().map(|w| w.navigator().languages().iter().filter_map(|v| v.as_string()).collect()).unwrap_or_default();
+    Locale::negotiate(attribute.into_iter().chain(browser.iter().map(String::as_str)))
 }
 
 fn option(options: &JsValue, key: &str) -> Option<String> {
-    js_sys::Reflect::get(options, &JsValue::from_str(key))
-        .ok()
-        .and_then(|v| v.as_string())
-        .filter(|v| !v.trim().is_empty())
+    js_sys::Reflect::get(options, &JsValue::from_str(key)).ok().and_then(|v| v.as_string()).filter(|v| !v.trim().is_empty())
 }
 
 /// Mounts a widget with any backend (tests use a fake one).
-pub fn mount_with(
-    element: web_sys::HtmlElement,
-    session: String,
-    locale: Locale,
-    backend: Rc<dyn Backend>,
-) -> CheckoutHandle {
+pub fn mount_with(element: web_sys::HtmlElement, session: String, locale: Locale, backend: Rc<dyn Backend>) -> CheckoutHandle {
     console_error_panic_hook::set_once();
     let host = Host::new(Some(element.clone()));
-    let handle = mount_to(
-        element,
-        move || view! { <Checkout session=session locale=locale backend=backend host=host /> },
-    );
-    CheckoutHandle {
-        mounted: Some(Box::new(handle)),
-    }
+    let handle = mount_to(element, move || view! { <Checkout session=session locale=locale backend=backend host=host /> });
+    CheckoutHandle { mounted: Some(Box::new(handle)) }
 }
 
 /// Mounts the checkout into `element`. `options`: `{ session, locale?, apiBase? }`; `locale` is
@@ -95,8 +69,6 @@ pub fn mount_with(
 pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> CheckoutHandle {
     let session = option(&options, "session").unwrap_or_default();
     let locale = resolve_locale(option(&options, "locale").as_deref());
-    let backend = Rc::new(HttpBackend::new(
-        &option(&options, "apiBase").unwrap_or_default(),
-    ));
+    let backend = Rc::new(HttpBackend::new(&option(&options, "apiBase").unwrap_or_default()));
     mount_with(element, session, locale, backend)
 }

@@ -25,11 +25,7 @@ pub fn phone_message(error: &PhoneError) -> Msg {
 /// Reformats the field in place, keeping the caret after the same number of digits.
 fn reformat(input: &web_sys::HtmlInputElement) -> String {
     let raw = input.value();
-    let caret = input
-        .selection_start()
-        .ok()
-        .flatten()
-        .map_or(raw.chars().count(), |c| c as usize);
+    let caret = input.selection_start().ok().flatten().map_or(raw.chars().count(), |c| c as usize);
     // Characters other than digits and separators are kept, so the validation can name them.
     if raw.chars().any(|c| c.is_alphabetic()) {
         return raw;

@@ -17,9 +17,7 @@ use web_sys::{HtmlElement, HtmlInputElement};
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn iso(ms: f64) -> String {
-    js_sys::Date::new(&JsValue::from_f64(ms))
-        .to_iso_string()
-        .into()
+    js_sys::Date::new(&JsValue::from_f64(ms)).to_iso_string().into()
 }
 
 fn now() -> f64 {
@@ -43,20 +41,10 @@ struct Fake {
 
 impl Fake {
     fn new() -> Rc<Fake> {
-        Rc::new(Fake {
-            ttl_ms: 80_000.0,
-            ..Fake::default()
-        })
+        Rc::new(Fake { ttl_ms: 80_000.0, ..Fake::default() })
     }
 
-    fn awaiting(
-        &self,
-        deadline: f64,
-        resends_left: u8,
-        attempt: u32,
-        last_error: Option<&str>,
-        version: i64,
-    ) -> PaymentView {
+    fn awaiting(&self, deadline: f64, resends_left: u8, attempt: u32, last_error: Option<&str>, version: i64) -> PaymentView {
         PaymentView {
             payment_id: "pay_1".into(),
             state: "awaiting_otp".into(),
@@ -95,19 +83,10 @@ impl Backend for Fake {
         if let Some(error) = self.session_error.borrow().clone() {
             return ready(Err(error));
         }
-        let operators = [
-            ("ACTIV", "Activ"),
-            ("ALTEL", "Altel"),
-            ("BEELINE", "Beeline"),
-            ("KCELL", "Kcell"),
-            ("TELE2", "Tele2"),
-        ]
-        .iter()
-        .map(|(id, name)| OperatorView {
-            id: (*id).into(),
-            name: (*name).into(),
-        })
-        .collect();
+        let operators = [("ACTIV", "Activ"), ("ALTEL", "Altel"), ("BEELINE", "Beeline"), ("KCELL", "Kcell"), ("TELE2", "Tele2")]
+            .iter()
+            .map(|(id, name)| OperatorView { id: (*id).into(), name: (*name).into() })
+            .collect();
         let view = SessionView {
             session: session.into(),
             amount: 100_000,
@@ -120,12 +99,7 @@ impl Backend for Fake {
         ready(Ok(view))
     }
 
-    fn start_payment<'a>(
-        &'a self,
-        _session: &'a str,
-        operator: &'a str,
-        phone: &'a str,
-    ) -> Pending<'a, PaymentView> {
+    fn start_payment<'a>(&'a self, _session: &'a str, operator: &'a str, phone: &'a str) -> Pending<'a, PaymentView> {
         self.log(format!("start {operator} {phone}"));
         if let Some(error) = self.start_error.borrow_mut().take() {
             return ready(Err(error));
@@ -143,11 +117,7 @@ impl Backend for Fake {
         self.log(format!("otp {code}"));
         let current = self.stored();
         let next = if code == "123456" {
-            let (state, code) = self
-                .outcome
-                .borrow()
-                .clone()
-                .unwrap_or(("succeeded".into(), None));
+            let (state, code) = self.outcome.borrow().clone().unwrap_or(("succeeded".into(), None));
             PaymentView {
                 state,
                 code,
@@ -159,18 +129,8 @@ impl Backend for Fake {
                 ..current
             }
         } else {
-            let deadline = current
-                .otp_expires_at
-                .as_deref()
-                .map(js_sys::Date::parse)
-                .unwrap();
-            self.awaiting(
-                deadline,
-                current.resends_left.unwrap(),
-                current.attempt.unwrap() + 1,
-                Some("wrong_code"),
-                current.version + 1,
-            )
+            let deadline = current.otp_expires_at.as_deref().map(js_sys::Date::parse).unwrap();
+            self.awaiting(deadline, current.resends_left.unwrap(), current.attempt.unwrap() + 1, Some("wrong_code"), current.version + 1)
         };
         *self.payment.borrow_mut() = Some(next.clone());
         ready(Ok(next))
@@ -181,20 +141,9 @@ impl Backend for Fake {
         let current = self.stored();
         let left = current.resends_left.unwrap_or(0);
         if left == 0 {
-            return ready(Err(ApiError::Api {
-                status: 429,
-                code: "resend_limit".into(),
-                message: "none left".into(),
-                retry_after_s: None,
-            }));
+            return ready(Err(ApiError::Api { status: 429, code: "resend_limit".into(), message: "none left".into(), retry_after_s: None }));
         }
-        let next = self.awaiting(
-            now() + self.ttl_ms,
-            left - 1,
-            current.attempt.unwrap_or(1),
-            None,
-            current.version + 1,
-        );
+        let next = self.awaiting(now() + self.ttl_ms, left - 1, current.attempt.unwrap_or(1), None, current.version + 1);
         *self.payment.borrow_mut() = Some(next.clone());
         ready(Ok(next))
     }
@@ -223,39 +172,21 @@ fn mount_fake(fake: &Rc<Fake>, locale: Locale) -> Mounted {
     let root = wrapper();
     let events = Rc::new(RefCell::new(Vec::new()));
     let mut listeners = Vec::new();
-    for name in [
-        "ready",
-        "change",
-        "submit",
-        "otp-required",
-        "success",
-        "decline",
-        "error",
-    ] {
+    for name in ["ready", "change", "submit", "otp-required", "success", "decline", "error"] {
         let events = events.clone();
-        let listener =
-            Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |event: web_sys::CustomEvent| {
-                events.borrow_mut().push((event.type_(), event.detail()))
-            });
-        root.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref())
-            .unwrap();
+        let listener = Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |event: web_sys::CustomEvent| {
+            events.borrow_mut().push((event.type_(), event.detail()))
+        });
+        root.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref()).unwrap();
         listeners.push(listener);
     }
     let handle = mount_with(root.clone(), "cs_test".into(), locale, fake.clone());
-    Mounted {
-        root,
-        events,
-        _handle: handle,
-        _listeners: listeners,
-    }
+    Mounted { root, events, _handle: handle, _listeners: listeners }
 }
 
 async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
     });
     JsFuture::from(promise).await.unwrap();
 }
@@ -290,40 +221,25 @@ fn type_into(input: &HtmlInputElement, text: &str) {
     input.set_value(text);
     let init = web_sys::EventInit::new();
     init.set_bubbles(true);
-    input
-        .dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
-        .unwrap();
+    input.dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap()).unwrap();
 }
 
 fn radios(root: &HtmlElement) -> Vec<HtmlInputElement> {
     let list = root.query_selector_all("input[type=radio]").unwrap();
-    (0..list.length())
-        .map(|i| list.item(i).unwrap().unchecked_into())
-        .collect()
+    (0..list.length()).map(|i| list.item(i).unwrap().unchecked_into()).collect()
 }
 
 fn checked(root: &HtmlElement) -> Option<String> {
-    radios(root)
-        .into_iter()
-        .find(HtmlInputElement::checked)
-        .map(|r| r.value())
+    radios(root).into_iter().find(HtmlInputElement::checked).map(|r| r.value())
 }
 
 fn event_names(m: &Mounted) -> Vec<String> {
-    m.events
-        .borrow()
-        .iter()
-        .map(|(name, _)| name.clone())
-        .collect()
+    m.events.borrow().iter().map(|(name, _)| name.clone()).collect()
 }
 
 fn detail(m: &Mounted, name: &str, key: &str) -> JsValue {
     let events = m.events.borrow();
-    let (_, detail) = events
-        .iter()
-        .rev()
-        .find(|(n, _)| n == name)
-        .unwrap_or_else(|| panic!("no {name} event"));
+    let (_, detail) = events.iter().rev().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no {name} event"));
     js_sys::Reflect::get(detail, &JsValue::from_str(key)).unwrap()
 }
 
@@ -338,22 +254,9 @@ async fn to_otp_screen(m: &Mounted) -> HtmlInputElement {
 async fn the_session_loads_behind_a_skeleton_then_shows_amount_and_merchant() {
     let fake = Fake::new();
     let m = mount_fake(&fake, Locale::Ru);
-    assert!(
-        m.root
-            .query_selector("[data-testid=skeleton]")
-            .unwrap()
-            .is_some(),
-        "a skeleton first"
-    );
-    assert_eq!(
-        text_until(&m.root, "[data-testid=amount]", |t| !t.is_empty()).await,
-        "1\u{a0}000,00\u{a0}₸"
-    );
-    assert!(m
-        .root
-        .text_content()
-        .unwrap()
-        .contains("Получатель: Sulpak"));
+    assert!(m.root.query_selector("[data-testid=skeleton]").unwrap().is_some(), "a skeleton first");
+    assert_eq!(text_until(&m.root, "[data-testid=amount]", |t| !t.is_empty()).await, "1\u{a0}000,00\u{a0}₸");
+    assert!(m.root.text_content().unwrap().contains("Получатель: Sulpak"));
     assert_eq!(event_names(&m).first().map(String::as_str), Some("ready"));
 }
 
@@ -362,31 +265,11 @@ async fn the_operator_picker_is_a_radio_group_of_the_sessions_operators() {
     let fake = Fake::new();
     let m = mount_fake(&fake, Locale::En);
     find(&m.root, "fieldset legend").await;
-    assert_eq!(
-        m.root
-            .query_selector("fieldset legend")
-            .unwrap()
-            .unwrap()
-            .text_content()
-            .unwrap(),
-        "Mobile operator"
-    );
+    assert_eq!(m.root.query_selector("fieldset legend").unwrap().unwrap().text_content().unwrap(), "Mobile operator");
     let radios = radios(&m.root);
-    assert_eq!(
-        radios
-            .iter()
-            .map(HtmlInputElement::value)
-            .collect::<Vec<_>>(),
-        ["ACTIV", "ALTEL", "BEELINE", "KCELL", "TELE2"]
-    );
-    assert!(
-        radios.iter().all(|r| r.name() == radios[0].name()),
-        "one group: arrow keys move between them"
-    );
-    assert!(
-        radios.iter().all(|r| !r.checked()),
-        "nothing chosen before a number is typed"
-    );
+    assert_eq!(radios.iter().map(HtmlInputElement::value).collect::<Vec<_>>(), ["ACTIV", "ALTEL", "BEELINE", "KCELL", "TELE2"]);
+    assert!(radios.iter().all(|r| r.name() == radios[0].name()), "one group: arrow keys move between them");
+    assert!(radios.iter().all(|r| !r.checked()), "nothing chosen before a number is typed");
 }
 
 #[wasm_bindgen_test]
@@ -395,11 +278,7 @@ async fn the_phone_formats_as_typed_and_suggests_an_operator_the_customer_can_ch
     let m = mount_fake(&fake, Locale::En);
     let phone: HtmlInputElement = find(&m.root, "[data-testid=phone]").await.unchecked_into();
     assert_eq!(
-        (
-            phone.type_().as_str(),
-            phone.get_attribute("inputmode").as_deref(),
-            phone.get_attribute("autocomplete").as_deref()
-        ),
+        (phone.type_().as_str(), phone.get_attribute("inputmode").as_deref(), phone.get_attribute("autocomplete").as_deref()),
         ("tel", Some("tel"), Some("tel"))
     );
     type_into(&phone, "8707123");
@@ -412,11 +291,7 @@ async fn the_phone_formats_as_typed_and_suggests_an_operator_the_customer_can_ch
         }
         sleep(10).await;
     }
-    assert_eq!(
-        checked(&m.root).as_deref(),
-        Some("TELE2"),
-        "707 suggests Tele2"
-    );
+    assert_eq!(checked(&m.root).as_deref(), Some("TELE2"), "707 suggests Tele2");
 
     // The customer moved their number to Kcell: their choice wins over later suggestions.
     radios(&m.root)[3].click();
@@ -435,19 +310,10 @@ async fn a_bad_number_gets_a_specific_message_next_to_the_field_and_is_not_sent(
     let message = text_until(&m.root, "[data-testid=phone-error]", |t| !t.is_empty()).await;
     assert!(message.contains("российский"), "{message}");
     assert_eq!(phone.get_attribute("aria-invalid").as_deref(), Some("true"));
-    assert!(phone.get_attribute("aria-describedby").unwrap().contains(
-        &m.root
-            .query_selector("[data-testid=phone-error]")
-            .unwrap()
-            .unwrap()
-            .id()
-    ));
+    assert!(phone.get_attribute("aria-describedby").unwrap().contains(&m.root.query_selector("[data-testid=phone-error]").unwrap().unwrap().id()));
     type_into(&phone, "+7 701 12");
     find(&m.root, "[data-testid=submit]").await.click();
-    text_until(&m.root, "[data-testid=phone-error]", |t| {
-        t.contains("короткий")
-    })
-    .await;
+    text_until(&m.root, "[data-testid=phone-error]", |t| t.contains("короткий")).await;
     assert!(fake.calls.borrow().iter().all(|c| !c.starts_with("start")));
 }
 
@@ -456,48 +322,17 @@ async fn the_otp_screen_counts_down_from_the_deadline() {
     let fake = Fake::new();
     let m = mount_fake(&fake, Locale::En);
     let otp = to_otp_screen(&m).await;
+    assert_eq!(fake.calls.borrow().iter().find(|c| c.starts_with("start")).unwrap(), "start TELE2 77071234567");
     assert_eq!(
-        fake.calls
-            .borrow()
-            .iter()
-            .find(|c| c.starts_with("start"))
-            .unwrap(),
-        "start TELE2 77071234567"
-    );
-    assert_eq!(
-        (
-            otp.get_attribute("autocomplete").as_deref(),
-            otp.get_attribute("inputmode").as_deref(),
-            otp.get_attribute("dir").as_deref()
-        ),
+        (otp.get_attribute("autocomplete").as_deref(), otp.get_attribute("inputmode").as_deref(), otp.get_attribute("dir").as_deref()),
         (Some("one-time-code"), Some("numeric"), Some("ltr"))
     );
-    let countdown = text_until(&m.root, "[data-testid=countdown]", |t| {
-        t == "01:20" || t == "01:19"
-    })
-    .await;
+    let countdown = text_until(&m.root, "[data-testid=countdown]", |t| t == "01:20" || t == "01:19").await;
     assert!(countdown.starts_with("01:"));
-    assert_eq!(
-        m.root
-            .query_selector("[role=timer]")
-            .unwrap()
-            .unwrap()
-            .text_content()
-            .unwrap(),
-        countdown
-    );
-    assert!(
-        m.root
-            .query_selector("[data-testid=resend]")
-            .unwrap()
-            .is_none(),
-        "no new code while this one is valid"
-    );
+    assert_eq!(m.root.query_selector("[role=timer]").unwrap().unwrap().text_content().unwrap(), countdown);
+    assert!(m.root.query_selector("[data-testid=resend]").unwrap().is_none(), "no new code while this one is valid");
     assert!(event_names(&m).contains(&"otp-required".to_owned()));
-    assert_eq!(
-        detail(&m, "otp-required", "resends_left").as_f64(),
-        Some(3.0)
-    );
+    assert_eq!(detail(&m, "otp-required", "resends_left").as_f64(), Some(3.0));
 }
 
 #[wasm_bindgen_test]
@@ -509,11 +344,7 @@ async fn a_wrong_code_says_so_and_clears_the_field() {
     let message = text_until(&m.root, "[data-testid=otp-error]", |t| !t.is_empty()).await;
     assert!(message.contains("not right"), "{message}");
     assert_eq!(otp.value(), "", "cleared for the next try");
-    assert_eq!(
-        fake.calls.borrow().last().unwrap(),
-        "otp 000000",
-        "dashes are dropped and the full code submits itself"
-    );
+    assert_eq!(fake.calls.borrow().last().unwrap(), "otp 000000", "dashes are dropped and the full code submits itself");
 }
 
 #[wasm_bindgen_test]
@@ -524,73 +355,32 @@ async fn the_right_code_shows_the_payment_with_amount_and_masked_phone() {
     type_into(&otp, "123 456");
     let detail_text = text_until(&m.root, "[data-testid=result-detail]", |t| !t.is_empty()).await;
     assert_eq!(detail_text, "₸1,000.00 paid from +7 707 ••• •• 67");
-    assert_eq!(
-        m.root
-            .query_selector("[data-testid=result] h2")
-            .unwrap()
-            .unwrap()
-            .text_content()
-            .unwrap(),
-        "Payment complete"
-    );
+    assert_eq!(m.root.query_selector("[data-testid=result] h2").unwrap().unwrap().text_content().unwrap(), "Payment complete");
     let names = event_names(&m);
     for expected in ["ready", "change", "submit", "otp-required", "success"] {
-        assert!(
-            names.contains(&expected.to_owned()),
-            "{expected} missing from {names:?}"
-        );
+        assert!(names.contains(&expected.to_owned()), "{expected} missing from {names:?}");
     }
     assert_eq!(detail(&m, "success", "amount").as_f64(), Some(100_000.0));
     // The inner form's native `submit` and the inputs' native `change` never reach the host.
-    assert!(
-        m.events
-            .borrow()
-            .iter()
-            .all(|(_, detail)| detail.is_object()),
-        "every event is the widget's own, with a detail"
-    );
+    assert!(m.events.borrow().iter().all(|(_, detail)| detail.is_object()), "every event is the widget's own, with a detail");
 }
 
 #[wasm_bindgen_test]
 async fn an_expired_code_offers_a_new_one_with_the_count_until_none_are_left() {
-    let fake = Rc::new(Fake {
-        ttl_ms: 0.0,
-        ..Fake::default()
-    });
+    let fake = Rc::new(Fake { ttl_ms: 0.0, ..Fake::default() });
     let m = mount_fake(&fake, Locale::Ru);
     to_otp_screen(&m).await;
-    assert!(
-        text_until(&m.root, "[data-testid=otp-expired]", |t| !t.is_empty())
-            .await
-            .contains("истёк")
-    );
+    assert!(text_until(&m.root, "[data-testid=otp-expired]", |t| !t.is_empty()).await.contains("истёк"));
     let resend = find(&m.root, "[data-testid=resend]").await;
-    assert!(
-        resend
-            .text_content()
-            .unwrap()
-            .contains("осталось 3 попытки"),
-        "{}",
-        resend.text_content().unwrap()
-    );
+    assert!(resend.text_content().unwrap().contains("осталось 3 попытки"), "{}", resend.text_content().unwrap());
     for left in ["осталось 2 попытки", "осталась 1 попытка"] {
         find(&m.root, "[data-testid=resend]").await.click();
         text_until(&m.root, "[data-testid=resend]", |t| t.contains(left)).await;
     }
     find(&m.root, "[data-testid=resend]").await.click();
     find(&m.root, "[data-testid=start-over]").await;
-    assert!(
-        m.root
-            .query_selector("[data-testid=resend]")
-            .unwrap()
-            .is_none(),
-        "gone when none are left"
-    );
-    assert!(m
-        .root
-        .text_content()
-        .unwrap()
-        .contains("новые коды закончились"));
+    assert!(m.root.query_selector("[data-testid=resend]").unwrap().is_none(), "gone when none are left");
+    assert!(m.root.text_content().unwrap().contains("новые коды закончились"));
 }
 
 #[wasm_bindgen_test]
@@ -601,11 +391,7 @@ async fn a_reload_resumes_on_the_otp_screen_with_the_remaining_time() {
     find(&m.root, "[data-testid=otp]").await;
     let countdown = text_until(&m.root, "[data-testid=countdown]", |t| !t.is_empty()).await;
     assert!(countdown == "00:42" || countdown == "00:41", "{countdown}");
-    assert!(m
-        .root
-        .text_content()
-        .unwrap()
-        .contains("SMS-тегі кодты енгізіңіз"));
+    assert!(m.root.text_content().unwrap().contains("SMS-тегі кодты енгізіңіз"));
     assert_eq!(detail(&m, "otp-required", "resumed").as_bool(), Some(false));
 }
 
@@ -618,17 +404,10 @@ async fn a_decline_explains_itself_and_try_again_starts_over() {
     type_into(&otp, "123456");
     let text = text_until(&m.root, "[data-testid=result-detail]", |t| !t.is_empty()).await;
     assert!(text.contains("not enough money"), "{text}");
-    assert_eq!(
-        detail(&m, "decline", "code").as_string().as_deref(),
-        Some("20105")
-    );
+    assert_eq!(detail(&m, "decline", "code").as_string().as_deref(), Some("20105"));
     find(&m.root, "[data-testid=try-again]").await.click();
     let phone: HtmlInputElement = find(&m.root, "[data-testid=phone]").await.unchecked_into();
-    assert!(
-        phone.value().contains("707"),
-        "the number is kept for the new attempt: {}",
-        phone.value()
-    );
+    assert!(phone.value().contains("707"), "the number is kept for the new attempt: {}", phone.value());
 }
 
 #[wasm_bindgen_test]
@@ -640,21 +419,9 @@ async fn a_failed_start_says_so_and_can_be_retried() {
     type_into(&phone, "77071234567");
     let submit = find(&m.root, "[data-testid=submit]").await;
     submit.click();
-    assert!(
-        text_until(&m.root, "[data-testid=form-error]", |t| !t.is_empty())
-            .await
-            .contains("Network error")
-    );
-    assert_eq!(
-        detail(&m, "error", "stage").as_string().as_deref(),
-        Some("start")
-    );
-    assert!(
-        !submit
-            .unchecked_ref::<web_sys::HtmlButtonElement>()
-            .disabled(),
-        "the button is back for a retry"
-    );
+    assert!(text_until(&m.root, "[data-testid=form-error]", |t| !t.is_empty()).await.contains("Network error"));
+    assert_eq!(detail(&m, "error", "stage").as_string().as_deref(), Some("start"));
+    assert!(!submit.unchecked_ref::<web_sys::HtmlButtonElement>().disabled(), "the button is back for a retry");
     submit.click();
     find(&m.root, "[data-testid=otp]").await;
 }
@@ -662,18 +429,10 @@ async fn a_failed_start_says_so_and_can_be_retried() {
 #[wasm_bindgen_test]
 async fn an_unknown_session_says_the_link_expired() {
     let fake = Fake::new();
-    *fake.session_error.borrow_mut() = Some(ApiError::Api {
-        status: 404,
-        code: "session_not_found".into(),
-        message: "no".into(),
-        retry_after_s: None,
-    });
+    *fake.session_error.borrow_mut() =
+        Some(ApiError::Api { status: 404, code: "session_not_found".into(), message: "no".into(), retry_after_s: None });
     let m = mount_fake(&fake, Locale::En);
-    assert!(
-        text_until(&m.root, "[data-testid=load-failed]", |t| !t.is_empty())
-            .await
-            .contains("link has expired")
-    );
+    assert!(text_until(&m.root, "[data-testid=load-failed]", |t| !t.is_empty()).await.contains("link has expired"));
 }
 
 #[wasm_bindgen_test]
@@ -689,20 +448,9 @@ async fn every_locale_renders_every_screen_without_placeholders() {
         find(&m.root, "[data-testid=result]").await;
         let result_text = m.root.text_content().unwrap();
         for text in [form_text, otp_text, result_text] {
-            assert!(
-                !text.contains('{') && !text.contains('}'),
-                "{locale:?}: {text}"
-            );
+            assert!(!text.contains('{') && !text.contains('}'), "{locale:?}: {text}");
         }
-        assert_eq!(
-            m.root
-                .query_selector("[data-testid=checkout]")
-                .unwrap()
-                .unwrap()
-                .get_attribute("lang")
-                .as_deref(),
-            Some(locale.tag())
-        );
+        assert_eq!(m.root.query_selector("[data-testid=checkout]").unwrap().unwrap().get_attribute("lang").as_deref(), Some(locale.tag()));
     }
 }
 

@@ -14,8 +14,7 @@ use sha2::Sha512;
 use tokio::sync::Semaphore;
 
 /// The seeds' successful purchase callback: a realistic body to sign.
-const CALLBACK: &str =
-    include_str!("../../protocol/tests/fixtures/seeds/callback_purchase_success.json");
+const CALLBACK: &str = include_str!("../../protocol/tests/fixtures/seeds/callback_purchase_success.json");
 
 #[derive(Parser)]
 #[command(name = "checkout-bench")]
@@ -73,17 +72,11 @@ fn signature(seconds: f64) {
     let ours = per_second(seconds, || sign(std::hint::black_box(&body), secret).len());
     let canonical = canonical_string(&body);
     let raw = per_second(seconds, || {
-        let mut mac = <Hmac<Sha512> as Mac>::new_from_slice(secret.as_bytes())
-            .unwrap_or_else(|_| unreachable!());
+        let mut mac = <Hmac<Sha512> as Mac>::new_from_slice(secret.as_bytes()).unwrap_or_else(|_| unreachable!());
         mac.update(std::hint::black_box(canonical.as_bytes()));
-        base64::engine::general_purpose::STANDARD
-            .encode(mac.finalize().into_bytes())
-            .len()
+        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()).len()
     });
-    println!(
-        "{}",
-        json!({ "ours_per_sec": ours, "raw_hmac_per_sec": raw, "signature": sign(&body, secret), "canonical_bytes": canonical.len() })
-    );
+    println!("{}", json!({ "ours_per_sec": ours, "raw_hmac_per_sec": raw, "signature": sign(&body, secret), "canonical_bytes": canonical.len() }));
 }
 
 /// Latencies of one phase.
@@ -96,11 +89,7 @@ struct Phase {
 impl Phase {
     fn report(mut self, name: &str, concurrency: usize) -> Value {
         self.latencies.sort();
-        let pick = |q: f64| {
-            self.latencies
-                .get(((self.latencies.len() as f64 - 1.0) * q).round() as usize)
-                .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-        };
+        let pick = |q: f64| self.latencies.get(((self.latencies.len() as f64 - 1.0) * q).round() as usize).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
         json!({
             "phase": name,
             "concurrency": concurrency,
@@ -123,11 +112,7 @@ where
     let start = Instant::now();
     let mut tasks = Vec::with_capacity(requests);
     for i in 0..requests {
-        let permit = gate
-            .clone()
-            .acquire_owned()
-            .await
-            .unwrap_or_else(|_| unreachable!());
+        let permit = gate.clone().acquire_owned().await.unwrap_or_else(|_| unreachable!());
         let request = make(i);
         tasks.push(tokio::spawn(async move {
             let began = Instant::now();
@@ -144,60 +129,25 @@ where
             _ => errors += 1,
         }
     }
-    Phase {
-        latencies,
-        errors,
-        wall: start.elapsed(),
-    }
+    Phase { latencies, errors, wall: start.elapsed() }
 }
 
-async fn create_session(
-    http: &reqwest::Client,
-    server: &str,
-    token: &str,
-    n: usize,
-) -> Option<String> {
+async fn create_session(http: &reqwest::Client, server: &str, token: &str, n: usize) -> Option<String> {
     let body = json!({
         "amount": 100_000, "currency": "KZT", "methods": ["mobile"],
         "customer": { "id": format!("bench-{n}"), "first_name": "Bench", "last_name": "Customer", "email": "bench@example.kz" }
     });
-    let answer: Value = http
-        .post(format!("{server}/admin/sessions"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .ok()?
-        .json()
-        .await
-        .ok()?;
+    let answer: Value = http.post(format!("{server}/admin/sessions")).bearer_auth(token).json(&body).send().await.ok()?.json().await.ok()?;
     answer["session"].as_str().map(str::to_owned)
 }
 
 async fn payment_state(http: &reqwest::Client, server: &str, id: &str) -> String {
-    let answer: Option<Value> = async {
-        http.get(format!("{server}/api/payments/{id}"))
-            .send()
-            .await
-            .ok()?
-            .json()
-            .await
-            .ok()
-    }
-    .await;
-    answer
-        .and_then(|a| a["state"].as_str().map(str::to_owned))
-        .unwrap_or_default()
+    let answer: Option<Value> = async { http.get(format!("{server}/api/payments/{id}")).send().await.ok()?.json().await.ok() }.await;
+    answer.and_then(|a| a["state"].as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 /// Waits until every payment is in one of `states` (or `deadline` passes); returns how many are not.
-async fn settle(
-    http: &reqwest::Client,
-    server: &str,
-    ids: &[String],
-    states: &[&str],
-    deadline: Duration,
-) -> usize {
+async fn settle(http: &reqwest::Client, server: &str, ids: &[String], states: &[&str], deadline: Duration) -> usize {
     let start = Instant::now();
     let mut pending: Vec<String> = ids.to_vec();
     while !pending.is_empty() && start.elapsed() < deadline {
@@ -216,11 +166,7 @@ async fn settle(
 }
 
 async fn load(server: String, secret: String, token: String, levels: Vec<usize>, requests: usize) {
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(1024)
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap_or_default();
+    let http = reqwest::Client::builder().pool_max_idle_per_host(1024).timeout(Duration::from_secs(60)).build().unwrap_or_default();
     let mut results = Vec::new();
     let mut lost_total = 0;
     for concurrency in levels {
@@ -237,12 +183,7 @@ async fn load(server: String, secret: String, token: String, levels: Vec<usize>,
         let (h, s, srv) = (http.clone(), sessions.clone(), server.clone());
         let phase = run_phase(concurrency, n, move |i| {
             let (h, url) = (h.clone(), format!("{srv}/api/sessions/{}", s[i % s.len()]));
-            async move {
-                h.get(url)
-                    .send()
-                    .await
-                    .is_ok_and(|r| r.status().is_success())
-            }
+            async move { h.get(url).send().await.is_ok_and(|r| r.status().is_success()) }
         })
         .await;
         results.push(phase.report("session load", concurrency));
@@ -250,27 +191,15 @@ async fn load(server: String, secret: String, token: String, levels: Vec<usize>,
         let ids = Arc::new(std::sync::Mutex::new(Vec::new()));
         let (h, s, srv, collected) = (http.clone(), sessions.clone(), server.clone(), ids.clone());
         let phase = run_phase(concurrency, s.len(), move |i| {
-            let (h, url, collected) = (
-                h.clone(),
-                format!("{srv}/api/sessions/{}/mobile-payments", s[i]),
-                collected.clone(),
-            );
+            let (h, url, collected) = (h.clone(), format!("{srv}/api/sessions/{}/mobile-payments", s[i]), collected.clone());
             async move {
-                let Ok(response) = h
-                    .post(url)
-                    .json(&json!({ "operator": "ALTEL", "phone": "77000000000" }))
-                    .send()
-                    .await
-                else {
+                let Ok(response) = h.post(url).json(&json!({ "operator": "ALTEL", "phone": "77000000000" })).send().await else {
                     return false;
                 };
                 let created = response.status().as_u16() == 201;
                 let answer: Value = response.json().await.unwrap_or(Value::Null);
                 if let Some(id) = answer["payment_id"].as_str() {
-                    collected
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .push(id.to_owned());
+                    collected.lock().unwrap_or_else(|p| p.into_inner()).push(id.to_owned());
                 }
                 created
             }
@@ -279,36 +208,16 @@ async fn load(server: String, secret: String, token: String, levels: Vec<usize>,
         results.push(phase.report("payment creation", concurrency));
         let ids: Vec<String> = ids.lock().unwrap_or_else(|p| p.into_inner()).clone();
 
-        let not_waiting = settle(
-            &http,
-            &server,
-            &ids,
-            &["awaiting_otp"],
-            Duration::from_secs(60),
-        )
-        .await;
+        let not_waiting = settle(&http, &server, &ids, &["awaiting_otp"], Duration::from_secs(60)).await;
         let ids = Arc::new(ids);
         let (h, i2, srv) = (http.clone(), ids.clone(), server.clone());
         let phase = run_phase(concurrency, i2.len(), move |i| {
             let (h, url) = (h.clone(), format!("{srv}/api/payments/{}/otp", i2[i]));
-            async move {
-                h.post(url)
-                    .json(&json!({ "code": "123456" }))
-                    .send()
-                    .await
-                    .is_ok_and(|r| r.status().as_u16() == 202)
-            }
+            async move { h.post(url).json(&json!({ "code": "123456" })).send().await.is_ok_and(|r| r.status().as_u16() == 202) }
         })
         .await;
         results.push(phase.report("OTP submission", concurrency));
-        let lost = settle(
-            &http,
-            &server,
-            &ids,
-            &["succeeded"],
-            Duration::from_secs(120),
-        )
-        .await;
+        let lost = settle(&http, &server, &ids, &["succeeded"], Duration::from_secs(120)).await;
         lost_total += lost;
 
         // Callback ingestion: the platform's retries of final callbacks, signed, idempotent.
@@ -319,13 +228,7 @@ async fn load(server: String, secret: String, token: String, levels: Vec<usize>,
             body["payment"]["id"] = json!(i3.get(i).cloned().unwrap_or_default());
             body.as_object_mut().map(|o| o.remove("signature"));
             body["signature"] = json!(sign(&body, &key));
-            async move {
-                h.post(url)
-                    .json(&body)
-                    .send()
-                    .await
-                    .is_ok_and(|r| r.status().is_success())
-            }
+            async move { h.post(url).json(&body).send().await.is_ok_and(|r| r.status().is_success()) }
         })
         .await;
         results.push(phase.report("callback ingestion", concurrency));
@@ -338,21 +241,8 @@ async fn load(server: String, secret: String, token: String, levels: Vec<usize>,
 async fn main() {
     match Cli::parse().command {
         Command::Signature { seconds } => signature(seconds),
-        Command::Load {
-            server,
-            secret,
-            admin_token,
-            concurrency,
-            requests,
-        } => {
-            load(
-                server.trim_end_matches('/').to_owned(),
-                secret,
-                admin_token,
-                concurrency,
-                requests,
-            )
-            .await
+        Command::Load { server, secret, admin_token, concurrency, requests } => {
+            load(server.trim_end_matches('/').to_owned(), secret, admin_token, concurrency, requests).await
         }
     }
 }

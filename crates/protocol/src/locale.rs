@@ -54,10 +54,7 @@ impl Locale {
     /// The first supported language of a preference list (an attribute, then
     /// `navigator.languages`), else Russian.
     pub fn negotiate<'a>(preferences: impl IntoIterator<Item = &'a str>) -> Locale {
-        preferences
-            .into_iter()
-            .find_map(Locale::from_tag)
-            .unwrap_or(Locale::Ru)
+        preferences.into_iter().find_map(Locale::from_tag).unwrap_or(Locale::Ru)
     }
 
     /// The CLDR plural category of a whole number `n`.

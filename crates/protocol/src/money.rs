@@ -10,9 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::locale::Locale;
 
 /// An amount in minor units of its currency (tiyn for KZT).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Amount(pub u64);
 
@@ -65,19 +63,14 @@ impl Amount {
         if fraction.len() > 2 && fraction.bytes().all(|b| b.is_ascii_digit()) {
             return Err(MoneyError::TooManyDecimals);
         }
-        if (whole.is_empty() && fraction.is_empty())
-            || !fraction.bytes().all(|b| b.is_ascii_digit())
-        {
+        if (whole.is_empty() && fraction.is_empty()) || !fraction.bytes().all(|b| b.is_ascii_digit()) {
             return Err(MoneyError::NotANumber);
         }
         let mut units: u64 = 0;
         for c in whole.chars() {
             match c {
                 '0'..='9' => {
-                    units = units
-                        .checked_mul(10)
-                        .and_then(|u| u.checked_add(u64::from(c as u8 - b'0')))
-                        .ok_or(MoneyError::Overflow)?;
+                    units = units.checked_mul(10).and_then(|u| u.checked_add(u64::from(c as u8 - b'0'))).ok_or(MoneyError::Overflow)?;
                 }
                 ' ' | '\u{a0}' | '\u{202f}' => {}
                 _ => return Err(MoneyError::NotANumber),
@@ -87,11 +80,7 @@ impl Amount {
         for (i, b) in fraction.bytes().enumerate() {
             cents += u64::from(b - b'0') * if i == 0 { 10 } else { 1 };
         }
-        units
-            .checked_mul(100)
-            .and_then(|m| m.checked_add(cents))
-            .map(Amount)
-            .ok_or(MoneyError::Overflow)
+        units.checked_mul(100).and_then(|m| m.checked_add(cents)).map(Amount).ok_or(MoneyError::Overflow)
     }
 
     /// Subtraction that refuses to go below zero.
@@ -135,28 +124,17 @@ mod tests {
 
     #[test]
     fn formats_tenge_per_locale() {
-        assert_eq!(
-            Amount(100_000).format_kzt(Locale::Ru),
-            "1\u{a0}000,00\u{a0}₸"
-        );
-        assert_eq!(
-            Amount(100_000).format_kzt(Locale::Kk),
-            "1\u{a0}000,00\u{a0}₸"
-        );
+        assert_eq!(Amount(100_000).format_kzt(Locale::Ru), "1\u{a0}000,00\u{a0}₸");
+        assert_eq!(Amount(100_000).format_kzt(Locale::Kk), "1\u{a0}000,00\u{a0}₸");
         assert_eq!(Amount(100_000).format_kzt(Locale::En), "₸1,000.00");
         assert_eq!(Amount(5).format_kzt(Locale::Ru), "0,05\u{a0}₸");
         assert_eq!(Amount(50_000_000).format_kzt(Locale::En), "₸500,000.00");
-        assert_eq!(
-            Amount(12_345_678_901).format_kzt(Locale::Ru),
-            "123\u{a0}456\u{a0}789,01\u{a0}₸"
-        );
+        assert_eq!(Amount(12_345_678_901).format_kzt(Locale::Ru), "123\u{a0}456\u{a0}789,01\u{a0}₸");
     }
 
     #[test]
     fn parses_major_units() {
-        let check = |text: &str, expected: Result<u64, MoneyError>| {
-            assert_eq!(Amount::parse_major(text).map(|a| a.0), expected, "{text:?}")
-        };
+        let check = |text: &str, expected: Result<u64, MoneyError>| assert_eq!(Amount::parse_major(text).map(|a| a.0), expected, "{text:?}");
         check("1000", Ok(100_000));
         check("1 000,5", Ok(100_050));
         check("1000.05", Ok(100_005));

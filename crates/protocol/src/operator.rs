@@ -23,13 +23,7 @@ pub enum Operator {
 
 impl Operator {
     /// The seeds' list, in its order.
-    pub const ALL: [Operator; 5] = [
-        Operator::Activ,
-        Operator::Altel,
-        Operator::Beeline,
-        Operator::Kcell,
-        Operator::Tele2,
-    ];
+    pub const ALL: [Operator; 5] = [Operator::Activ, Operator::Altel, Operator::Beeline, Operator::Kcell, Operator::Tele2];
 
     /// The platform's ID, as sent in `selected_operator` and received in `account.type`.
     pub const fn code(self) -> &'static str {
@@ -55,9 +49,7 @@ impl Operator {
 
     /// The operator with this platform ID, if it is one of the seeds' five (case-insensitive).
     pub fn from_code(code: &str) -> Option<Operator> {
-        Operator::ALL
-            .into_iter()
-            .find(|op| op.code().eq_ignore_ascii_case(code.trim()))
+        Operator::ALL.into_iter().find(|op| op.code().eq_ignore_ascii_case(code.trim()))
     }
 
     /// Operators that own a three-digit mobile prefix (`701` → Kcell, Activ), most likely first.
@@ -91,10 +83,7 @@ mod tests {
     #[test]
     fn prefixes_suggest_their_operators() {
         assert_eq!(Operator::for_prefix("700"), &[Operator::Altel]);
-        assert_eq!(
-            Operator::for_prefix("702"),
-            &[Operator::Kcell, Operator::Activ]
-        );
+        assert_eq!(Operator::for_prefix("702"), &[Operator::Kcell, Operator::Activ]);
         assert_eq!(Operator::for_prefix("776"), &[Operator::Beeline]);
         assert_eq!(Operator::for_prefix("747"), &[Operator::Tele2]);
         assert!(Operator::for_prefix("703").is_empty());

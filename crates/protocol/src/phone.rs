@@ -73,21 +73,7 @@ const NATIONAL_DIGITS: usize = 10;
 
 /// Characters people put between digits.
 fn is_separator(c: char) -> bool {
-    matches!(
-        c,
-        ' ' | '\u{a0}'
-            | '\u{202f}'
-            | '\t'
-            | '-'
-            | '\u{2010}'
-            | '\u{2011}'
-            | '\u{2012}'
-            | '\u{2013}'
-            | '('
-            | ')'
-            | '.'
-            | '/'
-    )
+    matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\t' | '-' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '(' | ')' | '.' | '/')
 }
 
 /// The digits of an input and whether it began with `+`.
@@ -216,21 +202,20 @@ pub fn format_partial(input: &str) -> String {
     let plus = input.trim_start().starts_with('+');
     let digits: Vec<char> = input.chars().filter(char::is_ascii_digit).collect();
     let mut out = String::with_capacity(digits.len() + 6);
-    let national: &[char] =
-        if plus || digits.first() == Some(&'8') || digits.len() > NATIONAL_DIGITS {
-            if plus {
-                out.push('+');
+    let national: &[char] = if plus || digits.first() == Some(&'8') || digits.len() > NATIONAL_DIGITS {
+        if plus {
+            out.push('+');
+        }
+        match digits.split_first() {
+            Some((first, rest)) => {
+                out.push(*first);
+                rest
             }
-            match digits.split_first() {
-                Some((first, rest)) => {
-                    out.push(*first);
-                    rest
-                }
-                None => return out,
-            }
-        } else {
-            &digits
-        };
+            None => return out,
+        }
+    } else {
+        &digits
+    };
     for (i, d) in national.iter().enumerate() {
         if matches!(i, 3 | 6 | 8 | NATIONAL_DIGITS) || (i == 0 && !out.is_empty()) {
             out.push(' ');
@@ -244,10 +229,7 @@ pub fn format_partial(input: &str) -> String {
 /// after any `+`), so a caret keeps its place among the digits when the field is reformatted.
 pub fn caret_after_digits(formatted: &str, digits: usize) -> usize {
     if digits == 0 {
-        return formatted
-            .chars()
-            .take_while(|c| !c.is_ascii_digit())
-            .count();
+        return formatted.chars().take_while(|c| !c.is_ascii_digit()).count();
     }
     let mut seen = 0;
     for (i, c) in formatted.chars().enumerate() {
@@ -268,11 +250,7 @@ mod tests {
 
     fn check(input: &str, expected: Result<&str, PhoneError>) {
         let got = KzMobile::parse(input);
-        assert_eq!(
-            got.as_ref().map(KzMobile::as_str).map_err(Clone::clone),
-            expected,
-            "{input:?}"
-        );
+        assert_eq!(got.as_ref().map(KzMobile::as_str).map_err(Clone::clone), expected, "{input:?}");
     }
 
     #[test]
@@ -296,27 +274,14 @@ mod tests {
 
     #[test]
     fn russian_numbers_are_named_as_such() {
-        for input in [
-            "+7 916 123 45 67",
-            "89161234567",
-            "9161234567",
-            "+7 495 123 45 67",
-            "+7 800 555 35 35",
-            "79161234567",
-        ] {
+        for input in ["+7 916 123 45 67", "89161234567", "9161234567", "+7 495 123 45 67", "+7 800 555 35 35", "79161234567"] {
             check(input, Err(PhoneError::Russian));
         }
     }
 
     #[test]
     fn kazakh_landlines_and_unknown_codes_are_not_mobiles() {
-        for input in [
-            "+7 7172 12 34 56",
-            "87272123456",
-            "+7 612 345 67 89",
-            "0701234567",
-            "+7 748 123 45 67",
-        ] {
+        for input in ["+7 7172 12 34 56", "87272123456", "+7 612 345 67 89", "0701234567", "+7 748 123 45 67"] {
             check(input, Err(PhoneError::NotKazakhMobile));
         }
     }
@@ -354,8 +319,7 @@ mod tests {
 
     #[test]
     fn partial_formatting_groups_as_you_type() {
-        let check =
-            |input: &str, expected: &str| assert_eq!(format_partial(input), expected, "{input:?}");
+        let check = |input: &str, expected: &str| assert_eq!(format_partial(input), expected, "{input:?}");
         check("", "");
         check("+", "+");
         check("+7", "+7");
@@ -381,12 +345,9 @@ mod tests {
     }
 
     fn valid_mobile() -> impl Strategy<Value = KzMobile> {
-        let codes = prop::sample::select(vec![
-            "700", "701", "702", "705", "706", "707", "708", "747", "771", "775", "776", "777",
-            "778", "709", "770",
-        ]);
-        (codes, 0u32..10_000_000)
-            .prop_map(|(code, rest)| KzMobile::parse(&format!("7{code}{rest:07}")).unwrap())
+        let codes =
+            prop::sample::select(vec!["700", "701", "702", "705", "706", "707", "708", "747", "771", "775", "776", "777", "778", "709", "770"]);
+        (codes, 0u32..10_000_000).prop_map(|(code, rest)| KzMobile::parse(&format!("7{code}{rest:07}")).unwrap())
     }
 
     proptest! {

@@ -56,21 +56,13 @@ pub enum MalformedSignature {
 impl fmt::Display for SignatureError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Missing => {
-                f.write_str("no signature: expected a top-level `signature` or `general.signature`")
-            }
-            Self::Malformed(MalformedSignature::NotAString) => {
-                f.write_str("malformed signature: not a string")
-            }
-            Self::Malformed(MalformedSignature::NotBase64) => {
-                f.write_str("malformed signature: not standard Base64")
-            }
+            Self::Missing => f.write_str("no signature: expected a top-level `signature` or `general.signature`"),
+            Self::Malformed(MalformedSignature::NotAString) => f.write_str("malformed signature: not a string"),
+            Self::Malformed(MalformedSignature::NotBase64) => f.write_str("malformed signature: not standard Base64"),
             Self::Malformed(MalformedSignature::WrongLength(n)) => {
                 write!(f, "malformed signature: decodes to {n} bytes, an HMAC-SHA512 has {SIGNATURE_BYTES}")
             }
-            Self::Mismatch => f.write_str(
-                "signature mismatch: the body was signed with another secret or altered",
-            ),
+            Self::Mismatch => f.write_str("signature mismatch: the body was signed with another secret or altered"),
         }
     }
 }
@@ -128,11 +120,7 @@ pub fn verify(value: &Value, secret: &str) -> Result<(), SignatureError> {
         return Ok(());
     }
     // Only when the two orders actually differ is the second MAC worth computing.
-    if lines
-        .spans
-        .windows(2)
-        .all(|pair| lines.path(&pair[0]) <= lines.path(&pair[1]))
-    {
+    if lines.spans.windows(2).all(|pair| lines.path(&pair[0]) <= lines.path(&pair[1])) {
         return Err(SignatureError::Mismatch);
     }
     lines.sort(KeyOrder::CodePoint);
@@ -171,39 +159,28 @@ impl Lines {
         let Lines { text, spans } = self;
         let path = |s: &Span| &text[s.start..s.path_end];
         match order {
-            KeyOrder::Natural => {
-                spans.sort_by(|a, b| natural_cmp(path(a).as_bytes(), path(b).as_bytes()))
-            }
+            KeyOrder::Natural => spans.sort_by(|a, b| natural_cmp(path(a).as_bytes(), path(b).as_bytes())),
             KeyOrder::CodePoint => spans.sort_by(|a, b| path(a).cmp(path(b))),
         }
     }
 }
 
 fn find_signature(value: &Value) -> Option<&Value> {
-    value
-        .get("signature")
-        .or_else(|| value.get("general").and_then(|g| g.get("signature")))
+    value.get("signature").or_else(|| value.get("general").and_then(|g| g.get("signature")))
 }
 
 fn decode_signature(signature: &Value) -> Result<Vec<u8>, SignatureError> {
-    let text = signature
-        .as_str()
-        .ok_or(SignatureError::Malformed(MalformedSignature::NotAString))?;
-    let bytes = BASE64
-        .decode(text)
-        .map_err(|_| SignatureError::Malformed(MalformedSignature::NotBase64))?;
+    let text = signature.as_str().ok_or(SignatureError::Malformed(MalformedSignature::NotAString))?;
+    let bytes = BASE64.decode(text).map_err(|_| SignatureError::Malformed(MalformedSignature::NotBase64))?;
     if bytes.len() != SIGNATURE_BYTES {
-        return Err(SignatureError::Malformed(MalformedSignature::WrongLength(
-            bytes.len(),
-        )));
+        return Err(SignatureError::Malformed(MalformedSignature::WrongLength(bytes.len())));
     }
     Ok(bytes)
 }
 
 fn mac_of(lines: &Lines, secret: &str) -> HmacSha512 {
     // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac =
-        <HmacSha512 as Mac>::new_from_slice(secret.as_bytes()).unwrap_or_else(|_| unreachable!());
+    let mut mac = <HmacSha512 as Mac>::new_from_slice(secret.as_bytes()).unwrap_or_else(|_| unreachable!());
     for (i, span) in lines.spans.iter().enumerate() {
         if i > 0 {
             mac.update(b";");
@@ -214,10 +191,7 @@ fn mac_of(lines: &Lines, secret: &str) -> HmacSha512 {
 }
 
 fn canonical_lines(value: &Value, order: KeyOrder) -> Lines {
-    let mut lines = Lines {
-        text: String::with_capacity(1024),
-        spans: Vec::with_capacity(32),
-    };
+    let mut lines = Lines { text: String::with_capacity(1024), spans: Vec::with_capacity(32) };
     let mut path = String::new();
     match value {
         Value::Object(map) => {
@@ -320,11 +294,7 @@ fn flatten(value: &Value, path: &mut String, lines: &mut Lines) {
                 _ => {} // null signs as an empty value
             }
             let end = text.len();
-            lines.spans.push(Span {
-                start,
-                path_end,
-                end,
-            });
+            lines.spans.push(Span { start, path_end, end });
         }
     }
     path.truncate(mark);
@@ -381,14 +351,8 @@ mod tests {
         let canonical = canonical_string(&json!({ "a": items }));
         assert!(canonical.starts_with("a:0:0;a:1:1;a:2:2;"), "{canonical}");
         assert!(canonical.ends_with("a:9:9;a:10:10;a:11:11"), "{canonical}");
-        let code_point = canonical_string_ordered(
-            &json!({ "a": (0..12).collect::<Vec<_>>() }),
-            KeyOrder::CodePoint,
-        );
-        assert!(
-            code_point.starts_with("a:0:0;a:1:1;a:10:10;a:11:11;a:2:2"),
-            "{code_point}"
-        );
+        let code_point = canonical_string_ordered(&json!({ "a": (0..12).collect::<Vec<_>>() }), KeyOrder::CodePoint);
+        assert!(code_point.starts_with("a:0:0;a:1:1;a:10:10;a:11:11;a:2:2"), "{code_point}");
         check(json!({"x10": 1, "x9": 2}), "x9:2;x10:1");
     }
 
@@ -399,10 +363,7 @@ mod tests {
 
     #[test]
     fn frame_mode_is_skipped_at_every_depth() {
-        check(
-            json!({"frame_mode": "popup", "a": {"frame_mode": "x", "b": [{"frame_mode": 1, "c": 2}]}}),
-            "a:b:0:c:2",
-        );
+        check(json!({"frame_mode": "popup", "a": {"frame_mode": "x", "b": [{"frame_mode": 1, "c": 2}]}}), "a:b:0:c:2");
     }
 
     #[test]
@@ -423,14 +384,8 @@ mod tests {
 
     #[test]
     fn numbers_keep_their_json_lexeme() {
-        let value: Value = serde_json::from_str(
-            r#"{"a": 1.0, "b": 1.50, "c": -0, "d": 12345678901234567890123, "e": 0.1}"#,
-        )
-        .unwrap();
-        assert_eq!(
-            canonical_string(&value),
-            "a:1.0;b:1.50;c:-0;d:12345678901234567890123;e:0.1"
-        );
+        let value: Value = serde_json::from_str(r#"{"a": 1.0, "b": 1.50, "c": -0, "d": 12345678901234567890123, "e": 0.1}"#).unwrap();
+        assert_eq!(canonical_string(&value), "a:1.0;b:1.50;c:-0;d:12345678901234567890123;e:0.1");
         // serde_json writes an exponent's sign out (`1e3` → `1e+3`); no platform message uses
         // exponents, and the project never sends non-integers (platform.md §1).
         let exponent: Value = serde_json::from_str(r#"{"x": 1e+3}"#).unwrap();
@@ -439,10 +394,7 @@ mod tests {
 
     #[test]
     fn utf8_text_is_signed_as_is() {
-        check(
-            json!({"d": "Қазақстан ₸ 💳", "c": " spaced "}),
-            "c: spaced ;d:Қазақстан ₸ 💳",
-        );
+        check(json!({"d": "Қазақстан ₸ 💳", "c": " spaced "}), "c: spaced ;d:Қазақстан ₸ 💳");
     }
 
     #[test]
@@ -465,22 +417,11 @@ mod tests {
         let mut body = json!({"payment": {"id": "p1"}});
         assert_eq!(verify(&body, "k"), Err(SignatureError::Missing));
         body["signature"] = json!(5);
-        assert_eq!(
-            verify(&body, "k"),
-            Err(SignatureError::Malformed(MalformedSignature::NotAString))
-        );
+        assert_eq!(verify(&body, "k"), Err(SignatureError::Malformed(MalformedSignature::NotAString)));
         body["signature"] = json!("not base64!");
-        assert_eq!(
-            verify(&body, "k"),
-            Err(SignatureError::Malformed(MalformedSignature::NotBase64))
-        );
+        assert_eq!(verify(&body, "k"), Err(SignatureError::Malformed(MalformedSignature::NotBase64)));
         body["signature"] = json!("AAAA");
-        assert_eq!(
-            verify(&body, "k"),
-            Err(SignatureError::Malformed(MalformedSignature::WrongLength(
-                3
-            )))
-        );
+        assert_eq!(verify(&body, "k"), Err(SignatureError::Malformed(MalformedSignature::WrongLength(3))));
         body["signature"] = json!(sign(&body, "other"));
         assert_eq!(verify(&body, "k"), Err(SignatureError::Mismatch));
         body["signature"] = json!(sign(&body, "k"));
@@ -507,8 +448,7 @@ mod tests {
 
     #[test]
     fn attach_puts_the_signature_where_the_platform_looks() {
-        let mut gate =
-            json!({"general": {"project_id": 1, "payment_id": "p"}, "payment": {"amount": 100}});
+        let mut gate = json!({"general": {"project_id": 1, "payment_id": "p"}, "payment": {"amount": 100}});
         attach_signature(&mut gate, "k");
         assert!(gate["general"]["signature"].is_string());
         assert!(gate.get("signature").is_none());

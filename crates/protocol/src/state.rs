@@ -217,10 +217,7 @@ impl PaymentStatus {
 
     /// Whether the state can no longer change (refunds aside).
     pub const fn is_final(&self) -> bool {
-        !matches!(
-            self,
-            PaymentStatus::Processing | PaymentStatus::AwaitingOtp { .. }
-        )
+        !matches!(self, PaymentStatus::Processing | PaymentStatus::AwaitingOtp { .. })
     }
 }
 
@@ -243,11 +240,7 @@ impl fmt::Display for ResendRefusal {
         match self {
             ResendRefusal::NotAwaitingOtp => f.write_str("the payment is not waiting for a code"),
             ResendRefusal::TooEarly { retry_after } => {
-                write!(
-                    f,
-                    "the current code is still valid; a new one can be sent in {} s",
-                    retry_after.ceil_secs()
-                )
+                write!(f, "the current code is still valid; a new one can be sent in {} s", retry_after.ceil_secs())
             }
             ResendRefusal::NoneLeft => write!(f, "all {MAX_RESENDS} new codes have been sent"),
         }
@@ -257,14 +250,7 @@ impl fmt::Display for ResendRefusal {
 impl Payment {
     /// A payment the platform has just accepted.
     pub fn new(kind: PaymentKind, amount: Amount, otp_validity: Millis) -> Payment {
-        Payment {
-            kind,
-            amount,
-            otp_validity,
-            phase: Phase::Processing,
-            otp: OtpTrack::default(),
-            refunds: BTreeMap::new(),
-        }
+        Payment { kind, amount, otp_validity, phase: Phase::Processing, otp: OtpTrack::default(), refunds: BTreeMap::new() }
     }
 
     /// Applies an event; returns whether anything changed (so callers know when to notify).
@@ -277,13 +263,7 @@ impl Payment {
     fn transition(&mut self, event: &Event) {
         let otp = &mut self.otp;
         match (event, &self.phase) {
-            (
-                Event::Refunded {
-                    operation_id,
-                    amount,
-                },
-                Phase::Processing | Phase::AwaitingOtp | Phase::Done(Outcome::Succeeded),
-            ) => {
+            (Event::Refunded { operation_id, amount }, Phase::Processing | Phase::AwaitingOtp | Phase::Done(Outcome::Succeeded)) => {
                 // Only a paid sale can be refunded, so a refund that overtakes the success
                 // callback is itself proof of success.
                 self.refunds.entry(operation_id.clone()).or_insert(*amount);
@@ -297,42 +277,30 @@ impl Payment {
                     None => otp.issued_at = Some(*at),
                     Some(issued) if otp.submitted > otp.answered => {
                         otp.answered = otp.submitted;
-                        otp.last_error = Some(if *at >= issued + self.otp_validity {
-                            OtpError::Expired
-                        } else {
-                            OtpError::WrongCode
-                        });
+                        otp.last_error = Some(if *at >= issued + self.otp_validity { OtpError::Expired } else { OtpError::WrongCode });
                     }
                     Some(_) => {}
                 }
                 self.phase = Phase::AwaitingOtp;
             }
             (Event::OtpRequired { .. }, Phase::AwaitingOtp) => {}
-            (Event::OtpSubmitted { attempt }, Phase::AwaitingOtp)
-                if *attempt == otp.submitted + 1 =>
-            {
+            (Event::OtpSubmitted { attempt }, Phase::AwaitingOtp) if *attempt == otp.submitted + 1 => {
                 otp.submitted = *attempt;
                 otp.last_error = None;
                 otp.resend_window = None;
                 self.phase = Phase::Processing;
             }
             (Event::OtpSubmitted { .. }, _) => {}
-            (Event::OtpSubmissionFailed { attempt }, Phase::Processing)
-                if *attempt == otp.submitted && otp.answered < *attempt =>
-            {
+            (Event::OtpSubmissionFailed { attempt }, Phase::Processing) if *attempt == otp.submitted && otp.answered < *attempt => {
                 otp.answered = *attempt;
                 self.phase = Phase::AwaitingOtp;
             }
             (Event::OtpSubmissionFailed { .. }, _) => {}
-            (Event::ResendRequested { resend }, Phase::AwaitingOtp)
-                if *resend == otp.resends_used + 1 =>
-            {
+            (Event::ResendRequested { resend }, Phase::AwaitingOtp) if *resend == otp.resends_used + 1 => {
                 otp.resend_window = Some(*resend);
             }
             (Event::ResendRequested { .. }, _) => {}
-            (Event::ResendAccepted { resend, at }, Phase::AwaitingOtp)
-                if *resend == otp.resends_used + 1 =>
-            {
+            (Event::ResendAccepted { resend, at }, Phase::AwaitingOtp) if *resend == otp.resends_used + 1 => {
                 otp.resends_used = *resend;
                 otp.issued_at = Some(*at);
                 otp.last_error = None;
@@ -396,19 +364,13 @@ impl Payment {
 
     /// The sum of successful refunds.
     pub fn refunded(&self) -> Amount {
-        Amount(
-            self.refunds
-                .values()
-                .fold(0u64, |sum, a| sum.saturating_add(a.0)),
-        )
+        Amount(self.refunds.values().fold(0u64, |sum, a| sum.saturating_add(a.0)))
     }
 
     /// What can still be refunded: nothing unless the sale succeeded.
     pub fn refundable(&self) -> Amount {
         match self.phase {
-            Phase::Done(Outcome::Succeeded) if self.kind == PaymentKind::Purchase => {
-                self.amount.checked_sub(self.refunded()).unwrap_or_default()
-            }
+            Phase::Done(Outcome::Succeeded) if self.kind == PaymentKind::Purchase => self.amount.checked_sub(self.refunded()).unwrap_or_default(),
             _ => Amount(0),
         }
     }
@@ -424,9 +386,7 @@ impl Payment {
         }
         let available_at = self.otp_expires_at().unwrap_or(now);
         if now < available_at {
-            return Err(ResendRefusal::TooEarly {
-                retry_after: available_at - now,
-            });
+            return Err(ResendRefusal::TooEarly { retry_after: available_at - now });
         }
         Ok(())
     }
@@ -457,19 +417,11 @@ impl Payment {
                 } else if refunded >= self.amount {
                     PaymentStatus::Refunded
                 } else {
-                    PaymentStatus::PartiallyRefunded {
-                        refunded_amount: refunded,
-                    }
+                    PaymentStatus::PartiallyRefunded { refunded_amount: refunded }
                 }
             }
-            Phase::Done(Outcome::Declined { code, message }) => PaymentStatus::Declined {
-                code: code.clone(),
-                message: message.clone(),
-            },
-            Phase::Done(Outcome::Failed { code, message }) => PaymentStatus::Failed {
-                code: code.clone(),
-                message: message.clone(),
-            },
+            Phase::Done(Outcome::Declined { code, message }) => PaymentStatus::Declined { code: code.clone(), message: message.clone() },
+            Phase::Done(Outcome::Failed { code, message }) => PaymentStatus::Failed { code: code.clone(), message: message.clone() },
         }
     }
 }
@@ -490,10 +442,7 @@ mod tests {
     }
 
     fn decline() -> Outcome {
-        Outcome::Declined {
-            code: "20000".into(),
-            message: "General decline".into(),
-        }
+        Outcome::Declined { code: "20000".into(), message: "General decline".into() }
     }
 
     fn run(events: &[Event]) -> Payment {
@@ -511,13 +460,7 @@ mod tests {
         assert!(p.apply(&Event::OtpRequired { at: t(0) }));
         assert_eq!(
             p.status(),
-            PaymentStatus::AwaitingOtp {
-                otp_expires_at: t(80),
-                resends_left: 3,
-                resend_available_at: Some(t(80)),
-                attempt: 1,
-                last_error: None
-            }
+            PaymentStatus::AwaitingOtp { otp_expires_at: t(80), resends_left: 3, resend_available_at: Some(t(80)), attempt: 1, last_error: None }
         );
         assert!(p.apply(&Event::OtpSubmitted { attempt: 1 }));
         assert_eq!(p.status(), PaymentStatus::Processing);
@@ -528,18 +471,9 @@ mod tests {
 
     #[test]
     fn wrong_code_keeps_the_deadline_and_says_so() {
-        let p = run(&[
-            Event::OtpRequired { at: t(0) },
-            Event::OtpSubmitted { attempt: 1 },
-            Event::OtpRequired { at: t(20) },
-        ]);
+        let p = run(&[Event::OtpRequired { at: t(0) }, Event::OtpSubmitted { attempt: 1 }, Event::OtpRequired { at: t(20) }]);
         match p.status() {
-            PaymentStatus::AwaitingOtp {
-                otp_expires_at,
-                attempt,
-                last_error,
-                ..
-            } => {
+            PaymentStatus::AwaitingOtp { otp_expires_at, attempt, last_error, .. } => {
                 assert_eq!(otp_expires_at, t(80));
                 assert_eq!(attempt, 2);
                 assert_eq!(last_error, Some(OtpError::WrongCode));
@@ -550,59 +484,27 @@ mod tests {
 
     #[test]
     fn a_code_gate_refused_can_be_typed_again() {
-        let p = run(&[
-            Event::OtpRequired { at: t(0) },
-            Event::OtpSubmitted { attempt: 1 },
-            Event::OtpSubmissionFailed { attempt: 1 },
-        ]);
-        assert!(matches!(
-            p.status(),
-            PaymentStatus::AwaitingOtp {
-                attempt: 2,
-                last_error: None,
-                ..
-            }
-        ));
+        let p = run(&[Event::OtpRequired { at: t(0) }, Event::OtpSubmitted { attempt: 1 }, Event::OtpSubmissionFailed { attempt: 1 }]);
+        assert!(matches!(p.status(), PaymentStatus::AwaitingOtp { attempt: 2, last_error: None, .. }));
         let answered = run(&[
             Event::OtpRequired { at: t(0) },
             Event::OtpSubmitted { attempt: 1 },
             Event::OtpRequired { at: t(5) },
             Event::OtpSubmissionFailed { attempt: 1 },
         ]);
-        assert!(matches!(
-            answered.status(),
-            PaymentStatus::AwaitingOtp {
-                last_error: Some(OtpError::WrongCode),
-                ..
-            }
-        ));
+        assert!(matches!(answered.status(), PaymentStatus::AwaitingOtp { last_error: Some(OtpError::WrongCode), .. }));
     }
 
     #[test]
     fn a_late_code_is_reported_expired() {
-        let p = run(&[
-            Event::OtpRequired { at: t(0) },
-            Event::OtpSubmitted { attempt: 1 },
-            Event::OtpRequired { at: t(85) },
-        ]);
-        assert!(matches!(
-            p.status(),
-            PaymentStatus::AwaitingOtp {
-                last_error: Some(OtpError::Expired),
-                ..
-            }
-        ));
+        let p = run(&[Event::OtpRequired { at: t(0) }, Event::OtpSubmitted { attempt: 1 }, Event::OtpRequired { at: t(85) }]);
+        assert!(matches!(p.status(), PaymentStatus::AwaitingOtp { last_error: Some(OtpError::Expired), .. }));
     }
 
     #[test]
     fn resend_is_allowed_only_after_validity_and_three_times() {
         let mut p = run(&[Event::OtpRequired { at: t(0) }]);
-        assert_eq!(
-            p.check_resend(t(30)),
-            Err(ResendRefusal::TooEarly {
-                retry_after: Millis::from_secs(50)
-            })
-        );
+        assert_eq!(p.check_resend(t(30)), Err(ResendRefusal::TooEarly { retry_after: Millis::from_secs(50) }));
         for n in 1..=MAX_RESENDS {
             let now = t(i64::from(n) * 100);
             assert_eq!(p.check_resend(now), Ok(()), "resend {n}");
@@ -610,22 +512,13 @@ mod tests {
             p.apply(&Event::ResendAccepted { resend: n, at: now });
             assert_eq!(
                 p.check_resend(now + Millis(1)),
-                if n < MAX_RESENDS {
-                    Err(ResendRefusal::TooEarly {
-                        retry_after: Millis(79_999),
-                    })
-                } else {
-                    Err(ResendRefusal::NoneLeft)
-                }
+                if n < MAX_RESENDS { Err(ResendRefusal::TooEarly { retry_after: Millis(79_999) }) } else { Err(ResendRefusal::NoneLeft) }
             );
         }
         assert!(
             matches!(p.status(), PaymentStatus::AwaitingOtp { resends_left: 0, resend_available_at: None, otp_expires_at, .. } if otp_expires_at == t(380))
         );
-        assert_eq!(
-            run(&[]).check_resend(t(1000)),
-            Err(ResendRefusal::NotAwaitingOtp)
-        );
+        assert_eq!(run(&[]).check_resend(t(1000)), Err(ResendRefusal::NotAwaitingOtp));
     }
 
     #[test]
@@ -633,10 +526,7 @@ mod tests {
         let mut p = run(&[
             Event::OtpRequired { at: t(0) },
             Event::ResendRequested { resend: 1 },
-            Event::ResendAccepted {
-                resend: 1,
-                at: t(90),
-            },
+            Event::ResendAccepted { resend: 1, at: t(90) },
             Event::Completed(decline()),
         ]);
         assert!(p.needs_status_check());
@@ -647,19 +537,9 @@ mod tests {
         p.apply(&Event::Completed(Outcome::Succeeded));
         assert_eq!(p.status(), PaymentStatus::Succeeded);
 
-        let mut confirmed = run(&[
-            Event::OtpRequired { at: t(0) },
-            Event::ResendRequested { resend: 1 },
-            Event::Completed(decline()),
-        ]);
+        let mut confirmed = run(&[Event::OtpRequired { at: t(0) }, Event::ResendRequested { resend: 1 }, Event::Completed(decline())]);
         confirmed.apply(&Event::Confirmed(decline()));
-        assert_eq!(
-            confirmed.status(),
-            PaymentStatus::Declined {
-                code: "20000".into(),
-                message: "General decline".into()
-            }
-        );
+        assert_eq!(confirmed.status(), PaymentStatus::Declined { code: "20000".into(), message: "General decline".into() });
     }
 
     #[test]
@@ -677,35 +557,15 @@ mod tests {
     #[test]
     fn refunds_accumulate_by_operation_and_never_exceed_the_amount_shown() {
         let mut p = run(&[Event::Completed(Outcome::Succeeded)]);
-        p.apply(&Event::Refunded {
-            operation_id: "r1".into(),
-            amount: Amount(30_000),
-        });
-        p.apply(&Event::Refunded {
-            operation_id: "r1".into(),
-            amount: Amount(30_000),
-        });
-        assert_eq!(
-            p.status(),
-            PaymentStatus::PartiallyRefunded {
-                refunded_amount: Amount(30_000)
-            }
-        );
+        p.apply(&Event::Refunded { operation_id: "r1".into(), amount: Amount(30_000) });
+        p.apply(&Event::Refunded { operation_id: "r1".into(), amount: Amount(30_000) });
+        assert_eq!(p.status(), PaymentStatus::PartiallyRefunded { refunded_amount: Amount(30_000) });
         assert_eq!(p.refundable(), Amount(70_000));
-        p.apply(&Event::Refunded {
-            operation_id: "r2".into(),
-            amount: Amount(70_000),
-        });
+        p.apply(&Event::Refunded { operation_id: "r2".into(), amount: Amount(70_000) });
         assert_eq!(p.status(), PaymentStatus::Refunded);
         assert_eq!(p.refundable(), Amount(0));
 
-        let declined = run(&[
-            Event::Completed(decline()),
-            Event::Refunded {
-                operation_id: "r".into(),
-                amount: Amount(1),
-            },
-        ]);
+        let declined = run(&[Event::Completed(decline()), Event::Refunded { operation_id: "r".into(), amount: Amount(1) }]);
         assert!(matches!(declined.status(), PaymentStatus::Declined { .. }));
         assert_eq!(declined.refundable(), Amount(0));
     }
@@ -713,14 +573,8 @@ mod tests {
     #[test]
     fn huge_refund_sums_saturate_instead_of_overflowing() {
         let p = run(&[
-            Event::Refunded {
-                operation_id: "a".into(),
-                amount: Amount(u64::MAX),
-            },
-            Event::Refunded {
-                operation_id: "b".into(),
-                amount: Amount(u64::MAX),
-            },
+            Event::Refunded { operation_id: "a".into(), amount: Amount(u64::MAX) },
+            Event::Refunded { operation_id: "b".into(), amount: Amount(u64::MAX) },
         ]);
         assert_eq!(p.refunded(), Amount(u64::MAX));
         assert_eq!(p.status(), PaymentStatus::Refunded);
@@ -740,10 +594,7 @@ mod tests {
 
     #[test]
     fn the_machine_survives_a_round_trip_through_storage() {
-        let p = run(&[
-            Event::OtpRequired { at: t(0) },
-            Event::ResendRequested { resend: 1 },
-        ]);
+        let p = run(&[Event::OtpRequired { at: t(0) }, Event::ResendRequested { resend: 1 }]);
         let stored = serde_json::to_string(&p).unwrap();
         assert_eq!(serde_json::from_str::<Payment>(&stored).unwrap(), p);
     }
@@ -752,14 +603,8 @@ mod tests {
         prop_oneof![
             Just(Outcome::Succeeded),
             Just(decline()),
-            Just(Outcome::Declined {
-                code: "20105".into(),
-                message: "Insufficient funds".into()
-            }),
-            Just(Outcome::Failed {
-                code: "3028".into(),
-                message: "External error".into()
-            }),
+            Just(Outcome::Declined { code: "20105".into(), message: "Insufficient funds".into() }),
+            Just(Outcome::Failed { code: "3028".into(), message: "External error".into() }),
         ]
     }
 
@@ -774,37 +619,23 @@ mod tests {
             outcome().prop_map(Event::Completed),
             outcome().prop_map(Event::Confirmed),
             Just(Event::ConfirmedInProgress),
-            (0u8..3, 1u64..100_000).prop_map(|(id, amount)| Event::Refunded {
-                operation_id: format!("r{id}"),
-                amount: Amount(amount)
-            }),
+            (0u8..3, 1u64..100_000).prop_map(|(id, amount)| Event::Refunded { operation_id: format!("r{id}"), amount: Amount(amount) }),
         ]
     }
 
     /// The callbacks one real payment can produce: OTP requests, exactly one sale outcome, and
     /// refunds only after a success.
     fn one_payments_callbacks() -> impl Strategy<Value = Vec<Event>> {
-        (
-            prop::collection::vec(0i64..300, 0..4),
-            outcome(),
-            prop::collection::vec(1u64..50_000, 0..3),
-        )
-            .prop_map(|(otps, outcome, refunds)| {
-                let mut events: Vec<Event> = otps
-                    .into_iter()
-                    .map(|s| Event::OtpRequired { at: t(s) })
-                    .collect();
-                if outcome == Outcome::Succeeded {
-                    events.extend(refunds.into_iter().enumerate().map(|(i, amount)| {
-                        Event::Refunded {
-                            operation_id: format!("r{i}"),
-                            amount: Amount(amount),
-                        }
-                    }));
-                }
-                events.push(Event::Completed(outcome));
-                events
-            })
+        (prop::collection::vec(0i64..300, 0..4), outcome(), prop::collection::vec(1u64..50_000, 0..3)).prop_map(|(otps, outcome, refunds)| {
+            let mut events: Vec<Event> = otps.into_iter().map(|s| Event::OtpRequired { at: t(s) }).collect();
+            if outcome == Outcome::Succeeded {
+                events.extend(
+                    refunds.into_iter().enumerate().map(|(i, amount)| Event::Refunded { operation_id: format!("r{i}"), amount: Amount(amount) }),
+                );
+            }
+            events.push(Event::Completed(outcome));
+            events
+        })
     }
 
     proptest! {

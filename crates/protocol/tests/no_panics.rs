@@ -5,8 +5,7 @@
 use checkout_protocol::state::{Event, Payment, PaymentKind};
 use checkout_protocol::time::{Millis, Timestamp};
 use checkout_protocol::wire::{
-    Callback, CashInAnswer, CashInRequest, GateAnswer, MobilePaymentRequest, MobileServiceOptions,
-    OperatorListResponse, PaymentPageParams,
+    Callback, CashInAnswer, CashInRequest, GateAnswer, MobilePaymentRequest, MobileServiceOptions, OperatorListResponse, PaymentPageParams,
 };
 use checkout_protocol::{Amount, KzMobile, Locale, Operator};
 use proptest::prelude::*;
@@ -35,8 +34,7 @@ fn any_json() -> impl Strategy<Value = Value> {
         ];
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::btree_map(keys, inner, 0..6)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            prop::collection::btree_map(keys, inner, 0..6).prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }

@@ -1,9 +1,7 @@
 //! Property tests of the signature: what verification must accept and refuse whatever the input.
 #![cfg(feature = "signing")]
 
-use checkout_protocol::signature::{
-    attach_signature, canonical_string, sign, verify, SignatureError,
-};
+use checkout_protocol::signature::{attach_signature, canonical_string, sign, verify, SignatureError};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
@@ -21,24 +19,20 @@ fn leaf() -> impl Strategy<Value = Value> {
 
 fn key() -> impl Strategy<Value = String> {
     // No `signature` or `frame_mode` keys: those are excluded from signing by design.
-    "[a-z][a-z0-9_:]{0,8}".prop_filter("reserved", |k| {
-        k != "signature" && k != "frame_mode" && k != "general"
-    })
+    "[a-z][a-z0-9_:]{0,8}".prop_filter("reserved", |k| k != "signature" && k != "frame_mode" && k != "general")
 }
 
 fn json() -> impl Strategy<Value = Value> {
     leaf().prop_recursive(3, 24, 5, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 1..5).prop_map(Value::Array),
-            prop::collection::btree_map(key(), inner, 1..5)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            prop::collection::btree_map(key(), inner, 1..5).prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }
 
 fn object() -> impl Strategy<Value = Value> {
-    prop::collection::btree_map(key(), json(), 1..6)
-        .prop_map(|m| Value::Object(m.into_iter().collect()))
+    prop::collection::btree_map(key(), json(), 1..6).prop_map(|m| Value::Object(m.into_iter().collect()))
 }
 
 /// Paths to every scalar leaf of a value.

@@ -34,35 +34,18 @@ fn vectors() -> Vec<Vector> {
 /// One vector: the canonical string and the signature byte for byte, and verification of the
 /// input with the expected signature placed where the platform puts it.
 fn check(v: &Vector) {
-    assert_eq!(
-        canonical_string(&v.input),
-        v.canonical,
-        "{}: canonical string",
-        v.id
-    );
-    assert_eq!(
-        sign(&v.input, &v.secret),
-        v.signature,
-        "{}: signature",
-        v.id
-    );
+    assert_eq!(canonical_string(&v.input), v.canonical, "{}: canonical string", v.id);
+    assert_eq!(sign(&v.input, &v.secret), v.signature, "{}: signature", v.id);
 
     let mut signed = v.input.clone();
-    let in_general = signed
-        .get("general")
-        .and_then(|g| g.get("signature"))
-        .is_some();
+    let in_general = signed.get("general").and_then(|g| g.get("signature")).is_some();
     if in_general {
         signed["general"]["signature"] = Value::String(v.signature.clone());
     } else {
         signed["signature"] = Value::String(v.signature.clone());
     }
     assert_eq!(verify(&signed, &v.secret), Ok(()), "{}: verify", v.id);
-    assert!(
-        verify(&signed, &format!("{}x", v.secret)).is_err(),
-        "{}: verify with another secret",
-        v.id
-    );
+    assert!(verify(&signed, &format!("{}x", v.secret)).is_err(), "{}: verify with another secret", v.id);
 }
 
 #[test]
@@ -76,22 +59,9 @@ fn all_twenty_three_vectors_reproduce() {
 
 #[test]
 fn a_received_signature_in_the_input_is_ignored_when_signing() {
-    for v in vectors()
-        .iter()
-        .filter(|v| v.input.get("signature").is_some())
-    {
-        assert_eq!(
-            v.input["signature"].as_str(),
-            Some(v.signature.as_str()),
-            "{}",
-            v.id
-        );
-        assert_eq!(
-            verify(&v.input, &v.secret),
-            Ok(()),
-            "{}: verifies as received",
-            v.id
-        );
+    for v in vectors().iter().filter(|v| v.input.get("signature").is_some()) {
+        assert_eq!(v.input["signature"].as_str(), Some(v.signature.as_str()), "{}", v.id);
+        assert_eq!(verify(&v.input, &v.secret), Ok(()), "{}: verifies as received", v.id);
     }
 }
 

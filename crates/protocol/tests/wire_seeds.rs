@@ -11,24 +11,15 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/tests/fixtures/seeds/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}")))
-        .unwrap()
+    let path = format!("{}/tests/fixtures/seeds/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))).unwrap()
 }
 
 /// Parses the fixture as `T` and checks it serialises back to the same JSON.
 fn round_trip<T: DeserializeOwned + Serialize>(name: &str) -> T {
     let original = fixture(name);
-    let typed: T =
-        serde_json::from_value(original.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
-    assert_eq!(
-        serde_json::to_value(&typed).unwrap(),
-        original,
-        "{name} changed in a round trip"
-    );
+    let typed: T = serde_json::from_value(original.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(serde_json::to_value(&typed).unwrap(), original, "{name} changed in a round trip");
     typed
 }
 
@@ -61,45 +52,24 @@ fn a_clarification_built_in_code_matches_the_seed() {
         merchant_callback_url: None,
         signature: seed["general"]["signature"].as_str().map(str::to_owned),
     };
-    assert_eq!(
-        serde_json::to_value(ClarificationRequest::new(general, "123456")).unwrap(),
-        seed
-    );
+    assert_eq!(serde_json::to_value(ClarificationRequest::new(general, "123456")).unwrap(), seed);
 }
 
 #[test]
 fn purchase_callbacks_round_trip_and_mean_success_or_decline() {
     let success: Callback = round_trip("callback_purchase_success");
-    assert_eq!(
-        success.account.as_ref().and_then(|a| a.operator.as_deref()),
-        Some("TELE2")
-    );
+    assert_eq!(success.account.as_ref().and_then(|a| a.operator.as_deref()), Some("TELE2"));
     assert_eq!(success.project(), Some(1234));
-    assert_eq!(
-        success.to_event(AT),
-        Some(Event::Completed(Outcome::Succeeded))
-    );
+    assert_eq!(success.to_event(AT), Some(Event::Completed(Outcome::Succeeded)));
 
     let decline: Callback = round_trip("callback_purchase_decline");
-    assert_eq!(
-        decline.to_event(AT),
-        Some(Event::Completed(Outcome::Declined {
-            code: "20000".into(),
-            message: "General decline".into()
-        }))
-    );
+    assert_eq!(decline.to_event(AT), Some(Event::Completed(Outcome::Declined { code: "20000".into(), message: "General decline".into() })));
 }
 
 #[test]
 fn refund_callbacks_round_trip_and_only_a_success_refunds() {
     let refunded: Callback = round_trip("callback_refund_success");
-    assert_eq!(
-        refunded.to_event(AT),
-        Some(Event::Refunded {
-            operation_id: "47".into(),
-            amount: Amount(100_000)
-        })
-    );
+    assert_eq!(refunded.to_event(AT), Some(Event::Refunded { operation_id: "47".into(), amount: Amount(100_000) }));
     let declined: Callback = round_trip("callback_refund_decline");
     assert_eq!(declined.to_event(AT), None);
 }
@@ -107,25 +77,13 @@ fn refund_callbacks_round_trip_and_only_a_success_refunds() {
 #[test]
 fn payout_and_cash_in_callbacks_round_trip() {
     let paid: Callback = round_trip("callback_payout_success");
-    assert_eq!(
-        paid.to_event(AT),
-        Some(Event::Completed(Outcome::Succeeded))
-    );
+    assert_eq!(paid.to_event(AT), Some(Event::Completed(Outcome::Succeeded)));
     let declined: Callback = round_trip("callback_payout_decline");
-    assert!(matches!(
-        declined.to_event(AT),
-        Some(Event::Completed(Outcome::Declined { .. }))
-    ));
+    assert!(matches!(declined.to_event(AT), Some(Event::Completed(Outcome::Declined { .. }))));
     let cash: Callback = round_trip("callback_cash_in_success");
     assert_eq!(cash.payment.method.as_deref(), Some(KASSA24));
-    assert_eq!(
-        cash.account.as_ref().map(|a| a.number.as_str()),
-        Some("6552")
-    );
-    assert_eq!(
-        cash.to_event(AT),
-        Some(Event::Completed(Outcome::Succeeded))
-    );
+    assert_eq!(cash.account.as_ref().map(|a| a.number.as_str()), Some("6552"));
+    assert_eq!(cash.to_event(AT), Some(Event::Completed(Outcome::Succeeded)));
 }
 
 #[test]
@@ -134,18 +92,14 @@ fn an_awaiting_clarification_callback_asks_for_the_otp_whatever_its_fields() {
     let mut body = fixture("callback_purchase_success");
     body["payment"]["status"] = json!("awaiting clarification");
     body["operation"]["status"] = json!("awaiting clarification");
-    body["clarification_fields"] =
-        json!({"additional_data": {"approval_code": {"type": "string"}}});
+    body["clarification_fields"] = json!({"additional_data": {"approval_code": {"type": "string"}}});
     let callback = Callback::from_value(body.clone()).unwrap();
     assert_eq!(callback.to_event(AT), Some(Event::OtpRequired { at: AT }));
     assert_eq!(serde_json::to_value(&callback).unwrap(), body);
     // …and any other: only the status counts.
     body["operation"]["status"] = json!("processing");
     body["clarification_fields"] = json!(["approval_code"]);
-    assert_eq!(
-        Callback::from_value(body).unwrap().to_event(AT),
-        Some(Event::OtpRequired { at: AT })
-    );
+    assert_eq!(Callback::from_value(body).unwrap().to_event(AT), Some(Event::OtpRequired { at: AT }));
 }
 
 #[test]
@@ -161,55 +115,31 @@ fn unknown_fields_are_kept() {
 #[test]
 fn a_status_answer_confirms_or_keeps_the_payment_open() {
     let success: Callback = serde_json::from_value(fixture("callback_purchase_success")).unwrap();
-    assert_eq!(
-        success.to_confirmation(AT),
-        vec![Event::Confirmed(Outcome::Succeeded)]
-    );
+    assert_eq!(success.to_confirmation(AT), vec![Event::Confirmed(Outcome::Succeeded)]);
     let mut waiting = fixture("callback_purchase_success");
     waiting["payment"]["status"] = json!("awaiting clarification");
     waiting["operation"]["status"] = json!("awaiting clarification");
     let waiting = Callback::from_value(waiting).unwrap();
-    assert_eq!(
-        waiting.to_confirmation(AT),
-        vec![Event::ConfirmedInProgress, Event::OtpRequired { at: AT }]
-    );
+    assert_eq!(waiting.to_confirmation(AT), vec![Event::ConfirmedInProgress, Event::OtpRequired { at: AT }]);
 }
 
 #[test]
 fn cash_in_messages_round_trip() {
     let verify: CashInRequest = round_trip("cash_in_verify_request");
-    assert!(
-        matches!(verify, CashInRequest::Verify { ref customer_id, .. } if customer_id == "johndoe@example.com")
-    );
+    assert!(matches!(verify, CashInRequest::Verify { ref customer_id, .. } if customer_id == "johndoe@example.com"));
     let deposit: CashInRequest = round_trip("cash_in_check_deposit_request");
-    assert!(
-        matches!(deposit, CashInRequest::CheckDeposit { amount: 10_000, ref payment_method, .. } if payment_method == KASSA24)
-    );
+    assert!(matches!(deposit, CashInRequest::CheckDeposit { amount: 10_000, ref payment_method, .. } if payment_method == KASSA24));
     let verified: CashInAnswer = round_trip("cash_in_verify_answer");
     assert_eq!(verified.code, CashInCode::Success);
     let deposited: CashInAnswer = round_trip("cash_in_check_deposit_answer");
-    assert_eq!(
-        deposited,
-        CashInAnswer::deposit("test2345", Some("test payment via terminal"))
-    );
+    assert_eq!(deposited, CashInAnswer::deposit("test2345", Some("test payment via terminal")));
 }
 
 #[test]
 fn cash_in_refusals_carry_their_codes() {
+    assert_eq!(serde_json::to_value(CashInAnswer::refused(CashInCode::AccountNotFound, "no such account")).unwrap(), json!({"code": 404}));
     assert_eq!(
-        serde_json::to_value(CashInAnswer::refused(
-            CashInCode::AccountNotFound,
-            "no such account"
-        ))
-        .unwrap(),
-        json!({"code": 404})
-    );
-    assert_eq!(
-        serde_json::to_value(CashInAnswer::refused(
-            CashInCode::GeneralError,
-            "database down"
-        ))
-        .unwrap(),
+        serde_json::to_value(CashInAnswer::refused(CashInCode::GeneralError, "database down")).unwrap(),
         json!({"code": 500, "errors": {"message": "database down"}})
     );
     assert!(serde_json::from_value::<CashInAnswer>(json!({"code": 302})).is_err());
@@ -219,21 +149,14 @@ fn cash_in_refusals_carry_their_codes() {
 fn payment_page_parameters_carry_the_options_as_a_json_string() {
     let params: PaymentPageParams = round_trip("payment_page_params");
     assert_eq!(params.force_payment_method.as_deref(), Some(FORCE_MOBILE));
-    let options =
-        MobileServiceOptions::from_json_str(params.payment_methods_options.as_deref().unwrap())
-            .unwrap();
+    let options = MobileServiceOptions::from_json_str(params.payment_methods_options.as_deref().unwrap()).unwrap();
     assert_eq!(options, MobileServiceOptions::for_operator("TELE2"));
-    assert_eq!(
-        options.to_json_string(),
-        r#"{"enable_mobile_service":1,"selected_operator":"TELE2"}"#
-    );
+    assert_eq!(options.to_json_string(), r#"{"enable_mobile_service":1,"selected_operator":"TELE2"}"#);
 }
 
 #[test]
 fn gate_answers_are_told_apart_by_status() {
-    let accepted = GateAnswer::from_value(
-        json!({"status": "success", "request_id": "r1", "project_id": 1234, "payment_id": "p"}),
-    );
+    let accepted = GateAnswer::from_value(json!({"status": "success", "request_id": "r1", "project_id": 1234, "payment_id": "p"}));
     assert!(matches!(accepted, Some(GateAnswer::Accepted(ref a)) if a.request_id == "r1"));
     let rejected = GateAnswer::from_value(
         json!({"status": "error", "code": "1301", "message": "Invalid signature", "errors": [{"code": 1301, "message": "bad", "field": "general.signature"}]}),
@@ -250,39 +173,18 @@ fn gate_answers_are_told_apart_by_status() {
 
 #[test]
 fn operator_lists_are_read_in_any_likely_shape() {
-    let ids = |body: Value| {
-        OperatorListResponse::operators_from(&body)
-            .map(|list| list.into_iter().map(|o| o.id).collect::<Vec<_>>())
-    };
-    assert_eq!(
-        ids(json!({"status": "success", "operators": [{"id": "TELE2", "name": "Tele2"}]})),
-        Some(vec!["TELE2".to_owned()])
-    );
-    assert_eq!(
-        ids(json!({"list": ["ACTIV", "KCELL"]})),
-        Some(vec!["ACTIV".to_owned(), "KCELL".to_owned()])
-    );
-    assert_eq!(
-        ids(json!([{"code": "ALTEL"}, 5])),
-        Some(vec!["ALTEL".to_owned()])
-    );
+    let ids = |body: Value| OperatorListResponse::operators_from(&body).map(|list| list.into_iter().map(|o| o.id).collect::<Vec<_>>());
+    assert_eq!(ids(json!({"status": "success", "operators": [{"id": "TELE2", "name": "Tele2"}]})), Some(vec!["TELE2".to_owned()]));
+    assert_eq!(ids(json!({"list": ["ACTIV", "KCELL"]})), Some(vec!["ACTIV".to_owned(), "KCELL".to_owned()]));
+    assert_eq!(ids(json!([{"code": "ALTEL"}, 5])), Some(vec!["ALTEL".to_owned()]));
     assert_eq!(ids(json!({"status": "success"})), None);
 }
 
 #[test]
 fn statuses_are_read_as_the_platform_spells_them() {
-    assert_eq!(
-        StatusText::parse("awaiting clarification"),
-        StatusText::AwaitingClarification
-    );
-    assert_eq!(
-        StatusText::parse("partially refunded"),
-        StatusText::Refunded
-    );
+    assert_eq!(StatusText::parse("awaiting clarification"), StatusText::AwaitingClarification);
+    assert_eq!(StatusText::parse("partially refunded"), StatusText::Refunded);
     assert_eq!(StatusText::parse("canceled"), StatusText::Declined);
     assert_eq!(StatusText::parse("external error"), StatusText::Failed);
-    assert_eq!(
-        StatusText::parse("awaiting customer"),
-        StatusText::InProgress
-    );
+    assert_eq!(StatusText::parse("awaiting customer"), StatusText::InProgress);
 }

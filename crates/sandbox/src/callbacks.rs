@@ -51,16 +51,8 @@ pub struct Report<'a> {
 /// An unsigned callback body shaped like the seeds' examples.
 pub fn body(p: &SandboxPayment, report: &Report<'_>) -> Value {
     let date = platform_date(now());
-    let payment_type = if p.kind == Kind::Payout {
-        "payout"
-    } else {
-        "purchase"
-    };
-    let method = if p.kind == Kind::CashIn {
-        "kassa24"
-    } else {
-        "mobile"
-    };
+    let payment_type = if p.kind == Kind::Payout { "payout" } else { "purchase" };
+    let method = if p.kind == Kind::CashIn { "kassa24" } else { "mobile" };
     let mut operation = json!({
         "id": p.operation_id,
         "type": report.operation_type,
@@ -97,8 +89,7 @@ pub fn body(p: &SandboxPayment, report: &Report<'_>) -> Value {
     });
     if report.clarification {
         // Decision (platform.md §4): the OTP-required callback.
-        body["clarification_fields"] =
-            json!({ "additional_data": { "approval_code": { "type": "string" } } });
+        body["clarification_fields"] = json!({ "additional_data": { "approval_code": { "type": "string" } } });
     }
     body
 }
@@ -128,13 +119,7 @@ pub fn current_status(p: &SandboxPayment) -> Value {
 
 /// Signs `body`, records it on the payment and delivers it after `delay`, retrying like the
 /// platform. Payments of the "no callbacks" scenario record the callback and never send it.
-pub fn send(
-    sandbox: &Sandbox,
-    project_id: u64,
-    payment_id: &str,
-    mut body: Value,
-    delay: Duration,
-) {
+pub fn send(sandbox: &Sandbox, project_id: u64, payment_id: &str, mut body: Value, delay: Duration) {
     let Some(secret) = sandbox.secret(project_id).map(str::to_owned) else {
         return;
     };
@@ -146,22 +131,11 @@ pub fn send(
             return;
         };
         let number = p.callbacks.len() as u32 + 1;
-        p.callbacks.push(CallbackRecord {
-            callback: number,
-            body: body.clone(),
-            delivered: false,
-        });
-        (
-            number,
-            p.callback_url.clone().or(default_url),
-            p.scenario == Scenario::NoCallbacks,
-        )
+        p.callbacks.push(CallbackRecord { callback: number, body: body.clone(), delivered: false });
+        (number, p.callback_url.clone().or(default_url), p.scenario == Scenario::NoCallbacks)
     };
     let Some(url) = url else {
-        tracing::warn!(
-            payment_id,
-            "no callback URL: configure SANDBOX_CALLBACK_URL or send general.merchant_callback_url"
-        );
+        tracing::warn!(payment_id, "no callback URL: configure SANDBOX_CALLBACK_URL or send general.merchant_callback_url");
         return;
     };
     if silent {
@@ -182,17 +156,9 @@ pub fn send(
             {
                 let mut store = sandbox.store();
                 if let Some(p) = store.payment_mut(project_id, &payment_id) {
-                    p.attempts.push(CallbackAttempt {
-                        callback: number,
-                        attempt,
-                        at: now(),
-                        url: url.clone(),
-                        http_status,
-                        error,
-                    });
+                    p.attempts.push(CallbackAttempt { callback: number, attempt, at: now(), url: url.clone(), http_status, error });
                     if delivered {
-                        if let Some(record) = p.callbacks.iter_mut().find(|c| c.callback == number)
-                        {
+                        if let Some(record) = p.callbacks.iter_mut().find(|c| c.callback == number) {
                             record.delivered = true;
                         }
                     }
@@ -205,14 +171,9 @@ pub fn send(
             if span > MAX_RETRY_SPAN {
                 break;
             }
-            tokio::time::sleep(retry_pause(attempt).mul_f64(sandbox.config().callback_retry_scale))
-                .await;
+            tokio::time::sleep(retry_pause(attempt).mul_f64(sandbox.config().callback_retry_scale)).await;
         }
-        tracing::warn!(
-            payment_id,
-            number,
-            "callback given up after {MAX_ATTEMPTS} attempts"
-        );
+        tracing::warn!(payment_id, number, "callback given up after {MAX_ATTEMPTS} attempts");
     });
 }
 
@@ -223,10 +184,7 @@ mod tests {
     #[test]
     fn retries_follow_the_platform_schedule() {
         let pauses: Vec<u64> = (1..=14).map(|a| retry_pause(a).as_secs()).collect();
-        assert_eq!(
-            pauses,
-            [10, 10, 10, 10, 10, 10, 60, 300, 900, 1800, 3600, 7200, 14_400, 14_400]
-        );
+        assert_eq!(pauses, [10, 10, 10, 10, 10, 10, 60, 300, 900, 1800, 3600, 7200, 14_400, 14_400]);
         // The attempts that fit in the retry span: about eleven days of tries.
         let mut span = Duration::ZERO;
         let attempts = (1..MAX_ATTEMPTS).take_while(|&a| {

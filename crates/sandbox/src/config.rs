@@ -9,11 +9,7 @@ use clap::Parser;
 
 /// Command line of `checkout-sandbox`; every flag has an environment variable.
 #[derive(Debug, Parser)]
-#[command(
-    name = "checkout-sandbox",
-    version,
-    about = "A local, stateful emulator of the ECommPay platform's Mobile Commerce in Kazakhstan"
-)]
+#[command(name = "checkout-sandbox", version, about = "A local, stateful emulator of the ECommPay platform's Mobile Commerce in Kazakhstan")]
 pub struct Args {
     /// Address to listen on; port 0 picks a free port (the first line of output names it).
     #[arg(long, env = "SANDBOX_LISTEN", default_value = "127.0.0.1:8081")]
@@ -122,10 +118,7 @@ impl std::error::Error for ConfigError {}
 /// spirit of stripe-mock refusing `sk_live_` keys.
 fn looks_live(secret: &str) -> bool {
     let lower = secret.to_ascii_lowercase();
-    secret.chars().count() >= 32
-        && !["test", "sandbox", "demo", "dev", "local"]
-            .iter()
-            .any(|m| lower.contains(m))
+    secret.chars().count() >= 32 && !["test", "sandbox", "demo", "dev", "local"].iter().any(|m| lower.contains(m))
 }
 
 fn check_url(url: Option<String>) -> Result<Option<String>, ConfigError> {
@@ -143,13 +136,8 @@ impl Config {
         let mut projects = BTreeMap::new();
         projects.insert(args.project_id, args.secret_key);
         for entry in args.extra_projects {
-            let (id, secret) = entry
-                .split_once('=')
-                .ok_or_else(|| ConfigError::BadProject(entry.clone()))?;
-            let id: u64 = id
-                .trim()
-                .parse()
-                .map_err(|_| ConfigError::BadProject(entry.clone()))?;
+            let (id, secret) = entry.split_once('=').ok_or_else(|| ConfigError::BadProject(entry.clone()))?;
+            let id: u64 = id.trim().parse().map_err(|_| ConfigError::BadProject(entry.clone()))?;
             projects.insert(id, secret.to_owned());
         }
         for (id, secret) in &projects {
@@ -203,48 +191,22 @@ mod tests {
 
     #[test]
     fn refuses_empty_and_live_looking_secrets() {
-        assert_eq!(
-            Config::from_args(args("")).err(),
-            Some(ConfigError::EmptySecret(1234))
-        );
+        assert_eq!(Config::from_args(args("")).err(), Some(ConfigError::EmptySecret(1234)));
         let live = "f3a9c1e07b5d42e8a6c0d9b7e1f2a3c4d5e6f708";
-        assert_eq!(
-            Config::from_args(args(live)).err(),
-            Some(ConfigError::LiveLookingSecret(1234))
-        );
+        assert_eq!(Config::from_args(args(live)).err(), Some(ConfigError::LiveLookingSecret(1234)));
         assert!(Config::from_args(args("my-sandbox-secret-that-is-quite-long-indeed")).is_ok());
         assert!(Config::from_args(args("secret")).is_ok());
     }
 
     #[test]
     fn extra_projects_and_urls_are_checked() {
-        let ok = Args::parse_from([
-            "checkout-sandbox",
-            "--secret-key",
-            "s1",
-            "--project",
-            "77=s2",
-            "--callback-url",
-            "http://127.0.0.1:9/cb",
-        ]);
+        let ok = Args::parse_from(["checkout-sandbox", "--secret-key", "s1", "--project", "77=s2", "--callback-url", "http://127.0.0.1:9/cb"]);
         let config = Config::from_args(ok).unwrap();
         assert_eq!(config.projects.get(&77).map(String::as_str), Some("s2"));
         let bad = Args::parse_from(["checkout-sandbox", "--secret-key", "s1", "--project", "77"]);
-        assert_eq!(
-            Config::from_args(bad).err(),
-            Some(ConfigError::BadProject("77".into()))
-        );
-        let bad_url = Args::parse_from([
-            "checkout-sandbox",
-            "--secret-key",
-            "s1",
-            "--cashin-url",
-            "ftp://x",
-        ]);
-        assert_eq!(
-            Config::from_args(bad_url).err(),
-            Some(ConfigError::BadUrl("ftp://x".into()))
-        );
+        assert_eq!(Config::from_args(bad).err(), Some(ConfigError::BadProject("77".into())));
+        let bad_url = Args::parse_from(["checkout-sandbox", "--secret-key", "s1", "--cashin-url", "ftp://x"]);
+        assert_eq!(Config::from_args(bad_url).err(), Some(ConfigError::BadUrl("ftp://x".into())));
     }
 
     #[test]

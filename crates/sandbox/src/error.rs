@@ -77,14 +77,10 @@ impl ErrorKind {
             ErrorKind::DuplicatePayment => "Payment with this ID already exists",
             ErrorKind::PaymentNotFound => "Payment not found",
             ErrorKind::WrongState => "Operation is not allowed in the current payment status",
-            ErrorKind::ResendTooEarly => {
-                "A new code can be requested only after the current one expires"
-            }
+            ErrorKind::ResendTooEarly => "A new code can be requested only after the current one expires",
             ErrorKind::ResendLimit => "The limit of new codes for this payment is reached",
             ErrorKind::RefundTooLarge => "Refund amount exceeds the amount available for refund",
-            ErrorKind::StatusTooEarly => {
-                "Status can be requested no earlier than 10 seconds after the request"
-            }
+            ErrorKind::StatusTooEarly => "Status can be requested no earlier than 10 seconds after the request",
             ErrorKind::Rejected => "Request declined by the provider",
             ErrorKind::BodyTooLarge => "Request body is too large",
             ErrorKind::UnknownEndpoint => "Unknown endpoint",
@@ -117,29 +113,17 @@ pub struct GateError {
 impl GateError {
     /// An error with no field detail.
     pub fn new(kind: ErrorKind) -> Self {
-        GateError {
-            kind,
-            field: None,
-            detail: None,
-        }
+        GateError { kind, field: None, detail: None }
     }
 
     /// An error about one field.
     pub fn field(kind: ErrorKind, field: &str, detail: impl Into<String>) -> Self {
-        GateError {
-            kind,
-            field: Some(field.to_owned()),
-            detail: Some(detail.into()),
-        }
+        GateError { kind, field: Some(field.to_owned()), detail: Some(detail.into()) }
     }
 
     /// An error with a detail but no field.
     pub fn detail(kind: ErrorKind, detail: impl Into<String>) -> Self {
-        GateError {
-            kind,
-            field: None,
-            detail: Some(detail.into()),
-        }
+        GateError { kind, field: None, detail: Some(detail.into()) }
     }
 }
 
@@ -151,8 +135,7 @@ impl From<ErrorKind> for GateError {
 
 impl IntoResponse for GateError {
     fn into_response(self) -> Response {
-        let mut body =
-            json!({ "status": "error", "code": self.kind.code(), "message": self.kind.message() });
+        let mut body = json!({ "status": "error", "code": self.kind.code(), "message": self.kind.message() });
         if self.field.is_some() || self.detail.is_some() {
             let mut entry = json!({ "code": self.kind.code(), "message": self.detail.unwrap_or_else(|| self.kind.message().to_owned()) });
             if let Some(field) = self.field {

@@ -33,15 +33,11 @@ pub(crate) fn read_json(body: Result<Bytes, BytesRejection>) -> Result<Value, Ga
             GateError::detail(ErrorKind::MalformedJson, rejection.body_text())
         }
     })?;
-    let value: Value = serde_json::from_slice(&bytes)
-        .map_err(|e| GateError::detail(ErrorKind::MalformedJson, e.to_string()))?;
+    let value: Value = serde_json::from_slice(&bytes).map_err(|e| GateError::detail(ErrorKind::MalformedJson, e.to_string()))?;
     if value.is_object() {
         Ok(value)
     } else {
-        Err(GateError::detail(
-            ErrorKind::MalformedJson,
-            "the body must be a JSON object",
-        ))
+        Err(GateError::detail(ErrorKind::MalformedJson, "the body must be a JSON object"))
     }
 }
 
@@ -58,9 +54,7 @@ fn invalid(path: &str, detail: &str) -> GateError {
 pub(crate) fn required_str<'a>(value: &'a Value, path: &str) -> Result<&'a str, GateError> {
     match at(value, path) {
         Some(Value::String(s)) if s.trim().is_empty() => Err(invalid(path, "must not be empty")),
-        Some(Value::String(s)) if s.chars().count() > 255 => {
-            Err(invalid(path, "must be at most 255 characters"))
-        }
+        Some(Value::String(s)) if s.chars().count() > 255 => Err(invalid(path, "must be at most 255 characters")),
         Some(Value::String(s)) => Ok(s),
         Some(_) => Err(invalid(path, "must be a string")),
         None => Err(invalid(path, "is required")),
@@ -83,9 +77,7 @@ fn required_amount(value: &Value, path: &str) -> Result<u64, GateError> {
 fn optional_url(value: &Value, path: &str) -> Result<Option<String>, GateError> {
     match at(value, path) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(url)) if url.starts_with("http://") || url.starts_with("https://") => {
-            Ok(Some(url.clone()))
-        }
+        Some(Value::String(url)) if url.starts_with("http://") || url.starts_with("https://") => Ok(Some(url.clone())),
         Some(_) => Err(invalid(path, "must be an http:// or https:// URL")),
     }
 }
@@ -96,26 +88,14 @@ pub(crate) fn authenticate(sandbox: &Sandbox, value: &Value) -> Result<u64, Gate
         return Err(invalid("general", "is required and must be an object"));
     }
     let project_id = match at(value, "general.project_id") {
-        Some(Value::Number(n)) => n
-            .as_u64()
-            .ok_or_else(|| invalid("general.project_id", "must be a positive integer"))?,
+        Some(Value::Number(n)) => n.as_u64().ok_or_else(|| invalid("general.project_id", "must be a positive integer"))?,
         Some(_) => return Err(invalid("general.project_id", "must be an integer")),
         None => return Err(invalid("general.project_id", "is required")),
     };
     let secret = sandbox.secret(project_id).ok_or_else(|| {
-        GateError::field(
-            ErrorKind::UnknownProject,
-            "general.project_id",
-            format!("project {project_id} is not configured in the sandbox"),
-        )
+        GateError::field(ErrorKind::UnknownProject, "general.project_id", format!("project {project_id} is not configured in the sandbox"))
     })?;
-    verify(value, secret).map_err(|e| {
-        GateError::field(
-            ErrorKind::InvalidSignature,
-            "general.signature",
-            e.to_string(),
-        )
-    })?;
+    verify(value, secret).map_err(|e| GateError::field(ErrorKind::InvalidSignature, "general.signature", e.to_string()))?;
     Ok(project_id)
 }
 
@@ -123,18 +103,11 @@ pub(crate) fn authenticate(sandbox: &Sandbox, value: &Value) -> Result<u64, Gate
 pub(crate) fn platform_phone(value: &Value, path: &str) -> Result<KzMobile, GateError> {
     let number = required_str(value, path)?;
     if !number.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(invalid(
-            path,
-            "must be digits only, with the country code (77011234567)",
-        ));
+        return Err(invalid(path, "must be digits only, with the country code (77011234567)"));
     }
-    let phone = KzMobile::parse(number)
-        .map_err(|e| GateError::field(ErrorKind::InvalidField, path, format!("{path}: {e}")))?;
+    let phone = KzMobile::parse(number).map_err(|e| GateError::field(ErrorKind::InvalidField, path, format!("{path}: {e}")))?;
     if phone.as_str() != number {
-        return Err(invalid(
-            path,
-            "must start with the country code 7 (77011234567)",
-        ));
+        return Err(invalid(path, "must start with the country code 7 (77011234567)"));
     }
     Ok(phone)
 }
@@ -142,9 +115,7 @@ pub(crate) fn platform_phone(value: &Value, path: &str) -> Result<KzMobile, Gate
 /// A request id as the platform gives them: 40 hex digits.
 pub(crate) fn request_id() -> String {
     let mut rng = rand::thread_rng();
-    (0..40)
-        .map(|_| char::from_digit(rng.gen_range(0..16), 16).unwrap_or('0'))
-        .collect()
+    (0..40).map(|_| char::from_digit(rng.gen_range(0..16), 16).unwrap_or('0')).collect()
 }
 
 fn accepted(request_id: &str, project_id: u64, payment_id: &str) -> Response {
@@ -166,10 +137,7 @@ fn read_mobile_request(value: &Value) -> Result<MobileRequest, GateError> {
     let customer_id = required_str(value, "customer.id")?.to_owned();
     let ip = required_str(value, "customer.ip_address")?;
     if ip.parse::<IpAddr>().is_err() {
-        return Err(invalid(
-            "customer.ip_address",
-            "must be an IPv4 or IPv6 address",
-        ));
+        return Err(invalid("customer.ip_address", "must be an IPv4 or IPv6 address"));
     }
     required_str(value, "customer.first_name")?;
     required_str(value, "customer.last_name")?;
@@ -180,20 +148,10 @@ fn read_mobile_request(value: &Value) -> Result<MobileRequest, GateError> {
     let amount = required_amount(value, "payment.amount")?;
     let currency = required_str(value, "payment.currency")?.to_owned();
     if currency != "KZT" {
-        return Err(invalid(
-            "payment.currency",
-            "must be KZT: Mobile Commerce in Kazakhstan takes tenge only",
-        ));
+        return Err(invalid("payment.currency", "must be KZT: Mobile Commerce in Kazakhstan takes tenge only"));
     }
     let callback_url = optional_url(value, "general.merchant_callback_url")?;
-    Ok(MobileRequest {
-        payment_id,
-        customer_id,
-        phone,
-        amount,
-        currency,
-        callback_url,
-    })
+    Ok(MobileRequest { payment_id, customer_id, phone, amount, currency, callback_url })
 }
 
 /// Records a new payment, refusing a payment id the project used before.
@@ -207,11 +165,7 @@ pub(crate) fn insert_payment(
     let mut store = sandbox.store();
     let key = (project_id, request.payment_id.clone());
     if store.payments.contains_key(&key) {
-        return Err(GateError::field(
-            ErrorKind::DuplicatePayment,
-            "general.payment_id",
-            format!("payment {} already exists", request.payment_id),
-        ));
+        return Err(GateError::field(ErrorKind::DuplicatePayment, "general.payment_id", format!("payment {} already exists", request.payment_id)));
     }
     let request_id = request_id();
     let operation_id = store.operation_id();
@@ -230,11 +184,7 @@ pub(crate) fn insert_payment(
             remaining: request.amount,
             currency: request.currency.clone(),
             account: request.phone.as_str().to_owned(),
-            operator: request
-                .phone
-                .suggested_operators()
-                .first()
-                .map(|op| Operator::code(*op).to_owned()),
+            operator: request.phone.suggested_operators().first().map(|op| Operator::code(*op).to_owned()),
             customer_id: request.customer_id.clone(),
             scenario: Scenario::for_phone(request.phone.as_str()),
             otp: None,
@@ -259,12 +209,7 @@ fn processing_delay(sandbox: &Sandbox) -> Duration {
 
 /// Texts a new OTP (round 0 for the purchase, 1–3 for resends) and sets the payment to wait for
 /// it. Returns the OTP-required callback body, unsigned.
-pub(crate) fn issue_otp(
-    sandbox: &Sandbox,
-    project_id: u64,
-    payment_id: &str,
-    round: u8,
-) -> Option<Value> {
+pub(crate) fn issue_otp(sandbox: &Sandbox, project_id: u64, payment_id: &str, round: u8) -> Option<Value> {
     let mut store = sandbox.store();
     let p = store.payment_mut(project_id, payment_id)?;
     let code = if Scenario::has_fixed_codes(&p.account) {
@@ -273,22 +218,12 @@ pub(crate) fn issue_otp(
         format!("{:06}", rand::thread_rng().gen_range(0..1_000_000))
     };
     let at = now();
-    p.otp = Some(Otp {
-        code: code.clone(),
-        created_at: at,
-        resends: round,
-    });
+    p.otp = Some(Otp { code: code.clone(), created_at: at, resends: round });
     p.status = "awaiting clarification".into();
     p.operation_status = "awaiting clarification".into();
     let amount = checkout_protocol::Amount(p.amount).format_kzt(checkout_protocol::Locale::Ru);
     let text = format!("{code} — төлемді растау коды / код подтверждения оплаты {amount}. Кодты ешкімге айтпаңыз / Никому не сообщайте код.");
-    let sms = Sms {
-        phone: p.account.clone(),
-        text,
-        code,
-        payment_id: payment_id.to_owned(),
-        sent_at: at,
-    };
+    let sms = Sms { phone: p.account.clone(), text, code, payment_id: payment_id.to_owned(), sent_at: at };
     let body = callbacks::body(
         p,
         &Report {
@@ -314,38 +249,22 @@ pub async fn operators_list(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, GateError> {
     if operation != "sale" && operation != "payout" {
-        return Err(GateError::detail(
-            ErrorKind::UnknownEndpoint,
-            format!("no operator list for {operation:?}: use sale or payout"),
-        ));
+        return Err(GateError::detail(ErrorKind::UnknownEndpoint, format!("no operator list for {operation:?}: use sale or payout")));
     }
     let value = read_json(body)?;
     let project_id = authenticate(&sandbox, &value)?;
     // Decision (see checkout_protocol::wire::OperatorListResponse): the shape of this answer.
-    let operators: Vec<Value> = Operator::ALL
-        .iter()
-        .map(|op| json!({ "id": op.code(), "name": op.display_name() }))
-        .collect();
-    Ok(
-        Json(json!({ "status": "success", "project_id": project_id, "operators": operators }))
-            .into_response(),
-    )
+    let operators: Vec<Value> = Operator::ALL.iter().map(|op| json!({ "id": op.code(), "name": op.display_name() })).collect();
+    Ok(Json(json!({ "status": "success", "project_id": project_id, "operators": operators })).into_response())
 }
 
 /// `/v2/payment/mobile/sale`.
-pub async fn sale(
-    State(sandbox): State<Sandbox>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, GateError> {
+pub async fn sale(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRejection>) -> Result<Response, GateError> {
     let value = read_json(body)?;
     let project_id = authenticate(&sandbox, &value)?;
     let request = read_mobile_request(&value)?;
     if Scenario::for_phone(request.phone.as_str()) == Scenario::GateRejects {
-        return Err(GateError::field(
-            ErrorKind::Rejected,
-            "account.number",
-            "the operator refused to serve this number (sandbox scenario)",
-        ));
+        return Err(GateError::field(ErrorKind::Rejected, "account.number", "the operator refused to serve this number (sandbox scenario)"));
     }
     let request_id = insert_payment(&sandbox, project_id, Kind::Purchase, &request, false)?;
     let payment_id = request.payment_id.clone();
@@ -377,29 +296,13 @@ pub(crate) fn submit_code(
 ) -> Result<(Verdict, String), GateError> {
     let ttl = Millis(i64::try_from(sandbox.config().otp_ttl.as_millis()).unwrap_or(i64::MAX));
     let mut store = sandbox.store();
-    let p = store.payment_mut(project_id, payment_id).ok_or_else(|| {
-        GateError::field(
-            ErrorKind::PaymentNotFound,
-            "general.payment_id",
-            format!("no payment {payment_id}"),
-        )
-    })?;
-    if p.kind != Kind::Purchase
-        || p.via_payment_page != via_payment_page
-        || p.status != "awaiting clarification"
-    {
-        return Err(GateError::detail(
-            ErrorKind::WrongState,
-            format!(
-                "payment {payment_id} is {:?}, not awaiting clarification",
-                p.status
-            ),
-        ));
+    let p = store
+        .payment_mut(project_id, payment_id)
+        .ok_or_else(|| GateError::field(ErrorKind::PaymentNotFound, "general.payment_id", format!("no payment {payment_id}")))?;
+    if p.kind != Kind::Purchase || p.via_payment_page != via_payment_page || p.status != "awaiting clarification" {
+        return Err(GateError::detail(ErrorKind::WrongState, format!("payment {payment_id} is {:?}, not awaiting clarification", p.status)));
     }
-    let otp = p
-        .otp
-        .as_ref()
-        .ok_or_else(|| GateError::new(ErrorKind::WrongState))?;
+    let otp = p.otp.as_ref().ok_or_else(|| GateError::new(ErrorKind::WrongState))?;
     let at = now();
     let verdict = if at > otp.created_at + ttl {
         Verdict::Expired
@@ -418,12 +321,7 @@ pub(crate) fn submit_code(
 
 /// The outcome of a checked code, some time later: ask again, or finish the purchase.
 /// Returns the final status for the Payment Page, or `None` if the code is asked for again.
-pub(crate) fn settle_code(
-    sandbox: &Sandbox,
-    project_id: u64,
-    payment_id: &str,
-    verdict: Verdict,
-) -> Option<String> {
+pub(crate) fn settle_code(sandbox: &Sandbox, project_id: u64, payment_id: &str, verdict: Verdict) -> Option<String> {
     let (body, delay, stale) = {
         let mut store = sandbox.store();
         let p = store.payment_mut(project_id, payment_id)?;
@@ -456,44 +354,26 @@ pub(crate) fn settle_code(
         p.code = Some(code.into());
         p.message = Some(message.into());
         let body = callbacks::current_status(p);
-        let delay = if p.scenario == Scenario::DelayedFinalCallback {
-            sandbox.config().delayed_callback
-        } else {
-            Duration::ZERO
-        };
-        let stale = (p.scenario == Scenario::DuplicateOtpCallback)
-            .then(|| p.first_otp_callback.clone())
-            .flatten();
+        let delay = if p.scenario == Scenario::DelayedFinalCallback { sandbox.config().delayed_callback } else { Duration::ZERO };
+        let stale = (p.scenario == Scenario::DuplicateOtpCallback).then(|| p.first_otp_callback.clone()).flatten();
         (body, delay, stale)
     };
     callbacks::send(sandbox, project_id, payment_id, body.clone(), delay);
     if let Some(stale) = stale {
         // The duplicate of the OTP-required callback, overtaken by the final one.
-        callbacks::send(
-            sandbox,
-            project_id,
-            payment_id,
-            stale,
-            delay + processing_delay(sandbox) + Duration::from_millis(100),
-        );
+        callbacks::send(sandbox, project_id, payment_id, stale, delay + processing_delay(sandbox) + Duration::from_millis(100));
     }
     body["payment"]["status"].as_str().map(str::to_owned)
 }
 
 /// `/v2/payment/clarification`: the customer's OTP.
-pub async fn clarification(
-    State(sandbox): State<Sandbox>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, GateError> {
+pub async fn clarification(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRejection>) -> Result<Response, GateError> {
     let value = read_json(body)?;
     let project_id = authenticate(&sandbox, &value)?;
     let payment_id = required_str(&value, "general.payment_id")?.to_owned();
     let code = required_str(&value, "additional_data.additional_data.approval_code")?;
     if code.chars().count() > 16 {
-        return Err(invalid(
-            "additional_data.additional_data.approval_code",
-            "must be at most 16 characters",
-        ));
+        return Err(invalid("additional_data.additional_data.approval_code", "must be at most 16 characters"));
     }
     let (verdict, request_id) = submit_code(&sandbox, project_id, &payment_id, code, false)?;
     let task = sandbox.clone();
@@ -506,53 +386,23 @@ pub async fn clarification(
 }
 
 /// Checks that a new OTP may be sent now and records that it is. Returns the new round.
-pub(crate) fn begin_resend(
-    sandbox: &Sandbox,
-    project_id: u64,
-    payment_id: &str,
-    via_payment_page: bool,
-) -> Result<(u8, String), GateError> {
+pub(crate) fn begin_resend(sandbox: &Sandbox, project_id: u64, payment_id: &str, via_payment_page: bool) -> Result<(u8, String), GateError> {
     let ttl = Millis(i64::try_from(sandbox.config().otp_ttl.as_millis()).unwrap_or(i64::MAX));
     let mut store = sandbox.store();
-    let p = store.payment_mut(project_id, payment_id).ok_or_else(|| {
-        GateError::field(
-            ErrorKind::PaymentNotFound,
-            "general.payment_id",
-            format!("no payment {payment_id}"),
-        )
-    })?;
-    if p.kind != Kind::Purchase
-        || p.via_payment_page != via_payment_page
-        || p.status != "awaiting clarification"
-    {
-        return Err(GateError::detail(
-            ErrorKind::WrongState,
-            format!(
-                "payment {payment_id} is {:?}, not awaiting clarification",
-                p.status
-            ),
-        ));
+    let p = store
+        .payment_mut(project_id, payment_id)
+        .ok_or_else(|| GateError::field(ErrorKind::PaymentNotFound, "general.payment_id", format!("no payment {payment_id}")))?;
+    if p.kind != Kind::Purchase || p.via_payment_page != via_payment_page || p.status != "awaiting clarification" {
+        return Err(GateError::detail(ErrorKind::WrongState, format!("payment {payment_id} is {:?}, not awaiting clarification", p.status)));
     }
-    let otp = p
-        .otp
-        .as_ref()
-        .ok_or_else(|| GateError::new(ErrorKind::WrongState))?;
+    let otp = p.otp.as_ref().ok_or_else(|| GateError::new(ErrorKind::WrongState))?;
     let at = now();
     let allowed_at = otp.created_at + ttl;
     if at < allowed_at {
-        return Err(GateError::detail(
-            ErrorKind::ResendTooEarly,
-            format!(
-                "a new code can be requested in {} s",
-                (allowed_at - at).ceil_secs()
-            ),
-        ));
+        return Err(GateError::detail(ErrorKind::ResendTooEarly, format!("a new code can be requested in {} s", (allowed_at - at).ceil_secs())));
     }
     if otp.resends >= checkout_protocol::state::MAX_RESENDS {
-        return Err(GateError::detail(
-            ErrorKind::ResendLimit,
-            "three new codes were sent already",
-        ));
+        return Err(GateError::detail(ErrorKind::ResendLimit, "three new codes were sent already"));
     }
     p.last_request_at = at;
     p.request_id = request_id();
@@ -560,51 +410,34 @@ pub(crate) fn begin_resend(
 }
 
 /// `/v2/customer/action/resend`: a new OTP.
-pub async fn resend(
-    State(sandbox): State<Sandbox>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, GateError> {
+pub async fn resend(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRejection>) -> Result<Response, GateError> {
     let value = read_json(body)?;
     let project_id = authenticate(&sandbox, &value)?;
     let payment_id = required_str(&value, "general.payment_id")?.to_owned();
-    if required_str(&value, "customer.ip_address")?
-        .parse::<IpAddr>()
-        .is_err()
-    {
-        return Err(invalid(
-            "customer.ip_address",
-            "must be an IPv4 or IPv6 address",
-        ));
+    if required_str(&value, "customer.ip_address")?.parse::<IpAddr>().is_err() {
+        return Err(invalid("customer.ip_address", "must be an IPv4 or IPv6 address"));
     }
     let (round, request_id) = begin_resend(&sandbox, project_id, &payment_id, false)?;
     let otp_callback = issue_otp(&sandbox, project_id, &payment_id, round);
-    let quirk = sandbox
-        .store()
-        .payment_mut(project_id, &payment_id)
-        .filter(|p| p.scenario == Scenario::ResendQuirk)
-        .map(|p| {
-            // The seeds warn that statuses around a resend may be wrong: this one says "decline"
-            // while the payment in fact waits for the new code.
-            let report = Report {
-                payment_status: "decline",
-                operation_type: "sale",
-                operation_status: "decline",
-                code: Some(GENERAL_DECLINE),
-                operation_amount: p.amount,
-                clarification: false,
-            };
-            callbacks::body(p, &report)
-        });
+    let quirk = sandbox.store().payment_mut(project_id, &payment_id).filter(|p| p.scenario == Scenario::ResendQuirk).map(|p| {
+        // The seeds warn that statuses around a resend may be wrong: this one says "decline"
+        // while the payment in fact waits for the new code.
+        let report = Report {
+            payment_status: "decline",
+            operation_type: "sale",
+            operation_status: "decline",
+            code: Some(GENERAL_DECLINE),
+            operation_amount: p.amount,
+            clarification: false,
+        };
+        callbacks::body(p, &report)
+    });
     let task = sandbox.clone();
     let id = payment_id.clone();
     tokio::spawn(async move {
         tokio::time::sleep(processing_delay(&task)).await;
         // In the quirk scenario the misleading decline comes first, the OTP request after it.
-        let otp_delay = if quirk.is_some() {
-            processing_delay(&task)
-        } else {
-            Duration::ZERO
-        };
+        let otp_delay = if quirk.is_some() { processing_delay(&task) } else { Duration::ZERO };
         if let Some(misleading) = quirk {
             callbacks::send(&task, project_id, &id, misleading, Duration::ZERO);
         }
@@ -616,31 +449,15 @@ pub async fn resend(
 }
 
 /// `/v2/payment/mobile/refund`: full without an amount, partial with amount and currency.
-pub async fn refund(
-    State(sandbox): State<Sandbox>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, GateError> {
+pub async fn refund(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRejection>) -> Result<Response, GateError> {
     let value = read_json(body)?;
     let project_id = authenticate(&sandbox, &value)?;
     let payment_id = required_str(&value, "general.payment_id")?.to_owned();
     let partial = match (at(&value, "payment.amount"), at(&value, "payment.currency")) {
         (None, None) => None,
-        (Some(_), None) => {
-            return Err(invalid(
-                "payment.currency",
-                "is required for a partial refund",
-            ))
-        }
-        (None, Some(_)) => {
-            return Err(invalid(
-                "payment.amount",
-                "is required for a partial refund",
-            ))
-        }
-        (Some(_), Some(_)) => Some((
-            required_amount(&value, "payment.amount")?,
-            required_str(&value, "payment.currency")?.to_owned(),
-        )),
+        (Some(_), None) => return Err(invalid("payment.currency", "is required for a partial refund")),
+        (None, Some(_)) => return Err(invalid("payment.amount", "is required for a partial refund")),
+        (Some(_), Some(_)) => Some((required_amount(&value, "payment.amount")?, required_str(&value, "payment.currency")?.to_owned())),
     };
     if let Some(description) = at(&value, "payment.description") {
         if !description.is_string() {
@@ -650,37 +467,22 @@ pub async fn refund(
     let (body, request_id) = {
         let mut store = sandbox.store();
         let operation_id = store.operation_id();
-        let p = store.payment_mut(project_id, &payment_id).ok_or_else(|| {
-            GateError::field(
-                ErrorKind::PaymentNotFound,
-                "general.payment_id",
-                format!("no payment {payment_id}"),
-            )
-        })?;
-        if p.kind != Kind::Purchase || !(p.status == "success" || p.status == "partially refunded")
-        {
+        let p = store
+            .payment_mut(project_id, &payment_id)
+            .ok_or_else(|| GateError::field(ErrorKind::PaymentNotFound, "general.payment_id", format!("no payment {payment_id}")))?;
+        if p.kind != Kind::Purchase || !(p.status == "success" || p.status == "partially refunded") {
             return Err(GateError::detail(
                 ErrorKind::WrongState,
-                format!(
-                    "payment {payment_id} is {:?}; only a successful purchase can be refunded",
-                    p.status
-                ),
+                format!("payment {payment_id} is {:?}; only a successful purchase can be refunded", p.status),
             ));
         }
         let amount = match &partial {
             Some((amount, currency)) => {
                 if *currency != p.currency {
-                    return Err(invalid(
-                        "payment.currency",
-                        "must be the payment's currency",
-                    ));
+                    return Err(invalid("payment.currency", "must be the payment's currency"));
                 }
                 if *amount > p.remaining {
-                    return Err(GateError::field(
-                        ErrorKind::RefundTooLarge,
-                        "payment.amount",
-                        format!("at most {} can be refunded", p.remaining),
-                    ));
+                    return Err(GateError::field(ErrorKind::RefundTooLarge, "payment.amount", format!("at most {} can be refunded", p.remaining)));
                 }
                 *amount
             }
@@ -704,11 +506,7 @@ pub async fn refund(
             )
         } else {
             p.remaining -= amount;
-            p.status = if p.remaining == 0 {
-                "refunded".into()
-            } else {
-                "partially refunded".into()
-            };
+            p.status = if p.remaining == 0 { "refunded".into() } else { "partially refunded".into() };
             let status = p.status.clone();
             callbacks::body(
                 p,
@@ -724,21 +522,12 @@ pub async fn refund(
         };
         (body, p.request_id.clone())
     };
-    callbacks::send(
-        &sandbox,
-        project_id,
-        &payment_id,
-        body,
-        processing_delay(&sandbox),
-    );
+    callbacks::send(&sandbox, project_id, &payment_id, body, processing_delay(&sandbox));
     Ok(accepted(&request_id, project_id, &payment_id))
 }
 
 /// `/v2/payment/mobile/payout`: money to a phone; no OTP.
-pub async fn payout(
-    State(sandbox): State<Sandbox>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, GateError> {
+pub async fn payout(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRejection>) -> Result<Response, GateError> {
     let value = read_json(body)?;
     let project_id = authenticate(&sandbox, &value)?;
     let request = read_mobile_request(&value)?;
@@ -748,52 +537,32 @@ pub async fn payout(
         let Some(p) = store.payment_mut(project_id, &request.payment_id) else {
             return Err(GateError::new(ErrorKind::PaymentNotFound));
         };
-        let (status, (code, message)) = if p.scenario == Scenario::PayoutDeclined {
-            ("decline", GENERAL_DECLINE)
-        } else {
-            ("success", ("0", "Success"))
-        };
+        let (status, (code, message)) =
+            if p.scenario == Scenario::PayoutDeclined { ("decline", GENERAL_DECLINE) } else { ("success", ("0", "Success")) };
         p.status = status.into();
         p.operation_status = status.into();
         p.code = Some(code.into());
         p.message = Some(message.into());
         callbacks::current_status(p)
     };
-    callbacks::send(
-        &sandbox,
-        project_id,
-        &request.payment_id,
-        body,
-        processing_delay(&sandbox),
-    );
+    callbacks::send(&sandbox, project_id, &request.payment_id, body, processing_delay(&sandbox));
     Ok(accepted(&request_id, project_id, &request.payment_id))
 }
 
 /// `/v2/payment/status`: the payment's current state, shaped like a callback and signed.
-pub async fn status(
-    State(sandbox): State<Sandbox>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, GateError> {
+pub async fn status(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRejection>) -> Result<Response, GateError> {
     let value = read_json(body)?;
     let project_id = authenticate(&sandbox, &value)?;
     let payment_id = required_str(&value, "general.payment_id")?.to_owned();
-    let min_age =
-        Millis(i64::try_from(sandbox.config().status_min_age.as_millis()).unwrap_or(i64::MAX));
+    let min_age = Millis(i64::try_from(sandbox.config().status_min_age.as_millis()).unwrap_or(i64::MAX));
     let mut answer = {
         let mut store = sandbox.store();
-        let p = store.payment_mut(project_id, &payment_id).ok_or_else(|| {
-            GateError::field(
-                ErrorKind::PaymentNotFound,
-                "general.payment_id",
-                format!("no payment {payment_id}"),
-            )
-        })?;
+        let p = store
+            .payment_mut(project_id, &payment_id)
+            .ok_or_else(|| GateError::field(ErrorKind::PaymentNotFound, "general.payment_id", format!("no payment {payment_id}")))?;
         let age = now() - p.last_request_at;
         if age < min_age {
-            return Err(GateError::detail(
-                ErrorKind::StatusTooEarly,
-                format!("ask again in {} s", (Millis(min_age.0 - age.0)).ceil_secs()),
-            ));
+            return Err(GateError::detail(ErrorKind::StatusTooEarly, format!("ask again in {} s", (Millis(min_age.0 - age.0)).ceil_secs())));
         }
         callbacks::current_status(p)
     };

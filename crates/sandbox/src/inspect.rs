@@ -18,36 +18,20 @@ pub struct PhoneQuery {
 }
 
 /// `GET /sandbox/sms?phone=77011234567`: the texts sent to a phone, newest last.
-pub async fn sms_json(
-    State(sandbox): State<Sandbox>,
-    Query(query): Query<PhoneQuery>,
-) -> Result<Response, GateError> {
-    let typed = query
-        .phone
-        .ok_or_else(|| GateError::field(ErrorKind::InvalidField, "phone", "phone is required"))?;
-    let phone = KzMobile::parse(&typed)
-        .map_err(|e| GateError::field(ErrorKind::InvalidField, "phone", e.to_string()))?;
+pub async fn sms_json(State(sandbox): State<Sandbox>, Query(query): Query<PhoneQuery>) -> Result<Response, GateError> {
+    let typed = query.phone.ok_or_else(|| GateError::field(ErrorKind::InvalidField, "phone", "phone is required"))?;
+    let phone = KzMobile::parse(&typed).map_err(|e| GateError::field(ErrorKind::InvalidField, "phone", e.to_string()))?;
     let store = sandbox.store();
-    let messages: Vec<_> = store
-        .sms
-        .iter()
-        .filter(|m| m.phone == phone.as_str())
-        .collect();
+    let messages: Vec<_> = store.sms.iter().filter(|m| m.phone == phone.as_str()).collect();
     Ok(Json(json!({ "phone": phone.as_str(), "messages": messages })).into_response())
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// `GET /sandbox/inbox[?phone=…]`: the texts as a page that refreshes itself, newest first.
-pub async fn inbox_html(
-    State(sandbox): State<Sandbox>,
-    Query(query): Query<PhoneQuery>,
-) -> Html<String> {
+pub async fn inbox_html(State(sandbox): State<Sandbox>, Query(query): Query<PhoneQuery>) -> Html<String> {
     let filter = query.phone.as_deref().and_then(|p| KzMobile::parse(p).ok());
     let rows: String = {
         let store = sandbox.store();
@@ -88,16 +72,10 @@ pub async fn payment(
     Query(query): Query<ProjectQuery>,
 ) -> Result<Response, GateError> {
     let store = sandbox.store();
-    let found = store.payments.values().find(|p| {
-        p.payment_id == payment_id && query.project_id.is_none_or(|id| id == p.project_id)
-    });
+    let found = store.payments.values().find(|p| p.payment_id == payment_id && query.project_id.is_none_or(|id| id == p.project_id));
     match found {
         Some(p) => Ok(Json(p).into_response()),
-        None => Err(GateError::field(
-            ErrorKind::PaymentNotFound,
-            "payment_id",
-            format!("no payment {payment_id}"),
-        )),
+        None => Err(GateError::field(ErrorKind::PaymentNotFound, "payment_id", format!("no payment {payment_id}"))),
     }
 }
 

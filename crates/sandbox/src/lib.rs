@@ -50,17 +50,8 @@ struct Inner {
 impl Sandbox {
     /// A sandbox with empty memory.
     pub fn new(config: Config) -> Sandbox {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .unwrap_or_default();
-        Sandbox {
-            inner: Arc::new(Inner {
-                config,
-                store: Mutex::new(Store::default()),
-                http,
-            }),
-        }
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap_or_default();
+        Sandbox { inner: Arc::new(Inner { config, store: Mutex::new(Store::default()), http }) }
     }
 
     /// The configuration.
@@ -72,10 +63,7 @@ impl Sandbox {
     pub fn store(&self) -> MutexGuard<'_, Store> {
         // A panic while holding the lock leaves consistent data behind (every update is a plain
         // assignment), so a poisoned lock is still usable.
-        self.inner
-            .store
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn http(&self) -> &reqwest::Client {
@@ -83,20 +71,13 @@ impl Sandbox {
     }
 
     fn secret(&self, project_id: u64) -> Option<&str> {
-        self.inner
-            .config
-            .projects
-            .get(&project_id)
-            .map(String::as_str)
+        self.inner.config.projects.get(&project_id).map(String::as_str)
     }
 }
 
 /// The current time.
 pub fn now() -> Timestamp {
-    let millis = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or_default();
+    let millis = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default();
     Timestamp(i64::try_from(millis).unwrap_or(i64::MAX))
 }
 
@@ -109,10 +90,7 @@ pub fn platform_date(at: Timestamp) -> String {
 /// Every route of the sandbox.
 pub fn app(sandbox: Sandbox) -> Router {
     Router::new()
-        .route(
-            "/v2/info/mobile/{operation}/list",
-            post(gate::operators_list),
-        )
+        .route("/v2/info/mobile/{operation}/list", post(gate::operators_list))
         .route("/v2/payment/mobile/sale", post(gate::sale))
         .route("/v2/payment/clarification", post(gate::clarification))
         .route("/v2/customer/action/resend", post(gate::resend))
@@ -138,29 +116,15 @@ pub fn app(sandbox: Sandbox) -> Router {
 
 /// Unknown paths get the platform's error shape…
 async fn fallback(method: Method, uri: Uri) -> Response {
-    GateError::detail(
-        ErrorKind::UnknownEndpoint,
-        format!("{method} {}", uri.path()),
-    )
-    .into_response()
+    GateError::detail(ErrorKind::UnknownEndpoint, format!("{method} {}", uri.path())).into_response()
 }
 
 /// …and so do known paths called with the wrong method.
 async fn method_not_allowed(method: Method, uri: Uri) -> Response {
-    GateError::detail(
-        ErrorKind::MethodNotAllowed,
-        format!("{method} {}", uri.path()),
-    )
-    .into_response()
+    GateError::detail(ErrorKind::MethodNotAllowed, format!("{method} {}", uri.path())).into_response()
 }
 
 /// Serves the sandbox on `listener` until `shutdown` resolves.
-pub async fn run(
-    listener: TcpListener,
-    config: Config,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, app(Sandbox::new(config)))
-        .with_graceful_shutdown(shutdown)
-        .await
+pub async fn run(listener: TcpListener, config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    axum::serve(listener, app(Sandbox::new(config))).with_graceful_shutdown(shutdown).await
 }

@@ -17,10 +17,7 @@ use checkout_protocol::{Amount, Locale, Operator};
 use serde_json::{json, Map, Value};
 
 use crate::error::{ErrorKind, GateError};
-use crate::gate::{
-    begin_resend, insert_payment, issue_otp, platform_phone, read_json, settle_code, submit_code,
-    MobileRequest,
-};
+use crate::gate::{begin_resend, insert_payment, issue_otp, platform_phone, read_json, settle_code, submit_code, MobileRequest};
 use crate::scenario::Scenario;
 use crate::store::Kind;
 use crate::Sandbox;
@@ -30,23 +27,12 @@ const PAGE_JS: &str = include_str!("../assets/page.js");
 
 /// `GET /shared/merchant.js`.
 pub async fn merchant_js() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        MERCHANT_JS,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], MERCHANT_JS).into_response()
 }
 
 /// `GET /payment/page.js`.
 pub async fn page_js() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        PAGE_JS,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], PAGE_JS).into_response()
 }
 
 /// Parameters as received, verified.
@@ -69,8 +55,7 @@ impl Verified {
 /// an object that `merchant.js` turned into `[object Object]` no longer matches what was signed.
 /// `frame_mode` and parameters starting with `_` are added after signing and not checked.
 fn verify_query(sandbox: &Sandbox, query: &str) -> Result<Verified, String> {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(query).map_err(|e| format!("unreadable parameters: {e}"))?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|e| format!("unreadable parameters: {e}"))?;
     let mut params = Map::new();
     for (key, value) in pairs {
         if key.starts_with('_') || key == "frame_mode" {
@@ -78,28 +63,14 @@ fn verify_query(sandbox: &Sandbox, query: &str) -> Result<Verified, String> {
         }
         params.insert(key, Value::String(value));
     }
-    let project_id: u64 = params
-        .get("project_id")
-        .and_then(Value::as_str)
-        .and_then(|p| p.parse().ok())
-        .ok_or("project_id is missing or not a number")?;
-    let secret = sandbox
-        .secret(project_id)
-        .ok_or_else(|| format!("project {project_id} is not configured in the sandbox"))?;
+    let project_id: u64 =
+        params.get("project_id").and_then(Value::as_str).and_then(|p| p.parse().ok()).ok_or("project_id is missing or not a number")?;
+    let secret = sandbox.secret(project_id).ok_or_else(|| format!("project {project_id} is not configured in the sandbox"))?;
     let signed = Value::Object(params.clone());
     verify(&signed, secret).map_err(|e| format!("Invalid signature: {e}"))?;
     params.remove("signature");
-    for required in [
-        "payment_id",
-        "payment_amount",
-        "payment_currency",
-        "customer_id",
-    ] {
-        if params
-            .get(required)
-            .and_then(Value::as_str)
-            .is_none_or(|v| v.trim().is_empty())
-        {
+    for required in ["payment_id", "payment_amount", "payment_currency", "customer_id"] {
+        if params.get(required).and_then(Value::as_str).is_none_or(|v| v.trim().is_empty()) {
             return Err(format!("{required} is required"));
         }
     }
@@ -107,11 +78,7 @@ fn verify_query(sandbox: &Sandbox, query: &str) -> Result<Verified, String> {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 fn document(body: &str) -> String {
@@ -138,19 +105,11 @@ pub async fn page(State(sandbox): State<Sandbox>, RawQuery(query): RawQuery) -> 
             return (StatusCode::BAD_REQUEST, Html(document(&body))).into_response();
         }
     };
-    let amount = verified
-        .get("payment_amount")
-        .and_then(|a| a.parse().ok())
-        .map(Amount)
-        .unwrap_or_default();
+    let amount = verified.get("payment_amount").and_then(|a| a.parse().ok()).map(Amount).unwrap_or_default();
     let forced = verified.get("force_payment_method") == Some(FORCE_MOBILE);
-    let options = verified
-        .get("payment_methods_options")
-        .and_then(MobileServiceOptions::from_json_str);
-    let fixed_operator = options
-        .filter(|o| o.enable_mobile_service == 1)
-        .and_then(|o| o.selected_operator)
-        .and_then(|code| Operator::from_code(&code));
+    let options = verified.get("payment_methods_options").and_then(MobileServiceOptions::from_json_str);
+    let fixed_operator =
+        options.filter(|o| o.enable_mobile_service == 1).and_then(|o| o.selected_operator).and_then(|code| Operator::from_code(&code));
     let operator_field = match fixed_operator {
         Some(op) => format!(
             "<label for=\"operator\">Mobile operator</label><select id=\"operator\" disabled><option value=\"{0}\" selected>{1}</option></select>",
@@ -186,17 +145,10 @@ pub async fn page(State(sandbox): State<Sandbox>, RawQuery(query): RawQuery) -> 
     Html(document(&body)).into_response()
 }
 
-fn page_request(
-    sandbox: &Sandbox,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<(Verified, Value), GateError> {
+fn page_request(sandbox: &Sandbox, body: Result<Bytes, BytesRejection>) -> Result<(Verified, Value), GateError> {
     let value = read_json(body)?;
-    let query = value
-        .get("params")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let verified = verify_query(sandbox, query)
-        .map_err(|reason| GateError::field(ErrorKind::InvalidSignature, "signature", reason))?;
+    let query = value.get("params").and_then(Value::as_str).unwrap_or_default();
+    let verified = verify_query(sandbox, query).map_err(|reason| GateError::field(ErrorKind::InvalidSignature, "signature", reason))?;
     Ok((verified, value))
 }
 
@@ -205,37 +157,18 @@ fn otp_ttl_secs(sandbox: &Sandbox) -> u64 {
 }
 
 /// `POST /payment/api/start` `{params, phone, operator}`: creates the purchase and texts the OTP.
-pub async fn start(
-    State(sandbox): State<Sandbox>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, GateError> {
+pub async fn start(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRejection>) -> Result<Response, GateError> {
     let (verified, value) = page_request(&sandbox, body)?;
-    let typed = value
-        .get("phone")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let typed = value.get("phone").and_then(Value::as_str).unwrap_or_default();
     let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
-    let normalised = checkout_protocol::KzMobile::parse(typed)
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or(digits);
+    let normalised = checkout_protocol::KzMobile::parse(typed).map(|p| p.as_str().to_owned()).unwrap_or(digits);
     let phone = platform_phone(&json!({ "phone": normalised }), "phone")?;
     if Scenario::for_phone(phone.as_str()) == Scenario::GateRejects {
-        return Err(GateError::field(
-            ErrorKind::Rejected,
-            "phone",
-            "the operator refused to serve this number (sandbox scenario)",
-        ));
+        return Err(GateError::field(ErrorKind::Rejected, "phone", "the operator refused to serve this number (sandbox scenario)"));
     }
-    let amount = verified
-        .get("payment_amount")
-        .and_then(|a| a.parse::<u64>().ok())
-        .filter(|a| *a > 0);
+    let amount = verified.get("payment_amount").and_then(|a| a.parse::<u64>().ok()).filter(|a| *a > 0);
     let Some(amount) = amount else {
-        return Err(GateError::field(
-            ErrorKind::InvalidField,
-            "payment_amount",
-            "payment_amount must be a positive integer",
-        ));
+        return Err(GateError::field(ErrorKind::InvalidField, "payment_amount", "payment_amount must be a positive integer"));
     };
     let request = MobileRequest {
         payment_id: verified.payment_id().to_owned(),
@@ -245,53 +178,19 @@ pub async fn start(
         currency: verified.get("payment_currency").unwrap_or("KZT").to_owned(),
         callback_url: verified.get("merchant_callback_url").map(str::to_owned),
     };
-    insert_payment(
-        &sandbox,
-        verified.project_id,
-        Kind::Purchase,
-        &request,
-        true,
-    )?;
+    insert_payment(&sandbox, verified.project_id, Kind::Purchase, &request, true)?;
     issue_otp(&sandbox, verified.project_id, verified.payment_id(), 0);
-    Ok(
-        Json(
-            json!({ "payment_id": verified.payment_id(), "otp_ttl_secs": otp_ttl_secs(&sandbox) }),
-        )
-        .into_response(),
-    )
+    Ok(Json(json!({ "payment_id": verified.payment_id(), "otp_ttl_secs": otp_ttl_secs(&sandbox) })).into_response())
 }
 
 /// `POST /payment/api/otp` `{params, code}`: checks the code; the answer says what the page shows.
-pub async fn otp(
-    State(sandbox): State<Sandbox>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, GateError> {
+pub async fn otp(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRejection>) -> Result<Response, GateError> {
     let (verified, value) = page_request(&sandbox, body)?;
-    let code = value
-        .get("code")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let (verdict, _) = submit_code(
-        &sandbox,
-        verified.project_id,
-        verified.payment_id(),
-        code,
-        true,
-    )?;
+    let code = value.get("code").and_then(Value::as_str).unwrap_or_default();
+    let (verdict, _) = submit_code(&sandbox, verified.project_id, verified.payment_id(), code, true)?;
     // The page waits for the operator's answer instead of a callback.
-    tokio::time::sleep(
-        sandbox
-            .config()
-            .processing_delay
-            .min(Duration::from_millis(200)),
-    )
-    .await;
-    let answer = match settle_code(
-        &sandbox,
-        verified.project_id,
-        verified.payment_id(),
-        verdict,
-    ) {
+    tokio::time::sleep(sandbox.config().processing_delay.min(Duration::from_millis(200))).await;
+    let answer = match settle_code(&sandbox, verified.project_id, verified.payment_id(), verdict) {
         Some(status) => json!({ "status": status }),
         None => {
             json!({ "status": "awaiting", "reason": if verdict == crate::gate::Verdict::Expired { "expired" } else { "wrong" } })
@@ -301,10 +200,7 @@ pub async fn otp(
 }
 
 /// `POST /payment/api/resend` `{params}`: a new OTP, with the same rules as Gate's resend.
-pub async fn resend(
-    State(sandbox): State<Sandbox>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, GateError> {
+pub async fn resend(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRejection>) -> Result<Response, GateError> {
     let (verified, _) = page_request(&sandbox, body)?;
     let (round, _) = begin_resend(&sandbox, verified.project_id, verified.payment_id(), true)?;
     issue_otp(&sandbox, verified.project_id, verified.payment_id(), round);

@@ -29,8 +29,7 @@ pub enum Scenario {
 /// A decline the sandbox reports: the platform's code and message.
 pub const GENERAL_DECLINE: (&str, &str) = ("20000", "General decline");
 /// **Decision:** the sandbox's code for an empty balance; the platform's own is not public.
-pub const INSUFFICIENT_BALANCE: (&str, &str) =
-    ("20105", "Insufficient funds on the mobile balance");
+pub const INSUFFICIENT_BALANCE: (&str, &str) = ("20105", "Insufficient funds on the mobile balance");
 
 /// The fixed OTPs of the scenario numbers: the first code, then one per resend.
 pub const SCENARIO_CODES: [&str; 4] = ["123456", "234567", "345678", "456789"];

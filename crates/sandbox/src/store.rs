@@ -156,11 +156,7 @@ impl Store {
     }
 
     /// A payment by project and id.
-    pub fn payment_mut(
-        &mut self,
-        project_id: u64,
-        payment_id: &str,
-    ) -> Option<&mut SandboxPayment> {
+    pub fn payment_mut(&mut self, project_id: u64, payment_id: &str) -> Option<&mut SandboxPayment> {
         self.payments.get_mut(&(project_id, payment_id.to_owned()))
     }
 }

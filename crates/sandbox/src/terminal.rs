@@ -23,27 +23,12 @@ use crate::store::{Kind, SandboxPayment};
 use crate::{now, Sandbox};
 
 /// Sends one signed request to the merchant's web service and reads its answer.
-async fn ask(
-    sandbox: &Sandbox,
-    url: &str,
-    secret: &str,
-    mut request: Value,
-) -> Result<CashInAnswer, String> {
+async fn ask(sandbox: &Sandbox, url: &str, secret: &str, mut request: Value) -> Result<CashInAnswer, String> {
     attach_signature(&mut request, secret);
-    let response = sandbox
-        .http()
-        .post(url)
-        .json(&request)
-        .send()
-        .await
-        .map_err(|e| format!("the web service is unreachable: {e}"))?;
+    let response = sandbox.http().post(url).json(&request).send().await.map_err(|e| format!("the web service is unreachable: {e}"))?;
     let status = response.status();
-    let body: Value = response
-        .json()
-        .await
-        .map_err(|e| format!("the web service answered HTTP {status} without JSON: {e}"))?;
-    serde_json::from_value(body)
-        .map_err(|e| format!("the web service's answer is not a cash-in answer: {e}"))
+    let body: Value = response.json().await.map_err(|e| format!("the web service answered HTTP {status} without JSON: {e}"))?;
+    serde_json::from_value(body).map_err(|e| format!("the web service's answer is not a cash-in answer: {e}"))
 }
 
 fn refused(stage: &str, answer: &CashInAnswer) -> Response {
@@ -55,72 +40,35 @@ fn refused(stage: &str, answer: &CashInAnswer) -> Response {
 }
 
 fn unreachable(stage: &str, error: String) -> Response {
-    (
-        StatusCode::BAD_GATEWAY,
-        Json(json!({ "result": "error", "stage": stage, "error": error })),
-    )
-        .into_response()
+    (StatusCode::BAD_GATEWAY, Json(json!({ "result": "error", "stage": stage, "error": error }))).into_response()
 }
 
 /// `POST /sandbox/terminal/pay`.
-pub async fn pay(
-    State(sandbox): State<Sandbox>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, GateError> {
+pub async fn pay(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRejection>) -> Result<Response, GateError> {
     let value = read_json(body)?;
     let customer_id = required_str(&value, "customer_id")?.to_owned();
     let amount = at(&value, "amount")
         .and_then(Value::as_u64)
-        .ok_or_else(|| {
-            GateError::field(
-                ErrorKind::InvalidField,
-                "amount",
-                "amount must be an integer in minor units",
-            )
-        })?;
+        .ok_or_else(|| GateError::field(ErrorKind::InvalidField, "amount", "amount must be an integer in minor units"))?;
     let (min, max) = CASH_IN_LIMITS;
     if amount < min.0 || amount > max.0 {
-        return Err(GateError::field(
-            ErrorKind::InvalidField,
-            "amount",
-            "a terminal takes 1.00 to 500,000.00 KZT (100 to 50000000 minor units)",
-        ));
+        return Err(GateError::field(ErrorKind::InvalidField, "amount", "a terminal takes 1.00 to 500,000.00 KZT (100 to 50000000 minor units)"));
     }
     let project_id = match at(&value, "project_id") {
-        Some(v) => v.as_u64().ok_or_else(|| {
-            GateError::field(
-                ErrorKind::InvalidField,
-                "project_id",
-                "project_id must be an integer",
-            )
-        })?,
+        Some(v) => v.as_u64().ok_or_else(|| GateError::field(ErrorKind::InvalidField, "project_id", "project_id must be an integer"))?,
         None => *sandbox.config().projects.keys().next().unwrap_or(&0),
     };
     let secret = sandbox
         .secret(project_id)
-        .ok_or_else(|| {
-            GateError::field(
-                ErrorKind::UnknownProject,
-                "project_id",
-                format!("project {project_id} is not configured"),
-            )
-        })?
+        .ok_or_else(|| GateError::field(ErrorKind::UnknownProject, "project_id", format!("project {project_id} is not configured")))?
         .to_owned();
-    let url = sandbox.config().cashin_url.clone().ok_or_else(|| {
-        GateError::detail(
-            ErrorKind::WrongState,
-            "no cash-in web service configured: set SANDBOX_CASHIN_URL",
-        )
-    })?;
+    let url = sandbox
+        .config()
+        .cashin_url
+        .clone()
+        .ok_or_else(|| GateError::detail(ErrorKind::WrongState, "no cash-in web service configured: set SANDBOX_CASHIN_URL"))?;
 
-    let verified = match ask(
-        &sandbox,
-        &url,
-        &secret,
-        json!({ "type": "verify", "project_id": project_id, "customer_id": customer_id }),
-    )
-    .await
-    {
+    let verified = match ask(&sandbox, &url, &secret, json!({ "type": "verify", "project_id": project_id, "customer_id": customer_id })).await {
         Ok(answer) => answer,
         Err(error) => return Ok(unreachable("verify", error)),
     };
@@ -143,22 +91,12 @@ pub async fn pay(
     if deposit.code != CashInCode::Success {
         return Ok(refused("check_deposit", &deposit));
     }
-    let Some(payment_id) = deposit
-        .payment_id
-        .clone()
-        .filter(|id| !id.trim().is_empty())
-    else {
-        return Ok(unreachable(
-            "check_deposit",
-            "the web service answered code 0 without a payment_id".into(),
-        ));
+    let Some(payment_id) = deposit.payment_id.clone().filter(|id| !id.trim().is_empty()) else {
+        return Ok(unreachable("check_deposit", "the web service answered code 0 without a payment_id".into()));
     };
     let body = {
         let mut store = sandbox.store();
-        if store
-            .payments
-            .contains_key(&(project_id, payment_id.clone()))
-        {
+        if store.payments.contains_key(&(project_id, payment_id.clone())) {
             return Err(GateError::field(
                 ErrorKind::DuplicatePayment,
                 "payment_id",
@@ -195,14 +133,9 @@ pub async fn pay(
             attempts: Vec::new(),
         };
         let body = callbacks::current_status(&payment);
-        store
-            .payments
-            .insert((project_id, payment_id.clone()), payment);
+        store.payments.insert((project_id, payment_id.clone()), payment);
         body
     };
     callbacks::send(&sandbox, project_id, &payment_id, body, Duration::ZERO);
-    Ok(
-        Json(json!({ "result": "paid", "payment_id": payment_id, "amount": amount }))
-            .into_response(),
-    )
+    Ok(Json(json!({ "result": "paid", "payment_id": payment_id, "amount": amount })).into_response())
 }

@@ -14,19 +14,11 @@ use tower::ServiceExt;
 
 async fn call(method: Method, path: &str, body: impl Into<Body>) -> (u16, Value) {
     let router = app(Sandbox::new(Config::for_tests(PROJECT, SECRET)));
-    let request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("content-type", "application/json")
-        .body(body.into())
-        .unwrap();
+    let request = Request::builder().method(method).uri(path).header("content-type", "application/json").body(body.into()).unwrap();
     let response = router.oneshot(request).await.unwrap();
     let status = response.status().as_u16();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
 }
 
 fn assert_error(answer: &(u16, Value), status: u16, kind: ErrorKind) {
@@ -40,65 +32,28 @@ fn assert_error(answer: &(u16, Value), status: u16, kind: ErrorKind) {
 async fn the_independent_signer_reproduces_known_answers() {
     // Vectors V02 and V15 of the shared known-answer set, checked with the test's own signer.
     assert_eq!(
-        independent_sign(
-            &json!({"payment": {"id": "000049", "status": "success"}}),
-            "secret"
-        ),
+        independent_sign(&json!({"payment": {"id": "000049", "status": "success"}}), "secret"),
         "/3TrhHVz9BHaLfgLyhoxO7dsQNzbzZa/TdO3pxQocXWwgVM6tGlzMLVfpOxFNTnkR9iiFVK/77ZedMcbkCjmng=="
     );
     let v15 = json!({"project_id": 11, "payment_currency": "EUR", "frame_mode": "popup", "some_bool_param": true, "two_levels_param": {"param1": 1, "param2": 2}});
-    assert_eq!(
-        independent_sign(&v15, "secret"),
-        checkout_protocol::signature::sign(&v15, "secret")
-    );
+    assert_eq!(independent_sign(&v15, "secret"), checkout_protocol::signature::sign(&v15, "secret"));
 }
 
 #[tokio::test]
 async fn unknown_paths_and_wrong_methods_get_the_error_shape() {
-    assert_error(
-        &call(Method::POST, "/v2/payment/nothing", "{}").await,
-        404,
-        ErrorKind::UnknownEndpoint,
-    );
-    assert_error(
-        &call(Method::GET, "/v2/payment/mobile/sale", Body::empty()).await,
-        405,
-        ErrorKind::MethodNotAllowed,
-    );
-    assert_error(
-        &call(Method::POST, "/v2/info/mobile/refund/list", "{}").await,
-        404,
-        ErrorKind::UnknownEndpoint,
-    );
+    assert_error(&call(Method::POST, "/v2/payment/nothing", "{}").await, 404, ErrorKind::UnknownEndpoint);
+    assert_error(&call(Method::GET, "/v2/payment/mobile/sale", Body::empty()).await, 405, ErrorKind::MethodNotAllowed);
+    assert_error(&call(Method::POST, "/v2/info/mobile/refund/list", "{}").await, 404, ErrorKind::UnknownEndpoint);
 }
 
 #[tokio::test]
 async fn malformed_bodies_are_refused() {
-    assert_error(
-        &call(Method::POST, "/v2/payment/mobile/sale", "{not json").await,
-        400,
-        ErrorKind::MalformedJson,
-    );
-    assert_error(
-        &call(Method::POST, "/v2/payment/mobile/sale", "[1, 2]").await,
-        400,
-        ErrorKind::MalformedJson,
-    );
+    assert_error(&call(Method::POST, "/v2/payment/mobile/sale", "{not json").await, 400, ErrorKind::MalformedJson);
+    assert_error(&call(Method::POST, "/v2/payment/mobile/sale", "[1, 2]").await, 400, ErrorKind::MalformedJson);
     let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
-    assert_error(
-        &call(Method::POST, "/v2/payment/mobile/sale", deep).await,
-        400,
-        ErrorKind::MalformedJson,
-    );
-    let huge = format!(
-        "{{\"x\": \"{}\"}}",
-        "a".repeat(checkout_sandbox::BODY_LIMIT + 10)
-    );
-    assert_error(
-        &call(Method::POST, "/v2/payment/mobile/sale", huge).await,
-        413,
-        ErrorKind::BodyTooLarge,
-    );
+    assert_error(&call(Method::POST, "/v2/payment/mobile/sale", deep).await, 400, ErrorKind::MalformedJson);
+    let huge = format!("{{\"x\": \"{}\"}}", "a".repeat(checkout_sandbox::BODY_LIMIT + 10));
+    assert_error(&call(Method::POST, "/v2/payment/mobile/sale", huge).await, 413, ErrorKind::BodyTooLarge);
 }
 
 #[tokio::test]
@@ -110,37 +65,15 @@ async fn signatures_and_projects_are_checked_first() {
 
     let mut forged = signed(body.clone());
     forged["payment"]["amount"] = json!(1);
-    assert_error(
-        &call(Method::POST, "/v2/payment/mobile/sale", forged.to_string()).await,
-        401,
-        ErrorKind::InvalidSignature,
-    );
+    assert_error(&call(Method::POST, "/v2/payment/mobile/sale", forged.to_string()).await, 401, ErrorKind::InvalidSignature);
 
     let mut other = body.clone();
     other["general"]["project_id"] = json!(1);
-    assert_error(
-        &call(
-            Method::POST,
-            "/v2/payment/mobile/sale",
-            signed(other).to_string(),
-        )
-        .await,
-        400,
-        ErrorKind::UnknownProject,
-    );
+    assert_error(&call(Method::POST, "/v2/payment/mobile/sale", signed(other).to_string()).await, 400, ErrorKind::UnknownProject);
 
     let mut no_general = body;
     no_general.as_object_mut().unwrap().remove("general");
-    assert_error(
-        &call(
-            Method::POST,
-            "/v2/payment/mobile/sale",
-            no_general.to_string(),
-        )
-        .await,
-        400,
-        ErrorKind::InvalidField,
-    );
+    assert_error(&call(Method::POST, "/v2/payment/mobile/sale", no_general.to_string()).await, 400, ErrorKind::InvalidField);
 }
 
 #[tokio::test]
@@ -148,75 +81,27 @@ async fn each_bad_field_is_named() {
     let check = |mutate: fn(&mut Value), field: &'static str| async move {
         let mut body = sale_body("p1", "77011234567", 100_000);
         mutate(&mut body);
-        let answer = call(
-            Method::POST,
-            "/v2/payment/mobile/sale",
-            signed(body).to_string(),
-        )
-        .await;
+        let answer = call(Method::POST, "/v2/payment/mobile/sale", signed(body).to_string()).await;
         assert_error(&answer, 400, ErrorKind::InvalidField);
         assert_eq!(answer.1["errors"][0]["field"], field, "{answer:?}");
     };
-    check(
-        |b| b["payment"]["amount"] = json!("100000"),
-        "payment.amount",
-    )
-    .await;
+    check(|b| b["payment"]["amount"] = json!("100000"), "payment.amount").await;
     check(|b| b["payment"]["amount"] = json!(0), "payment.amount").await;
     check(|b| b["payment"]["amount"] = json!(-5), "payment.amount").await;
-    check(
-        |b| b["payment"]["currency"] = json!("USD"),
-        "payment.currency",
-    )
-    .await;
-    check(
-        |b| b["account"]["number"] = json!("+7 701 123 45 67"),
-        "account.number",
-    )
-    .await;
-    check(
-        |b| b["account"]["number"] = json!("79161234567"),
-        "account.number",
-    )
-    .await;
-    check(
-        |b| b["account"]["number"] = json!("87011234567"),
-        "account.number",
-    )
-    .await;
-    check(
-        |b| b["customer"]["ip_address"] = json!("not-an-ip"),
-        "customer.ip_address",
-    )
-    .await;
+    check(|b| b["payment"]["currency"] = json!("USD"), "payment.currency").await;
+    check(|b| b["account"]["number"] = json!("+7 701 123 45 67"), "account.number").await;
+    check(|b| b["account"]["number"] = json!("79161234567"), "account.number").await;
+    check(|b| b["account"]["number"] = json!("87011234567"), "account.number").await;
+    check(|b| b["customer"]["ip_address"] = json!("not-an-ip"), "customer.ip_address").await;
     check(|b| b["customer"]["email"] = json!("nope"), "customer.email").await;
-    check(
-        |b| drop(b["customer"].as_object_mut().unwrap().remove("first_name")),
-        "customer.first_name",
-    )
-    .await;
-    check(
-        |b| b["general"]["payment_id"] = json!(""),
-        "general.payment_id",
-    )
-    .await;
+    check(|b| drop(b["customer"].as_object_mut().unwrap().remove("first_name")), "customer.first_name").await;
+    check(|b| b["general"]["payment_id"] = json!(""), "general.payment_id").await;
 }
 
 #[tokio::test]
 async fn a_russian_number_is_refused_with_a_reason() {
-    let answer = call(
-        Method::POST,
-        "/v2/payment/mobile/sale",
-        signed(sale_body("p1", "79161234567", 100)).to_string(),
-    )
-    .await;
-    assert!(
-        answer.1["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("Russian"),
-        "{answer:?}"
-    );
+    let answer = call(Method::POST, "/v2/payment/mobile/sale", signed(sale_body("p1", "79161234567", 100)).to_string()).await;
+    assert!(answer.1["errors"][0]["message"].as_str().unwrap().contains("Russian"), "{answer:?}");
 }
 
 #[tokio::test]
@@ -224,40 +109,16 @@ async fn the_operator_lists_answer_signed_requests() {
     let body = signed(json!({ "general": { "project_id": PROJECT } }));
     let (status, list) = call(Method::POST, "/v2/info/mobile/sale/list", body.to_string()).await;
     assert_eq!(status, 200);
-    let ids: Vec<&str> = list["operators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["id"].as_str().unwrap())
-        .collect();
+    let ids: Vec<&str> = list["operators"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["ACTIV", "ALTEL", "BEELINE", "KCELL", "TELE2"]);
-    let (status, _) = call(
-        Method::POST,
-        "/v2/info/mobile/payout/list",
-        body.to_string(),
-    )
-    .await;
+    let (status, _) = call(Method::POST, "/v2/info/mobile/payout/list", body.to_string()).await;
     assert_eq!(status, 200);
 }
 
 #[tokio::test]
 async fn requests_about_unknown_payments_are_404() {
-    let body = signed(
-        json!({ "general": general("ghost"), "additional_data": { "additional_data": { "approval_code": "123456" } } }),
-    );
-    assert_error(
-        &call(Method::POST, "/v2/payment/clarification", body.to_string()).await,
-        404,
-        ErrorKind::PaymentNotFound,
-    );
-    assert_error(
-        &call(Method::GET, "/sandbox/payments/ghost", Body::empty()).await,
-        404,
-        ErrorKind::PaymentNotFound,
-    );
-    assert_error(
-        &call(Method::GET, "/sandbox/sms?phone=hello", Body::empty()).await,
-        400,
-        ErrorKind::InvalidField,
-    );
+    let body = signed(json!({ "general": general("ghost"), "additional_data": { "additional_data": { "approval_code": "123456" } } }));
+    assert_error(&call(Method::POST, "/v2/payment/clarification", body.to_string()).await, 404, ErrorKind::PaymentNotFound);
+    assert_error(&call(Method::GET, "/sandbox/payments/ghost", Body::empty()).await, 404, ErrorKind::PaymentNotFound);
+    assert_error(&call(Method::GET, "/sandbox/sms?phone=hello", Body::empty()).await, 400, ErrorKind::InvalidField);
 }

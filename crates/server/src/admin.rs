@@ -13,9 +13,7 @@ use subtle::ConstantTimeEq;
 
 use crate::api::{body, ClientIp};
 use crate::error::AppError;
-use crate::views::{
-    CreateSession, PaymentDetail, PaymentView, PayoutRequest, RefundRequest, SessionCreated,
-};
+use crate::views::{CreateSession, PaymentDetail, PaymentView, PayoutRequest, RefundRequest, SessionCreated};
 use crate::{now, App};
 
 /// Proof that the request carried the admin token.
@@ -27,26 +25,14 @@ impl FromRequestParts<App> for Admin {
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let Some(expected) = &app.config().admin_token else {
-            return Err(AppError::new(
-                StatusCode::FORBIDDEN,
-                "admin_disabled",
-                "the admin API is off: set CHECKOUT_ADMIN_TOKEN",
-            ));
+            return Err(AppError::new(StatusCode::FORBIDDEN, "admin_disabled", "the admin API is off: set CHECKOUT_ADMIN_TOKEN"));
         };
-        let given = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or("");
+        let given =
+            parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or("");
         if bool::from(given.as_bytes().ct_eq(expected.expose().as_bytes())) {
             Ok(Admin)
         } else {
-            Err(AppError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "a valid admin bearer token is required",
-            ))
+            Err(AppError::new(StatusCode::UNAUTHORIZED, "unauthorized", "a valid admin bearer token is required"))
         }
     }
 }
@@ -54,18 +40,9 @@ impl FromRequestParts<App> for Admin {
 /// Creates a checkout session and returns the token for the widget.
 #[utoipa::path(post, path = "/admin/sessions", request_body = CreateSession, security(("admin_token" = [])),
     responses((status = 201, body = SessionCreated), (status = 401, description = "`unauthorized`"), (status = 422, description = "`amount_invalid`, `currency_unsupported`, `customer_invalid`, `methods_invalid`")))]
-pub async fn sessions_create(
-    _: Admin,
-    State(app): State<App>,
-    json: Result<Json<CreateSession>, JsonRejection>,
-) -> Result<Response, AppError> {
+pub async fn sessions_create(_: Admin, State(app): State<App>, json: Result<Json<CreateSession>, JsonRejection>) -> Result<Response, AppError> {
     let session = app.create_session(body(json)?).await?;
-    let created = SessionCreated {
-        session: session.token,
-        amount: session.amount,
-        currency: session.currency,
-        methods: session.methods,
-    };
+    let created = SessionCreated { session: session.token, amount: session.amount, currency: session.currency, methods: session.methods };
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
@@ -78,42 +55,39 @@ pub struct ListQuery {
 /// The newest payments.
 #[utoipa::path(get, path = "/admin/payments", security(("admin_token" = [])), params(("limit" = Option<i64>, Query, description = "At most this many (default 50, max 500)")),
     responses((status = 200, body = Vec<PaymentView>)))]
-pub async fn payments_index(
-    _: Admin,
-    State(app): State<App>,
-    Query(query): Query<ListQuery>,
-) -> Result<Json<Vec<PaymentView>>, AppError> {
+pub async fn payments_index(_: Admin, State(app): State<App>, Query(query): Query<ListQuery>) -> Result<Json<Vec<PaymentView>>, AppError> {
     let limit = query.limit.unwrap_or(50).clamp(1, 500);
     let at = now();
-    Ok(Json(
-        app.db()
-            .recent_payments(limit)
-            .await?
-            .iter()
-            .map(|p| PaymentView::of(p, at))
-            .collect(),
-    ))
+    Ok(Json(app.db().recent_payments(limit).await?.iter().map(|p| PaymentView::of(p, at)).collect()))
 }
 
 /// A payment with every event, Gate call and callback.
 #[utoipa::path(get, path = "/admin/payments/{payment_id}", security(("admin_token" = [])), params(("payment_id" = String, Path, description = "Payment id")),
     responses((status = 200, body = PaymentDetail), (status = 404, description = "`payment_not_found`")))]
-pub async fn payments_show(
-    _: Admin,
-    State(app): State<App>,
-    Path(payment_id): Path<String>,
-) -> Result<Json<PaymentDetail>, AppError> {
+pub async fn payments_show(_: Admin, State(app): State<App>, Path(payment_id): Path<String>) -> Result<Json<PaymentDetail>, AppError> {
     let record = app.payment(&payment_id).await?;
-    let events = app.db().events_of(&payment_id).await?.into_iter().map(|(source, event, changed, at)| json!({ "source": source, "event": event, "changed": changed, "at": at })).collect();
-    let gate_calls = app.db().gate_calls_of(&payment_id).await?.into_iter().map(|(endpoint, status, error)| json!({ "endpoint": endpoint, "http_status": status, "error": error })).collect();
-    let callbacks = app.db().callbacks_of(&payment_id).await?.into_iter().map(|(verified, result, applied)| json!({ "verified": verified, "result": result, "applied": applied })).collect();
-    Ok(Json(PaymentDetail {
-        payment: PaymentView::of(&record, now()),
-        session: record.session_token,
-        events,
-        gate_calls,
-        callbacks,
-    }))
+    let events = app
+        .db()
+        .events_of(&payment_id)
+        .await?
+        .into_iter()
+        .map(|(source, event, changed, at)| json!({ "source": source, "event": event, "changed": changed, "at": at }))
+        .collect();
+    let gate_calls = app
+        .db()
+        .gate_calls_of(&payment_id)
+        .await?
+        .into_iter()
+        .map(|(endpoint, status, error)| json!({ "endpoint": endpoint, "http_status": status, "error": error }))
+        .collect();
+    let callbacks = app
+        .db()
+        .callbacks_of(&payment_id)
+        .await?
+        .into_iter()
+        .map(|(verified, result, applied)| json!({ "verified": verified, "result": result, "applied": applied }))
+        .collect();
+    Ok(Json(PaymentDetail { payment: PaymentView::of(&record, now()), session: record.session_token, events, gate_calls, callbacks }))
 }
 
 /// Refunds a paid purchase, fully or partly; never more than was paid.
@@ -126,9 +100,7 @@ pub async fn refunds_create(
     json: Result<Json<RefundRequest>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let request = body(json)?;
-    let record = app
-        .refund(&payment_id, request.amount, request.description.as_deref())
-        .await?;
+    let record = app.refund(&payment_id, request.amount, request.description.as_deref()).await?;
     Ok((StatusCode::ACCEPTED, Json(PaymentView::of(&record, now()))).into_response())
 }
 

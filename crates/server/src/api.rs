@@ -16,10 +16,7 @@ use futures_util::stream::Stream;
 
 use crate::db::Method;
 use crate::error::AppError;
-use crate::views::{
-    MobilePaymentRequest, OtpRequest, PaymentPageRequest, PaymentPageResponse, PaymentView,
-    SessionView,
-};
+use crate::views::{MobilePaymentRequest, OtpRequest, PaymentPageRequest, PaymentPageResponse, PaymentView, SessionView};
 use crate::{now, App};
 
 /// The customer's IP address: the connection's peer, or the first `X-Forwarded-For` entry when
@@ -32,20 +29,12 @@ impl FromRequestParts<App> for ClientIp {
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         if app.config().trust_forwarded_for {
-            let forwarded = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .map(str::trim);
+            let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next()).map(str::trim);
             if let Some(ip) = forwarded.filter(|ip| ip.parse::<std::net::IpAddr>().is_ok()) {
                 return Ok(ClientIp(ip.to_owned()));
             }
         }
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
         Ok(ClientIp(peer.unwrap_or_else(|| "127.0.0.1".into())))
     }
 }
@@ -58,11 +47,7 @@ pub fn body<T>(json: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
         if status == StatusCode::PAYLOAD_TOO_LARGE {
             e = AppError::new(status, "body_too_large", "the request body is too large");
         } else if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
-            e = AppError::new(
-                status,
-                "content_type",
-                "send JSON with Content-Type: application/json",
-            );
+            e = AppError::new(status, "content_type", "send JSON with Content-Type: application/json");
         }
         e
     })
@@ -75,40 +60,19 @@ pub async fn not_found() -> AppError {
 
 async fn session_view(app: &App, token: &str) -> Result<SessionView, AppError> {
     let session = app.session(token).await?;
-    let operation = if session.methods.contains(&Method::Payout) {
-        "payout"
-    } else {
-        "sale"
-    };
+    let operation = if session.methods.contains(&Method::Payout) { "payout" } else { "sale" };
     let operators = app.operators(operation).await;
     let at = now();
     let payments = app.db().payments_of_session(token).await?;
-    let current = session
-        .current_payment_id
-        .as_deref()
-        .and_then(|id| payments.iter().find(|p| p.payment_id == id))
-        .map(|p| PaymentView::of(p, at));
-    let deposits = payments
-        .iter()
-        .filter(|p| p.machine.kind == checkout_protocol::PaymentKind::CashIn)
-        .map(|p| PaymentView::of(p, at))
-        .collect();
-    Ok(SessionView::of(
-        &session,
-        &app.config().merchant_name,
-        operators,
-        current,
-        deposits,
-    ))
+    let current = session.current_payment_id.as_deref().and_then(|id| payments.iter().find(|p| p.payment_id == id)).map(|p| PaymentView::of(p, at));
+    let deposits = payments.iter().filter(|p| p.machine.kind == checkout_protocol::PaymentKind::CashIn).map(|p| PaymentView::of(p, at)).collect();
+    Ok(SessionView::of(&session, &app.config().merchant_name, operators, current, deposits))
 }
 
 /// The session: amount, merchant, methods, operators, and the payment in progress.
 #[utoipa::path(get, path = "/api/sessions/{session}", params(("session" = String, Path, description = "Session token")),
     responses((status = 200, body = SessionView), (status = 404, description = "`session_not_found`")))]
-pub async fn sessions_show(
-    State(app): State<App>,
-    Path(session): Path<String>,
-) -> Result<Json<SessionView>, AppError> {
+pub async fn sessions_show(State(app): State<App>, Path(session): Path<String>) -> Result<Json<SessionView>, AppError> {
     Ok(Json(session_view(&app, &session).await?))
 }
 
@@ -124,14 +88,8 @@ pub async fn mobile_payments_create(
     json: Result<Json<MobilePaymentRequest>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let request = body(json)?;
-    let (record, created) = app
-        .start_mobile_payment(&session, &request.operator, &request.phone, &ip.0)
-        .await?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
+    let (record, created) = app.start_mobile_payment(&session, &request.operator, &request.phone, &ip.0).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(PaymentView::of(&record, now()))).into_response())
 }
 
@@ -140,7 +98,12 @@ pub async fn mobile_payments_create(
     params(("session" = String, Path, description = "Session token of a payout session")),
     responses((status = 201, body = PaymentView, description = "Started"), (status = 200, body = PaymentView, description = "Already in progress"),
         (status = 422, description = "`method_not_allowed`, `phone_…`, `operator_unknown`"), (status = 502, description = "`gate_unavailable`")))]
-pub async fn payouts_create(State(app): State<App>, Path(session): Path<String>, ip: ClientIp, json: Result<Json<MobilePaymentRequest>, JsonRejection>) -> Result<Response, AppError> {
+pub async fn payouts_create(
+    State(app): State<App>,
+    Path(session): Path<String>,
+    ip: ClientIp,
+    json: Result<Json<MobilePaymentRequest>, JsonRejection>,
+) -> Result<Response, AppError> {
     let request = body(json)?;
     let (record, created) = app.start_session_payout(&session, &request.operator, &request.phone, &ip.0).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
@@ -150,14 +113,8 @@ pub async fn payouts_create(State(app): State<App>, Path(session): Path<String>,
 /// A payment's current state.
 #[utoipa::path(get, path = "/api/payments/{payment_id}", params(("payment_id" = String, Path, description = "Payment id")),
     responses((status = 200, body = PaymentView), (status = 404, description = "`payment_not_found`")))]
-pub async fn payments_show(
-    State(app): State<App>,
-    Path(payment_id): Path<String>,
-) -> Result<Json<PaymentView>, AppError> {
-    Ok(Json(PaymentView::of(
-        &app.payment(&payment_id).await?,
-        now(),
-    )))
+pub async fn payments_show(State(app): State<App>, Path(payment_id): Path<String>) -> Result<Json<PaymentView>, AppError> {
+    Ok(Json(PaymentView::of(&app.payment(&payment_id).await?, now())))
 }
 
 /// Server-Sent Events: a `payment` event with the state now and after every change; the stream
@@ -171,39 +128,29 @@ pub async fn payments_events(
     app.payment(&payment_id).await?;
     // Subscribed before the first read, so a change in between is not missed.
     let changes = app.hub().subscribe();
-    let events = futures_util::stream::unfold(
-        (app, payment_id, changes, -1i64, false),
-        |(app, id, mut changes, last_version, ended)| async move {
-            if ended {
-                return None;
+    let events = futures_util::stream::unfold((app, payment_id, changes, -1i64, false), |(app, id, mut changes, last_version, ended)| async move {
+        if ended {
+            return None;
+        }
+        loop {
+            let record = app.db().payment(&id).await.ok().flatten()?;
+            let view = PaymentView::of(&record, now());
+            if view.version != last_version {
+                let event = SseEvent::default().event("payment").id(view.version.to_string()).json_data(&view).unwrap_or_default();
+                let version = view.version;
+                return Some((Ok(event), (app, id, changes, version, is_final(&view.state))));
             }
             loop {
-                let record = app.db().payment(&id).await.ok().flatten()?;
-                let view = PaymentView::of(&record, now());
-                if view.version != last_version {
-                    let event = SseEvent::default()
-                        .event("payment")
-                        .id(view.version.to_string())
-                        .json_data(&view)
-                        .unwrap_or_default();
-                    let version = view.version;
-                    return Some((
-                        Ok(event),
-                        (app, id, changes, version, is_final(&view.state)),
-                    ));
-                }
-                loop {
-                    match changes.recv().await {
-                        Ok(changed) if changed == id => break,
-                        Ok(_) => continue,
-                        // Fell behind: reload to be sure.
-                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
-                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
-                    }
+                match changes.recv().await {
+                    Ok(changed) if changed == id => break,
+                    Ok(_) => continue,
+                    // Fell behind: reload to be sure.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
                 }
             }
-        },
-    );
+        }
+    });
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
@@ -229,10 +176,7 @@ pub async fn otp_submit(
 #[utoipa::path(post, path = "/api/payments/{payment_id}/resend", params(("payment_id" = String, Path, description = "Payment id")),
     responses((status = 202, body = PaymentView, description = "A new code is on its way"), (status = 409, description = "`resend_too_early` with `retry_after_s`, or `not_awaiting_otp`"),
         (status = 429, description = "`resend_limit`"), (status = 502, description = "`gate_rejected`, `gate_unavailable`")))]
-pub async fn otp_resend(
-    State(app): State<App>,
-    Path(payment_id): Path<String>,
-) -> Result<Response, AppError> {
+pub async fn otp_resend(State(app): State<App>, Path(payment_id): Path<String>) -> Result<Response, AppError> {
     let record = app.resend_otp(&payment_id).await?;
     Ok((StatusCode::ACCEPTED, Json(PaymentView::of(&record, now()))).into_response())
 }
@@ -246,39 +190,19 @@ pub async fn payment_page_create(
     json: Result<Json<PaymentPageRequest>, JsonRejection>,
 ) -> Result<Json<PaymentPageResponse>, AppError> {
     let request = body(json).unwrap_or_default();
-    Ok(Json(
-        app.payment_page(
-            &session,
-            request.operator.as_deref(),
-            request.locale.as_deref(),
-        )
-        .await?,
-    ))
+    Ok(Json(app.payment_page(&session, request.operator.as_deref(), request.locale.as_deref()).await?))
 }
 
 /// `POST /demo/sessions` `{amount?, methods?, locale?}`: the demo shop's stand-in for a merchant
 /// server creating a session. Served only with `--demo-shop` on the sandbox brand.
-pub async fn demo_sessions_create(
-    State(app): State<App>,
-    json: Result<Json<serde_json::Value>, JsonRejection>,
-) -> Result<Response, AppError> {
+pub async fn demo_sessions_create(State(app): State<App>, json: Result<Json<serde_json::Value>, JsonRejection>) -> Result<Response, AppError> {
     if !app.config().demo_shop {
         return Err(AppError::not_found("not_found", "no such endpoint"));
     }
     let request = body(json).unwrap_or_default();
-    let amount = request
-        .get("amount")
-        .and_then(serde_json::Value::as_u64)
-        .filter(|a| *a > 0)
-        .unwrap_or(1_299_000);
-    let methods: Vec<Method> = request
-        .get("methods")
-        .and_then(|m| serde_json::from_value(m.clone()).ok())
-        .unwrap_or_else(|| vec![Method::Mobile]);
-    let locale = request
-        .get("locale")
-        .and_then(serde_json::Value::as_str)
-        .map(str::to_owned);
+    let amount = request.get("amount").and_then(serde_json::Value::as_u64).filter(|a| *a > 0).unwrap_or(1_299_000);
+    let methods: Vec<Method> = request.get("methods").and_then(|m| serde_json::from_value(m.clone()).ok()).unwrap_or_else(|| vec![Method::Mobile]);
+    let locale = request.get("locale").and_then(serde_json::Value::as_str).map(str::to_owned);
     let session = app
         .create_session(crate::views::CreateSession {
             amount,
@@ -295,5 +219,9 @@ pub async fn demo_sessions_create(
         })
         .await?;
     let gate = app.config().gate_url.clone();
-    Ok((StatusCode::CREATED, Json(serde_json::json!({ "session": session.token, "sandbox_inbox": format!("{gate}/sandbox/inbox"), "sandbox": gate }))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "session": session.token, "sandbox_inbox": format!("{gate}/sandbox/inbox"), "sandbox": gate })),
+    )
+        .into_response())
 }

@@ -19,95 +19,47 @@ use crate::App;
 
 /// For the crash-safety tests: die right after a callback is on disk, before it is applied or
 /// answered, the worst moment for durability. Never set in production.
-static CRASH_AFTER_RECORDING: std::sync::LazyLock<bool> = std::sync::LazyLock::new(|| {
-    std::env::var_os("CHECKOUT_TEST_CRASH_AFTER_RECORDING_CALLBACK").is_some()
-});
+static CRASH_AFTER_RECORDING: std::sync::LazyLock<bool> =
+    std::sync::LazyLock::new(|| std::env::var_os("CHECKOUT_TEST_CRASH_AFTER_RECORDING_CALLBACK").is_some());
 
 fn refuse(status: StatusCode, code: &'static str, message: String) -> Response {
     AppError::new(status, code, message).into_response()
 }
 
 /// `POST /callbacks/gate`.
-pub async fn gate_callback(
-    State(app): State<App>,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
+pub async fn gate_callback(State(app): State<App>, body: Result<Bytes, BytesRejection>) -> Response {
     let bytes = match body {
         Ok(bytes) => bytes,
-        Err(rejection) => {
-            return refuse(rejection.status(), "body_rejected", rejection.body_text())
-        }
+        Err(rejection) => return refuse(rejection.status(), "body_rejected", rejection.body_text()),
     };
     let raw = String::from_utf8_lossy(&bytes).into_owned();
     let value: Value = match serde_json::from_slice(&bytes) {
         Ok(value) => value,
         Err(e) => {
-            let _ = app
-                .db()
-                .log_callback(None, &raw, false, &format!("rejected: not JSON: {e}"))
-                .await;
+            let _ = app.db().log_callback(None, &raw, false, &format!("rejected: not JSON: {e}")).await;
             tracing::warn!("callback rejected: not JSON");
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                "invalid_json",
-                "the callback is not JSON".into(),
-            );
+            return refuse(StatusCode::BAD_REQUEST, "invalid_json", "the callback is not JSON".into());
         }
     };
-    let payment_id = value
-        .pointer("/payment/id")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
+    let payment_id = value.pointer("/payment/id").and_then(Value::as_str).map(str::to_owned);
     if let Err(e) = verify(&value, app.config().secret.expose()) {
-        let _ = app
-            .db()
-            .log_callback(
-                payment_id.as_deref(),
-                &raw,
-                false,
-                &format!("rejected: {e}"),
-            )
-            .await;
+        let _ = app.db().log_callback(payment_id.as_deref(), &raw, false, &format!("rejected: {e}")).await;
         tracing::warn!(payment_id, reason = %e, "callback rejected: signature");
         return refuse(StatusCode::FORBIDDEN, "invalid_signature", e.to_string());
     }
     let callback = match Callback::from_value(value) {
         Ok(callback) => callback,
         Err(e) => {
-            let _ = app
-                .db()
-                .log_callback(
-                    payment_id.as_deref(),
-                    &raw,
-                    true,
-                    &format!("rejected: unreadable: {e}"),
-                )
-                .await;
+            let _ = app.db().log_callback(payment_id.as_deref(), &raw, true, &format!("rejected: unreadable: {e}")).await;
             return refuse(StatusCode::BAD_REQUEST, "invalid_callback", e.to_string());
         }
     };
     if let Some(project) = callback.project().filter(|p| *p != app.config().project_id) {
-        let _ = app
-            .db()
-            .log_callback(
-                payment_id.as_deref(),
-                &raw,
-                true,
-                &format!("rejected: project {project}"),
-            )
-            .await;
-        return refuse(
-            StatusCode::FORBIDDEN,
-            "wrong_project",
-            format!("callback for project {project}"),
-        );
+        let _ = app.db().log_callback(payment_id.as_deref(), &raw, true, &format!("rejected: project {project}")).await;
+        return refuse(StatusCode::FORBIDDEN, "wrong_project", format!("callback for project {project}"));
     }
     // Durable before the 200: if we stop now, start-up applies it (and the platform retries anyway).
-    let log_id = match app
-        .db()
-        .log_callback(payment_id.as_deref(), &raw, true, "received")
-        .await
-    {
+    let log_id = match app.db().log_callback(payment_id.as_deref(), &raw, true, "received").await {
         Ok(id) => id,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -130,99 +82,52 @@ fn answer(answer: CashInAnswer) -> Response {
 /// `POST /webservice/cash-in`: the platform's `verify` and `check_deposit` (`platform.md` §7).
 pub async fn cash_in(State(app): State<App>, body: Result<Bytes, BytesRejection>) -> Response {
     let Ok(bytes) = body else {
-        return answer(CashInAnswer::refused(
-            CashInCode::GeneralError,
-            "unreadable request",
-        ));
+        return answer(CashInAnswer::refused(CashInCode::GeneralError, "unreadable request"));
     };
     let Ok(value) = serde_json::from_slice::<Value>(&bytes) else {
-        return answer(CashInAnswer::refused(
-            CashInCode::GeneralError,
-            "the request is not JSON",
-        ));
+        return answer(CashInAnswer::refused(CashInCode::GeneralError, "the request is not JSON"));
     };
     if verify(&value, app.config().secret.expose()).is_err() {
         tracing::warn!("cash-in request with an invalid signature");
-        return answer(CashInAnswer::refused(
-            CashInCode::SignatureInvalid,
-            "signature invalid",
-        ));
+        return answer(CashInAnswer::refused(CashInCode::SignatureInvalid, "signature invalid"));
     }
     let request: CashInRequest = match serde_json::from_value(value) {
         Ok(request) => request,
-        Err(e) => {
-            return answer(CashInAnswer::refused(
-                CashInCode::GeneralError,
-                &format!("unreadable request: {e}"),
-            ))
-        }
+        Err(e) => return answer(CashInAnswer::refused(CashInCode::GeneralError, &format!("unreadable request: {e}"))),
     };
     let (project_id, customer_id) = match &request {
-        CashInRequest::Verify {
-            project_id,
-            customer_id,
-            ..
+        CashInRequest::Verify { project_id, customer_id, .. } | CashInRequest::CheckDeposit { project_id, customer_id, .. } => {
+            (*project_id, customer_id.clone())
         }
-        | CashInRequest::CheckDeposit {
-            project_id,
-            customer_id,
-            ..
-        } => (*project_id, customer_id.clone()),
     };
     if project_id != app.config().project_id {
-        return answer(CashInAnswer::refused(
-            CashInCode::GeneralError,
-            &format!("unknown project {project_id}"),
-        ));
+        return answer(CashInAnswer::refused(CashInCode::GeneralError, &format!("unknown project {project_id}")));
     }
     let session = match app.db().cash_in_session_of(&customer_id).await {
         Ok(Some(session)) => session,
-        Ok(None) => {
-            return answer(CashInAnswer::refused(
-                CashInCode::AccountNotFound,
-                "no such account",
-            ))
-        }
+        Ok(None) => return answer(CashInAnswer::refused(CashInCode::AccountNotFound, "no such account")),
         Err(e) => {
             tracing::error!(error = %e, "cash-in lookup failed");
-            return answer(CashInAnswer::refused(
-                CashInCode::GeneralError,
-                "temporarily unavailable",
-            ));
+            return answer(CashInAnswer::refused(CashInCode::GeneralError, "temporarily unavailable"));
         }
     };
     match request {
         CashInRequest::Verify { .. } => answer(CashInAnswer::verified(&session.currency)),
-        CashInRequest::CheckDeposit {
-            amount, currency, ..
-        } => {
+        CashInRequest::CheckDeposit { amount, currency, .. } => {
             let (min, max) = CASH_IN_LIMITS;
             if currency != session.currency {
-                return answer(CashInAnswer::refused(
-                    CashInCode::GeneralError,
-                    &format!("the account takes {}", session.currency),
-                ));
+                return answer(CashInAnswer::refused(CashInCode::GeneralError, &format!("the account takes {}", session.currency)));
             }
             if amount < min.0 || amount > max.0 {
-                return answer(CashInAnswer::refused(
-                    CashInCode::GeneralError,
-                    "a deposit must be 1.00 to 500,000.00 KZT",
-                ));
+                return answer(CashInAnswer::refused(CashInCode::GeneralError, "a deposit must be 1.00 to 500,000.00 KZT"));
             }
             match app.create_deposit(&session, amount).await {
-                Ok(record) => answer(CashInAnswer::deposit(
-                    &record.payment_id,
-                    Some(&format!(
-                        "Cash-in at a Kassa24 terminal for {}",
-                        session.customer_id
-                    )),
-                )),
+                Ok(record) => {
+                    answer(CashInAnswer::deposit(&record.payment_id, Some(&format!("Cash-in at a Kassa24 terminal for {}", session.customer_id))))
+                }
                 Err(e) => {
                     tracing::error!(error = %e.message, "cash-in deposit not created");
-                    answer(CashInAnswer::refused(
-                        CashInCode::GeneralError,
-                        "temporarily unavailable",
-                    ))
+                    answer(CashInAnswer::refused(CashInCode::GeneralError, "temporarily unavailable"))
                 }
             }
         }

@@ -25,15 +25,9 @@ impl Brand {
     /// The Gate and Payment Page hosts of the brand.
     pub const fn hosts(self) -> (&'static str, &'static str) {
         match self {
-            Brand::Ecommpay => (
-                "https://api.ecommpay.com",
-                "https://paymentpage.ecommpay.com",
-            ),
+            Brand::Ecommpay => ("https://api.ecommpay.com", "https://paymentpage.ecommpay.com"),
             Brand::Monetix => ("https://api.trxhost.com", "https://paymentpage.trxhost.com"),
-            Brand::Rocketpay => (
-                "https://api.rocketpay.kz",
-                "https://paymentpage.rocketpay.kz",
-            ),
+            Brand::Rocketpay => ("https://api.rocketpay.kz", "https://paymentpage.rocketpay.kz"),
             Brand::Sandbox => ("http://127.0.0.1:8081", "http://127.0.0.1:8081"),
         }
     }
@@ -67,11 +61,7 @@ pub struct ServeArgs {
     #[arg(long, env = "CHECKOUT_OTP_TTL_SECS", default_value_t = 80)]
     pub otp_ttl_secs: u64,
     /// Where payments are kept.
-    #[arg(
-        long,
-        env = "CHECKOUT_DATABASE_URL",
-        default_value = "sqlite://checkout.db?mode=rwc"
-    )]
+    #[arg(long, env = "CHECKOUT_DATABASE_URL", default_value = "sqlite://checkout.db?mode=rwc")]
     pub database_url: String,
     /// Origins allowed to call the widget API from another origin (comma-separated).
     #[arg(long, env = "CHECKOUT_CORS_ORIGINS", value_delimiter = ',')]
@@ -184,7 +174,9 @@ impl fmt::Display for ConfigError {
             ConfigError::BadUrl(what, url) => write!(f, "{what} {url:?} is not an http:// or https:// URL"),
             ConfigError::WeakAdminToken => f.write_str("CHECKOUT_ADMIN_TOKEN is shorter than 16 characters; use a long random token"),
             ConfigError::BadOtpTtl => f.write_str("CHECKOUT_OTP_TTL_SECS must be positive (80 or 90 on the platform)"),
-            ConfigError::DemoNeedsSandbox => f.write_str("CHECKOUT_DEMO_SHOP creates sessions without a token: it is allowed with the sandbox brand only"),
+            ConfigError::DemoNeedsSandbox => {
+                f.write_str("CHECKOUT_DEMO_SHOP creates sessions without a token: it is allowed with the sandbox brand only")
+            }
         }
     }
 }
@@ -202,16 +194,10 @@ fn url(what: &'static str, value: String) -> Result<String, ConfigError> {
 
 impl Config {
     /// Validates the options; `env` looks up environment variables (a parameter, for tests).
-    pub fn from_args(
-        args: ServeArgs,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Config, ConfigError> {
+    pub fn from_args(args: ServeArgs, env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let project_id = args.project_id.ok_or(ConfigError::MissingProjectId)?;
         let secret = match &args.secret_key_file {
-            Some(path) => std::fs::read_to_string(path)
-                .map_err(|e| ConfigError::SecretFile(format!("{}: {e}", path.display())))?
-                .trim()
-                .to_owned(),
+            Some(path) => std::fs::read_to_string(path).map_err(|e| ConfigError::SecretFile(format!("{}: {e}", path.display())))?.trim().to_owned(),
             None => env("CHECKOUT_SECRET_KEY").unwrap_or_default(),
         };
         if secret.is_empty() {
@@ -230,29 +216,14 @@ impl Config {
         let (gate, page) = args.brand.hosts();
         Ok(Config {
             listen: args.listen,
-            gate_url: url(
-                "CHECKOUT_GATE_URL",
-                args.gate_url.unwrap_or_else(|| gate.to_owned()),
-            )?,
-            payment_page_url: url(
-                "CHECKOUT_PAYMENT_PAGE_URL",
-                args.payment_page_url.unwrap_or_else(|| page.to_owned()),
-            )?,
+            gate_url: url("CHECKOUT_GATE_URL", args.gate_url.unwrap_or_else(|| gate.to_owned()))?,
+            payment_page_url: url("CHECKOUT_PAYMENT_PAGE_URL", args.payment_page_url.unwrap_or_else(|| page.to_owned()))?,
             project_id,
             secret: Secret::new(secret),
-            public_url: url(
-                "CHECKOUT_PUBLIC_URL",
-                args.public_url
-                    .unwrap_or_else(|| format!("http://{}", args.listen)),
-            )?,
+            public_url: url("CHECKOUT_PUBLIC_URL", args.public_url.unwrap_or_else(|| format!("http://{}", args.listen)))?,
             otp_ttl: Duration::from_secs(args.otp_ttl_secs),
             database_url: args.database_url,
-            cors_origins: args
-                .cors_origins
-                .into_iter()
-                .map(|o| o.trim().trim_end_matches('/').to_owned())
-                .filter(|o| !o.is_empty())
-                .collect(),
+            cors_origins: args.cors_origins.into_iter().map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect(),
             admin_token: admin_token.map(Secret::new),
             static_dir: args.static_dir,
             merchant_name: args.merchant_name,
@@ -311,58 +282,28 @@ mod tests {
     #[test]
     fn brands_set_hosts_and_overrides_win() {
         let env = |k: &str| (k == "CHECKOUT_SECRET_KEY").then(|| "s3cret".to_owned());
-        let config =
-            Config::from_args(parse(&["--project-id", "7", "--brand", "rocketpay"]), env).unwrap();
+        let config = Config::from_args(parse(&["--project-id", "7", "--brand", "rocketpay"]), env).unwrap();
         assert_eq!(config.gate_url, "https://api.rocketpay.kz");
         assert_eq!(config.payment_page_url, "https://paymentpage.rocketpay.kz");
-        let config = Config::from_args(
-            parse(&[
-                "--project-id",
-                "7",
-                "--brand",
-                "monetix",
-                "--gate-url",
-                "http://127.0.0.1:9/",
-            ]),
-            env,
-        )
-        .unwrap();
+        let config = Config::from_args(parse(&["--project-id", "7", "--brand", "monetix", "--gate-url", "http://127.0.0.1:9/"]), env).unwrap();
         assert_eq!(config.gate_url, "http://127.0.0.1:9");
         assert_eq!(config.payment_page_url, "https://paymentpage.trxhost.com");
-        assert_eq!(
-            config.callback_url(),
-            "http://127.0.0.1:8080/callbacks/gate"
-        );
+        assert_eq!(config.callback_url(), "http://127.0.0.1:8080/callbacks/gate");
     }
 
     #[test]
     fn missing_or_weak_settings_are_refused_with_a_reason() {
         let no_env = |_: &str| None;
-        assert_eq!(
-            Config::from_args(parse(&[]), no_env).err(),
-            Some(ConfigError::MissingProjectId)
-        );
-        assert_eq!(
-            Config::from_args(parse(&["--project-id", "7"]), no_env).err(),
-            Some(ConfigError::MissingSecret)
-        );
+        assert_eq!(Config::from_args(parse(&[]), no_env).err(), Some(ConfigError::MissingProjectId));
+        assert_eq!(Config::from_args(parse(&["--project-id", "7"]), no_env).err(), Some(ConfigError::MissingSecret));
         let weak = |k: &str| match k {
             "CHECKOUT_SECRET_KEY" => Some("s".to_owned()),
             "CHECKOUT_ADMIN_TOKEN" => Some("short".to_owned()),
             _ => None,
         };
-        assert_eq!(
-            Config::from_args(parse(&["--project-id", "7"]), weak).err(),
-            Some(ConfigError::WeakAdminToken)
-        );
+        assert_eq!(Config::from_args(parse(&["--project-id", "7"]), weak).err(), Some(ConfigError::WeakAdminToken));
         let env = |k: &str| (k == "CHECKOUT_SECRET_KEY").then(|| "s".to_owned());
-        assert!(matches!(
-            Config::from_args(
-                parse(&["--project-id", "7", "--public-url", "shop.kz"]),
-                env
-            ),
-            Err(ConfigError::BadUrl(..))
-        ));
+        assert!(matches!(Config::from_args(parse(&["--project-id", "7", "--public-url", "shop.kz"]), env), Err(ConfigError::BadUrl(..))));
     }
 
     #[test]

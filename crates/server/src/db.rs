@@ -10,9 +10,7 @@ use checkout_protocol::state::{Event, Payment};
 use checkout_protocol::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 
 /// What a checkout session allows.
@@ -122,16 +120,8 @@ impl Db {
             // An in-memory database lives in one connection; keep exactly that one.
             .max_connections(if in_memory { 1 } else { 8 })
             .min_connections(if in_memory { 1 } else { 0 })
-            .idle_timeout(if in_memory {
-                None
-            } else {
-                Some(Duration::from_secs(600))
-            })
-            .max_lifetime(if in_memory {
-                None
-            } else {
-                Some(Duration::from_secs(3600))
-            })
+            .idle_timeout(if in_memory { None } else { Some(Duration::from_secs(600)) })
+            .max_lifetime(if in_memory { None } else { Some(Duration::from_secs(3600)) })
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
@@ -180,23 +170,14 @@ impl Db {
 
     /// A session by token.
     pub async fn session(&self, token: &str) -> Result<Option<Session>, sqlx::Error> {
-        let row = sqlx::query("SELECT * FROM sessions WHERE token = $1")
-            .bind(token)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query("SELECT * FROM sessions WHERE token = $1").bind(token).fetch_optional(&self.pool).await?;
         row.as_ref().map(Self::session_from).transpose()
     }
 
     /// The newest session of a customer that allows cash-in.
-    pub async fn cash_in_session_of(
-        &self,
-        customer_id: &str,
-    ) -> Result<Option<Session>, sqlx::Error> {
+    pub async fn cash_in_session_of(&self, customer_id: &str) -> Result<Option<Session>, sqlx::Error> {
         let rows =
-            sqlx::query("SELECT * FROM sessions WHERE customer_id = $1 ORDER BY created_at DESC")
-                .bind(customer_id)
-                .fetch_all(&self.pool)
-                .await?;
+            sqlx::query("SELECT * FROM sessions WHERE customer_id = $1 ORDER BY created_at DESC").bind(customer_id).fetch_all(&self.pool).await?;
         for row in &rows {
             let session = Self::session_from(row)?;
             if session.methods.contains(&Method::CashIn) {
@@ -208,15 +189,23 @@ impl Db {
 
     /// Makes `new` the session's current payment if the current one is still `expected`: the
     /// compare-and-set that keeps a double click from creating two payments.
-    pub async fn claim_session_payment(
-        &self,
-        token: &str,
-        expected: Option<&str>,
-        new: &str,
-    ) -> Result<bool, sqlx::Error> {
+    pub async fn claim_session_payment(&self, token: &str, expected: Option<&str>, new: &str) -> Result<bool, sqlx::Error> {
         let result = match expected {
-            Some(current) => sqlx::query("UPDATE sessions SET current_payment_id = $1 WHERE token = $2 AND current_payment_id = $3").bind(new).bind(token).bind(current).execute(&self.pool).await?,
-            None => sqlx::query("UPDATE sessions SET current_payment_id = $1 WHERE token = $2 AND current_payment_id IS NULL").bind(new).bind(token).execute(&self.pool).await?,
+            Some(current) => {
+                sqlx::query("UPDATE sessions SET current_payment_id = $1 WHERE token = $2 AND current_payment_id = $3")
+                    .bind(new)
+                    .bind(token)
+                    .bind(current)
+                    .execute(&self.pool)
+                    .await?
+            }
+            None => {
+                sqlx::query("UPDATE sessions SET current_payment_id = $1 WHERE token = $2 AND current_payment_id IS NULL")
+                    .bind(new)
+                    .bind(token)
+                    .execute(&self.pool)
+                    .await?
+            }
         };
         Ok(result.rows_affected() == 1)
     }
@@ -257,68 +246,43 @@ impl Db {
             operator: row.try_get("operator")?,
             customer_ip: row.try_get("customer_ip")?,
             currency: row.try_get("currency")?,
-            machine: serde_json::from_str(&machine)
-                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            machine: serde_json::from_str(&machine).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
             version: row.try_get("version")?,
             created_at: Timestamp(row.try_get("created_at")?),
             updated_at: Timestamp(row.try_get("updated_at")?),
             last_gate_request_at: Timestamp(row.try_get("last_gate_request_at")?),
-            last_status_check_at: row
-                .try_get::<Option<i64>, _>("last_status_check_at")?
-                .map(Timestamp),
+            last_status_check_at: row.try_get::<Option<i64>, _>("last_status_check_at")?.map(Timestamp),
         })
     }
 
     /// A payment by id.
     pub async fn payment(&self, payment_id: &str) -> Result<Option<PaymentRecord>, sqlx::Error> {
-        let row = sqlx::query("SELECT * FROM payments WHERE payment_id = $1")
-            .bind(payment_id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query("SELECT * FROM payments WHERE payment_id = $1").bind(payment_id).fetch_optional(&self.pool).await?;
         row.as_ref().map(Self::payment_from).transpose()
     }
 
     /// Payments of a session, newest first.
-    pub async fn payments_of_session(
-        &self,
-        token: &str,
-    ) -> Result<Vec<PaymentRecord>, sqlx::Error> {
-        let rows =
-            sqlx::query("SELECT * FROM payments WHERE session_token = $1 ORDER BY created_at DESC")
-                .bind(token)
-                .fetch_all(&self.pool)
-                .await?;
+    pub async fn payments_of_session(&self, token: &str) -> Result<Vec<PaymentRecord>, sqlx::Error> {
+        let rows = sqlx::query("SELECT * FROM payments WHERE session_token = $1 ORDER BY created_at DESC").bind(token).fetch_all(&self.pool).await?;
         rows.iter().map(Self::payment_from).collect()
     }
 
     /// The newest payments.
     pub async fn recent_payments(&self, limit: i64) -> Result<Vec<PaymentRecord>, sqlx::Error> {
-        let rows = sqlx::query("SELECT * FROM payments ORDER BY created_at DESC LIMIT $1")
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query("SELECT * FROM payments ORDER BY created_at DESC LIMIT $1").bind(limit).fetch_all(&self.pool).await?;
         rows.iter().map(Self::payment_from).collect()
     }
 
     /// Payments without an outcome, or waiting for a status confirmation.
     pub async fn open_payments(&self) -> Result<Vec<PaymentRecord>, sqlx::Error> {
-        let rows =
-            sqlx::query("SELECT * FROM payments WHERE state IN ('processing', 'awaiting_otp')")
-                .fetch_all(&self.pool)
-                .await?;
+        let rows = sqlx::query("SELECT * FROM payments WHERE state IN ('processing', 'awaiting_otp')").fetch_all(&self.pool).await?;
         rows.iter().map(Self::payment_from).collect()
     }
 
     /// Applies `event` to a payment's state machine and records it, atomically. Returns the
     /// payment after the event and whether it changed. Concurrent writers are serialised by the
     /// version column: a lost race reloads and applies again.
-    pub async fn apply(
-        &self,
-        payment_id: &str,
-        event: &Event,
-        source: &str,
-        at: Timestamp,
-    ) -> Result<Option<(PaymentRecord, bool)>, sqlx::Error> {
+    pub async fn apply(&self, payment_id: &str, event: &Event, source: &str, at: Timestamp) -> Result<Option<(PaymentRecord, bool)>, sqlx::Error> {
         for _ in 0..20 {
             let Some(mut record) = self.payment(payment_id).await? else {
                 return Ok(None);
@@ -326,14 +290,16 @@ impl Db {
             let changed = record.machine.apply(event);
             let mut tx = self.pool.begin().await?;
             if changed {
-                let updated = sqlx::query("UPDATE payments SET machine = $1, state = $2, version = version + 1, updated_at = $3 WHERE payment_id = $4 AND version = $5")
-                    .bind(serde_json::to_string(&record.machine).unwrap_or_default())
-                    .bind(record.machine.status().name())
-                    .bind(ms(at))
-                    .bind(payment_id)
-                    .bind(record.version)
-                    .execute(&mut *tx)
-                    .await?;
+                let updated = sqlx::query(
+                    "UPDATE payments SET machine = $1, state = $2, version = version + 1, updated_at = $3 WHERE payment_id = $4 AND version = $5",
+                )
+                .bind(serde_json::to_string(&record.machine).unwrap_or_default())
+                .bind(record.machine.status().name())
+                .bind(ms(at))
+                .bind(payment_id)
+                .bind(record.version)
+                .execute(&mut *tx)
+                .await?;
                 if updated.rows_affected() == 0 {
                     tx.rollback().await?;
                     continue;
@@ -352,36 +318,18 @@ impl Db {
             tx.commit().await?;
             return Ok(Some((record, changed)));
         }
-        Err(sqlx::Error::Protocol(
-            "payment kept changing under a concurrent writer".into(),
-        ))
+        Err(sqlx::Error::Protocol("payment kept changing under a concurrent writer".into()))
     }
 
     /// Notes a Gate request about a payment (status requests must wait after it).
-    pub async fn touch_gate_request(
-        &self,
-        payment_id: &str,
-        at: Timestamp,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE payments SET last_gate_request_at = $1 WHERE payment_id = $2")
-            .bind(ms(at))
-            .bind(payment_id)
-            .execute(&self.pool)
-            .await?;
+    pub async fn touch_gate_request(&self, payment_id: &str, at: Timestamp) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE payments SET last_gate_request_at = $1 WHERE payment_id = $2").bind(ms(at)).bind(payment_id).execute(&self.pool).await?;
         Ok(())
     }
 
     /// Notes a status request about a payment.
-    pub async fn touch_status_check(
-        &self,
-        payment_id: &str,
-        at: Timestamp,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE payments SET last_status_check_at = $1 WHERE payment_id = $2")
-            .bind(ms(at))
-            .bind(payment_id)
-            .execute(&self.pool)
-            .await?;
+    pub async fn touch_status_check(&self, payment_id: &str, at: Timestamp) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE payments SET last_status_check_at = $1 WHERE payment_id = $2").bind(ms(at)).bind(payment_id).execute(&self.pool).await?;
         Ok(())
     }
 
@@ -409,52 +357,37 @@ impl Db {
     }
 
     /// Appends a received callback to the log; returns its id.
-    pub async fn log_callback(
-        &self,
-        payment_id: Option<&str>,
-        raw: &str,
-        verified: bool,
-        result: &str,
-    ) -> Result<i64, sqlx::Error> {
-        let row = sqlx::query("INSERT INTO callback_log (payment_id, raw, verified, result, applied, at) VALUES ($1, $2, $3, $4, 0, $5) RETURNING id")
-            .bind(payment_id)
-            .bind(raw)
-            .bind(i64::from(verified))
-            .bind(result)
-            .bind(ms(crate::now()))
-            .fetch_one(&self.pool)
-            .await?;
+    pub async fn log_callback(&self, payment_id: Option<&str>, raw: &str, verified: bool, result: &str) -> Result<i64, sqlx::Error> {
+        let row =
+            sqlx::query("INSERT INTO callback_log (payment_id, raw, verified, result, applied, at) VALUES ($1, $2, $3, $4, 0, $5) RETURNING id")
+                .bind(payment_id)
+                .bind(raw)
+                .bind(i64::from(verified))
+                .bind(result)
+                .bind(ms(crate::now()))
+                .fetch_one(&self.pool)
+                .await?;
         row.try_get("id")
     }
 
     /// Marks a logged callback as applied, with what it did.
     pub async fn callback_applied(&self, id: i64, result: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE callback_log SET applied = 1, result = $1 WHERE id = $2")
-            .bind(result)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("UPDATE callback_log SET applied = 1, result = $1 WHERE id = $2").bind(result).bind(id).execute(&self.pool).await?;
         Ok(())
     }
 
     /// Verified callbacks recorded but not applied (the server stopped in between).
     pub async fn unapplied_callbacks(&self) -> Result<Vec<(i64, String)>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT id, raw FROM callback_log WHERE verified = 1 AND applied = 0 ORDER BY id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("id")?, r.try_get("raw")?)))
-            .collect()
+        let rows = sqlx::query("SELECT id, raw FROM callback_log WHERE verified = 1 AND applied = 0 ORDER BY id").fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("raw")?))).collect()
     }
 
     /// A payment's event log, oldest first: `(source, event JSON, changed, at)`.
-    pub async fn events_of(
-        &self,
-        payment_id: &str,
-    ) -> Result<Vec<(String, Value, bool, Timestamp)>, sqlx::Error> {
-        let rows = sqlx::query("SELECT source, event, changed, at FROM payment_events WHERE payment_id = $1 ORDER BY id").bind(payment_id).fetch_all(&self.pool).await?;
+    pub async fn events_of(&self, payment_id: &str) -> Result<Vec<(String, Value, bool, Timestamp)>, sqlx::Error> {
+        let rows = sqlx::query("SELECT source, event, changed, at FROM payment_events WHERE payment_id = $1 ORDER BY id")
+            .bind(payment_id)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 let event: String = r.try_get("event")?;
@@ -469,82 +402,35 @@ impl Db {
     }
 
     /// A payment's Gate calls, oldest first: `(endpoint, http status, error)`.
-    pub async fn gate_calls_of(
-        &self,
-        payment_id: &str,
-    ) -> Result<Vec<(String, Option<i64>, Option<String>)>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT endpoint, http_status, error FROM gate_log WHERE payment_id = $1 ORDER BY id",
-        )
-        .bind(payment_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("endpoint")?,
-                    r.try_get("http_status")?,
-                    r.try_get("error")?,
-                ))
-            })
-            .collect()
+    pub async fn gate_calls_of(&self, payment_id: &str) -> Result<Vec<(String, Option<i64>, Option<String>)>, sqlx::Error> {
+        let rows = sqlx::query("SELECT endpoint, http_status, error FROM gate_log WHERE payment_id = $1 ORDER BY id")
+            .bind(payment_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get("endpoint")?, r.try_get("http_status")?, r.try_get("error")?))).collect()
     }
 
     /// Callbacks received for a payment: `(verified, result, applied)`.
-    pub async fn callbacks_of(
-        &self,
-        payment_id: &str,
-    ) -> Result<Vec<(bool, String, bool)>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT verified, result, applied FROM callback_log WHERE payment_id = $1 ORDER BY id",
-        )
-        .bind(payment_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get::<i64, _>("verified")? == 1,
-                    r.try_get("result")?,
-                    r.try_get::<i64, _>("applied")? == 1,
-                ))
-            })
-            .collect()
+    pub async fn callbacks_of(&self, payment_id: &str) -> Result<Vec<(bool, String, bool)>, sqlx::Error> {
+        let rows = sqlx::query("SELECT verified, result, applied FROM callback_log WHERE payment_id = $1 ORDER BY id")
+            .bind(payment_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get::<i64, _>("verified")? == 1, r.try_get("result")?, r.try_get::<i64, _>("applied")? == 1))).collect()
     }
 
     /// Every callback logged, newest first (for tests and the admin API).
-    pub async fn callback_results(
-        &self,
-    ) -> Result<Vec<(Option<String>, bool, String)>, sqlx::Error> {
-        let rows =
-            sqlx::query("SELECT payment_id, verified, result FROM callback_log ORDER BY id DESC")
-                .fetch_all(&self.pool)
-                .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("payment_id")?,
-                    r.try_get::<i64, _>("verified")? == 1,
-                    r.try_get("result")?,
-                ))
-            })
-            .collect()
+    pub async fn callback_results(&self) -> Result<Vec<(Option<String>, bool, String)>, sqlx::Error> {
+        let rows = sqlx::query("SELECT payment_id, verified, result FROM callback_log ORDER BY id DESC").fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.try_get("payment_id")?, r.try_get::<i64, _>("verified")? == 1, r.try_get("result")?))).collect()
     }
 
     /// Records a refund request as pending; refuses (returns false) if it would take refunds past
     /// `refundable`, counting other pending refunds.
-    pub async fn reserve_refund(
-        &self,
-        payment_id: &str,
-        amount: u64,
-        refundable: u64,
-    ) -> Result<bool, sqlx::Error> {
+    pub async fn reserve_refund(&self, payment_id: &str, amount: u64, refundable: u64) -> Result<bool, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         // Touch the payment row first so two refunds of it serialise on its lock.
-        sqlx::query("UPDATE payments SET updated_at = updated_at WHERE payment_id = $1")
-            .bind(payment_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("UPDATE payments SET updated_at = updated_at WHERE payment_id = $1").bind(payment_id).execute(&mut *tx).await?;
         let pending: i64 = sqlx::query("SELECT COALESCE(SUM(amount), 0) AS pending FROM refunds WHERE payment_id = $1 AND status = 'pending'")
             .bind(payment_id)
             .fetch_one(&mut *tx)
@@ -565,12 +451,7 @@ impl Db {
     }
 
     /// Settles the oldest pending refund of `amount` (any amount if none matches) as `status`.
-    pub async fn settle_refund(
-        &self,
-        payment_id: &str,
-        amount: Option<u64>,
-        status: &str,
-    ) -> Result<(), sqlx::Error> {
+    pub async fn settle_refund(&self, payment_id: &str, amount: Option<u64>, status: &str) -> Result<(), sqlx::Error> {
         let row = sqlx::query("SELECT id FROM refunds WHERE payment_id = $1 AND status = 'pending' ORDER BY (amount = $2) DESC, id LIMIT 1")
             .bind(payment_id)
             .bind(amount.map(|a| a as i64))
@@ -578,11 +459,7 @@ impl Db {
             .await?;
         if let Some(row) = row {
             let id: i64 = row.try_get("id")?;
-            sqlx::query("UPDATE refunds SET status = $1 WHERE id = $2")
-                .bind(status)
-                .bind(id)
-                .execute(&self.pool)
-                .await?;
+            sqlx::query("UPDATE refunds SET status = $1 WHERE id = $2").bind(status).bind(id).execute(&self.pool).await?;
         }
         Ok(())
     }

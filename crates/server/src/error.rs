@@ -23,12 +23,7 @@ pub struct AppError {
 impl AppError {
     /// An error with a status, code and message.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> AppError {
-        AppError {
-            status,
-            code,
-            message: message.into(),
-            retry_after_s: None,
-        }
+        AppError { status, code, message: message.into(), retry_after_s: None }
     }
 
     /// 400: the request is malformed.
@@ -58,11 +53,7 @@ impl AppError {
 
     /// 500, with the detail kept for the log.
     pub fn internal(detail: impl std::fmt::Display) -> AppError {
-        AppError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            detail.to_string(),
-        )
+        AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", detail.to_string())
     }
 }
 
@@ -93,9 +84,7 @@ impl IntoResponse for AppError {
         let mut response = (self.status, Json(json!({ "error": error }))).into_response();
         if let Some(seconds) = self.retry_after_s {
             if let Ok(value) = seconds.to_string().parse() {
-                response
-                    .headers_mut()
-                    .insert(axum::http::header::RETRY_AFTER, value);
+                response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
             }
         }
         response

@@ -19,9 +19,7 @@ impl Default for Hub {
 impl Hub {
     /// A hub with room for bursts; a slow listener that falls behind just reloads.
     pub fn new() -> Hub {
-        Hub {
-            sender: broadcast::channel(1024).0,
-        }
+        Hub { sender: broadcast::channel(1024).0 }
     }
 
     /// Says that `payment_id` changed.

@@ -31,11 +31,7 @@ impl GateFailure {
     pub fn message(&self) -> String {
         match self {
             GateFailure::Rejected(e) => {
-                let detail = e
-                    .errors
-                    .as_ref()
-                    .and_then(|errors| errors.first())
-                    .map(|f| f.message.clone());
+                let detail = e.errors.as_ref().and_then(|errors| errors.first()).map(|f| f.message.clone());
                 match detail {
                     Some(detail) if detail != e.message => format!("{}: {detail}", e.message),
                     _ => e.message.clone(),
@@ -60,17 +56,8 @@ pub struct GateClient {
 impl GateClient {
     /// A client for the configured Gate host.
     pub fn new(config: &Config) -> GateClient {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .connect_timeout(Duration::from_secs(5))
-            .build()
-            .unwrap_or_default();
-        GateClient {
-            http,
-            base: config.gate_url.clone(),
-            project_id: config.project_id,
-            secret: config.secret.clone(),
-        }
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).connect_timeout(Duration::from_secs(5)).build().unwrap_or_default();
+        GateClient { http, base: config.gate_url.clone(), project_id: config.project_id, secret: config.secret.clone() }
     }
 
     /// The project this client signs for.
@@ -80,41 +67,21 @@ impl GateClient {
 
     /// Signs `body` (into `general.signature`), POSTs it to `path`, logs both sides, and returns
     /// the accepted answer's JSON.
-    pub async fn call(
-        &self,
-        db: &Db,
-        payment_id: Option<&str>,
-        path: &str,
-        mut body: Value,
-    ) -> Result<Value, GateFailure> {
+    pub async fn call(&self, db: &Db, payment_id: Option<&str>, path: &str, mut body: Value) -> Result<Value, GateFailure> {
         attach_signature(&mut body, self.secret.expose());
         let url = format!("{}{path}", self.base);
         let result = self.http.post(&url).json(&body).send().await;
         let (status, answer, failure) = match result {
-            Err(e) => (
-                None,
-                None,
-                Some(GateFailure::Unavailable(e.without_url().to_string())),
-            ),
+            Err(e) => (None, None, Some(GateFailure::Unavailable(e.without_url().to_string()))),
             Ok(response) => {
                 let status = response.status().as_u16();
                 match response.json::<Value>().await {
-                    Err(e) => (
-                        Some(status),
-                        None,
-                        Some(GateFailure::Unavailable(format!(
-                            "HTTP {status} without JSON: {e}"
-                        ))),
-                    ),
+                    Err(e) => (Some(status), None, Some(GateFailure::Unavailable(format!("HTTP {status} without JSON: {e}")))),
                     Ok(json) => {
                         let failure = match GateAnswer::from_value(json.clone()) {
                             Some(GateAnswer::Rejected(e)) => Some(GateFailure::Rejected(e)),
                             // The status request answers with a callback-shaped body, not `status: success`.
-                            Some(GateAnswer::Accepted(_)) | None
-                                if (200..300).contains(&status) =>
-                            {
-                                None
-                            }
+                            Some(GateAnswer::Accepted(_)) | None if (200..300).contains(&status) => None,
                             _ => Some(GateFailure::Unavailable(format!("HTTP {status}"))),
                         };
                         (Some(status), Some(json), failure)
@@ -123,17 +90,7 @@ impl GateClient {
             }
         };
         let error = failure.as_ref().map(GateFailure::message);
-        if let Err(e) = db
-            .log_gate(
-                payment_id,
-                path,
-                &body,
-                status,
-                answer.as_ref(),
-                error.as_deref(),
-            )
-            .await
-        {
+        if let Err(e) = db.log_gate(payment_id, path, &body, status, answer.as_ref(), error.as_deref()).await {
             tracing::error!(error = %e, path, "could not log a Gate call");
         }
         match (failure, answer) {

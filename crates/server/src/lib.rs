@@ -29,9 +29,7 @@ use axum::{Json, Router};
 use checkout_protocol::time::Timestamp;
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::request_id::{
-    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
@@ -44,10 +42,7 @@ use views::OperatorView;
 
 /// The current time.
 pub fn now() -> Timestamp {
-    let millis = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or_default();
+    let millis = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default();
     Timestamp(i64::try_from(millis).unwrap_or(i64::MAX))
 }
 
@@ -74,15 +69,7 @@ impl App {
     pub async fn new(config: Config) -> Result<App, sqlx::Error> {
         let db = Db::connect(&config.database_url).await?;
         let gate = GateClient::new(&config);
-        Ok(App {
-            inner: Arc::new(Inner {
-                config,
-                db,
-                gate,
-                hub: Hub::new(),
-                operators: Mutex::new(HashMap::new()),
-            }),
-        })
+        Ok(App { inner: Arc::new(Inner { config, db, gate, hub: Hub::new(), operators: Mutex::new(HashMap::new()) }) })
     }
 
     /// The configuration.
@@ -106,10 +93,7 @@ impl App {
     }
 
     fn operator_cache(&self) -> std::sync::MutexGuard<'_, OperatorCache> {
-        self.inner
-            .operators
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+        self.inner.operators.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -159,10 +143,7 @@ impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         if let Some(components) = openapi.components.as_mut() {
-            components.add_security_scheme(
-                "admin_token",
-                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-            );
+            components.add_security_scheme("admin_token", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
         }
     }
 }
@@ -178,9 +159,7 @@ struct CountingRequestId(Arc<std::sync::atomic::AtomicU64>);
 impl MakeRequestId for CountingRequestId {
     fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
         let n = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        HeaderValue::from_str(&format!("req-{n:08x}"))
-            .ok()
-            .map(RequestId::new)
+        HeaderValue::from_str(&format!("req-{n:08x}")).ok().map(RequestId::new)
     }
 }
 
@@ -191,12 +170,7 @@ pub const BODY_LIMIT: usize = 256 * 1024;
 pub fn app(state: App) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let cors = {
-        let origins: Vec<HeaderValue> = state
-            .config()
-            .cors_origins
-            .iter()
-            .filter_map(|o| HeaderValue::from_str(o).ok())
-            .collect();
+        let origins: Vec<HeaderValue> = state.config().cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins))
             .allow_methods([HttpMethod::GET, HttpMethod::POST])
@@ -205,20 +179,11 @@ pub fn app(state: App) -> Router {
     };
     let api = Router::new()
         .route("/api/sessions/{session}", get(api::sessions_show))
-        .route(
-            "/api/sessions/{session}/mobile-payments",
-            post(api::mobile_payments_create),
-        )
-        .route(
-            "/api/sessions/{session}/payment-page",
-            post(api::payment_page_create),
-        )
+        .route("/api/sessions/{session}/mobile-payments", post(api::mobile_payments_create))
+        .route("/api/sessions/{session}/payment-page", post(api::payment_page_create))
         .route("/api/sessions/{session}/payouts", post(api::payouts_create))
         .route("/api/payments/{payment_id}", get(api::payments_show))
-        .route(
-            "/api/payments/{payment_id}/events",
-            get(api::payments_events),
-        )
+        .route("/api/payments/{payment_id}/events", get(api::payments_events))
         .route("/api/payments/{payment_id}/otp", post(api::otp_submit))
         .route("/api/payments/{payment_id}/resend", post(api::otp_resend))
         .route("/api/openapi.json", get(openapi_json))
@@ -230,10 +195,7 @@ pub fn app(state: App) -> Router {
         .route("/admin/sessions", post(admin::sessions_create))
         .route("/admin/payments", get(admin::payments_index))
         .route("/admin/payments/{payment_id}", get(admin::payments_show))
-        .route(
-            "/admin/payments/{payment_id}/refunds",
-            post(admin::refunds_create),
-        )
+        .route("/admin/payments/{payment_id}/refunds", post(admin::refunds_create))
         .route("/admin/payouts", post(admin::payouts_create))
         .route("/demo/sessions", post(api::demo_sessions_create))
         .route("/healthz", get(|| async { "ok" }));
@@ -255,21 +217,13 @@ pub fn app(state: App) -> Router {
 
 /// Serves the backend on `listener` until `shutdown` resolves; first applies callbacks that were
 /// recorded but not applied before a crash, and keeps reconciling silent payments.
-pub async fn run(
-    listener: TcpListener,
-    state: App,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+pub async fn run(listener: TcpListener, state: App, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
     if let Err(e) = service::recover(&state).await {
         tracing::error!(error = %e.message, "recovery of recorded callbacks failed");
     }
     let reconciler = tokio::spawn(service::reconcile_forever(state.clone()));
-    let result = axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
+    let result =
+        axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown).await;
     reconciler.abort();
     result
 }

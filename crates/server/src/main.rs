@@ -5,9 +5,7 @@
 use std::io::Read;
 use std::process::ExitCode;
 
-use checkout_protocol::signature::{
-    canonical_string, canonical_string_ordered, sign, verify, KeyOrder,
-};
+use checkout_protocol::signature::{canonical_string, canonical_string_ordered, sign, verify, KeyOrder};
 use checkout_server::config::{Config, ServeArgs};
 use checkout_server::{run, App};
 use clap::{Parser, Subcommand};
@@ -15,11 +13,7 @@ use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "checkout-server",
-    version,
-    about = "Reference merchant backend for Mobile Commerce in Kazakhstan"
-)]
+#[command(name = "checkout-server", version, about = "Reference merchant backend for Mobile Commerce in Kazakhstan")]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -130,82 +124,50 @@ impl CustomerArgs {
 #[derive(Debug, clap::Args)]
 struct Remote {
     /// The running server.
-    #[arg(
-        long,
-        env = "CHECKOUT_SERVER_URL",
-        default_value = "http://127.0.0.1:8080"
-    )]
+    #[arg(long, env = "CHECKOUT_SERVER_URL", default_value = "http://127.0.0.1:8080")]
     server: String,
 }
 
 fn read_stdin_json() -> Result<Value, String> {
     let mut text = String::new();
-    std::io::stdin()
-        .read_to_string(&mut text)
-        .map_err(|e| format!("cannot read stdin: {e}"))?;
+    std::io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read stdin: {e}"))?;
     serde_json::from_str(&text).map_err(|e| format!("stdin is not JSON: {e}"))
 }
 
 fn secret_from(name: &str) -> Result<String, String> {
-    std::env::var(name)
-        .ok()
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| format!("set the secret in the environment variable {name}"))
+    std::env::var(name).ok().filter(|s| !s.is_empty()).ok_or_else(|| format!("set the secret in the environment variable {name}"))
 }
 
 async fn admin_call(remote: &Remote, path: &str, body: Value) -> Result<Value, String> {
-    let token = std::env::var("CHECKOUT_ADMIN_TOKEN")
-        .map_err(|_| "set CHECKOUT_ADMIN_TOKEN to the server's admin token".to_owned())?;
+    let token = std::env::var("CHECKOUT_ADMIN_TOKEN").map_err(|_| "set CHECKOUT_ADMIN_TOKEN to the server's admin token".to_owned())?;
     let url = format!("{}{path}", remote.server.trim_end_matches('/'));
-    let response = reqwest::Client::new()
-        .post(&url)
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .map_err(|e| format!("{url}: {e}"))?;
+    let response = reqwest::Client::new().post(&url).bearer_auth(token).json(&body).send().await.map_err(|e| format!("{url}: {e}"))?;
     let status = response.status();
-    let answer: Value = response
-        .json()
-        .await
-        .map_err(|e| format!("{url}: HTTP {status}, not JSON: {e}"))?;
+    let answer: Value = response.json().await.map_err(|e| format!("{url}: HTTP {status}, not JSON: {e}"))?;
     if status.is_success() {
         Ok(answer)
     } else {
-        Err(format!(
-            "HTTP {status}: {}",
-            answer["error"]["message"].as_str().unwrap_or("error")
-        ))
+        Err(format!("HTTP {status}: {}", answer["error"]["message"].as_str().unwrap_or("error")))
     }
 }
 
 async fn serve(args: ServeArgs) -> Result<(), String> {
-    let config =
-        Config::from_args(args, |name| std::env::var(name).ok()).map_err(|e| e.to_string())?;
-    let listener = TcpListener::bind(config.listen)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let config = Config::from_args(args, |name| std::env::var(name).ok()).map_err(|e| e.to_string())?;
+    let listener = TcpListener::bind(config.listen).await.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
-    let app = App::new(config)
-        .await
-        .map_err(|e| format!("database: {e}"))?;
+    let app = App::new(config).await.map_err(|e| format!("database: {e}"))?;
     // The first line on stdout, so harnesses can read the port.
     println!("listening on http://{address}");
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    run(listener, app, shutdown)
-        .await
-        .map_err(|e| e.to_string())
+    run(listener, app, shutdown).await.map_err(|e| e.to_string())
 }
 
 async fn execute(cli: Cli) -> Result<(), String> {
     match cli.command.unwrap_or(Command::Serve(cli.serve)) {
         Command::Serve(args) => serve(args).await,
-        Command::Sign {
-            canonical,
-            secret_env,
-        } => {
+        Command::Sign { canonical, secret_env } => {
             let value = read_stdin_json()?;
             if canonical {
                 println!("{}", canonical_string(&value));
@@ -228,43 +190,24 @@ async fn execute(cli: Cli) -> Result<(), String> {
                 )),
             }
         }
-        Command::Sessions {
-            action:
-                SessionsCommand::Create {
-                    amount,
-                    currency,
-                    methods,
-                    locale,
-                    customer,
-                    remote,
-                },
-        } => {
-            let answer = admin_call(&remote, "/admin/sessions", json!({ "amount": amount, "currency": currency, "customer": customer.json(), "methods": methods, "locale": locale })).await?;
+        Command::Sessions { action: SessionsCommand::Create { amount, currency, methods, locale, customer, remote } } => {
+            let answer = admin_call(
+                &remote,
+                "/admin/sessions",
+                json!({ "amount": amount, "currency": currency, "customer": customer.json(), "methods": methods, "locale": locale }),
+            )
+            .await?;
             println!("{}", answer["session"].as_str().unwrap_or_default());
             Ok(())
         }
-        Command::Refund {
-            payment_id,
-            amount,
-            description,
-            remote,
-        } => {
-            let answer = admin_call(
-                &remote,
-                &format!("/admin/payments/{payment_id}/refunds"),
-                json!({ "amount": amount, "description": description }),
-            )
-            .await?;
+        Command::Refund { payment_id, amount, description, remote } => {
+            let answer =
+                admin_call(&remote, &format!("/admin/payments/{payment_id}/refunds"), json!({ "amount": amount, "description": description }))
+                    .await?;
             println!("{answer}");
             Ok(())
         }
-        Command::Payout {
-            amount,
-            phone,
-            operator,
-            customer,
-            remote,
-        } => {
+        Command::Payout { amount, phone, operator, customer, remote } => {
             let body = json!({ "amount": amount, "currency": "KZT", "customer": customer.json(), "phone": phone, "operator": operator });
             let answer = admin_call(&remote, "/admin/payouts", body).await?;
             println!("{answer}");
@@ -276,10 +219,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "checkout_server=info,tower_http=info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "checkout_server=info,tower_http=info".into()))
         .with_writer(std::io::stderr)
         .init();
     match execute(Cli::parse()).await {

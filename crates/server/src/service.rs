@@ -7,9 +7,7 @@ use std::time::{Duration, Instant};
 use checkout_protocol::signature::{sign, verify};
 use checkout_protocol::state::{Event, Outcome, Payment, PaymentKind, ResendRefusal};
 use checkout_protocol::time::{Millis, Timestamp};
-use checkout_protocol::wire::{
-    Callback, MobileServiceOptions, OperatorListResponse, PaymentPageParams, FORCE_MOBILE,
-};
+use checkout_protocol::wire::{Callback, MobileServiceOptions, OperatorListResponse, PaymentPageParams, FORCE_MOBILE};
 use checkout_protocol::{Amount, KzMobile, Operator};
 use rand::Rng;
 use serde_json::{json, Value};
@@ -28,9 +26,7 @@ const FALLBACK_TTL: Duration = Duration::from_secs(30);
 /// A random token of `bytes` bytes, hex-encoded.
 pub fn random_hex(bytes: usize) -> String {
     let mut rng = rand::rngs::OsRng;
-    (0..bytes)
-        .map(|_| format!("{:02x}", rng.gen::<u8>()))
-        .collect()
+    (0..bytes).map(|_| format!("{:02x}", rng.gen::<u8>())).collect()
 }
 
 fn millis(d: Duration) -> Millis {
@@ -46,15 +42,9 @@ fn upstream(failure: &GateFailure) -> AppError {
 
 /// Checks an OTP as typed: spaces and dashes are dropped, 4–8 digits remain.
 pub fn normalise_otp(code: &str) -> Result<String, AppError> {
-    let kept: String = code
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '\u{a0}'))
-        .collect();
+    let kept: String = code.chars().filter(|c| !matches!(c, ' ' | '-' | '\u{a0}')).collect();
     if kept.len() < 4 || kept.len() > 8 || !kept.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(AppError::invalid(
-            "otp_invalid",
-            "the code from the SMS is 4 to 8 digits",
-        ));
+        return Err(AppError::invalid("otp_invalid", "the code from the SMS is 4 to 8 digits"));
     }
     Ok(kept)
 }
@@ -66,26 +56,14 @@ pub fn parse_phone(phone: &str) -> Result<KzMobile, AppError> {
 
 impl App {
     /// Applies an event, tells live streams if it changed anything, and returns the payment.
-    pub async fn apply(
-        &self,
-        payment_id: &str,
-        event: &Event,
-        source: &str,
-    ) -> Result<PaymentRecord, AppError> {
+    pub async fn apply(&self, payment_id: &str, event: &Event, source: &str) -> Result<PaymentRecord, AppError> {
         let (record, changed) = self
             .db()
             .apply(payment_id, event, source, now())
             .await?
-            .ok_or_else(|| {
-                AppError::not_found("payment_not_found", format!("no payment {payment_id}"))
-            })?;
+            .ok_or_else(|| AppError::not_found("payment_not_found", format!("no payment {payment_id}")))?;
         if changed {
-            tracing::info!(
-                payment_id,
-                source,
-                state = record.machine.status().name(),
-                "payment changed"
-            );
+            tracing::info!(payment_id, source, state = record.machine.status().name(), "payment changed");
             self.hub().changed(payment_id);
         }
         Ok(record)
@@ -93,65 +71,39 @@ impl App {
 
     /// A payment or 404.
     pub async fn payment(&self, payment_id: &str) -> Result<PaymentRecord, AppError> {
-        self.db().payment(payment_id).await?.ok_or_else(|| {
-            AppError::not_found("payment_not_found", format!("no payment {payment_id}"))
-        })
+        self.db().payment(payment_id).await?.ok_or_else(|| AppError::not_found("payment_not_found", format!("no payment {payment_id}")))
     }
 
     /// A session or 404.
     pub async fn session(&self, token: &str) -> Result<Session, AppError> {
-        self.db().session(token).await?.ok_or_else(|| {
-            AppError::not_found(
-                "session_not_found",
-                "this checkout session does not exist; ask the shop for a new one",
-            )
-        })
+        self.db()
+            .session(token)
+            .await?
+            .ok_or_else(|| AppError::not_found("session_not_found", "this checkout session does not exist; ask the shop for a new one"))
     }
 
     /// Creates a checkout session: amount, currency and customer are fixed here, never by the browser.
     pub async fn create_session(&self, input: CreateSession) -> Result<Session, AppError> {
         if input.amount == 0 {
-            return Err(AppError::invalid(
-                "amount_invalid",
-                "amount must be a positive number of minor units",
-            ));
+            return Err(AppError::invalid("amount_invalid", "amount must be a positive number of minor units"));
         }
         if input.currency != "KZT" {
-            return Err(AppError::invalid(
-                "currency_unsupported",
-                "Mobile Commerce in Kazakhstan takes KZT only",
-            ));
+            return Err(AppError::invalid("currency_unsupported", "Mobile Commerce in Kazakhstan takes KZT only"));
         }
         let c = &input.customer;
-        for (value, field) in [
-            (&c.id, "customer.id"),
-            (&c.first_name, "customer.first_name"),
-            (&c.last_name, "customer.last_name"),
-            (&c.email, "customer.email"),
-        ] {
+        for (value, field) in
+            [(&c.id, "customer.id"), (&c.first_name, "customer.first_name"), (&c.last_name, "customer.last_name"), (&c.email, "customer.email")]
+        {
             if value.trim().is_empty() {
-                return Err(AppError::invalid(
-                    "customer_invalid",
-                    format!("{field} is required"),
-                ));
+                return Err(AppError::invalid("customer_invalid", format!("{field} is required")));
             }
         }
         if !c.email.contains('@') {
-            return Err(AppError::invalid(
-                "customer_invalid",
-                "customer.email is not an email address",
-            ));
+            return Err(AppError::invalid("customer_invalid", "customer.email is not an email address"));
         }
-        let methods = if input.methods.is_empty() {
-            vec![Method::Mobile]
-        } else {
-            input.methods.clone()
-        };
+        let methods = if input.methods.is_empty() { vec![Method::Mobile] } else { input.methods.clone() };
         if methods.contains(&Method::Payout) && methods.len() > 1 {
-            return Err(AppError::invalid(
-                "methods_invalid",
-                "a payout session cannot also take payments",
-            ));
+            return Err(AppError::invalid("methods_invalid", "a payout session cannot also take payments"));
         }
         let session = Session {
             token: format!("cs_{}", random_hex(16)),
@@ -175,30 +127,13 @@ impl App {
     /// seeds' list, marked as a fallback, when the platform cannot be asked.
     pub async fn operators(&self, operation: &'static str) -> (Vec<OperatorView>, bool) {
         if let Some((at, list, fallback)) = self.operator_cache().get(operation) {
-            if at.elapsed()
-                < if *fallback {
-                    FALLBACK_TTL
-                } else {
-                    OPERATORS_TTL
-                }
-            {
+            if at.elapsed() < if *fallback { FALLBACK_TTL } else { OPERATORS_TTL } {
                 return (list.clone(), *fallback);
             }
         }
         let body = json!({ "general": { "project_id": self.config().project_id } });
-        let fetched = match self
-            .gate()
-            .call(
-                self.db(),
-                None,
-                &format!("/v2/info/mobile/{operation}/list"),
-                body,
-            )
-            .await
-        {
-            Ok(answer) => {
-                OperatorListResponse::operators_from(&answer).filter(|list| !list.is_empty())
-            }
+        let fetched = match self.gate().call(self.db(), None, &format!("/v2/info/mobile/{operation}/list"), body).await {
+            Ok(answer) => OperatorListResponse::operators_from(&answer).filter(|list| !list.is_empty()),
             Err(_) => None,
         };
         let (list, fallback): (Vec<OperatorView>, bool) = match fetched {
@@ -209,9 +144,7 @@ impl App {
                         let name = e
                             .name
                             .clone()
-                            .or_else(|| {
-                                Operator::from_code(&e.id).map(|op| op.display_name().to_owned())
-                            })
+                            .or_else(|| Operator::from_code(&e.id).map(|op| op.display_name().to_owned()))
                             .unwrap_or_else(|| e.id.clone());
                         OperatorView { id: e.id, name }
                     })
@@ -219,52 +152,23 @@ impl App {
                 false,
             ),
             None => {
-                tracing::warn!(
-                    operation,
-                    "operator list unavailable; offering the seeds' list"
-                );
-                (
-                    Operator::ALL
-                        .iter()
-                        .map(|op| OperatorView {
-                            id: op.code().into(),
-                            name: op.display_name().into(),
-                        })
-                        .collect(),
-                    true,
-                )
+                tracing::warn!(operation, "operator list unavailable; offering the seeds' list");
+                (Operator::ALL.iter().map(|op| OperatorView { id: op.code().into(), name: op.display_name().into() }).collect(), true)
             }
         };
-        self.operator_cache()
-            .insert(operation, (Instant::now(), list.clone(), fallback));
+        self.operator_cache().insert(operation, (Instant::now(), list.clone(), fallback));
         (list, fallback)
     }
 
-    async fn check_operator(
-        &self,
-        operation: &'static str,
-        operator: &str,
-    ) -> Result<String, AppError> {
+    async fn check_operator(&self, operation: &'static str, operator: &str) -> Result<String, AppError> {
         let (list, _) = self.operators(operation).await;
         list.iter()
             .find(|o| o.id.eq_ignore_ascii_case(operator.trim()))
             .map(|o| o.id.clone())
-            .ok_or_else(|| {
-                AppError::invalid(
-                    "operator_unknown",
-                    format!("{operator:?} is not an operator this shop can take"),
-                )
-            })
+            .ok_or_else(|| AppError::invalid("operator_unknown", format!("{operator:?} is not an operator this shop can take")))
     }
 
-    fn new_payment(
-        &self,
-        payment_id: String,
-        session: Option<&Session>,
-        kind: PaymentKind,
-        amount: u64,
-        via: &str,
-    ) -> PaymentRecord {
+    fn new_payment(&self, payment_id: String, session: Option<&Session>, kind: PaymentKind, amount: u64, via: &str) -> PaymentRecord {
         let at = now();
         PaymentRecord {
             payment_id,
@@ -286,27 +190,11 @@ impl App {
     /// Reserves a new payment id as the session's current payment. Another request that got
     /// there first wins, and its payment is returned instead (`Err`), so a double click never
     /// makes two payments.
-    async fn claim(
-        &self,
-        session: &Session,
-        new_id: &str,
-    ) -> Result<Result<(), PaymentRecord>, AppError> {
-        if self
-            .db()
-            .claim_session_payment(
-                &session.token,
-                session.current_payment_id.as_deref(),
-                new_id,
-            )
-            .await?
-        {
+    async fn claim(&self, session: &Session, new_id: &str) -> Result<Result<(), PaymentRecord>, AppError> {
+        if self.db().claim_session_payment(&session.token, session.current_payment_id.as_deref(), new_id).await? {
             return Ok(Ok(()));
         }
-        let winner = self
-            .session(&session.token)
-            .await?
-            .current_payment_id
-            .ok_or_else(|| AppError::internal("session lost its payment"))?;
+        let winner = self.session(&session.token).await?.current_payment_id.ok_or_else(|| AppError::internal("session lost its payment"))?;
         // The winner inserts its payment right after claiming; give it a moment.
         for _ in 0..100 {
             if let Some(record) = self.db().payment(&winner).await? {
@@ -314,19 +202,12 @@ impl App {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        Err(AppError::conflict(
-            "payment_in_progress",
-            "a payment for this session is being created; try again in a moment",
-        ))
+        Err(AppError::conflict("payment_in_progress", "a payment for this session is being created; try again in a moment"))
     }
 
     /// The session's current payment if it is one a new attempt must not replace: still running,
     /// or paid.
-    async fn live_payment(
-        &self,
-        session: &Session,
-        via: &str,
-    ) -> Result<Option<PaymentRecord>, AppError> {
+    async fn live_payment(&self, session: &Session, via: &str) -> Result<Option<PaymentRecord>, AppError> {
         let Some(id) = &session.current_payment_id else {
             return Ok(None);
         };
@@ -351,7 +232,14 @@ impl App {
         self.start_phone_operation(token, operator, phone, ip, PaymentKind::Payout).await
     }
 
-    async fn start_phone_operation(&self, token: &str, operator: &str, phone: &str, ip: &str, kind: PaymentKind) -> Result<(PaymentRecord, bool), AppError> {
+    async fn start_phone_operation(
+        &self,
+        token: &str,
+        operator: &str,
+        phone: &str,
+        ip: &str,
+        kind: PaymentKind,
+    ) -> Result<(PaymentRecord, bool), AppError> {
         let (method, operation, via, path, prefix) = match kind {
             PaymentKind::Payout => (Method::Payout, "payout", "payout", "/v2/payment/mobile/payout", "po"),
             _ => (Method::Mobile, "sale", "gate", "/v2/payment/mobile/sale", "pay"),
@@ -385,7 +273,8 @@ impl App {
         match self.gate().call(self.db(), Some(&payment_id), path, body).await {
             Ok(_) => Ok((self.payment(&payment_id).await?, true)),
             Err(failure @ GateFailure::Rejected(_)) => {
-                let record = self.apply(&payment_id, &Event::Confirmed(Outcome::Failed { code: failure.code(), message: failure.message() }), "gate").await?;
+                let record =
+                    self.apply(&payment_id, &Event::Confirmed(Outcome::Failed { code: failure.code(), message: failure.message() }), "gate").await?;
                 Ok((record, true))
             }
             // Whether the platform got the request is unknown: the reconciler asks it later.
@@ -394,27 +283,15 @@ impl App {
     }
 
     /// Sends the customer's code.
-    pub async fn submit_otp(
-        &self,
-        payment_id: &str,
-        code: &str,
-    ) -> Result<PaymentRecord, AppError> {
+    pub async fn submit_otp(&self, payment_id: &str, code: &str) -> Result<PaymentRecord, AppError> {
         let code = normalise_otp(code)?;
         let record = self.payment(payment_id).await?;
         if !record.machine.awaits_otp() {
-            return Err(AppError::conflict(
-                "not_awaiting_otp",
-                format!(
-                    "the payment is {}, not waiting for a code",
-                    record.machine.status().name()
-                ),
-            ));
+            return Err(AppError::conflict("not_awaiting_otp", format!("the payment is {}, not waiting for a code", record.machine.status().name())));
         }
         let attempt = record.machine.attempts() + 1;
         // Recorded before the call, so an answer that overtakes it is read as an answer to it.
-        let after = self
-            .apply(payment_id, &Event::OtpSubmitted { attempt }, "widget")
-            .await?;
+        let after = self.apply(payment_id, &Event::OtpSubmitted { attempt }, "widget").await?;
         if after.machine.attempts() != attempt {
             return Ok(after);
         }
@@ -422,23 +299,13 @@ impl App {
             "general": { "project_id": self.config().project_id, "payment_id": payment_id },
             "additional_data": { "additional_data": { "approval_code": code } },
         });
-        match self
-            .gate()
-            .call(
-                self.db(),
-                Some(payment_id),
-                "/v2/payment/clarification",
-                body,
-            )
-            .await
-        {
+        match self.gate().call(self.db(), Some(payment_id), "/v2/payment/clarification", body).await {
             Ok(_) => {
                 self.db().touch_gate_request(payment_id, now()).await?;
                 self.payment(payment_id).await
             }
             Err(failure) => {
-                self.apply(payment_id, &Event::OtpSubmissionFailed { attempt }, "gate")
-                    .await?;
+                self.apply(payment_id, &Event::OtpSubmissionFailed { attempt }, "gate").await?;
                 Err(upstream(&failure))
             }
         }
@@ -448,99 +315,55 @@ impl App {
     pub async fn resend_otp(&self, payment_id: &str) -> Result<PaymentRecord, AppError> {
         let record = self.payment(payment_id).await?;
         let at = now();
-        record
-            .machine
-            .check_resend(at)
-            .map_err(|refusal| match refusal {
-                ResendRefusal::TooEarly { retry_after } => {
-                    let mut e = AppError::conflict(
-                        "resend_too_early",
-                        format!(
-                            "the current code is still valid; a new one can be sent in {} s",
-                            retry_after.ceil_secs()
-                        ),
-                    );
-                    e.retry_after_s = Some(retry_after.ceil_secs());
-                    e
-                }
-                ResendRefusal::NoneLeft => AppError::new(
-                    axum::http::StatusCode::TOO_MANY_REQUESTS,
-                    "resend_limit",
-                    "all three new codes have been sent",
-                ),
-                ResendRefusal::NotAwaitingOtp => {
-                    AppError::conflict("not_awaiting_otp", "the payment is not waiting for a code")
-                }
-            })?;
+        record.machine.check_resend(at).map_err(|refusal| match refusal {
+            ResendRefusal::TooEarly { retry_after } => {
+                let mut e = AppError::conflict(
+                    "resend_too_early",
+                    format!("the current code is still valid; a new one can be sent in {} s", retry_after.ceil_secs()),
+                );
+                e.retry_after_s = Some(retry_after.ceil_secs());
+                e
+            }
+            ResendRefusal::NoneLeft => AppError::new(axum::http::StatusCode::TOO_MANY_REQUESTS, "resend_limit", "all three new codes have been sent"),
+            ResendRefusal::NotAwaitingOtp => AppError::conflict("not_awaiting_otp", "the payment is not waiting for a code"),
+        })?;
         let resend = record.machine.resends_used() + 1;
-        self.apply(payment_id, &Event::ResendRequested { resend }, "widget")
-            .await?;
+        self.apply(payment_id, &Event::ResendRequested { resend }, "widget").await?;
         let body = json!({
             "general": { "project_id": self.config().project_id, "payment_id": payment_id },
             "customer": { "ip_address": record.customer_ip.clone().unwrap_or_else(|| "127.0.0.1".into()) },
         });
-        match self
-            .gate()
-            .call(
-                self.db(),
-                Some(payment_id),
-                "/v2/customer/action/resend",
-                body,
-            )
-            .await
-        {
+        match self.gate().call(self.db(), Some(payment_id), "/v2/customer/action/resend", body).await {
             Ok(_) => {
                 self.db().touch_gate_request(payment_id, now()).await?;
-                self.apply(
-                    payment_id,
-                    &Event::ResendAccepted { resend, at: now() },
-                    "gate",
-                )
-                .await
+                self.apply(payment_id, &Event::ResendAccepted { resend, at: now() }, "gate").await
             }
             Err(failure) => {
-                self.apply(payment_id, &Event::ResendRejected { resend }, "gate")
-                    .await?;
+                self.apply(payment_id, &Event::ResendRejected { resend }, "gate").await?;
                 Err(upstream(&failure))
             }
         }
     }
 
     /// Signed `EPayWidget.run` parameters for the session, with the operator enforced.
-    pub async fn payment_page(
-        &self,
-        token: &str,
-        operator: Option<&str>,
-        locale: Option<&str>,
-    ) -> Result<PaymentPageResponse, AppError> {
+    pub async fn payment_page(&self, token: &str, operator: Option<&str>, locale: Option<&str>) -> Result<PaymentPageResponse, AppError> {
         let session = self.session(token).await?;
         if !session.methods.contains(&Method::PaymentPage) {
-            return Err(AppError::invalid(
-                "method_not_allowed",
-                "this session does not use the Payment Page",
-            ));
+            return Err(AppError::invalid("method_not_allowed", "this session does not use the Payment Page"));
         }
         let operator = match operator.filter(|o| !o.trim().is_empty()) {
             Some(op) => Some(self.check_operator("sale", op).await?),
             None => None,
         };
         let record = match self.live_payment(&session, "payment_page").await? {
-            Some(record) if record.machine.is_final() => {
-                return Err(AppError::conflict("already_paid", "this session is paid"))
-            }
+            Some(record) if record.machine.is_final() => return Err(AppError::conflict("already_paid", "this session is paid")),
             Some(record) => record,
             None => {
                 let payment_id = format!("pay_{}", random_hex(12));
                 match self.claim(&session, &payment_id).await? {
                     Err(winner) => winner,
                     Ok(()) => {
-                        let mut record = self.new_payment(
-                            payment_id,
-                            Some(&session),
-                            PaymentKind::Purchase,
-                            session.amount,
-                            "payment_page",
-                        );
+                        let mut record = self.new_payment(payment_id, Some(&session), PaymentKind::Purchase, session.amount, "payment_page");
                         record.operator = operator.clone();
                         self.db().insert_payment(&record).await?;
                         record
@@ -550,10 +373,7 @@ impl App {
         };
         let options = match &operator {
             Some(op) => MobileServiceOptions::for_operator(op),
-            None => MobileServiceOptions {
-                enable_mobile_service: 1,
-                selected_operator: None,
-            },
+            None => MobileServiceOptions { enable_mobile_service: 1, selected_operator: None },
         };
         let params = PaymentPageParams {
             project_id: self.config().project_id,
@@ -581,29 +401,18 @@ impl App {
     }
 
     /// Applies a verified callback recorded as `log_id`; returns what it did, for the log.
-    pub async fn apply_callback(
-        &self,
-        log_id: i64,
-        callback: &Callback,
-    ) -> Result<String, AppError> {
+    pub async fn apply_callback(&self, log_id: i64, callback: &Callback) -> Result<String, AppError> {
         let payment_id = callback.payment.id.clone();
         let result = match self.db().payment(&payment_id).await? {
             None => "unknown payment: ignored".to_owned(),
             Some(_) => match callback.to_event(now()) {
                 None => {
-                    let refund_declined = callback
-                        .operation
-                        .as_ref()
-                        .is_some_and(|op| op.kind == "refund");
+                    let refund_declined = callback.operation.as_ref().is_some_and(|op| op.kind == "refund");
                     if refund_declined {
                         self.db()
                             .settle_refund(
                                 &payment_id,
-                                callback
-                                    .operation
-                                    .as_ref()
-                                    .and_then(|op| op.sum_initial.as_ref())
-                                    .map(|s| s.amount),
+                                callback.operation.as_ref().and_then(|op| op.sum_initial.as_ref()).map(|s| s.amount),
                                 "declined",
                             )
                             .await?;
@@ -615,9 +424,7 @@ impl App {
                 Some(event) => {
                     let record = self.apply(&payment_id, &event, "callback").await?;
                     if let Event::Refunded { amount, .. } = &event {
-                        self.db()
-                            .settle_refund(&payment_id, Some(amount.0), "succeeded")
-                            .await?;
+                        self.db().settle_refund(&payment_id, Some(amount.0), "succeeded").await?;
                     }
                     if record.machine.needs_status_check() {
                         // Decision (platform.md §5): an outcome during a resend waits for the status request.
@@ -647,11 +454,7 @@ impl App {
         }
         self.db().touch_status_check(payment_id, now()).await?;
         let body = json!({ "general": { "project_id": self.config().project_id, "payment_id": payment_id } });
-        let answer = match self
-            .gate()
-            .call(self.db(), Some(payment_id), "/v2/payment/status", body)
-            .await
-        {
+        let answer = match self.gate().call(self.db(), Some(payment_id), "/v2/payment/status", body).await {
             Ok(answer) => answer,
             Err(failure @ GateFailure::Rejected(_)) => {
                 // The platform does not know the payment: the purchase request never reached it.
@@ -661,14 +464,7 @@ impl App {
                     && silent_for >= millis(self.config().reconcile_after)
                 {
                     return self
-                        .apply(
-                            payment_id,
-                            &Event::Confirmed(Outcome::Failed {
-                                code: failure.code(),
-                                message: failure.message(),
-                            }),
-                            "status",
-                        )
+                        .apply(payment_id, &Event::Confirmed(Outcome::Failed { code: failure.code(), message: failure.message() }), "status")
                         .await;
                 }
                 return Err(upstream(&failure));
@@ -676,13 +472,9 @@ impl App {
             Err(failure) => return Err(upstream(&failure)),
         };
         if let Err(e) = verify(&answer, self.config().secret.expose()) {
-            return Err(AppError::upstream(
-                "status_unsigned",
-                format!("the status answer does not verify: {e}"),
-            ));
+            return Err(AppError::upstream("status_unsigned", format!("the status answer does not verify: {e}")));
         }
-        let callback = Callback::from_value(answer)
-            .map_err(|e| AppError::upstream("status_unreadable", e.to_string()))?;
+        let callback = Callback::from_value(answer).map_err(|e| AppError::upstream("status_unreadable", e.to_string()))?;
         let mut latest = record;
         for event in callback.to_confirmation(now()) {
             latest = self.apply(payment_id, &event, "status").await?;
@@ -692,41 +484,23 @@ impl App {
 
     /// Refunds a paid purchase, fully (no amount) or partly; never more than what is left,
     /// counting refunds still in flight.
-    pub async fn refund(
-        &self,
-        payment_id: &str,
-        amount: Option<u64>,
-        description: Option<&str>,
-    ) -> Result<PaymentRecord, AppError> {
+    pub async fn refund(&self, payment_id: &str, amount: Option<u64>, description: Option<&str>) -> Result<PaymentRecord, AppError> {
         let record = self.payment(payment_id).await?;
         let refundable = record.machine.refundable().0;
         if refundable == 0 {
             return Err(AppError::conflict(
                 "not_refundable",
-                format!(
-                    "the payment is {}; only a paid purchase can be refunded",
-                    record.machine.status().name()
-                ),
+                format!("the payment is {}; only a paid purchase can be refunded", record.machine.status().name()),
             ));
         }
         let amount_wanted = amount.unwrap_or(refundable);
         if amount_wanted == 0 {
-            return Err(AppError::invalid(
-                "amount_invalid",
-                "a refund must be more than zero",
-            ));
+            return Err(AppError::invalid("amount_invalid", "a refund must be more than zero"));
         }
-        if !self
-            .db()
-            .reserve_refund(payment_id, amount_wanted, refundable)
-            .await?
-        {
+        if !self.db().reserve_refund(payment_id, amount_wanted, refundable).await? {
             return Err(AppError::conflict(
                 "refund_exceeds_payment",
-                format!(
-                    "at most {} can be refunded, counting refunds in progress",
-                    Amount(refundable).format_kzt(checkout_protocol::Locale::En)
-                ),
+                format!("at most {} can be refunded, counting refunds in progress", Amount(refundable).format_kzt(checkout_protocol::Locale::En)),
             ));
         }
         let mut payment = json!({});
@@ -738,51 +512,27 @@ impl App {
             payment["description"] = json!(text);
         }
         let body = json!({ "general": { "project_id": self.config().project_id, "payment_id": payment_id }, "payment": payment });
-        match self
-            .gate()
-            .call(
-                self.db(),
-                Some(payment_id),
-                "/v2/payment/mobile/refund",
-                body,
-            )
-            .await
-        {
+        match self.gate().call(self.db(), Some(payment_id), "/v2/payment/mobile/refund", body).await {
             Ok(_) => {
                 self.db().touch_gate_request(payment_id, now()).await?;
                 self.payment(payment_id).await
             }
             Err(failure) => {
-                self.db()
-                    .settle_refund(payment_id, Some(amount_wanted), "failed")
-                    .await?;
+                self.db().settle_refund(payment_id, Some(amount_wanted), "failed").await?;
                 Err(upstream(&failure))
             }
         }
     }
 
     /// Sends money to a phone.
-    pub async fn payout(
-        &self,
-        request: PayoutRequest,
-        ip: &str,
-    ) -> Result<PaymentRecord, AppError> {
+    pub async fn payout(&self, request: PayoutRequest, ip: &str) -> Result<PaymentRecord, AppError> {
         if request.amount == 0 || request.currency != "KZT" {
-            return Err(AppError::invalid(
-                "amount_invalid",
-                "a payout is a positive amount of KZT",
-            ));
+            return Err(AppError::invalid("amount_invalid", "a payout is a positive amount of KZT"));
         }
         let phone = parse_phone(&request.phone)?;
         let operator = self.check_operator("payout", &request.operator).await?;
         let payment_id = format!("po_{}", random_hex(12));
-        let mut record = self.new_payment(
-            payment_id.clone(),
-            None,
-            PaymentKind::Payout,
-            request.amount,
-            "admin",
-        );
+        let mut record = self.new_payment(payment_id.clone(), None, PaymentKind::Payout, request.amount, "admin");
         record.phone = Some(phone.as_str().into());
         record.operator = Some(operator);
         record.customer_ip = Some(ip.into());
@@ -794,46 +544,19 @@ impl App {
             "account": { "number": phone.as_str() },
             "payment": { "amount": request.amount, "currency": request.currency },
         });
-        match self
-            .gate()
-            .call(
-                self.db(),
-                Some(&payment_id),
-                "/v2/payment/mobile/payout",
-                body,
-            )
-            .await
-        {
+        match self.gate().call(self.db(), Some(&payment_id), "/v2/payment/mobile/payout", body).await {
             Ok(_) => self.payment(&payment_id).await,
             Err(failure @ GateFailure::Rejected(_)) => {
-                self.apply(
-                    &payment_id,
-                    &Event::Confirmed(Outcome::Failed {
-                        code: failure.code(),
-                        message: failure.message(),
-                    }),
-                    "gate",
-                )
-                .await
+                self.apply(&payment_id, &Event::Confirmed(Outcome::Failed { code: failure.code(), message: failure.message() }), "gate").await
             }
             Err(failure) => Err(upstream(&failure)),
         }
     }
 
     /// Creates the deposit payment the platform asks for in `check_deposit`.
-    pub async fn create_deposit(
-        &self,
-        session: &Session,
-        amount: u64,
-    ) -> Result<PaymentRecord, AppError> {
+    pub async fn create_deposit(&self, session: &Session, amount: u64) -> Result<PaymentRecord, AppError> {
         let payment_id = format!("dep_{}", random_hex(12));
-        let record = self.new_payment(
-            payment_id,
-            Some(session),
-            PaymentKind::CashIn,
-            amount,
-            "terminal",
-        );
+        let record = self.new_payment(payment_id, Some(session), PaymentKind::CashIn, amount, "terminal");
         self.db().insert_payment(&record).await?;
         self.hub().changed(&record.payment_id);
         Ok(record)
@@ -850,11 +573,7 @@ pub async fn recover(app: &App) -> Result<usize, AppError> {
             Ok(callback) => {
                 app.apply_callback(id, &callback).await?;
             }
-            Err(e) => {
-                app.db()
-                    .callback_applied(id, &format!("unreadable: {e}"))
-                    .await?
-            }
+            Err(e) => app.db().callback_applied(id, &format!("unreadable: {e}")).await?,
         }
     }
     if count > 0 {
@@ -866,8 +585,7 @@ pub async fn recover(app: &App) -> Result<usize, AppError> {
 /// Forever: asks the platform about payments that need a confirmation or have been silent for
 /// `reconcile_after`, so a lost callback never leaves a customer waiting.
 pub async fn reconcile_forever(app: App) {
-    let period = (app.config().reconcile_after / 4)
-        .clamp(Duration::from_millis(200), Duration::from_secs(15));
+    let period = (app.config().reconcile_after / 4).clamp(Duration::from_millis(200), Duration::from_secs(15));
     loop {
         tokio::time::sleep(period).await;
         if let Err(e) = reconcile_once(&app, now()).await {
@@ -880,9 +598,7 @@ pub async fn reconcile_forever(app: App) {
 pub async fn reconcile_once(app: &App, at: Timestamp) -> Result<(), AppError> {
     let silence = millis(app.config().reconcile_after);
     for record in app.db().open_payments().await? {
-        let heard = record
-            .updated_at
-            .max(record.last_status_check_at.unwrap_or_default());
+        let heard = record.updated_at.max(record.last_status_check_at.unwrap_or_default());
         if record.machine.needs_status_check() || at - heard >= silence {
             if let Err(e) = app.confirm_status(&record.payment_id).await {
                 tracing::debug!(payment_id = record.payment_id, error = %e.message, "status not settled yet");

@@ -72,11 +72,7 @@ impl PaymentView {
             state: status.name().into(),
             amount: record.machine.amount.0,
             currency: record.currency.clone(),
-            phone_masked: record
-                .phone
-                .as_deref()
-                .and_then(|p| KzMobile::parse(p).ok())
-                .map(|p| p.masked()),
+            phone_masked: record.phone.as_deref().and_then(|p| KzMobile::parse(p).ok()).map(|p| p.masked()),
             operator: record.operator.clone(),
             otp_expires_at: None,
             resends_left: None,
@@ -90,13 +86,7 @@ impl PaymentView {
             version: record.version,
         };
         match status {
-            PaymentStatus::AwaitingOtp {
-                otp_expires_at,
-                resends_left,
-                resend_available_at,
-                attempt,
-                last_error,
-            } => {
+            PaymentStatus::AwaitingOtp { otp_expires_at, resends_left, resend_available_at, attempt, last_error } => {
                 view.otp_expires_at = Some(otp_expires_at.to_rfc3339());
                 view.resends_left = Some(resends_left);
                 view.resend_available_at = resend_available_at.map(|t| t.to_rfc3339());
@@ -110,9 +100,7 @@ impl PaymentView {
                 view.code = Some(code);
                 view.message = Some(message);
             }
-            PaymentStatus::PartiallyRefunded { refunded_amount } => {
-                view.refunded_amount = Some(refunded_amount.0)
-            }
+            PaymentStatus::PartiallyRefunded { refunded_amount } => view.refunded_amount = Some(refunded_amount.0),
             PaymentStatus::Processing | PaymentStatus::Succeeded | PaymentStatus::Refunded => {}
         }
         view
@@ -194,10 +182,7 @@ impl SessionView {
             operators_fallback: operators.1,
             locale: session.locale.clone(),
             cash_in_account: cash_in.then(|| session.customer_id.clone()),
-            cash_in_limits: cash_in.then_some(Limits {
-                min: CASH_IN_LIMITS.0 .0,
-                max: CASH_IN_LIMITS.1 .0,
-            }),
+            cash_in_limits: cash_in.then_some(Limits { min: CASH_IN_LIMITS.0 .0, max: CASH_IN_LIMITS.1 .0 }),
             payment,
             deposits,
         }

@@ -12,59 +12,28 @@ const ADMIN: &str = "test-admin-token-0123456789";
 
 /// The app with Gate pointing nowhere: these requests must be refused before any Gate call.
 async fn test_app() -> App {
-    App::new(Config::for_tests(
-        "http://127.0.0.1:9",
-        1234,
-        "server-test-secret",
-    ))
-    .await
-    .unwrap()
+    App::new(Config::for_tests("http://127.0.0.1:9", 1234, "server-test-secret")).await.unwrap()
 }
 
-async fn call(
-    app: &App,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-    token: Option<&str>,
-) -> (u16, Value) {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("content-type", "application/json");
+async fn call(app: &App, method: Method, path: &str, body: Option<Value>, token: Option<&str>) -> (u16, Value) {
+    let mut request = Request::builder().method(method).uri(path).header("content-type", "application/json");
     if let Some(token) = token {
         request = request.header("authorization", format!("Bearer {token}"));
     }
     let body = body.map_or_else(Body::empty, |b| Body::from(b.to_string()));
-    let response = checkout_server::app(app.clone())
-        .oneshot(request.body(body).unwrap())
-        .await
-        .unwrap();
+    let response = checkout_server::app(app.clone()).oneshot(request.body(body).unwrap()).await.unwrap();
     let status = response.status().as_u16();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
 }
 
 fn code(answer: &(u16, Value)) -> (u16, &str) {
-    (
-        answer.0,
-        answer.1["error"]["code"].as_str().unwrap_or("<none>"),
-    )
+    (answer.0, answer.1["error"]["code"].as_str().unwrap_or("<none>"))
 }
 
 async fn session(app: &App) -> String {
     let body = json!({ "amount": 100_000, "currency": "KZT", "customer": { "id": "c1", "first_name": "A", "last_name": "B", "email": "a@b.kz" }, "methods": ["mobile"] });
-    let (status, created) = call(
-        app,
-        Method::POST,
-        "/admin/sessions",
-        Some(body),
-        Some(ADMIN),
-    )
-    .await;
+    let (status, created) = call(app, Method::POST, "/admin/sessions", Some(body), Some(ADMIN)).await;
     assert_eq!(status, 201, "{created}");
     created["session"].as_str().unwrap().to_owned()
 }
@@ -72,31 +41,13 @@ async fn session(app: &App) -> String {
 #[tokio::test]
 async fn unknown_sessions_and_payments_are_404() {
     let app = test_app().await;
+    assert_eq!(code(&call(&app, Method::GET, "/api/sessions/cs_nope", None, None).await), (404, "session_not_found"));
+    assert_eq!(code(&call(&app, Method::GET, "/api/payments/pay_nope", None, None).await), (404, "payment_not_found"));
     assert_eq!(
-        code(&call(&app, Method::GET, "/api/sessions/cs_nope", None, None).await),
-        (404, "session_not_found")
-    );
-    assert_eq!(
-        code(&call(&app, Method::GET, "/api/payments/pay_nope", None, None).await),
+        code(&call(&app, Method::POST, "/api/payments/pay_nope/otp", Some(json!({"code": "123456"})), None).await),
         (404, "payment_not_found")
     );
-    assert_eq!(
-        code(
-            &call(
-                &app,
-                Method::POST,
-                "/api/payments/pay_nope/otp",
-                Some(json!({"code": "123456"})),
-                None
-            )
-            .await
-        ),
-        (404, "payment_not_found")
-    );
-    assert_eq!(
-        code(&call(&app, Method::GET, "/api/nothing", None, None).await),
-        (404, "not_found")
-    );
+    assert_eq!(code(&call(&app, Method::GET, "/api/nothing", None, None).await), (404, "not_found"));
 }
 
 #[tokio::test]
@@ -112,14 +63,7 @@ async fn phones_are_refused_with_a_reason_before_any_gate_call() {
         ("", "phone_empty"),
         ("701abc", "phone_invalid_character"),
     ] {
-        let answer = call(
-            &app,
-            Method::POST,
-            &path,
-            Some(json!({ "operator": "KCELL", "phone": phone })),
-            None,
-        )
-        .await;
+        let answer = call(&app, Method::POST, &path, Some(json!({ "operator": "KCELL", "phone": phone })), None).await;
         assert_eq!(code(&answer), (422, expected), "{phone:?}: {answer:?}");
         assert!(!answer.1["error"]["message"].as_str().unwrap().is_empty());
     }
@@ -135,22 +79,11 @@ async fn malformed_bodies_get_invalid_json() {
         .header("content-type", "application/json")
         .body(Body::from("{oops"))
         .unwrap();
-    let response = checkout_server::app(app.clone())
-        .oneshot(request)
-        .await
-        .unwrap();
+    let response = checkout_server::app(app.clone()).oneshot(request).await.unwrap();
     assert_eq!(response.status().as_u16(), 400);
-    let body: Value =
-        serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let body: Value = serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
     assert_eq!(body["error"]["code"], "invalid_json");
-    let missing = call(
-        &app,
-        Method::POST,
-        &format!("/api/sessions/{token}/mobile-payments"),
-        Some(json!({ "phone": "77011234567" })),
-        None,
-    )
-    .await;
+    let missing = call(&app, Method::POST, &format!("/api/sessions/{token}/mobile-payments"), Some(json!({ "phone": "77011234567" })), None).await;
     assert_eq!(code(&missing), (400, "invalid_json"));
 }
 
@@ -158,44 +91,12 @@ async fn malformed_bodies_get_invalid_json() {
 async fn the_admin_api_wants_its_token() {
     let app = test_app().await;
     let body = json!({ "amount": 1, "currency": "KZT", "customer": { "id": "c", "first_name": "A", "last_name": "B", "email": "a@b.kz" } });
+    assert_eq!(code(&call(&app, Method::POST, "/admin/sessions", Some(body.clone()), None).await), (401, "unauthorized"));
     assert_eq!(
-        code(
-            &call(
-                &app,
-                Method::POST,
-                "/admin/sessions",
-                Some(body.clone()),
-                None
-            )
-            .await
-        ),
+        code(&call(&app, Method::POST, "/admin/sessions", Some(body.clone()), Some("test-admin-token-012345678X")).await),
         (401, "unauthorized")
     );
-    assert_eq!(
-        code(
-            &call(
-                &app,
-                Method::POST,
-                "/admin/sessions",
-                Some(body.clone()),
-                Some("test-admin-token-012345678X")
-            )
-            .await
-        ),
-        (401, "unauthorized")
-    );
-    assert_eq!(
-        call(
-            &app,
-            Method::POST,
-            "/admin/sessions",
-            Some(body),
-            Some(ADMIN)
-        )
-        .await
-        .0,
-        201
-    );
+    assert_eq!(call(&app, Method::POST, "/admin/sessions", Some(body), Some(ADMIN)).await.0, 201);
 }
 
 #[tokio::test]
@@ -203,37 +104,16 @@ async fn sessions_are_validated() {
     let app = test_app().await;
     let customer = json!({ "id": "c", "first_name": "A", "last_name": "B", "email": "a@b.kz" });
     let bad = [
-        (
-            json!({ "amount": 0, "currency": "KZT", "customer": customer }),
-            "amount_invalid",
-        ),
-        (
-            json!({ "amount": 100, "currency": "USD", "customer": customer }),
-            "currency_unsupported",
-        ),
+        (json!({ "amount": 0, "currency": "KZT", "customer": customer }), "amount_invalid"),
+        (json!({ "amount": 100, "currency": "USD", "customer": customer }), "currency_unsupported"),
         (
             json!({ "amount": 100, "currency": "KZT", "customer": { "id": "", "first_name": "A", "last_name": "B", "email": "a@b.kz" } }),
             "customer_invalid",
         ),
-        (
-            json!({ "amount": 100, "currency": "KZT", "customer": customer, "methods": ["payout", "mobile"] }),
-            "methods_invalid",
-        ),
+        (json!({ "amount": 100, "currency": "KZT", "customer": customer, "methods": ["payout", "mobile"] }), "methods_invalid"),
     ];
     for (body, expected) in bad {
-        assert_eq!(
-            code(
-                &call(
-                    &app,
-                    Method::POST,
-                    "/admin/sessions",
-                    Some(body),
-                    Some(ADMIN)
-                )
-                .await
-            ),
-            (422, expected)
-        );
+        assert_eq!(code(&call(&app, Method::POST, "/admin/sessions", Some(body), Some(ADMIN)).await), (422, expected));
     }
 }
 
@@ -242,16 +122,7 @@ async fn codes_of_the_wrong_shape_are_refused() {
     let app = test_app().await;
     for bad in ["12", "123456789", "12a456", ""] {
         assert_eq!(
-            code(
-                &call(
-                    &app,
-                    Method::POST,
-                    "/api/payments/any/otp",
-                    Some(json!({ "code": bad })),
-                    None
-                )
-                .await
-            ),
+            code(&call(&app, Method::POST, "/api/payments/any/otp", Some(json!({ "code": bad })), None).await),
             (422, "otp_invalid"),
             "{bad:?}"
         );
@@ -262,22 +133,10 @@ async fn codes_of_the_wrong_shape_are_refused() {
 async fn an_unreachable_platform_still_offers_the_seeds_operators_marked_as_fallback() {
     let app = test_app().await;
     let token = session(&app).await;
-    let (status, view) = call(
-        &app,
-        Method::GET,
-        &format!("/api/sessions/{token}"),
-        None,
-        None,
-    )
-    .await;
+    let (status, view) = call(&app, Method::GET, &format!("/api/sessions/{token}"), None, None).await;
     assert_eq!(status, 200);
     assert_eq!(view["operators_fallback"], true);
-    let ids: Vec<&str> = view["operators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["id"].as_str().unwrap())
-        .collect();
+    let ids: Vec<&str> = view["operators"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["ACTIV", "ALTEL", "BEELINE", "KCELL", "TELE2"]);
     let answer = call(
         &app,
@@ -307,10 +166,7 @@ async fn the_openapi_document_lists_the_contract() {
         "/admin/payments/{payment_id}/refunds",
         "/admin/payouts",
     ] {
-        assert!(
-            doc["paths"].get(path).is_some(),
-            "{path} missing from the OpenAPI document"
-        );
+        assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
     }
     assert!(doc["components"]["schemas"].get("PaymentView").is_some());
 }
@@ -318,18 +174,6 @@ async fn the_openapi_document_lists_the_contract() {
 #[tokio::test]
 async fn forged_cash_in_requests_get_code_400() {
     let app = test_app().await;
-    let forged =
-        json!({ "type": "verify", "project_id": 1234, "customer_id": "c1", "signature": "AAAA" });
-    assert_eq!(
-        call(
-            &app,
-            Method::POST,
-            "/webservice/cash-in",
-            Some(forged),
-            None
-        )
-        .await
-        .1,
-        json!({ "code": 400 })
-    );
+    let forged = json!({ "type": "verify", "project_id": 1234, "customer_id": "c1", "signature": "AAAA" });
+    assert_eq!(call(&app, Method::POST, "/webservice/cash-in", Some(forged), None).await.1, json!({ "code": 400 }));
 }

@@ -15,32 +15,19 @@ use tokio::net::TcpListener;
 const BIN: &str = env!("CARGO_BIN_EXE_checkout-server");
 
 fn vectors() -> Vec<Value> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../protocol/tests/fixtures/signature-vectors.json"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../protocol/tests/fixtures/signature-vectors.json");
     let file: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     file["vectors"].as_array().unwrap().clone()
 }
 
 fn run_with_stdin(args: &[&str], env: &[(&str, &str)], stdin: &str) -> (i32, String, String) {
     let mut command = Command::new(BIN);
-    command
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .env_remove("CHECKOUT_SECRET_KEY");
+    command.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).env_remove("CHECKOUT_SECRET_KEY");
     for (k, v) in env {
         command.env(k, v);
     }
     let mut child = command.spawn().unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
     let output = child.wait_with_output().unwrap();
     (
         output.status.code().unwrap_or(-1),
@@ -54,23 +41,10 @@ fn sign_reproduces_every_shared_vector() {
     for v in vectors() {
         let input = v["input"].to_string();
         let (code, canonical, _) = run_with_stdin(&["sign", "--canonical"], &[], &input);
-        assert_eq!(
-            (code, canonical.as_str()),
-            (0, v["canonical"].as_str().unwrap()),
-            "{}",
-            v["id"]
-        );
-        let (code, signature, _) = run_with_stdin(
-            &["sign", "--secret-env", "VECTOR_SECRET"],
-            &[("VECTOR_SECRET", v["secret"].as_str().unwrap())],
-            &input,
-        );
-        assert_eq!(
-            (code, signature.as_str()),
-            (0, v["signature"].as_str().unwrap()),
-            "{}",
-            v["id"]
-        );
+        assert_eq!((code, canonical.as_str()), (0, v["canonical"].as_str().unwrap()), "{}", v["id"]);
+        let (code, signature, _) =
+            run_with_stdin(&["sign", "--secret-env", "VECTOR_SECRET"], &[("VECTOR_SECRET", v["secret"].as_str().unwrap())], &input);
+        assert_eq!((code, signature.as_str()), (0, v["signature"].as_str().unwrap()), "{}", v["id"]);
     }
 }
 
@@ -78,23 +52,12 @@ fn sign_reproduces_every_shared_vector() {
 fn verify_says_whether_and_why() {
     let mut body = json!({ "payment": { "id": "p1", "status": "success" } });
     body["signature"] = json!(checkout_protocol::signature::sign(&body, "k"));
-    let (code, out, _) = run_with_stdin(
-        &["verify"],
-        &[("CHECKOUT_SECRET_KEY", "k")],
-        &body.to_string(),
-    );
+    let (code, out, _) = run_with_stdin(&["verify"], &[("CHECKOUT_SECRET_KEY", "k")], &body.to_string());
     assert_eq!((code, out.as_str()), (0, "ok: the signature verifies"));
     body["payment"]["status"] = json!("decline");
-    let (code, _, err) = run_with_stdin(
-        &["verify"],
-        &[("CHECKOUT_SECRET_KEY", "k")],
-        &body.to_string(),
-    );
+    let (code, _, err) = run_with_stdin(&["verify"], &[("CHECKOUT_SECRET_KEY", "k")], &body.to_string());
     assert_eq!(code, 1);
-    assert!(
-        err.contains("signature mismatch") && err.contains("payment:status:decline"),
-        "{err}"
-    );
+    assert!(err.contains("signature mismatch") && err.contains("payment:status:decline"), "{err}");
     let (code, _, err) = run_with_stdin(&["verify"], &[], &body.to_string());
     assert_eq!(code, 1);
     assert!(err.contains("CHECKOUT_SECRET_KEY"), "{err}");
@@ -128,10 +91,7 @@ impl Server {
             .env("CHECKOUT_GATE_URL", gate)
             .env("CHECKOUT_PAYMENT_PAGE_URL", gate)
             .env("CHECKOUT_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
-            .env(
-                "CHECKOUT_DATABASE_URL",
-                format!("sqlite://{}?mode=rwc", db.display()),
-            )
+            .env("CHECKOUT_DATABASE_URL", format!("sqlite://{}?mode=rwc", db.display()))
             .env("CHECKOUT_ADMIN_TOKEN", ADMIN)
             .env("CHECKOUT_STATUS_MIN_AGE_MS", "0")
             .env("CHECKOUT_RECONCILE_AFTER_SECS", "60")
@@ -142,17 +102,9 @@ impl Server {
         }
         let mut child = command.spawn().unwrap();
         let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        assert_eq!(
-            first.trim(),
-            format!("listening on http://127.0.0.1:{port}")
-        );
-        Server {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        }
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        assert_eq!(first.trim(), format!("listening on http://127.0.0.1:{port}"));
+        Server { child, base: format!("http://127.0.0.1:{port}") }
     }
 
     fn kill(mut self) {
@@ -162,12 +114,7 @@ impl Server {
 }
 
 async fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap().port()
 }
 
 async fn sandbox(server_port: u16, processing_delay: Duration) -> String {
@@ -177,11 +124,7 @@ async fn sandbox(server_port: u16, processing_delay: Duration) -> String {
     config.callback_url = Some(format!("http://127.0.0.1:{server_port}/callbacks/gate"));
     config.processing_delay = processing_delay;
     config.callback_retry_scale = 0.01;
-    tokio::spawn(checkout_sandbox::run(
-        listener,
-        config,
-        std::future::pending(),
-    ));
+    tokio::spawn(checkout_sandbox::run(listener, config, std::future::pending()));
     base
 }
 
@@ -190,18 +133,9 @@ async fn json(http: &reqwest::Client, request: reqwest::RequestBuilder) -> Value
     request.send().await.unwrap().json().await.unwrap()
 }
 
-async fn wait_for_state(
-    http: &reqwest::Client,
-    base: &str,
-    payment_id: &str,
-    state: &str,
-) -> Value {
+async fn wait_for_state(http: &reqwest::Client, base: &str, payment_id: &str, state: &str) -> Value {
     for _ in 0..400 {
-        if let Ok(response) = http
-            .get(format!("{base}/api/payments/{payment_id}"))
-            .send()
-            .await
-        {
+        if let Ok(response) = http.get(format!("{base}/api/payments/{payment_id}")).send().await {
             let view: Value = response.json().await.unwrap_or(Value::Null);
             if view["state"] == state {
                 return view;
@@ -213,34 +147,27 @@ async fn wait_for_state(
 }
 
 fn temp_db(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("checkout-server-{name}-{}", common::rand_suffix()));
+    let dir = std::env::temp_dir().join(format!("checkout-server-{name}-{}", common::rand_suffix()));
     std::fs::create_dir_all(&dir).unwrap();
     dir.join("checkout.db")
 }
 
 async fn start_payment(http: &reqwest::Client, base: &str) -> (String, String) {
-    let session = json(http, http.post(format!("{base}/admin/sessions")).bearer_auth(ADMIN).json(&json!({
-        "amount": 100_000, "currency": "KZT", "methods": ["mobile"],
-        "customer": { "id": "crash-1", "first_name": "A", "last_name": "B", "email": "a@b.kz" }
-    })))
+    let session = json(
+        http,
+        http.post(format!("{base}/admin/sessions")).bearer_auth(ADMIN).json(&json!({
+            "amount": 100_000, "currency": "KZT", "methods": ["mobile"],
+            "customer": { "id": "crash-1", "first_name": "A", "last_name": "B", "email": "a@b.kz" }
+        })),
+    )
     .await["session"]
         .as_str()
         .unwrap()
         .to_owned();
-    let payment = json(
-        http,
-        http.post(format!("{base}/api/sessions/{session}/mobile-payments"))
-            .json(&json!({ "operator": "KCELL", "phone": "77000000000" })),
-    )
-    .await;
-    (
-        session,
-        payment["payment_id"]
-            .as_str()
-            .expect("payment created")
-            .to_owned(),
-    )
+    let payment =
+        json(http, http.post(format!("{base}/api/sessions/{session}/mobile-payments")).json(&json!({ "operator": "KCELL", "phone": "77000000000" })))
+            .await;
+    (session, payment["payment_id"].as_str().expect("payment created").to_owned())
 }
 
 #[tokio::test]
@@ -258,28 +185,11 @@ async fn killed_after_the_sale_the_restarted_server_completes_the_payment() {
 
     let server = Server::start(port, &db, &gate, false);
     wait_for_state(&http, &server.base, &payment_id, "awaiting_otp").await;
-    http.post(format!("{}/api/payments/{payment_id}/otp", server.base))
-        .json(&json!({ "code": "123456" }))
-        .send()
-        .await
-        .unwrap();
+    http.post(format!("{}/api/payments/{payment_id}/otp", server.base)).json(&json!({ "code": "123456" })).send().await.unwrap();
     wait_for_state(&http, &server.base, &payment_id, "succeeded").await;
-    let session_view = json(
-        &http,
-        http.get(format!("{}/api/sessions/{session}", server.base)),
-    )
-    .await;
-    assert_eq!(
-        session_view["payment"]["payment_id"],
-        payment_id.as_str(),
-        "still one payment for the session"
-    );
-    let list = json(
-        &http,
-        http.get(format!("{}/admin/payments", server.base))
-            .bearer_auth(ADMIN),
-    )
-    .await;
+    let session_view = json(&http, http.get(format!("{}/api/sessions/{session}", server.base))).await;
+    assert_eq!(session_view["payment"]["payment_id"], payment_id.as_str(), "still one payment for the session");
+    let list = json(&http, http.get(format!("{}/admin/payments", server.base)).bearer_auth(ADMIN)).await;
     assert_eq!(list.as_array().unwrap().len(), 1, "nothing duplicated");
     server.kill();
 }
@@ -295,40 +205,17 @@ async fn killed_after_recording_a_callback_the_restarted_server_applies_it_once(
     let (_, payment_id) = start_payment(&http, &server.base).await;
     // The OTP-required callback arrives, is written to disk, and the process aborts.
     let wait = tokio::task::spawn_blocking(move || server.child.wait().unwrap());
-    let status = tokio::time::timeout(Duration::from_secs(20), wait)
-        .await
-        .expect("the server should have aborted")
-        .unwrap();
+    let status = tokio::time::timeout(Duration::from_secs(20), wait).await.expect("the server should have aborted").unwrap();
     assert!(!status.success(), "the test hook aborted the server");
 
     let server = Server::start(port, &db, &gate, false);
     wait_for_state(&http, &server.base, &payment_id, "awaiting_otp").await;
-    http.post(format!("{}/api/payments/{payment_id}/otp", server.base))
-        .json(&json!({ "code": "123456" }))
-        .send()
-        .await
-        .unwrap();
+    http.post(format!("{}/api/payments/{payment_id}/otp", server.base)).json(&json!({ "code": "123456" })).send().await.unwrap();
     let paid = wait_for_state(&http, &server.base, &payment_id, "succeeded").await;
     assert_eq!(paid["attempt"], Value::Null);
-    let detail = json(
-        &http,
-        http.get(format!("{}/admin/payments/{payment_id}", server.base))
-            .bearer_auth(ADMIN),
-    )
-    .await;
-    let applied: Vec<&Value> = detail["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["changed"] == true)
-        .collect();
-    let otp_required = applied
-        .iter()
-        .filter(|e| e["event"]["event"] == "otp_required")
-        .count();
-    assert_eq!(
-        otp_required, 1,
-        "the recorded callback and its retry changed the payment once: {detail}"
-    );
+    let detail = json(&http, http.get(format!("{}/admin/payments/{payment_id}", server.base)).bearer_auth(ADMIN)).await;
+    let applied: Vec<&Value> = detail["events"].as_array().unwrap().iter().filter(|e| e["changed"] == true).collect();
+    let otp_required = applied.iter().filter(|e| e["event"]["event"] == "otp_required").count();
+    assert_eq!(otp_required, 1, "the recorded callback and its retry changed the payment once: {detail}");
     server.kill();
 }

@@ -15,10 +15,7 @@ async fn a_customer_pays_by_phone_and_code() {
     let (_, view) = s.get(&format!("/api/sessions/{session}")).await;
     assert_eq!(view["amount"], 100_000);
     assert_eq!(view["merchant_name"], "Test shop");
-    assert_eq!(
-        view["operators_fallback"], false,
-        "the list came from the platform"
-    );
+    assert_eq!(view["operators_fallback"], false, "the list came from the platform");
     assert_eq!(view["operators"].as_array().unwrap().len(), 5);
 
     let payment_id = s.pay(&session, "+7 701 234 56 78").await;
@@ -29,26 +26,15 @@ async fn a_customer_pays_by_phone_and_code() {
     assert!(waiting["otp_expires_at"].as_str().unwrap().ends_with('Z'));
 
     let code = s.code("77012345678", 1).await;
-    let (status, sent) = s
-        .otp(&payment_id, &format!("{}-{}", &code[..3], &code[3..]))
-        .await;
+    let (status, sent) = s.otp(&payment_id, &format!("{}-{}", &code[..3], &code[3..])).await;
     assert_eq!(status, 202, "{sent}");
     let paid = s.until_state(&payment_id, "succeeded").await;
     assert_eq!(paid["amount"], 100_000);
 
     let (_, again) = s.get(&format!("/api/sessions/{session}")).await;
     assert_eq!(again["payment"]["state"], "succeeded");
-    let (status, same) = s
-        .post(
-            &format!("/api/sessions/{session}/mobile-payments"),
-            &json!({ "operator": "KCELL", "phone": "77012345678" }),
-        )
-        .await;
-    assert_eq!(
-        (status, same["payment_id"].as_str()),
-        (200, Some(payment_id.as_str())),
-        "a paid session is not charged twice"
-    );
+    let (status, same) = s.post(&format!("/api/sessions/{session}/mobile-payments"), &json!({ "operator": "KCELL", "phone": "77012345678" })).await;
+    assert_eq!((status, same["payment_id"].as_str()), (200, Some(payment_id.as_str())), "a paid session is not charged twice");
 }
 
 #[tokio::test]
@@ -60,10 +46,7 @@ async fn a_double_click_makes_one_payment() {
     let (a, b) = tokio::join!(s.post(&path, &body), s.post(&path, &body));
     assert_eq!(a.1["payment_id"], b.1["payment_id"], "{a:?} {b:?}");
     let statuses = [a.0, b.0];
-    assert!(
-        statuses.contains(&201) && statuses.contains(&200),
-        "{statuses:?}"
-    );
+    assert!(statuses.contains(&201) && statuses.contains(&200), "{statuses:?}");
 }
 
 #[tokio::test]
@@ -73,9 +56,7 @@ async fn a_wrong_code_then_the_right_one() {
     let payment_id = s.pay(&session, "77000000000").await;
     s.until_state(&payment_id, "awaiting_otp").await;
     s.otp(&payment_id, "000000").await;
-    let retry = s
-        .until(&payment_id, |v| v["last_error"] == "wrong_code")
-        .await;
+    let retry = s.until(&payment_id, |v| v["last_error"] == "wrong_code").await;
     assert_eq!(retry["state"], "awaiting_otp");
     assert_eq!(retry["attempt"], 2);
     s.otp(&payment_id, "123456").await;
@@ -84,63 +65,38 @@ async fn a_wrong_code_then_the_right_one() {
 
 #[tokio::test]
 async fn resend_is_refused_early_then_works_and_stops_at_three() {
-    let s = Stack::start(Tuning {
-        otp_ttl: Duration::from_millis(600),
-        ..Tuning::default()
-    })
-    .await;
+    let s = Stack::start(Tuning { otp_ttl: Duration::from_millis(600), ..Tuning::default() }).await;
     let session = s.session(&["mobile"]).await;
     let payment_id = s.pay(&session, "77000000000").await;
     s.until_state(&payment_id, "awaiting_otp").await;
-    let (status, early) = s
-        .post(&format!("/api/payments/{payment_id}/resend"), &json!({}))
-        .await;
+    let (status, early) = s.post(&format!("/api/payments/{payment_id}/resend"), &json!({})).await;
     assert_eq!(status, 409, "{early}");
     assert_eq!(early["error"]["code"], "resend_too_early");
     assert!(early["error"]["retry_after_s"].as_u64().unwrap() >= 1);
 
     for (n, code) in ["234567", "345678", "456789"].into_iter().enumerate() {
         tokio::time::sleep(Duration::from_millis(650)).await;
-        let (status, view) = s
-            .post(&format!("/api/payments/{payment_id}/resend"), &json!({}))
-            .await;
+        let (status, view) = s.post(&format!("/api/payments/{payment_id}/resend"), &json!({})).await;
         assert_eq!(status, 202, "{view}");
         assert_eq!(view["resends_left"], 2 - n);
         assert_eq!(s.code("77000000000", n + 2).await, code);
     }
     tokio::time::sleep(Duration::from_millis(650)).await;
-    let (status, limit) = s
-        .post(&format!("/api/payments/{payment_id}/resend"), &json!({}))
-        .await;
-    assert_eq!(
-        (status, limit["error"]["code"].as_str()),
-        (429, Some("resend_limit"))
-    );
+    let (status, limit) = s.post(&format!("/api/payments/{payment_id}/resend"), &json!({})).await;
+    assert_eq!((status, limit["error"]["code"].as_str()), (429, Some("resend_limit")));
 }
 
 #[tokio::test]
 async fn an_expired_code_is_reported_and_a_new_one_pays() {
-    let s = Stack::start(Tuning {
-        otp_ttl: Duration::from_millis(500),
-        ..Tuning::default()
-    })
-    .await;
+    let s = Stack::start(Tuning { otp_ttl: Duration::from_millis(500), ..Tuning::default() }).await;
     let session = s.session(&["mobile"]).await;
     let payment_id = s.pay(&session, "77000000000").await;
     s.until_state(&payment_id, "awaiting_otp").await;
     tokio::time::sleep(Duration::from_millis(600)).await;
     s.otp(&payment_id, "123456").await;
     s.until(&payment_id, |v| v["last_error"] == "expired").await;
-    assert_eq!(
-        s.post(&format!("/api/payments/{payment_id}/resend"), &json!({}))
-            .await
-            .0,
-        202
-    );
-    s.until(&payment_id, |v| {
-        v["resends_left"] == 2 && v["last_error"].is_null()
-    })
-    .await;
+    assert_eq!(s.post(&format!("/api/payments/{payment_id}/resend"), &json!({})).await.0, 202);
+    s.until(&payment_id, |v| v["resends_left"] == 2 && v["last_error"].is_null()).await;
     s.otp(&payment_id, "234567").await;
     s.until_state(&payment_id, "succeeded").await;
 }
@@ -163,22 +119,11 @@ async fn a_decline_carries_the_platforms_code_and_a_new_attempt_is_possible() {
 async fn a_gate_rejection_fails_the_payment_with_its_reason() {
     let s = Stack::start(Tuning::default()).await;
     let session = s.session(&["mobile"]).await;
-    let (status, view) = s
-        .post(
-            &format!("/api/sessions/{session}/mobile-payments"),
-            &json!({ "operator": "ALTEL", "phone": "77000000003" }),
-        )
-        .await;
+    let (status, view) = s.post(&format!("/api/sessions/{session}/mobile-payments"), &json!({ "operator": "ALTEL", "phone": "77000000003" })).await;
     assert_eq!(status, 201);
     assert_eq!(view["state"], "failed");
     assert_eq!(view["code"], "1012");
-    assert!(
-        view["message"]
-            .as_str()
-            .unwrap()
-            .contains("declined by the provider"),
-        "{view}"
-    );
+    assert!(view["message"].as_str().unwrap().contains("declined by the provider"), "{view}");
 }
 
 #[tokio::test]
@@ -197,53 +142,29 @@ async fn duplicate_and_late_callbacks_do_not_change_the_result() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(s.app.db().callbacks_of(&payment_id).await.unwrap().len(), 3);
-    assert_eq!(
-        s.get(&format!("/api/payments/{payment_id}")).await.1["state"],
-        "succeeded"
-    );
+    assert_eq!(s.get(&format!("/api/payments/{payment_id}")).await.1["state"], "succeeded");
 }
 
 #[tokio::test]
 async fn lost_callbacks_are_reconciled_by_the_status_request() {
-    let s = Stack::start(Tuning {
-        reconcile_after: Duration::from_millis(300),
-        ..Tuning::default()
-    })
-    .await;
+    let s = Stack::start(Tuning { reconcile_after: Duration::from_millis(300), ..Tuning::default() }).await;
     let session = s.session(&["mobile"]).await;
     let payment_id = s.pay(&session, "77000000006").await;
     let waiting = s.until_state(&payment_id, "awaiting_otp").await;
     assert_eq!(waiting["attempt"], 1);
     s.otp(&payment_id, "123456").await;
     s.until_state(&payment_id, "succeeded").await;
-    assert!(
-        s.app
-            .db()
-            .callbacks_of(&payment_id)
-            .await
-            .unwrap()
-            .is_empty(),
-        "no callback ever came"
-    );
+    assert!(s.app.db().callbacks_of(&payment_id).await.unwrap().is_empty(), "no callback ever came");
 }
 
 #[tokio::test]
 async fn the_resend_quirk_never_shows_a_false_decline() {
-    let s = Stack::start(Tuning {
-        otp_ttl: Duration::from_millis(300),
-        ..Tuning::default()
-    })
-    .await;
+    let s = Stack::start(Tuning { otp_ttl: Duration::from_millis(300), ..Tuning::default() }).await;
     let session = s.session(&["mobile"]).await;
     let payment_id = s.pay(&session, "77000000007").await;
     s.until_state(&payment_id, "awaiting_otp").await;
     tokio::time::sleep(Duration::from_millis(350)).await;
-    assert_eq!(
-        s.post(&format!("/api/payments/{payment_id}/resend"), &json!({}))
-            .await
-            .0,
-        202
-    );
+    assert_eq!(s.post(&format!("/api/payments/{payment_id}/resend"), &json!({})).await.0, 202);
     // The misleading decline arrives and is held, then the status request clears it.
     for _ in 0..200 {
         let callbacks = s.app.db().callbacks_of(&payment_id).await.unwrap();
@@ -251,16 +172,10 @@ async fn the_resend_quirk_never_shows_a_false_decline() {
         if callbacks.len() >= 3 && events.iter().any(|(source, _, _, _)| source == "status") {
             break;
         }
-        assert_ne!(
-            s.get(&format!("/api/payments/{payment_id}")).await.1["state"],
-            "declined"
-        );
+        assert_ne!(s.get(&format!("/api/payments/{payment_id}")).await.1["state"], "declined");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert_eq!(
-        s.get(&format!("/api/payments/{payment_id}")).await.1["state"],
-        "awaiting_otp"
-    );
+    assert_eq!(s.get(&format!("/api/payments/{payment_id}")).await.1["state"], "awaiting_otp");
     s.otp(&payment_id, "234567").await;
     s.until_state(&payment_id, "succeeded").await;
 }
@@ -277,27 +192,11 @@ async fn a_forged_callback_is_refused_logged_and_never_applied() {
     assert_eq!(status, 403, "{answer}");
     let (status, _) = s.post("/callbacks/gate", &json!("just a string")).await;
     assert_eq!(status, 403);
-    let response = s
-        .http
-        .post(format!("{}/callbacks/gate", s.server))
-        .body("{broken")
-        .send()
-        .await
-        .unwrap();
+    let response = s.http.post(format!("{}/callbacks/gate", s.server)).body("{broken").send().await.unwrap();
     assert_eq!(response.status().as_u16(), 400);
-    assert_eq!(
-        s.get(&format!("/api/payments/{payment_id}")).await.1["state"],
-        "awaiting_otp"
-    );
+    assert_eq!(s.get(&format!("/api/payments/{payment_id}")).await.1["state"], "awaiting_otp");
     let logged = s.app.db().callback_results().await.unwrap();
-    assert!(
-        logged
-            .iter()
-            .filter(|(_, verified, result)| !verified && result.starts_with("rejected"))
-            .count()
-            >= 3,
-        "{logged:?}"
-    );
+    assert!(logged.iter().filter(|(_, verified, result)| !verified && result.starts_with("rejected")).count() >= 3, "{logged:?}");
 }
 
 async fn paid(s: &Stack) -> String {
@@ -314,28 +213,17 @@ async fn refunds_partial_then_full_never_more_than_paid() {
     let s = Stack::start(Tuning::default()).await;
     let payment_id = paid(&s).await;
     let refunds = format!("/admin/payments/{payment_id}/refunds");
-    let (status, _) = s
-        .admin(
-            &refunds,
-            &json!({ "amount": 30_000, "description": "one item" }),
-        )
-        .await;
+    let (status, _) = s.admin(&refunds, &json!({ "amount": 30_000, "description": "one item" })).await;
     assert_eq!(status, 202);
     let partial = s.until_state(&payment_id, "partially_refunded").await;
     assert_eq!(partial["refunded_amount"], 30_000);
     let (status, over) = s.admin(&refunds, &json!({ "amount": 70_001 })).await;
-    assert_eq!(
-        (status, over["error"]["code"].as_str()),
-        (409, Some("refund_exceeds_payment"))
-    );
+    assert_eq!((status, over["error"]["code"].as_str()), (409, Some("refund_exceeds_payment")));
     let (status, _) = s.admin(&refunds, &json!({})).await;
     assert_eq!(status, 202);
     s.until_state(&payment_id, "refunded").await;
     let (status, done) = s.admin(&refunds, &json!({})).await;
-    assert_eq!(
-        (status, done["error"]["code"].as_str()),
-        (409, Some("not_refundable"))
-    );
+    assert_eq!((status, done["error"]["code"].as_str()), (409, Some("not_refundable")));
 }
 
 #[tokio::test]
@@ -354,98 +242,56 @@ async fn two_quick_refunds_cannot_together_exceed_the_payment() {
 async fn a_payout_reaches_its_result() {
     let s = Stack::start(Tuning::default()).await;
     let customer = json!({ "id": "c-9", "first_name": "Daulet", "last_name": "Ospanov", "email": "d@example.kz" });
-    let (status, payout) = s.admin("/admin/payouts", &json!({ "amount": 20_000, "currency": "KZT", "customer": customer, "phone": "+7 775 123 45 67", "operator": "KCELL" })).await;
+    let (status, payout) = s
+        .admin(
+            "/admin/payouts",
+            &json!({ "amount": 20_000, "currency": "KZT", "customer": customer, "phone": "+7 775 123 45 67", "operator": "KCELL" }),
+        )
+        .await;
     assert_eq!(status, 202, "{payout}");
     assert_eq!(payout["kind"], "payout");
-    s.until_state(payout["payment_id"].as_str().unwrap(), "succeeded")
+    s.until_state(payout["payment_id"].as_str().unwrap(), "succeeded").await;
+    let (_, declined) = s
+        .admin("/admin/payouts", &json!({ "amount": 20_000, "currency": "KZT", "customer": customer, "phone": "77000000009", "operator": "KCELL" }))
         .await;
-    let (_, declined) = s.admin("/admin/payouts", &json!({ "amount": 20_000, "currency": "KZT", "customer": customer, "phone": "77000000009", "operator": "KCELL" })).await;
-    s.until_state(declined["payment_id"].as_str().unwrap(), "declined")
-        .await;
+    s.until_state(declined["payment_id"].as_str().unwrap(), "declined").await;
 }
 
 #[tokio::test]
 async fn payment_page_parameters_verify_on_the_sandbox_page_and_pay() {
     let s = Stack::start(Tuning::default()).await;
     let session = s.session(&["payment_page"]).await;
-    let (status, page) = s
-        .post(
-            &format!("/api/sessions/{session}/payment-page"),
-            &json!({ "operator": "TELE2", "locale": "kk" }),
-        )
-        .await;
+    let (status, page) = s.post(&format!("/api/sessions/{session}/payment-page"), &json!({ "operator": "TELE2", "locale": "kk" })).await;
     assert_eq!(status, 200, "{page}");
-    assert_eq!(
-        page["script_url"],
-        format!("{}/shared/merchant.js", s.sandbox)
-    );
+    assert_eq!(page["script_url"], format!("{}/shared/merchant.js", s.sandbox));
     let params = page["params"].clone();
     assert_eq!(params["force_payment_method"], "mobile");
-    assert_eq!(
-        params["payment_methods_options"],
-        r#"{"enable_mobile_service":1,"selected_operator":"TELE2"}"#
-    );
+    assert_eq!(params["payment_methods_options"], r#"{"enable_mobile_service":1,"selected_operator":"TELE2"}"#);
     assert!(params.get("customer_id").is_some() && params["payment_amount"] == 100_000);
 
     // What merchant.js sends: every value as text.
-    let pairs: Vec<(String, String)> = params
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                v.as_str().map_or_else(|| v.to_string(), str::to_owned),
-            )
-        })
-        .collect();
+    let pairs: Vec<(String, String)> =
+        params.as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned))).collect();
     let query = serde_urlencoded_like(&pairs);
-    let response = s
-        .http
-        .get(format!("{}/payment?{query}", s.sandbox))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        response.status().as_u16(),
-        200,
-        "{}",
-        response.text().await.unwrap()
-    );
+    let response = s.http.get(format!("{}/payment?{query}", s.sandbox)).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200, "{}", response.text().await.unwrap());
 
-    let (status, _) = post_to(
-        &s,
-        &format!("{}/payment/api/start", s.sandbox),
-        &json!({ "params": query, "phone": "77071234567" }),
-    )
-    .await;
+    let (status, _) = post_to(&s, &format!("{}/payment/api/start", s.sandbox), &json!({ "params": query, "phone": "77071234567" })).await;
     assert_eq!(status, 200);
     let code = s.code("77071234567", 1).await;
-    let (_, done) = post_to(
-        &s,
-        &format!("{}/payment/api/otp", s.sandbox),
-        &json!({ "params": query, "code": code }),
-    )
-    .await;
+    let (_, done) = post_to(&s, &format!("{}/payment/api/otp", s.sandbox), &json!({ "params": query, "code": code })).await;
     assert_eq!(done["status"], "success");
-    s.until_state(page["payment_id"].as_str().unwrap(), "succeeded")
-        .await;
+    s.until_state(page["payment_id"].as_str().unwrap(), "succeeded").await;
 }
 
 fn serde_urlencoded_like(pairs: &[(String, String)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
 }
 
 fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -453,10 +299,7 @@ fn encode(text: &str) -> String {
 
 async fn post_to(s: &Stack, url: &str, body: &Value) -> (u16, Value) {
     let response = s.http.post(url).json(body).send().await.unwrap();
-    (
-        response.status().as_u16(),
-        response.json().await.unwrap_or(Value::Null),
-    )
+    (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
 }
 
 #[tokio::test]
@@ -465,35 +308,17 @@ async fn a_cash_deposit_at_a_terminal_shows_up_in_the_session() {
     let session = s.session(&["cash_in"]).await;
     let (_, view) = s.get(&format!("/api/sessions/{session}")).await;
     let account = view["cash_in_account"].as_str().unwrap().to_owned();
-    assert_eq!(
-        view["cash_in_limits"],
-        json!({ "min": 100, "max": 50_000_000 })
-    );
-    let (status, paid) = post_to(
-        &s,
-        &format!("{}/sandbox/terminal/pay", s.sandbox),
-        &json!({ "customer_id": account, "amount": 250_000 }),
-    )
-    .await;
+    assert_eq!(view["cash_in_limits"], json!({ "min": 100, "max": 50_000_000 }));
+    let (status, paid) = post_to(&s, &format!("{}/sandbox/terminal/pay", s.sandbox), &json!({ "customer_id": account, "amount": 250_000 })).await;
     assert_eq!(status, 200, "{paid}");
     assert_eq!(paid["result"], "paid");
-    let deposit = s
-        .until_state(paid["payment_id"].as_str().unwrap(), "succeeded")
-        .await;
+    let deposit = s.until_state(paid["payment_id"].as_str().unwrap(), "succeeded").await;
     assert_eq!(deposit["kind"], "cash_in");
     let (_, view) = s.get(&format!("/api/sessions/{session}")).await;
     assert_eq!(view["deposits"][0]["amount"], 250_000);
 
-    let (_, unknown) = post_to(
-        &s,
-        &format!("{}/sandbox/terminal/pay", s.sandbox),
-        &json!({ "customer_id": "nobody-here", "amount": 500 }),
-    )
-    .await;
-    assert_eq!(
-        unknown,
-        json!({ "result": "refused", "stage": "verify", "code": 404 })
-    );
+    let (_, unknown) = post_to(&s, &format!("{}/sandbox/terminal/pay", s.sandbox), &json!({ "customer_id": "nobody-here", "amount": 500 })).await;
+    assert_eq!(unknown, json!({ "result": "refused", "stage": "verify", "code": 404 }));
 }
 
 #[tokio::test]
@@ -501,22 +326,11 @@ async fn live_events_stream_each_state_until_the_end() {
     let s = Stack::start(Tuning::default()).await;
     let session = s.session(&["mobile"]).await;
     let payment_id = s.pay(&session, "77000000000").await;
-    let mut response = s
-        .http
-        .get(format!("{}/api/payments/{payment_id}/events", s.server))
-        .send()
-        .await
-        .unwrap();
-    assert!(response.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/event-stream"));
+    let mut response = s.http.get(format!("{}/api/payments/{payment_id}/events", s.server)).send().await.unwrap();
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
     let mut text = String::new();
     let mut sent_code = false;
-    while let Ok(Some(chunk)) = tokio::time::timeout(Duration::from_secs(10), response.chunk())
-        .await
-        .unwrap()
-    {
+    while let Ok(Some(chunk)) = tokio::time::timeout(Duration::from_secs(10), response.chunk()).await.unwrap() {
         text.push_str(&String::from_utf8_lossy(&chunk));
         if !sent_code && text.contains("\"state\":\"awaiting_otp\"") {
             sent_code = true;
@@ -526,20 +340,11 @@ async fn live_events_stream_each_state_until_the_end() {
     let states: Vec<String> = text
         .lines()
         .filter_map(|l| l.strip_prefix("data:"))
-        .map(|d| {
-            serde_json::from_str::<Value>(d.trim()).unwrap()["state"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
+        .map(|d| serde_json::from_str::<Value>(d.trim()).unwrap()["state"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(states.first().map(String::as_str), Some("processing"));
     assert!(states.contains(&"awaiting_otp".to_owned()));
-    assert_eq!(
-        states.last().map(String::as_str),
-        Some("succeeded"),
-        "the stream ends with the final state: {states:?}"
-    );
+    assert_eq!(states.last().map(String::as_str), Some("succeeded"), "the stream ends with the final state: {states:?}");
 }
 
 #[tokio::test]

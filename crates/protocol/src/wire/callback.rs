@@ -153,12 +153,7 @@ pub enum StatusText {
 impl StatusText {
     /// Reads a status as the platform spells it.
     pub fn parse(status: &str) -> StatusText {
-        match status
-            .trim()
-            .to_ascii_lowercase()
-            .replace('_', " ")
-            .as_str()
-        {
+        match status.trim().to_ascii_lowercase().replace('_', " ").as_str() {
             "awaiting clarification" => StatusText::AwaitingClarification,
             "success" => StatusText::Success,
             "refunded" | "partially refunded" => StatusText::Refunded,
@@ -177,57 +172,32 @@ impl Callback {
 
     /// The project, at the top level or in `general`.
     pub fn project(&self) -> Option<u64> {
-        self.project_id
-            .or_else(|| self.extra.get("general")?.get("project_id")?.as_u64())
+        self.project_id.or_else(|| self.extra.get("general")?.get("project_id")?.as_u64())
     }
 
     fn operation_kind(&self) -> &str {
-        self.operation
-            .as_ref()
-            .map_or("sale", |op| op.kind.as_str())
+        self.operation.as_ref().map_or("sale", |op| op.kind.as_str())
     }
 
     /// The operation's status, else the payment's.
     fn status(&self) -> StatusText {
-        let operation = self
-            .operation
-            .as_ref()
-            .map(|op| StatusText::parse(&op.status));
+        let operation = self.operation.as_ref().map(|op| StatusText::parse(&op.status));
         let payment = StatusText::parse(&self.payment.status);
         // Decision (platform.md §4): either status saying "awaiting clarification" means the
         // OTP is required, whatever `clarification_fields` holds.
-        if operation == Some(StatusText::AwaitingClarification)
-            || payment == StatusText::AwaitingClarification
-        {
+        if operation == Some(StatusText::AwaitingClarification) || payment == StatusText::AwaitingClarification {
             return StatusText::AwaitingClarification;
         }
         operation.unwrap_or(payment)
     }
 
     fn outcome(&self, status: StatusText) -> Option<Outcome> {
-        let code = || {
-            self.operation
-                .as_ref()
-                .and_then(|op| op.code.as_ref())
-                .map(TextOrNumber::as_text)
-                .unwrap_or_default()
-        };
-        let message = || {
-            self.operation
-                .as_ref()
-                .and_then(|op| op.message.clone())
-                .unwrap_or_default()
-        };
+        let code = || self.operation.as_ref().and_then(|op| op.code.as_ref()).map(TextOrNumber::as_text).unwrap_or_default();
+        let message = || self.operation.as_ref().and_then(|op| op.message.clone()).unwrap_or_default();
         match status {
             StatusText::Success | StatusText::Refunded => Some(Outcome::Succeeded),
-            StatusText::Declined => Some(Outcome::Declined {
-                code: code(),
-                message: message(),
-            }),
-            StatusText::Failed => Some(Outcome::Failed {
-                code: code(),
-                message: message(),
-            }),
+            StatusText::Declined => Some(Outcome::Declined { code: code(), message: message() }),
+            StatusText::Failed => Some(Outcome::Failed { code: code(), message: message() }),
             StatusText::AwaitingClarification | StatusText::InProgress => None,
         }
     }
@@ -241,21 +211,9 @@ impl Callback {
             if StatusText::parse(&op.status) != StatusText::Success {
                 return None;
             }
-            let amount = op
-                .sum_initial
-                .as_ref()
-                .or(op.sum_converted.as_ref())
-                .map_or(0, |s| s.amount);
-            let operation_id = op
-                .id
-                .as_ref()
-                .map(TextOrNumber::as_text)
-                .or_else(|| op.request_id.clone())
-                .unwrap_or_default();
-            return Some(Event::Refunded {
-                operation_id,
-                amount: Amount(amount),
-            });
+            let amount = op.sum_initial.as_ref().or(op.sum_converted.as_ref()).map_or(0, |s| s.amount);
+            let operation_id = op.id.as_ref().map(TextOrNumber::as_text).or_else(|| op.request_id.clone()).unwrap_or_default();
+            return Some(Event::Refunded { operation_id, amount: Amount(amount) });
         }
         if status == StatusText::AwaitingClarification {
             return Some(Event::OtpRequired { at });

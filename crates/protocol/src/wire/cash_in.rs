@@ -92,8 +92,7 @@ impl Serialize for CashInCode {
 impl<'de> Deserialize<'de> for CashInCode {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let code = u16::deserialize(deserializer)?;
-        CashInCode::from_u16(code)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown cash-in answer code {code}")))
+        CashInCode::from_u16(code).ok_or_else(|| serde::de::Error::custom(format!("unknown cash-in answer code {code}")))
     }
 }
 
@@ -130,40 +129,21 @@ pub struct CashInAnswer {
 impl CashInAnswer {
     /// `verify` succeeded: the account exists and holds `currency`.
     pub fn verified(currency: &str) -> Self {
-        CashInAnswer {
-            currency: Some(currency.to_owned()),
-            ..Self::bare(CashInCode::Success)
-        }
+        CashInAnswer { currency: Some(currency.to_owned()), ..Self::bare(CashInCode::Success) }
     }
 
     /// `check_deposit` succeeded: the deposit is `payment_id`.
     pub fn deposit(payment_id: &str, description: Option<&str>) -> Self {
-        CashInAnswer {
-            payment_id: Some(payment_id.to_owned()),
-            description: description.map(str::to_owned),
-            ..Self::bare(CashInCode::Success)
-        }
+        CashInAnswer { payment_id: Some(payment_id.to_owned()), description: description.map(str::to_owned), ..Self::bare(CashInCode::Success) }
     }
 
     /// A refusal with `code`; a `500` carries `reason` in `errors.message`.
     pub fn refused(code: CashInCode, reason: &str) -> Self {
-        let errors = (code == CashInCode::GeneralError).then(|| CashInError {
-            message: reason.to_owned(),
-        });
-        CashInAnswer {
-            errors,
-            ..Self::bare(code)
-        }
+        let errors = (code == CashInCode::GeneralError).then(|| CashInError { message: reason.to_owned() });
+        CashInAnswer { errors, ..Self::bare(code) }
     }
 
     fn bare(code: CashInCode) -> Self {
-        CashInAnswer {
-            code,
-            currency: None,
-            additional_customer_id: None,
-            payment_id: None,
-            description: None,
-            errors: None,
-        }
+        CashInAnswer { code, currency: None, additional_customer_id: None, payment_id: None, description: None, errors: None }
     }
 }

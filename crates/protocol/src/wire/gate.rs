@@ -106,14 +106,7 @@ pub struct ApprovalCode {
 impl ClarificationRequest {
     /// A clarification carrying `code` for the payment in `general`.
     pub fn new(general: General, code: &str) -> Self {
-        ClarificationRequest {
-            general,
-            additional_data: ClarificationData {
-                additional_data: ApprovalCode {
-                    approval_code: code.to_owned(),
-                },
-            },
-        }
+        ClarificationRequest { general, additional_data: ClarificationData { additional_data: ApprovalCode { approval_code: code.to_owned() } } }
     }
 }
 
@@ -254,26 +247,16 @@ impl OperatorListResponse {
     pub fn operators_from(body: &Value) -> Option<Vec<OperatorEntry>> {
         let list = match body {
             Value::Array(items) => items,
-            Value::Object(map) => ["operators", "list", "data"]
-                .iter()
-                .find_map(|k| map.get(*k)?.as_array())?,
+            Value::Object(map) => ["operators", "list", "data"].iter().find_map(|k| map.get(*k)?.as_array())?,
             _ => return None,
         };
         let entry = |item: &Value| -> Option<OperatorEntry> {
             match item {
-                Value::String(id) => Some(OperatorEntry {
-                    id: id.clone(),
-                    name: None,
-                }),
+                Value::String(id) => Some(OperatorEntry { id: id.clone(), name: None }),
                 Value::Object(map) => {
-                    let id = ["id", "code", "operator"]
-                        .iter()
-                        .find_map(|k| map.get(*k)?.as_str())?;
+                    let id = ["id", "code", "operator"].iter().find_map(|k| map.get(*k)?.as_str())?;
                     let name = map.get("name").and_then(Value::as_str).map(str::to_owned);
-                    Some(OperatorEntry {
-                        id: id.to_owned(),
-                        name,
-                    })
+                    Some(OperatorEntry { id: id.to_owned(), name })
                 }
                 _ => None,
             }

@@ -10,15 +10,12 @@ mod cash_in;
 mod gate;
 mod payment_page;
 
-pub use callback::{
-    Callback, CallbackAccount, CallbackOperation, CallbackPayment, Provider, StatusText,
-};
+pub use callback::{Callback, CallbackAccount, CallbackOperation, CallbackPayment, Provider, StatusText};
 pub use cash_in::{CashInAnswer, CashInCode, CashInError, CashInRequest, KASSA24};
 pub use gate::{
-    AcceptedResponse, Account, ApprovalCode, ClarificationData, ClarificationRequest, CustomerIp,
-    ErrorResponse, FieldError, GateAnswer, General, MobilePaymentRequest, OperatorEntry,
-    OperatorListRequest, OperatorListResponse, Payment, RefundPayment, RefundRequest,
-    ResendRequest, SaleCustomer, StatusRequest,
+    AcceptedResponse, Account, ApprovalCode, ClarificationData, ClarificationRequest, CustomerIp, ErrorResponse, FieldError, GateAnswer, General,
+    MobilePaymentRequest, OperatorEntry, OperatorListRequest, OperatorListResponse, Payment, RefundPayment, RefundRequest, ResendRequest,
+    SaleCustomer, StatusRequest,
 };
 pub use payment_page::{MobileServiceOptions, PaymentPageParams, FORCE_MOBILE};
 

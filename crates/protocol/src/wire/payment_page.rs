@@ -63,10 +63,7 @@ pub struct MobileServiceOptions {
 impl MobileServiceOptions {
     /// Options that enforce `operator`.
     pub fn for_operator(operator: &str) -> Self {
-        MobileServiceOptions {
-            enable_mobile_service: 1,
-            selected_operator: Some(operator.to_owned()),
-        }
+        MobileServiceOptions { enable_mobile_service: 1, selected_operator: Some(operator.to_owned()) }
     }
 
     /// **Decision** (`platform.md` §6): `merchant.js` passes each value through

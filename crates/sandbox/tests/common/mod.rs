@@ -40,10 +40,7 @@ pub fn independent_sign(value: &Value, secret: &str) -> String {
                     }
                 }
             }
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .for_each(|(i, v)| walk(&join(&i.to_string()), v, out)),
+            Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| walk(&join(&i.to_string()), v, out)),
             Value::Bool(b) => out.push((path.to_owned(), u8::from(*b).to_string())),
             Value::Null => out.push((path.to_owned(), String::new())),
             Value::String(s) => out.push((path.to_owned(), s.clone())),
@@ -53,11 +50,7 @@ pub fn independent_sign(value: &Value, secret: &str) -> String {
     let mut pairs = Vec::new();
     walk("", value, &mut pairs);
     pairs.sort();
-    let canonical = pairs
-        .iter()
-        .map(|(path, value)| format!("{path}:{value}"))
-        .collect::<Vec<_>>()
-        .join(";");
+    let canonical = pairs.iter().map(|(path, value)| format!("{path}:{value}")).collect::<Vec<_>>().join(";");
     let mut mac = Hmac::<Sha512>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(canonical.as_bytes());
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
@@ -92,10 +85,7 @@ pub struct Merchant {
     pub failures_left: Mutex<u32>,
 }
 
-async fn receive_callback(
-    State(merchant): State<Arc<Merchant>>,
-    Json(body): Json<Value>,
-) -> StatusCode {
+async fn receive_callback(State(merchant): State<Arc<Merchant>>, Json(body): Json<Value>) -> StatusCode {
     let mut failures = merchant.failures_left.lock().unwrap();
     if *failures > 0 {
         *failures -= 1;
@@ -115,9 +105,7 @@ async fn cash_in(State(merchant): State<Arc<Merchant>>, Json(body): Json<Value>)
     }
     match body["type"].as_str() {
         Some("verify") => Json(json!({ "code": 0, "currency": "KZT" })),
-        Some("check_deposit") => Json(
-            json!({ "code": 0, "payment_id": format!("deposit-{}", merchant.cash_in_requests.lock().unwrap().len()) }),
-        ),
+        Some("check_deposit") => Json(json!({ "code": 0, "payment_id": format!("deposit-{}", merchant.cash_in_requests.lock().unwrap().len()) })),
         _ => Json(json!({ "code": 500, "errors": { "message": "unknown type" } })),
     }
 }
@@ -134,10 +122,7 @@ impl Harness {
         let merchant = Arc::new(Merchant::default());
         let merchant_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let merchant_url = format!("http://{}", merchant_listener.local_addr().unwrap());
-        let app = Router::new()
-            .route("/callbacks", post(receive_callback))
-            .route("/cash-in", post(cash_in))
-            .with_state(merchant.clone());
+        let app = Router::new().route("/callbacks", post(receive_callback)).route("/cash-in", post(cash_in)).with_state(merchant.clone());
         tokio::spawn(async move { axum::serve(merchant_listener, app).await.unwrap() });
 
         let mut config = Config::for_tests(PROJECT, SECRET);
@@ -147,32 +132,17 @@ impl Harness {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(run(listener, config, std::future::pending()));
-        Harness {
-            base,
-            merchant,
-            http: reqwest::Client::new(),
-        }
+        Harness { base, merchant, http: reqwest::Client::new() }
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .json(body)
-            .send()
-            .await
-            .unwrap();
+        let response = self.http.post(format!("{}{path}", self.base)).json(body).send().await.unwrap();
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
+        let response = self.http.get(format!("{}{path}", self.base)).send().await.unwrap();
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
     }
@@ -180,24 +150,13 @@ impl Harness {
     /// Waits until the merchant has received `n` callbacks for `payment_id`, then returns them.
     pub async fn callbacks_for(&self, payment_id: &str, n: usize) -> Vec<Value> {
         for _ in 0..200 {
-            let found: Vec<Value> = self
-                .merchant
-                .callbacks
-                .lock()
-                .unwrap()
-                .iter()
-                .filter(|c| c["payment"]["id"] == payment_id)
-                .cloned()
-                .collect();
+            let found: Vec<Value> = self.merchant.callbacks.lock().unwrap().iter().filter(|c| c["payment"]["id"] == payment_id).cloned().collect();
             if found.len() >= n {
                 return found;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        panic!(
-            "fewer than {n} callbacks for {payment_id}: {:?}",
-            self.merchant.callbacks.lock().unwrap()
-        );
+        panic!("fewer than {n} callbacks for {payment_id}: {:?}", self.merchant.callbacks.lock().unwrap());
     }
 
     /// The newest code texted to `phone`.

@@ -29,11 +29,7 @@ pub struct Tuning {
 
 impl Default for Tuning {
     fn default() -> Self {
-        Tuning {
-            otp_ttl: Duration::from_secs(80),
-            reconcile_after: Duration::from_secs(60),
-            delayed_callback: Duration::from_millis(500),
-        }
+        Tuning { otp_ttl: Duration::from_secs(80), reconcile_after: Duration::from_secs(60), delayed_callback: Duration::from_millis(500) }
     }
 }
 
@@ -49,11 +45,7 @@ impl Stack {
         sandbox_config.cashin_url = Some(format!("{server}/webservice/cash-in"));
         sandbox_config.otp_ttl = tuning.otp_ttl;
         sandbox_config.delayed_callback = tuning.delayed_callback;
-        tokio::spawn(checkout_sandbox::run(
-            sandbox_listener,
-            sandbox_config,
-            std::future::pending(),
-        ));
+        tokio::spawn(checkout_sandbox::run(sandbox_listener, sandbox_config, std::future::pending()));
 
         let mut config = Config::for_tests(&sandbox, PROJECT, SECRET);
         config.public_url = server.clone();
@@ -61,54 +53,22 @@ impl Stack {
         config.reconcile_after = tuning.reconcile_after;
         let app = App::new(config).await.unwrap();
         tokio::spawn(run(server_listener, app.clone(), std::future::pending()));
-        Stack {
-            server,
-            sandbox,
-            app,
-            http: reqwest::Client::new(),
-        }
+        Stack { server, sandbox, app, http: reqwest::Client::new() }
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.server))
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        (
-            response.status().as_u16(),
-            response.json().await.unwrap_or(Value::Null),
-        )
+        let response = self.http.post(format!("{}{path}", self.server)).json(body).send().await.unwrap();
+        (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.server))
-            .send()
-            .await
-            .unwrap();
-        (
-            response.status().as_u16(),
-            response.json().await.unwrap_or(Value::Null),
-        )
+        let response = self.http.get(format!("{}{path}", self.server)).send().await.unwrap();
+        (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
     }
 
     pub async fn admin(&self, path: &str, body: &Value) -> (u16, Value) {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.server))
-            .bearer_auth(ADMIN)
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        (
-            response.status().as_u16(),
-            response.json().await.unwrap_or(Value::Null),
-        )
+        let response = self.http.post(format!("{}{path}", self.server)).bearer_auth(ADMIN).json(body).send().await.unwrap();
+        (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
     }
 
     pub async fn session(&self, methods: &[&str]) -> String {
@@ -123,12 +83,7 @@ impl Stack {
 
     /// Starts a phone payment and returns its id.
     pub async fn pay(&self, session: &str, phone: &str) -> String {
-        let (status, payment) = self
-            .post(
-                &format!("/api/sessions/{session}/mobile-payments"),
-                &json!({ "operator": "KCELL", "phone": phone }),
-            )
-            .await;
+        let (status, payment) = self.post(&format!("/api/sessions/{session}/mobile-payments"), &json!({ "operator": "KCELL", "phone": phone })).await;
         assert!(status == 201 || status == 200, "{status} {payment}");
         payment["payment_id"].as_str().unwrap().to_owned()
     }
@@ -154,21 +109,10 @@ impl Stack {
     /// The newest code texted to `phone` once there are `count` texts.
     pub async fn code(&self, phone: &str, count: usize) -> String {
         for _ in 0..500 {
-            let inbox: Value = self
-                .http
-                .get(format!("{}/sandbox/sms?phone={phone}", self.sandbox))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let inbox: Value = self.http.get(format!("{}/sandbox/sms?phone={phone}", self.sandbox)).send().await.unwrap().json().await.unwrap();
             let messages = inbox["messages"].as_array().cloned().unwrap_or_default();
             if messages.len() >= count {
-                return messages.last().unwrap()["code"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned();
+                return messages.last().unwrap()["code"].as_str().unwrap().to_owned();
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -176,20 +120,12 @@ impl Stack {
     }
 
     pub async fn otp(&self, payment_id: &str, code: &str) -> (u16, Value) {
-        self.post(
-            &format!("/api/payments/{payment_id}/otp"),
-            &json!({ "code": code }),
-        )
-        .await
+        self.post(&format!("/api/payments/{payment_id}/otp"), &json!({ "code": code })).await
     }
 }
 
 pub fn rand_suffix() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
-    format!(
-        "{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
+    format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
 }
