@@ -276,7 +276,11 @@ impl Backend for HttpBackend {
     }
 
     fn payment_page<'a>(&'a self, session: &'a str, operator: &'a str, locale: &'a str) -> Pending<'a, PaymentPageView> {
-        Box::pin(self.call("POST", format!("/api/sessions/{}/payment-page", segment(session)), Some(object(&[("operator", operator), ("locale", locale)]))))
+        Box::pin(self.call(
+            "POST",
+            format!("/api/sessions/{}/payment-page", segment(session)),
+            Some(object(&[("operator", operator), ("locale", locale)])),
+        ))
     }
 
     fn events_url(&self, payment_id: &str) -> Option<String> {

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use checkout_protocol::{Amount, KzMobile, Locale};
-use leptos::either::EitherOf6;
+use leptos::either::{EitherOf4, EitherOf6};
 use leptos::html::{Button, Input};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -19,6 +19,7 @@ use crate::clock::{local_now, mm_ss, offset_of, seconds_until};
 use crate::host_events::{Field, Host};
 use crate::i18n::{resends_left, seconds_left, t, tf, Msg};
 use crate::operator_picker::OperatorPicker;
+use crate::payment_page::{ensure_script, run as run_payment_page, PageDisplay};
 use crate::phone_field::{phone_message, PhoneField};
 
 /// Digits in the platform's OTPs; the field submits itself when it has this many.
@@ -114,6 +115,9 @@ pub fn Checkout(
     /// The element that receives the widget's DOM events.
     #[prop(optional)]
     host: Host,
+    /// How the hosted Payment Page opens, in Payment Page mode.
+    #[prop(optional)]
+    display: PageDisplay,
 ) -> impl IntoView {
     let backend = StoredValue::new_local(backend);
     let host = StoredValue::new_local(host);
@@ -145,13 +149,18 @@ pub fn Checkout(
     let otp_ref = NodeRef::<Input>::new();
     let result_ref = NodeRef::<leptos::html::H2>::new();
     let retry_ref = NodeRef::<Button>::new();
-    let phone_id = unique("kzc-phone");
-    let otp_id = unique("kzc-otp");
-    let group_name = unique("kzc-operator");
+    let page_target = StoredValue::new(unique("kzc-page"));
+    let payout_confirming = RwSignal::new(false);
+    let copied = RwSignal::new(false);
+    let phone_id = StoredValue::new(unique("kzc-phone"));
+    let otp_id = StoredValue::new(unique("kzc-otp"));
+    let group_name = StoredValue::new(unique("kzc-operator"));
 
     let server_now = move || now.get() + offset.get();
     // Answers can arrive after the widget was unmounted; they must then touch nothing.
     let alive = move || !payment.is_disposed();
+    // The session's first method decides what the widget does.
+    let mode = Memo::new(move |_| session_view.with(|s| s.as_ref().and_then(|s| s.methods.first().cloned()).unwrap_or_else(|| "mobile".into())));
 
     // Takes a view from the backend unless an older one arrives late.
     let accept = move |view: PaymentView| {
@@ -360,6 +369,10 @@ pub fn Checkout(
             return;
         };
         operator.set(Some(op.clone()));
+        if mode.get_untracked() == "payout" {
+            payout_confirming.set(true);
+            return;
+        }
         submitting.set(true);
         form_error.set(None);
         host.with_value(|h| h.emit("submit", &[("operator", op.as_str().into()), ("phone_masked", number.masked().as_str().into())]));
@@ -453,8 +466,151 @@ pub fn Checkout(
         });
     };
 
+    let pay_on_page = move || {
+        if submitting.get_untracked() {
+            return;
+        }
+        let op = operator.get_untracked().unwrap_or_default();
+        submitting.set(true);
+        form_error.set(None);
+        host.with_value(|h| h.emit("submit", &[("operator", op.as_str().into()), ("method", "payment_page".into())]));
+        let backend = backend.get_value();
+        let token = token.get_value();
+        let target = page_target.get_value();
+        spawn_local(async move {
+            let answer = backend.payment_page(&token, &op, locale.tag()).await;
+            if !alive() {
+                return;
+            }
+            let page = match answer {
+                Ok(page) => page,
+                Err(error) => {
+                    form_error.set(Some(t(locale, api_message(&error))));
+                    host.with_value(|h| h.emit("error", &[("code", error.code().into()), ("stage", "payment_page".into())]));
+                    submitting.set(false);
+                    return;
+                }
+            };
+            if let Err(reason) = ensure_script(&page.script_url).await {
+                if alive() {
+                    form_error.set(Some(t(locale, Msg::PpLoadFailed)));
+                    host.with_value(|h| {
+                        h.emit(
+                            "error",
+                            &[("code", "script_load_failed".into()), ("stage", "payment_page".into()), ("message", reason.as_str().into())],
+                        )
+                    });
+                    submitting.set(false);
+                }
+                return;
+            }
+            if !alive() {
+                return;
+            }
+            submitting.set(false);
+            // Followed like any payment: the result shown is the backend's, never the page's word.
+            accept(PaymentView {
+                payment_id: page.payment_id.clone(),
+                kind: "purchase".into(),
+                state: "processing".into(),
+                ..PaymentView::default()
+            });
+            let params = page.params;
+            request_animation_frame(move || {
+                let report: Rc<dyn Fn(&'static str)> = Rc::new(move |message: &'static str| {
+                    if !alive() {
+                        return;
+                    }
+                    host.with_value(|h| h.emit("payment-page", &[("message", message.into())]));
+                    // Closed before paying: back to the button, the same payment reused.
+                    if message == "exit" && payment.with_untracked(|p| p.as_ref().is_some_and(|p| !p.is_final())) {
+                        payment.set(None);
+                    }
+                });
+                if let Err(reason) = run_payment_page(&params, display, &target, report) {
+                    form_error.set(Some(t(locale, Msg::PpLoadFailed)));
+                    payment.set(None);
+                    host.with_value(|h| {
+                        h.emit(
+                            "error",
+                            &[("code", "payment_page_failed".into()), ("stage", "payment_page".into()), ("message", reason.as_str().into())],
+                        )
+                    });
+                }
+            });
+        });
+    };
+
+    let send_payout = move || {
+        if submitting.get_untracked() {
+            return;
+        }
+        let Ok(number) = KzMobile::parse(&phone.get_untracked()) else { return };
+        let Some(op) = operator.get_untracked() else { return };
+        submitting.set(true);
+        host.with_value(|h| {
+            h.emit("submit", &[("operator", op.as_str().into()), ("phone_masked", number.masked().as_str().into()), ("method", "payout".into())])
+        });
+        let backend = backend.get_value();
+        let token = token.get_value();
+        spawn_local(async move {
+            let answer = backend.start_payout(&token, &op, number.as_str()).await;
+            if !alive() {
+                return;
+            }
+            match answer {
+                Ok(view) => accept(view),
+                Err(error) => {
+                    payout_confirming.set(false);
+                    form_error.set(Some(t(locale, api_message(&error))));
+                    host.with_value(|h| h.emit("error", &[("code", error.code().into()), ("stage", "payout".into())]));
+                }
+            }
+            submitting.set(false);
+        });
+    };
+
+    // Cash-in: deposits arrive whenever the customer pays at a terminal; follow the session.
+    Effect::new(move |_| {
+        if mode.get() != "cash_in" {
+            return;
+        }
+        let backend = backend.get_value();
+        let token = token.get_value();
+        let refresh = move || {
+            let backend = backend.clone();
+            let token = token.clone();
+            spawn_local(async move {
+                let answer = backend.session(&token).await;
+                if !alive() {
+                    return;
+                }
+                if let Ok(fresh) = answer {
+                    let known = session_view.with_untracked(|s| s.as_ref().map_or(0, |s| s.deposits.len()));
+                    for deposit in fresh.deposits.iter().skip(known).filter(|d| d.state == "succeeded") {
+                        host.with_value(|h| {
+                            h.emit(
+                                "success",
+                                &[
+                                    ("payment_id", deposit.payment_id.as_str().into()),
+                                    ("amount", Field::Number(deposit.amount as f64)),
+                                    ("method", "cash_in".into()),
+                                ],
+                            )
+                        });
+                    }
+                    session_view.set(Some(fresh));
+                }
+            });
+        };
+        if let Ok(handle) = set_interval_with_handle(refresh, Duration::from_millis(3000)) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+
     let try_again = move || {
         payment.set(None);
+        payout_confirming.set(false);
         code_sent.set(false);
         otp_error.set(None);
         otp_notice.set(None);
@@ -508,10 +664,10 @@ pub fn Checkout(
         })
     };
 
-    let form = move || {
-        let operators = session_view.with(|s| s.as_ref().map(|s| s.operators.clone()).unwrap_or_default());
-        let phone_id = phone_id.clone();
-        let group_name = group_name.clone();
+    let phone_form = move |button: Msg| {
+        let operators = session_view.with_untracked(|s| s.as_ref().map(|s| s.operators.clone()).unwrap_or_default());
+        let phone_id = phone_id.get_value();
+        let group_name = group_name.get_value();
         view! {
             <form class="kzc-form" novalidate data-testid="phone-form" on:submit=move |ev| {
                 ev.prevent_default();
@@ -523,14 +679,95 @@ pub fn Checkout(
                 <OperatorPicker operators=operators selected=operator chosen_by_customer=chosen_by_customer error=Signal::from(operator_error) locale=locale group_name=group_name />
                 <p class="kzc-error" role="alert" data-testid="form-error">{move || form_error.get()}</p>
                 <button type="submit" class="kzc-primary" data-testid="submit" disabled=move || submitting.get() aria-busy=move || if submitting.get() { "true" } else { "false" }>
-                    {move || if submitting.get() { t(locale, Msg::Sending) } else { t(locale, Msg::GetCode) }}
+                    {move || if submitting.get() { t(locale, Msg::Sending) } else { t(locale, button) }}
                 </button>
             </form>
         }
     };
 
+    let page_form = move || {
+        let pay_on_page = pay_on_page.clone();
+        let operators = session_view.with_untracked(|s| s.as_ref().map(|s| s.operators.clone()).unwrap_or_default());
+        let group_name = group_name.get_value();
+        view! {
+            <form class="kzc-form" novalidate data-testid="page-form" on:submit=move |ev| {
+                ev.prevent_default();
+                ev.stop_propagation();
+                pay_on_page();
+            }>
+                <OperatorPicker operators=operators selected=operator chosen_by_customer=chosen_by_customer error=Signal::from(operator_error) locale=locale group_name=group_name />
+                <p class="kzc-hint">{t(locale, Msg::PpHint)}</p>
+                <p class="kzc-error" role="alert" data-testid="form-error">{move || form_error.get()}</p>
+                <button type="submit" class="kzc-primary" data-testid="submit" disabled=move || submitting.get()>
+                    {move || if submitting.get() { t(locale, Msg::Sending) } else { t(locale, Msg::PpPay) }}
+                </button>
+            </form>
+        }
+    };
+
+    let cash_in = move || {
+        let s = session_view.get_untracked().unwrap_or_default();
+        let account = s.cash_in_account.clone().unwrap_or_default();
+        let limits = s.cash_in_limits.unwrap_or_default();
+        let copy_value = account.clone();
+        let merchant = s.merchant_name.clone();
+        view! {
+            <section class="kzc-cash-in" data-testid="cash-in">
+                <h2 class="kzc-title">{t(locale, Msg::CashTitle)}</h2>
+                <ol class="kzc-steps">
+                    <li>{t(locale, Msg::CashStepFind)}</li>
+                    <li>{tf(locale, Msg::CashStepService, &[("merchant", &merchant)])}</li>
+                    <li>
+                        {t(locale, Msg::CashStepAccount)}" "
+                        <strong class="kzc-account" dir="ltr" data-testid="cash-account">{account}</strong>" "
+                        <button type="button" class="kzc-link" data-testid="copy" on:click=move |_| {
+                            if let Some(window) = web_sys::window() {
+                                let _ = window.navigator().clipboard().write_text(&copy_value);
+                                copied.set(true);
+                            }
+                        }>{move || t(locale, if copied.get() { Msg::Copied } else { Msg::Copy })}</button>
+                    </li>
+                    <li data-testid="cash-limits">{tf(locale, Msg::CashStepInsert, &[("min", &Amount(limits.min).format_kzt(locale)), ("max", &Amount(limits.max).format_kzt(locale))])}</li>
+                    <li>{t(locale, Msg::CashStepReceipt)}</li>
+                </ol>
+                <ul class="kzc-deposits" aria-live="polite" data-testid="deposits">
+                    {move || session_view.with(|s| s.as_ref().map(|s| s.deposits.iter().filter(|d| d.state == "succeeded").map(|d| {
+                        view! { <li class="kzc-success">{tf(locale, Msg::CashCredited, &[("amount", &Amount(d.amount).format_kzt(locale))])}</li> }
+                    }).collect_view()))}
+                </ul>
+                <p class="kzc-notice" role="status">{t(locale, Msg::CashWaiting)}</p>
+            </section>
+        }
+    };
+
+    let payout_confirm = move || {
+        let amount = session_view.with_untracked(|s| s.as_ref().map(|s| Amount(s.amount).format_kzt(locale))).unwrap_or_default();
+        let masked = KzMobile::parse(&phone.get_untracked()).map(|p| p.masked()).unwrap_or_default();
+        view! {
+            <section class="kzc-confirm" data-testid="payout-confirm">
+                <h2 class="kzc-title" tabindex="-1">{tf(locale, Msg::PayoutConfirm, &[("amount", &amount), ("phone", &masked)])}</h2>
+                <p class="kzc-error" role="alert" data-testid="form-error">{move || form_error.get()}</p>
+                <button type="button" class="kzc-primary" data-testid="payout-send" disabled=move || submitting.get() on:click=move |_| send_payout()>{t(locale, Msg::PayoutSend)}</button>
+                <button type="button" class="kzc-secondary" data-testid="payout-back" on:click=move |_| payout_confirming.set(false)>{t(locale, Msg::Back)}</button>
+            </section>
+        }
+    };
+
+    let form = move || match mode.get().as_str() {
+        "payment_page" => EitherOf4::A(page_form()),
+        "cash_in" => EitherOf4::B(cash_in()),
+        "payout" if payout_confirming.get() => EitherOf4::C(payout_confirm()),
+        other => {
+            let payout = other == "payout";
+            EitherOf4::D(view! {
+                {payout.then(|| view! { <h2 class="kzc-title">{t(locale, Msg::PayoutTitle)}</h2> })}
+                {phone_form(if payout { Msg::Continue } else { Msg::GetCode })}
+            })
+        }
+    };
+
     let otp_screen = move || {
-        let otp_id = otp_id.clone();
+        let otp_id = otp_id.get_value();
         let error_id = format!("{otp_id}-error");
         let described = format!("{otp_id}-sent {error_id}");
         let sent_id = format!("{otp_id}-sent");
@@ -607,7 +844,14 @@ pub fn Checkout(
         let view = payment.get().unwrap_or_default();
         let amount = Amount(view.amount).format_kzt(locale);
         let phone = view.phone_masked.clone().unwrap_or_default();
+        let payout = view.kind == "payout";
         let (class, title, detail, retry) = match view.state.as_str() {
+            "succeeded" if payout => {
+                ("kzc-result kzc-success", Msg::PayoutDone, tf(locale, Msg::PayoutDoneDetail, &[("amount", &amount), ("phone", &phone)]), false)
+            }
+            "declined" if payout => {
+                ("kzc-result kzc-declined", Msg::PayoutDeclined, t(locale, decline_message(view.code.as_deref())).to_owned(), true)
+            }
             "succeeded" | "partially_refunded" => {
                 ("kzc-result kzc-success", Msg::Success, tf(locale, Msg::SuccessDetail, &[("amount", &amount), ("phone", &phone)]), false)
             }
@@ -654,7 +898,16 @@ pub fn Checkout(
         Screen::Waiting => EitherOf6::D(view! {
             <section class="kzc-waiting" role="status" data-testid="waiting">
                 <span class="kzc-spinner" aria-hidden="true"></span>
-                <p>{move || t(locale, if code_sent.get() { Msg::CheckingCode } else { Msg::Waiting })}</p>
+                <p>{move || {
+                    let msg = match (mode.get().as_str(), code_sent.get()) {
+                        ("payment_page", _) => Msg::PpWaiting,
+                        ("payout", _) => Msg::PayoutWaiting,
+                        (_, true) => Msg::CheckingCode,
+                        _ => Msg::Waiting,
+                    };
+                    t(locale, msg)
+                }}</p>
+                <div id=page_target.get_value() class="kzc-page" data-testid="page-target"></div>
             </section>
         }),
         Screen::Otp => EitherOf6::E(otp_screen()),

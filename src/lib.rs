@@ -10,6 +10,7 @@ pub mod clock;
 pub mod host_events;
 pub mod i18n;
 pub mod operator_picker;
+pub mod payment_page;
 pub mod phone_field;
 
 use std::rc::Rc;

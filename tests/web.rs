@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use checkout_protocol::Locale;
-use kz_mobile_checkout::api::{ApiError, Backend, OperatorView, PaymentView, Pending, SessionView};
+use kz_mobile_checkout::api::{ApiError, Backend, Limits, OperatorView, PaymentPageView, PaymentView, Pending, SessionView};
 use kz_mobile_checkout::{mount, mount_with, CheckoutHandle};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -37,6 +37,12 @@ struct Fake {
     outcome: RefCell<Option<(String, Option<String>)>>,
     /// How long a fresh code is valid.
     ttl_ms: f64,
+    /// The session's methods (`mobile` when empty).
+    methods: RefCell<Vec<String>>,
+    /// Deposits the session reports (cash-in).
+    deposits: RefCell<Vec<PaymentView>>,
+    /// Where the Payment Page script is.
+    script_url: RefCell<String>,
 }
 
 impl Fake {
@@ -94,6 +100,10 @@ impl Backend for Fake {
             merchant_name: "Sulpak".into(),
             operators,
             payment: self.payment.borrow().as_ref().map(|_| self.stored()),
+            methods: self.methods.borrow().clone(),
+            cash_in_account: Some("customer_123".into()),
+            cash_in_limits: Some(Limits { min: 100, max: 50_000_000 }),
+            deposits: self.deposits.borrow().clone(),
             ..SessionView::default()
         };
         ready(Ok(view))
@@ -110,7 +120,48 @@ impl Backend for Fake {
     }
 
     fn payment<'a>(&'a self, _payment_id: &'a str) -> Pending<'a, PaymentView> {
-        ready(Ok(self.stored()))
+        // Payouts and Payment Page payments finish on the next look.
+        let mut view = self.stored();
+        if view.state == "processing" && view.kind != "" {
+            view.state = "succeeded".into();
+            view.version += 1;
+            *self.payment.borrow_mut() = Some(view.clone());
+        }
+        ready(Ok(view))
+    }
+
+    fn start_payout<'a>(&'a self, _session: &'a str, operator: &'a str, phone: &'a str) -> Pending<'a, PaymentView> {
+        self.log(format!("payout {operator} {phone}"));
+        let view = PaymentView {
+            payment_id: "po_1".into(),
+            kind: "payout".into(),
+            state: "processing".into(),
+            amount: 100_000,
+            currency: "KZT".into(),
+            phone_masked: Some("+7 777 ••• •• 67".into()),
+            server_time: Some(iso(now())),
+            version: 1,
+            ..PaymentView::default()
+        };
+        *self.payment.borrow_mut() = Some(view.clone());
+        ready(Ok(view))
+    }
+
+    fn payment_page<'a>(&'a self, _session: &'a str, operator: &'a str, locale: &'a str) -> Pending<'a, PaymentPageView> {
+        self.log(format!("page {operator} {locale}"));
+        let params = js_sys::Object::new();
+        js_sys::Reflect::set(&params, &"payment_id".into(), &"pay_page".into()).unwrap();
+        js_sys::Reflect::set(&params, &"force_payment_method".into(), &"mobile".into()).unwrap();
+        *self.payment.borrow_mut() = Some(PaymentView {
+            payment_id: "pay_page".into(),
+            kind: "purchase".into(),
+            state: "processing".into(),
+            amount: 100_000,
+            server_time: Some(iso(now())),
+            version: 1,
+            ..PaymentView::default()
+        });
+        ready(Ok(PaymentPageView { payment_id: "pay_page".into(), script_url: self.script_url.borrow().clone(), params: params.into() }))
     }
 
     fn submit_otp<'a>(&'a self, _payment_id: &'a str, code: &'a str) -> Pending<'a, PaymentView> {
@@ -172,7 +223,7 @@ fn mount_fake(fake: &Rc<Fake>, locale: Locale) -> Mounted {
     let root = wrapper();
     let events = Rc::new(RefCell::new(Vec::new()));
     let mut listeners = Vec::new();
-    for name in ["ready", "change", "submit", "otp-required", "success", "decline", "error"] {
+    for name in ["ready", "change", "submit", "otp-required", "success", "decline", "error", "payment-page"] {
         let events = events.clone();
         let listener = Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |event: web_sys::CustomEvent| {
             events.borrow_mut().push((event.type_(), event.detail()))
@@ -481,4 +532,82 @@ async fn the_js_mount_takes_options_and_reports_an_unreachable_backend() {
     let _handle = mount(root.clone(), options.into());
     let text = text_until(&root, "[data-testid=load-failed]", |t| !t.is_empty()).await;
     assert!(text.contains("Желі қатесі"), "{text}");
+}
+
+fn with_methods(methods: &[&str]) -> Rc<Fake> {
+    let fake = Fake::new();
+    *fake.methods.borrow_mut() = methods.iter().map(|m| (*m).to_owned()).collect();
+    fake
+}
+
+#[wasm_bindgen_test]
+async fn cash_in_shows_the_account_limits_and_deposits_as_they_arrive() {
+    let fake = with_methods(&["cash_in"]);
+    let m = mount_fake(&fake, Locale::Ru);
+    assert_eq!(text_until(&m.root, "[data-testid=cash-account]", |t| !t.is_empty()).await, "customer_123");
+    assert!(text_until(&m.root, "[data-testid=cash-limits]", |t| !t.is_empty()).await.contains("1,00\u{a0}₸"));
+    assert!(m.root.text_content().unwrap().contains("500\u{a0}000,00\u{a0}₸"));
+    assert!(m.root.query_selector("[data-testid=copy]").unwrap().is_some());
+    fake.deposits.borrow_mut().push(PaymentView {
+        payment_id: "dep_1".into(),
+        kind: "cash_in".into(),
+        state: "succeeded".into(),
+        amount: 250_000,
+        ..PaymentView::default()
+    });
+    let credited = text_until(&m.root, "[data-testid=deposits]", |t| !t.is_empty()).await;
+    assert_eq!(credited, "Зачислено: 2\u{a0}500,00\u{a0}₸");
+    assert_eq!(detail(&m, "success", "payment_id").as_string().as_deref(), Some("dep_1"));
+}
+
+#[wasm_bindgen_test]
+async fn a_payout_is_confirmed_before_it_is_sent() {
+    let fake = with_methods(&["payout"]);
+    let m = mount_fake(&fake, Locale::En);
+    assert!(text_until(&m.root, "h2", |t| !t.is_empty()).await.contains("Receive money"));
+    let phone: HtmlInputElement = find(&m.root, "[data-testid=phone]").await.unchecked_into();
+    type_into(&phone, "+7 777 123 45 67");
+    find(&m.root, "[data-testid=submit]").await.click();
+    let question = text_until(&m.root, "[data-testid=payout-confirm] h2", |t| !t.is_empty()).await;
+    assert_eq!(question, "Send ₸1,000.00 to +7 777 ••• •• 67?");
+    assert!(fake.calls.borrow().iter().all(|c| !c.starts_with("payout")), "nothing is sent before the confirmation");
+    find(&m.root, "[data-testid=payout-send]").await.click();
+    let done = text_until(&m.root, "[data-testid=result] h2", |t| !t.is_empty()).await;
+    assert_eq!(done, "Money sent");
+    assert_eq!(fake.calls.borrow().iter().find(|c| c.starts_with("payout")).unwrap(), "payout BEELINE 77771234567");
+}
+
+#[wasm_bindgen_test]
+async fn the_payment_page_runs_with_the_signed_parameters_and_the_result_comes_from_the_backend() {
+    let fake = with_methods(&["payment_page"]);
+    *fake.script_url.borrow_mut() =
+        "data:text/javascript,window.EPayWidget={run:function(c,m){window.__epayConfig=c;window.__epayMethod=m;c.onLoaded();}}".into();
+    let m = mount_fake(&fake, Locale::En);
+    find(&m.root, "[data-testid=page-form]").await;
+    radios(&m.root)[4].click();
+    find(&m.root, "[data-testid=submit]").await.click();
+    let done = text_until(&m.root, "[data-testid=result] h2", |t| !t.is_empty()).await;
+    assert_eq!(done, "Payment complete");
+    let window = web_sys::window().unwrap();
+    let config = js_sys::Reflect::get(&window, &"__epayConfig".into()).unwrap();
+    assert_eq!(js_sys::Reflect::get(&config, &"force_payment_method".into()).unwrap().as_string().as_deref(), Some("mobile"));
+    assert!(js_sys::Reflect::get(&config, &"onPaymentSuccess".into()).unwrap().is_function());
+    assert_eq!(js_sys::Reflect::get(&window, &"__epayMethod".into()).unwrap().as_string().as_deref(), Some("get"));
+    assert_eq!(fake.calls.borrow().iter().find(|c| c.starts_with("page")).unwrap(), "page TELE2 en");
+    assert_eq!(detail(&m, "payment-page", "message").as_string().as_deref(), Some("loaded"));
+}
+
+#[wasm_bindgen_test]
+async fn a_payment_page_script_that_cannot_load_says_so() {
+    let fake = with_methods(&["payment_page"]);
+    *fake.script_url.borrow_mut() = "http://127.0.0.1:9/shared/merchant.js".into();
+    // A fresh page would not have EPayWidget; make sure an earlier test's stand-in is gone.
+    js_sys::Reflect::delete_property(&web_sys::window().unwrap(), &"EPayWidget".into()).unwrap();
+    let m = mount_fake(&fake, Locale::Kk);
+    find(&m.root, "[data-testid=page-form]").await;
+    radios(&m.root)[0].click();
+    find(&m.root, "[data-testid=submit]").await.click();
+    let message = text_until(&m.root, "[data-testid=form-error]", |t| !t.is_empty()).await;
+    assert!(message.contains("Төлем бетін ашу мүмкін болмады"), "{message}");
+    assert_eq!(detail(&m, "error", "code").as_string().as_deref(), Some("script_load_failed"));
 }

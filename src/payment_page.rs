@@ -1,0 +1,91 @@
+//! The platform's hosted Payment Page through its `EPayWidget` script: load the brand's
+//! `merchant.js` once, then `EPayWidget.run(params, 'get')` with the backend's signed parameters,
+//! the display the merchant chose, and handlers that report back to the widget.
+
+use std::rc::Rc;
+
+use js_sys::{Function, Object, Reflect};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// How the Payment Page opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PageDisplay {
+    /// A modal over the merchant's page (the platform's default).
+    #[default]
+    Modal,
+    /// An iframe inside the widget.
+    Embedded,
+    /// The whole tab goes to the Payment Page.
+    Redirect,
+}
+
+impl PageDisplay {
+    /// Reads `modal`, `embedded` or `redirect`; anything else is the modal.
+    pub fn parse(text: Option<&str>) -> PageDisplay {
+        match text {
+            Some("embedded") => PageDisplay::Embedded,
+            Some("redirect") => PageDisplay::Redirect,
+            _ => PageDisplay::Modal,
+        }
+    }
+}
+
+/// The `EPayWidget` object, once `merchant.js` has defined it.
+fn epay_widget() -> Option<JsValue> {
+    let window = web_sys::window()?;
+    Reflect::get(&window, &JsValue::from_str("EPayWidget")).ok().filter(|v| v.is_object())
+}
+
+/// Loads `merchant.js` from `url` unless `EPayWidget` is already there.
+pub async fn ensure_script(url: &str) -> Result<(), String> {
+    if epay_widget().is_some() {
+        return Ok(());
+    }
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let script = document.create_element("script").map_err(|_| "cannot create a script element")?;
+    script.set_attribute("src", url).map_err(|_| "bad script URL")?;
+    script.set_attribute("data-kzc-payment-page", "").map_err(|_| "cannot mark the script")?;
+    let loaded = js_sys::Promise::new(&mut |resolve, reject| {
+        let _ = script.add_event_listener_with_callback("load", &resolve);
+        let _ = script.add_event_listener_with_callback("error", &reject);
+    });
+    let head = document.head().ok_or("no head")?;
+    head.append_child(&script).map_err(|_| "cannot add the script")?;
+    JsFuture::from(loaded).await.map_err(|_| format!("{url} did not load"))?;
+    epay_widget().map(|_| ()).ok_or_else(|| format!("{url} did not define EPayWidget"))
+}
+
+/// The `on…` handlers of `EPayWidget` and the message each reports.
+const HANDLERS: [(&str, &str); 5] = [
+    ("onLoaded", "loaded"),
+    ("onPaymentSent", "payment_sent"),
+    ("onPaymentSuccess", "payment_success"),
+    ("onPaymentFail", "payment_fail"),
+    ("onExit", "exit"),
+];
+
+/// Opens the Payment Page with `params`; every handler calls `on_message` with its message.
+pub fn run(params: &JsValue, display: PageDisplay, target_id: &str, on_message: Rc<dyn Fn(&'static str)>) -> Result<(), String> {
+    let widget = epay_widget().ok_or("EPayWidget is not loaded")?;
+    let config = Object::assign(&Object::new(), &params.clone().dyn_into::<Object>().map_err(|_| "parameters are not an object")?);
+    for (name, message) in HANDLERS {
+        let report = on_message.clone();
+        let handler = Closure::<dyn Fn(JsValue)>::new(move |_| report(message));
+        // The Payment Page may call a handler at any time while it is open; the closure lives as
+        // long as the page (one per opening).
+        Reflect::set(&config, &JsValue::from_str(name), &handler.into_js_value()).map_err(|_| "cannot set a handler")?;
+    }
+    match display {
+        PageDisplay::Embedded => {
+            Reflect::set(&config, &JsValue::from_str("target_element"), &JsValue::from_str(target_id)).map_err(|_| "cannot set the target")?;
+        }
+        PageDisplay::Redirect => {
+            Reflect::set(&config, &JsValue::from_str("redirect"), &JsValue::TRUE).map_err(|_| "cannot set redirect")?;
+        }
+        PageDisplay::Modal => {}
+    }
+    let run: Function = Reflect::get(&widget, &JsValue::from_str("run")).ok().and_then(|f| f.dyn_into().ok()).ok_or("EPayWidget.run is missing")?;
+    run.call2(&widget, &config, &JsValue::from_str("get")).map(|_| ()).map_err(|e| e.as_string().unwrap_or_else(|| "EPayWidget.run failed".into()))
+}
