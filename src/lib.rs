@@ -23,6 +23,7 @@ use wasm_bindgen::prelude::*;
 pub use api::{ApiError, Backend, HttpBackend, PaymentView, SessionView};
 pub use checkout::Checkout;
 use host_events::Host;
+pub use payment_page::PageDisplay;
 
 /// A mounted widget; `unmount()` removes it and frees what it holds.
 #[wasm_bindgen]
@@ -57,19 +58,32 @@ fn option(options: &JsValue, key: &str) -> Option<String> {
 
 /// Mounts a widget with any backend (tests use a fake one).
 pub fn mount_with(element: web_sys::HtmlElement, session: String, locale: Locale, backend: Rc<dyn Backend>) -> CheckoutHandle {
+    mount_configured(element, session, locale, PageDisplay::default(), backend)
+}
+
+/// Mounts a widget with any backend and a Payment Page display.
+pub fn mount_configured(
+    element: web_sys::HtmlElement,
+    session: String,
+    locale: Locale,
+    display: PageDisplay,
+    backend: Rc<dyn Backend>,
+) -> CheckoutHandle {
     console_error_panic_hook::set_once();
     let host = Host::new(Some(element.clone()));
-    let handle = mount_to(element, move || view! { <Checkout session=session locale=locale backend=backend host=host /> });
+    let handle = mount_to(element, move || view! { <Checkout session=session locale=locale backend=backend host=host display=display /> });
     CheckoutHandle { mounted: Some(Box::new(handle)) }
 }
 
-/// Mounts the checkout into `element`. `options`: `{ session, locale?, apiBase? }`; `locale` is
-/// `kk`, `ru` or `en` (else the browser's languages, else Russian); `apiBase` is the backend's
-/// origin when it is not the page's own.
+/// Mounts the checkout into `element`. `options`: `{ session, locale?, apiBase?, display? }`;
+/// `locale` is `kk`, `ru` or `en` (else the browser's languages, else Russian); `apiBase` is the
+/// backend's origin when it is not the page's own; `display` is how the hosted Payment Page opens
+/// (`modal`, `embedded` or `redirect`).
 #[wasm_bindgen]
 pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> CheckoutHandle {
     let session = option(&options, "session").unwrap_or_default();
     let locale = resolve_locale(option(&options, "locale").as_deref());
     let backend = Rc::new(HttpBackend::new(&option(&options, "apiBase").unwrap_or_default()));
-    mount_with(element, session, locale, backend)
+    let display = PageDisplay::parse(option(&options, "display").as_deref());
+    mount_configured(element, session, locale, display, backend)
 }

@@ -4,17 +4,18 @@ const checkout = document.getElementById('checkout');
 const events = document.getElementById('events');
 const params = new URLSearchParams(location.search);
 let locale = params.get('locale') || 'ru';
+const mode = params.get('mode') || 'mobile';
 
 async function newSession() {
   const response = await fetch('/demo/sessions', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ amount: 1299000 }),
+    body: JSON.stringify({ amount: 1299000, methods: [mode] }),
   });
   const body = await response.json();
   document.getElementById('inbox').href = body.sandbox_inbox;
   document.getElementById('sandbox').href = body.sandbox;
-  sessionStorage.setItem('demo-session', body.session);
+  sessionStorage.setItem(`demo-session-${mode}`, body.session);
   return body.session;
 }
 
@@ -31,11 +32,25 @@ for (const button of document.querySelectorAll('[data-locale]')) {
   button.addEventListener('click', () => setLocale(button.dataset.locale));
 }
 
+for (const button of document.querySelectorAll('[data-mode]')) {
+  button.setAttribute('aria-pressed', String(button.dataset.mode === mode));
+  button.addEventListener('click', () => {
+    const next = new URL(location.href);
+    next.searchParams.set('mode', button.dataset.mode);
+    next.searchParams.set('locale', locale);
+    location.assign(next);
+  });
+}
+
+const terminal = document.getElementById('terminal');
+terminal.hidden = mode !== 'cash_in';
+terminal.addEventListener('click', () => fetch('/demo/terminal', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ amount: 500000 }) }));
+
 document.getElementById('new-order').addEventListener('click', async () => {
   checkout.setAttribute('session', await newSession());
 });
 
-for (const name of ['ready', 'change', 'submit', 'otp-required', 'success', 'decline', 'error']) {
+for (const name of ['ready', 'change', 'submit', 'otp-required', 'success', 'decline', 'error', 'payment-page']) {
   checkout.addEventListener(name, (event) => {
     if (name === 'change') return;
     const item = document.createElement('li');
@@ -46,6 +61,6 @@ for (const name of ['ready', 'change', 'submit', 'otp-required', 'success', 'dec
 
 // A reload keeps the session, and so resumes the payment in progress.
 setLocale(locale);
-const kept = sessionStorage.getItem('demo-session');
+const kept = sessionStorage.getItem(`demo-session-${mode}`);
 const fresh = await newSession();
 checkout.setAttribute('session', kept || fresh);

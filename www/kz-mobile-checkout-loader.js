@@ -9,7 +9,7 @@ const ready = init({ module_or_path: new URL('./kz-mobile-checkout_bg.wasm', imp
 /**
  * Mounts the checkout into `element`.
  * @param {HTMLElement} element
- * @param {{session: string, locale?: 'kk'|'ru'|'en', apiBase?: string}} options
+ * @param {{session: string, locale?: 'kk'|'ru'|'en', apiBase?: string, display?: 'modal'|'embedded'|'redirect'}} options
  * @returns {Promise<{unmount(): void}>}
  */
 export async function mount(element, options) {
@@ -19,7 +19,7 @@ export async function mount(element, options) {
 
 class KzMobileCheckout extends HTMLElement {
   static get observedAttributes() {
-    return ['session', 'locale', 'api-base'];
+    return ['session', 'locale', 'api-base', 'display'];
   }
 
   connectedCallback() {
@@ -46,6 +46,7 @@ class KzMobileCheckout extends HTMLElement {
       session: this.getAttribute('session') || '',
       locale: this.getAttribute('locale') || undefined,
       apiBase: this.getAttribute('api-base') || undefined,
+      display: this.getAttribute('display') || undefined,
     };
     if (!options.session) return;
     const key = JSON.stringify(options);

@@ -225,3 +225,23 @@ pub async fn demo_sessions_create(State(app): State<App>, json: Result<Json<serd
     )
         .into_response())
 }
+
+/// `POST /demo/terminal` `{amount}`: the demo shop's "simulate terminal payment" button, which asks
+/// the sandbox's cash terminal to pay into the demo customer's account. Demo shop only.
+pub async fn demo_terminal_pay(State(app): State<App>, json: Result<Json<serde_json::Value>, JsonRejection>) -> Result<Response, AppError> {
+    if !app.config().demo_shop {
+        return Err(AppError::not_found("not_found", "no such endpoint"));
+    }
+    let request = body(json).unwrap_or_default();
+    let amount = request.get("amount").and_then(serde_json::Value::as_u64).unwrap_or(500_000);
+    let url = format!("{}/sandbox/terminal/pay", app.config().gate_url);
+    let answer = reqwest::Client::new()
+        .post(&url)
+        .json(&serde_json::json!({ "customer_id": "demo-customer", "amount": amount, "project_id": app.config().project_id }))
+        .send()
+        .await
+        .map_err(|e| AppError::upstream("sandbox_unavailable", e.to_string()))?;
+    let status = StatusCode::from_u16(answer.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+    let body: serde_json::Value = answer.json().await.unwrap_or(serde_json::Value::Null);
+    Ok((status, Json(body)).into_response())
+}

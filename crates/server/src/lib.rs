@@ -198,6 +198,7 @@ pub fn app(state: App) -> Router {
         .route("/admin/payments/{payment_id}/refunds", post(admin::refunds_create))
         .route("/admin/payouts", post(admin::payouts_create))
         .route("/demo/sessions", post(api::demo_sessions_create))
+        .route("/demo/terminal", post(api::demo_terminal_pay))
         .route("/healthz", get(|| async { "ok" }));
     if let Some(dir) = &state.config().static_dir {
         router = router.fallback_service(ServeDir::new(dir));
