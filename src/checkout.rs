@@ -686,7 +686,6 @@ pub fn Checkout(
     };
 
     let page_form = move || {
-        let pay_on_page = pay_on_page.clone();
         let operators = session_view.with_untracked(|s| s.as_ref().map(|s| s.operators.clone()).unwrap_or_default());
         let group_name = group_name.get_value();
         view! {

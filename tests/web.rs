@@ -122,7 +122,7 @@ impl Backend for Fake {
     fn payment<'a>(&'a self, _payment_id: &'a str) -> Pending<'a, PaymentView> {
         // Payouts and Payment Page payments finish on the next look.
         let mut view = self.stored();
-        if view.state == "processing" && view.kind != "" {
+        if view.state == "processing" && !view.kind.is_empty() {
             view.state = "succeeded".into();
             view.version += 1;
             *self.payment.borrow_mut() = Some(view.clone());
