@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use checkout_protocol::Locale;
 use kz_mobile_checkout::api::{ApiError, Backend, Limits, OperatorView, PaymentPageView, PaymentView, Pending, SessionView};
-use kz_mobile_checkout::{mount, mount_with, CheckoutHandle};
+use kz_mobile_checkout::{mount, mount_configured, mount_with, CheckoutHandle, PageDisplay};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -123,7 +123,9 @@ impl Backend for Fake {
         // Payouts and Payment Page payments finish on the next look.
         let mut view = self.stored();
         if view.state == "processing" && !view.kind.is_empty() {
-            view.state = "succeeded".into();
+            let (state, code) = self.outcome.borrow().clone().unwrap_or(("succeeded".into(), None));
+            view.state = state;
+            view.code = code;
             view.version += 1;
             *self.payment.borrow_mut() = Some(view.clone());
         }
@@ -610,4 +612,41 @@ async fn a_payment_page_script_that_cannot_load_says_so() {
     let message = text_until(&m.root, "[data-testid=form-error]", |t| !t.is_empty()).await;
     assert!(message.contains("Төлем бетін ашу мүмкін болмады"), "{message}");
     assert_eq!(detail(&m, "error", "code").as_string().as_deref(), Some("script_load_failed"));
+}
+
+#[wasm_bindgen_test]
+async fn a_declined_payout_says_so_and_can_be_tried_again() {
+    let fake = with_methods(&["payout"]);
+    *fake.outcome.borrow_mut() = Some(("declined".into(), Some("20000".into())));
+    let m = mount_fake(&fake, Locale::Ru);
+    let phone: HtmlInputElement = find(&m.root, "[data-testid=phone]").await.unchecked_into();
+    type_into(&phone, "87771234567");
+    find(&m.root, "[data-testid=submit]").await.click();
+    find(&m.root, "[data-testid=payout-send]").await.click();
+    assert_eq!(text_until(&m.root, "[data-testid=result] h2", |t| !t.is_empty()).await, "Выплата отклонена");
+    assert_eq!(detail(&m, "decline", "code").as_string().as_deref(), Some("20000"));
+    find(&m.root, "[data-testid=try-again]").await.click();
+    find(&m.root, "[data-testid=phone]").await;
+}
+
+#[wasm_bindgen_test]
+async fn an_embedded_payment_page_opens_inside_the_widget() {
+    let fake = with_methods(&["payment_page"]);
+    *fake.script_url.borrow_mut() = "data:text/javascript,window.EPayWidget={run:function(c,m){window.__epayTarget=c.target_element;window.__epayTargetFound=!!document.getElementById(c.target_element);}}".into();
+    js_sys::Reflect::delete_property(&web_sys::window().unwrap(), &"EPayWidget".into()).unwrap();
+    let root = wrapper();
+    let _handle = mount_configured(root.clone(), "cs_embedded".into(), Locale::En, PageDisplay::Embedded, fake.clone());
+    find(&root, "[data-testid=page-form]").await;
+    radios(&root)[1].click();
+    find(&root, "[data-testid=submit]").await.click();
+    let window = web_sys::window().unwrap();
+    for _ in 0..300 {
+        if js_sys::Reflect::get(&window, &"__epayTarget".into()).unwrap().is_string() {
+            break;
+        }
+        sleep(10).await;
+    }
+    let target = js_sys::Reflect::get(&window, &"__epayTarget".into()).unwrap().as_string().unwrap();
+    assert!(root.query_selector(&format!("#{target}")).unwrap().is_some(), "the target element is inside this widget");
+    assert_eq!(js_sys::Reflect::get(&window, &"__epayTargetFound".into()).unwrap().as_bool(), Some(true));
 }
