@@ -6,17 +6,22 @@ const params = new URLSearchParams(location.search);
 let locale = params.get('locale') || 'ru';
 const mode = params.get('mode') || 'mobile';
 
+/** A new checkout session for the current mode, remembered for reloads with its sandbox links. */
 async function newSession() {
   const response = await fetch('/demo/sessions', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ amount: 1299000, methods: [mode] }),
   });
-  const body = await response.json();
-  document.getElementById('inbox').href = body.sandbox_inbox;
-  document.getElementById('sandbox').href = body.sandbox;
-  sessionStorage.setItem(`demo-session-${mode}`, body.session);
-  return body.session;
+  const created = await response.json();
+  sessionStorage.setItem(`demo-session-${mode}`, JSON.stringify(created));
+  return created;
+}
+
+function show(created) {
+  document.getElementById('inbox').href = created.sandbox_inbox;
+  document.getElementById('sandbox').href = created.sandbox;
+  checkout.setAttribute('session', created.session);
 }
 
 function setLocale(next) {
@@ -46,9 +51,7 @@ const terminal = document.getElementById('terminal');
 terminal.hidden = mode !== 'cash_in';
 terminal.addEventListener('click', () => fetch('/demo/terminal', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ amount: 500000 }) }));
 
-document.getElementById('new-order').addEventListener('click', async () => {
-  checkout.setAttribute('session', await newSession());
-});
+document.getElementById('new-order').addEventListener('click', async () => show(await newSession()));
 
 for (const name of ['ready', 'change', 'submit', 'otp-required', 'success', 'decline', 'error', 'payment-page']) {
   checkout.addEventListener(name, (event) => {
@@ -62,5 +65,4 @@ for (const name of ['ready', 'change', 'submit', 'otp-required', 'success', 'dec
 // A reload keeps the session, and so resumes the payment in progress.
 setLocale(locale);
 const kept = sessionStorage.getItem(`demo-session-${mode}`);
-const fresh = await newSession();
-checkout.setAttribute('session', kept || fresh);
+show(kept ? JSON.parse(kept) : await newSession());
