@@ -4,8 +4,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -38,7 +37,7 @@ impl ApiError {
 }
 
 /// An operator the session offers.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperatorView {
     /// The platform's id (`TELE2`).
     pub id: String,
@@ -47,49 +46,37 @@ pub struct OperatorView {
 }
 
 /// A payment as the backend reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PaymentView {
     /// The payment id.
     pub payment_id: String,
     /// `purchase`, `payout` or `cash_in`.
-    #[serde(default)]
     pub kind: String,
     /// `processing`, `awaiting_otp`, `succeeded`, `declined`, `failed`, `refunded`, `partially_refunded`.
     pub state: String,
     /// Minor units.
     pub amount: u64,
     /// ISO 4217.
-    #[serde(default)]
     pub currency: String,
     /// `+7 701 ••• •• 67`.
-    #[serde(default)]
     pub phone_masked: Option<String>,
     /// When the code expires (RFC 3339).
-    #[serde(default)]
     pub otp_expires_at: Option<String>,
     /// New codes left.
-    #[serde(default)]
     pub resends_left: Option<u8>,
     /// When a new code can be asked for.
-    #[serde(default)]
     pub resend_available_at: Option<String>,
     /// The attempt the next code is.
-    #[serde(default)]
     pub attempt: Option<u32>,
     /// `wrong_code` or `expired`.
-    #[serde(default)]
     pub last_error: Option<String>,
     /// Decline or failure code.
-    #[serde(default)]
     pub code: Option<String>,
     /// Decline or failure message.
-    #[serde(default)]
     pub message: Option<String>,
     /// The server's clock when the view was written.
-    #[serde(default)]
     pub server_time: Option<String>,
     /// Bumped on every change.
-    #[serde(default)]
     pub version: i64,
 }
 
@@ -101,7 +88,7 @@ impl PaymentView {
 }
 
 /// A checkout session.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SessionView {
     /// The token.
     pub session: String,
@@ -112,32 +99,25 @@ pub struct SessionView {
     /// The shop.
     pub merchant_name: String,
     /// What is paid for.
-    #[serde(default)]
     pub description: Option<String>,
     /// Operators to offer.
     pub operators: Vec<OperatorView>,
     /// The backend's locale hint.
-    #[serde(default)]
     pub locale: Option<String>,
     /// The payment to resume, if one was started.
-    #[serde(default)]
     pub payment: Option<PaymentView>,
     /// Allowed methods: `mobile`, `payment_page`, `cash_in`, `payout`; the first decides the mode.
-    #[serde(default)]
     pub methods: Vec<String>,
     /// The account number to type at a terminal (cash-in).
-    #[serde(default)]
     pub cash_in_account: Option<String>,
     /// Terminal limits in minor units (cash-in).
-    #[serde(default)]
     pub cash_in_limits: Option<Limits>,
     /// Deposits made so far (cash-in).
-    #[serde(default)]
     pub deposits: Vec<PaymentView>,
 }
 
 /// Terminal limits in minor units.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Limits {
     /// Smallest deposit.
     pub min: u64,
@@ -146,14 +126,13 @@ pub struct Limits {
 }
 
 /// Signed `EPayWidget.run` parameters from the backend.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct PaymentPageView {
     /// The payment the page runs.
     pub payment_id: String,
     /// The brand's `merchant.js`.
     pub script_url: String,
     /// The parameters, passed to `EPayWidget.run` as they are.
-    #[serde(with = "serde_wasm_bindgen::preserve")]
     pub params: JsValue,
 }
 
@@ -197,7 +176,7 @@ impl HttpBackend {
         HttpBackend { base: base.trim_end_matches('/').to_owned() }
     }
 
-    async fn call<T: DeserializeOwned>(&self, method: &str, path: String, body: Option<JsValue>) -> Result<T, ApiError> {
+    async fn call<T: FromJs>(&self, method: &str, path: String, body: Option<JsValue>) -> Result<T, ApiError> {
         let transport = |e: JsValue| ApiError::Transport(e.as_string().unwrap_or_else(|| "network error".into()));
         let init = web_sys::RequestInit::new();
         init.set_method(method);
@@ -213,25 +192,17 @@ impl HttpBackend {
         let url = format!("{}{path}", self.base);
         let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init)).await.map_err(transport)?.unchecked_into();
         let status = response.status();
-        let text = JsFuture::from(response.text().map_err(transport)?).await.map_err(transport)?;
-        let json = js_sys::JSON::parse(&text.as_string().unwrap_or_default()).unwrap_or(JsValue::NULL);
+        let body = JsFuture::from(response.text().map_err(transport)?).await.map_err(transport)?;
+        let json = js_sys::JSON::parse(&body.as_string().unwrap_or_default()).unwrap_or(JsValue::NULL);
         if (200..300).contains(&status) {
-            serde_wasm_bindgen::from_value(json).map_err(|e| ApiError::Transport(format!("unexpected answer: {e}")))
+            T::from_js(&json).ok_or_else(|| ApiError::Transport("unexpected answer from the backend".into()))
         } else {
-            #[derive(Deserialize)]
-            struct Envelope {
-                error: Body,
-            }
-            #[derive(Deserialize)]
-            struct Body {
-                code: String,
-                message: String,
-                #[serde(default)]
-                retry_after_s: Option<u64>,
-            }
-            match serde_wasm_bindgen::from_value::<Envelope>(json) {
-                Ok(Envelope { error }) => Err(ApiError::Api { status, code: error.code, message: error.message, retry_after_s: error.retry_after_s }),
-                Err(_) => Err(ApiError::Api { status, code: "http_error".into(), message: format!("HTTP {status}"), retry_after_s: None }),
+            let error = field(&json, "error");
+            match (text(&error, "code"), text(&error, "message")) {
+                (Some(code), Some(message)) => {
+                    Err(ApiError::Api { status, code, message, retry_after_s: number(&error, "retry_after_s").map(|n| n as u64) })
+                }
+                _ => Err(ApiError::Api { status, code: "http_error".into(), message: format!("HTTP {status}"), retry_after_s: None }),
             }
         }
     }
@@ -292,4 +263,100 @@ impl Backend for HttpBackend {
 pub fn parse_time(text: &str) -> Option<f64> {
     let ms = js_sys::Date::parse(text);
     (!ms.is_nan()).then_some(ms)
+}
+
+/// Reading the backend's JSON (already parsed by the browser) without serde: the widget's bundle
+/// stays smaller, and missing optional fields are simply `None`.
+pub trait FromJs: Sized {
+    /// The value, if `json` has the required fields.
+    fn from_js(json: &JsValue) -> Option<Self>;
+}
+
+fn field(json: &JsValue, key: &str) -> JsValue {
+    Reflect::get(json, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn text(json: &JsValue, key: &str) -> Option<String> {
+    field(json, key).as_string()
+}
+
+fn number(json: &JsValue, key: &str) -> Option<f64> {
+    field(json, key).as_f64()
+}
+
+fn strings(json: &JsValue, key: &str) -> Vec<String> {
+    let value = field(json, key);
+    if !js_sys::Array::is_array(&value) {
+        return Vec::new();
+    }
+    js_sys::Array::from(&value).iter().filter_map(|item| item.as_string()).collect()
+}
+
+fn list<T: FromJs>(json: &JsValue, key: &str) -> Vec<T> {
+    let value = field(json, key);
+    if !js_sys::Array::is_array(&value) {
+        return Vec::new();
+    }
+    js_sys::Array::from(&value).iter().filter_map(|item| T::from_js(&item)).collect()
+}
+
+impl FromJs for PaymentView {
+    fn from_js(json: &JsValue) -> Option<Self> {
+        Some(PaymentView {
+            payment_id: text(json, "payment_id")?,
+            kind: text(json, "kind").unwrap_or_default(),
+            state: text(json, "state")?,
+            amount: number(json, "amount").unwrap_or_default() as u64,
+            currency: text(json, "currency").unwrap_or_default(),
+            phone_masked: text(json, "phone_masked"),
+            otp_expires_at: text(json, "otp_expires_at"),
+            resends_left: number(json, "resends_left").map(|n| n as u8),
+            resend_available_at: text(json, "resend_available_at"),
+            attempt: number(json, "attempt").map(|n| n as u32),
+            last_error: text(json, "last_error"),
+            code: text(json, "code"),
+            message: text(json, "message"),
+            server_time: text(json, "server_time"),
+            version: number(json, "version").unwrap_or_default() as i64,
+        })
+    }
+}
+
+impl FromJs for OperatorView {
+    fn from_js(json: &JsValue) -> Option<Self> {
+        Some(OperatorView { id: text(json, "id")?, name: text(json, "name")? })
+    }
+}
+
+impl FromJs for Limits {
+    fn from_js(json: &JsValue) -> Option<Self> {
+        Some(Limits { min: number(json, "min")? as u64, max: number(json, "max")? as u64 })
+    }
+}
+
+impl FromJs for SessionView {
+    fn from_js(json: &JsValue) -> Option<Self> {
+        Some(SessionView {
+            session: text(json, "session")?,
+            amount: number(json, "amount")? as u64,
+            currency: text(json, "currency")?,
+            merchant_name: text(json, "merchant_name").unwrap_or_default(),
+            description: text(json, "description"),
+            operators: list(json, "operators"),
+            locale: text(json, "locale"),
+            payment: Some(field(json, "payment")).filter(JsValue::is_object).and_then(|p| PaymentView::from_js(&p)),
+            methods: strings(json, "methods"),
+            cash_in_account: text(json, "cash_in_account"),
+            cash_in_limits: Some(field(json, "cash_in_limits")).filter(JsValue::is_object).and_then(|l| Limits::from_js(&l)),
+            deposits: list(json, "deposits"),
+        })
+    }
+}
+
+impl FromJs for PaymentPageView {
+    fn from_js(json: &JsValue) -> Option<Self> {
+        let params = field(json, "params");
+        params.is_object().then_some(())?;
+        Some(PaymentPageView { payment_id: text(json, "payment_id")?, script_url: text(json, "script_url")?, params })
+    }
 }

@@ -14,7 +14,7 @@ use send_wrapper::SendWrapper;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
-use crate::api::{parse_time, ApiError, Backend, PaymentView, SessionView};
+use crate::api::{parse_time, ApiError, Backend, FromJs, PaymentView, SessionView};
 use crate::clock::{local_now, mm_ss, offset_of, seconds_until};
 use crate::host_events::{Field, Host};
 use crate::i18n::{resends_left, seconds_left, t, tf, Msg};
@@ -241,7 +241,7 @@ pub fn Checkout(
             reconnecting.set(false);
             let data = event.data().as_string().unwrap_or_default();
             if let Ok(json) = js_sys::JSON::parse(&data) {
-                if let Ok(view) = serde_wasm_bindgen::from_value::<PaymentView>(json) {
+                if let Some(view) = PaymentView::from_js(&json) {
                     accept(view);
                 }
             }
