@@ -286,6 +286,30 @@ pub(crate) enum Verdict {
     Expired,
 }
 
+/// The OTP validity as a span.
+fn otp_ttl(sandbox: &Sandbox) -> Millis {
+    Millis(i64::try_from(sandbox.config().otp_ttl.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// `PaymentNotFound` for `payment_id`.
+fn no_payment(payment_id: &str) -> GateError {
+    GateError::field(ErrorKind::PaymentNotFound, "general.payment_id", format!("no payment {payment_id}"))
+}
+
+/// The purchase waiting for a code, opened through Gate or (`via_payment_page`) the Payment Page.
+fn awaiting_code<'a>(
+    store: &'a mut crate::store::Store,
+    project_id: u64,
+    payment_id: &str,
+    via_payment_page: bool,
+) -> Result<&'a mut SandboxPayment, GateError> {
+    let p = store.payment_mut(project_id, payment_id).ok_or_else(|| no_payment(payment_id))?;
+    if p.kind != Kind::Purchase || p.via_payment_page != via_payment_page || p.status != "awaiting clarification" {
+        return Err(GateError::detail(ErrorKind::WrongState, format!("payment {payment_id} is {:?}, not awaiting clarification", p.status)));
+    }
+    Ok(p)
+}
+
 /// Checks a code against the payment's OTP and moves the payment to `processing`.
 pub(crate) fn submit_code(
     sandbox: &Sandbox,
@@ -294,14 +318,9 @@ pub(crate) fn submit_code(
     code: &str,
     via_payment_page: bool,
 ) -> Result<(Verdict, String), GateError> {
-    let ttl = Millis(i64::try_from(sandbox.config().otp_ttl.as_millis()).unwrap_or(i64::MAX));
+    let ttl = otp_ttl(sandbox);
     let mut store = sandbox.store();
-    let p = store
-        .payment_mut(project_id, payment_id)
-        .ok_or_else(|| GateError::field(ErrorKind::PaymentNotFound, "general.payment_id", format!("no payment {payment_id}")))?;
-    if p.kind != Kind::Purchase || p.via_payment_page != via_payment_page || p.status != "awaiting clarification" {
-        return Err(GateError::detail(ErrorKind::WrongState, format!("payment {payment_id} is {:?}, not awaiting clarification", p.status)));
-    }
+    let p = awaiting_code(&mut store, project_id, payment_id, via_payment_page)?;
     let otp = p.otp.as_ref().ok_or_else(|| GateError::new(ErrorKind::WrongState))?;
     let at = now();
     let verdict = if at > otp.created_at + ttl {
@@ -387,14 +406,9 @@ pub async fn clarification(State(sandbox): State<Sandbox>, body: Result<Bytes, B
 
 /// Checks that a new OTP may be sent now and records that it is. Returns the new round.
 pub(crate) fn begin_resend(sandbox: &Sandbox, project_id: u64, payment_id: &str, via_payment_page: bool) -> Result<(u8, String), GateError> {
-    let ttl = Millis(i64::try_from(sandbox.config().otp_ttl.as_millis()).unwrap_or(i64::MAX));
+    let ttl = otp_ttl(sandbox);
     let mut store = sandbox.store();
-    let p = store
-        .payment_mut(project_id, payment_id)
-        .ok_or_else(|| GateError::field(ErrorKind::PaymentNotFound, "general.payment_id", format!("no payment {payment_id}")))?;
-    if p.kind != Kind::Purchase || p.via_payment_page != via_payment_page || p.status != "awaiting clarification" {
-        return Err(GateError::detail(ErrorKind::WrongState, format!("payment {payment_id} is {:?}, not awaiting clarification", p.status)));
-    }
+    let p = awaiting_code(&mut store, project_id, payment_id, via_payment_page)?;
     let otp = p.otp.as_ref().ok_or_else(|| GateError::new(ErrorKind::WrongState))?;
     let at = now();
     let allowed_at = otp.created_at + ttl;
@@ -467,9 +481,7 @@ pub async fn refund(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRej
     let (body, request_id) = {
         let mut store = sandbox.store();
         let operation_id = store.operation_id();
-        let p = store
-            .payment_mut(project_id, &payment_id)
-            .ok_or_else(|| GateError::field(ErrorKind::PaymentNotFound, "general.payment_id", format!("no payment {payment_id}")))?;
+        let p = store.payment_mut(project_id, &payment_id).ok_or_else(|| no_payment(&payment_id))?;
         if p.kind != Kind::Purchase || !(p.status == "success" || p.status == "partially refunded") {
             return Err(GateError::detail(
                 ErrorKind::WrongState,
@@ -557,9 +569,7 @@ pub async fn status(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRej
     let min_age = Millis(i64::try_from(sandbox.config().status_min_age.as_millis()).unwrap_or(i64::MAX));
     let mut answer = {
         let mut store = sandbox.store();
-        let p = store
-            .payment_mut(project_id, &payment_id)
-            .ok_or_else(|| GateError::field(ErrorKind::PaymentNotFound, "general.payment_id", format!("no payment {payment_id}")))?;
+        let p = store.payment_mut(project_id, &payment_id).ok_or_else(|| no_payment(&payment_id))?;
         let age = now() - p.last_request_at;
         if age < min_age {
             return Err(GateError::detail(ErrorKind::StatusTooEarly, format!("ask again in {} s", (Millis(min_age.0 - age.0)).ceil_secs())));
