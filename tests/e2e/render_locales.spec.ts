@@ -78,3 +78,22 @@ for (const locale of ['kk', 'ru', 'en'] as const) {
     if (SHOTS) await widget.screenshot({ path: `${SHOTS}/payout-confirm-${locale}.png` });
   });
 }
+
+for (const locale of ['kk', 'ru', 'en'] as const) {
+  test(`the expired-code and broken-link screens in ${locale} are translated and accessible`, async ({ page }) => {
+    const widget = page.locator('kz-mobile-checkout');
+    const otp = await (await new PhoneScreen(page, locale).open()).submit(randomPhone('700'));
+    await expect(otp.timer).toHaveText('00:00', { timeout: 10_000 });
+    await expect(otp.resend).toBeVisible();
+    expect(untranslated(await widget.innerText(), locale)).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
+    if (SHOTS) await widget.screenshot({ path: `${SHOTS}/otp-expired-${locale}.png` });
+
+    // A link whose session does not exist.
+    await widget.evaluate((element) => element.setAttribute('session', 'cs_no_such_session'));
+    await expect(widget.getByTestId('load-failed')).toBeVisible();
+    expect(untranslated(await widget.innerText(), locale)).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
+    if (SHOTS) await widget.screenshot({ path: `${SHOTS}/link-expired-${locale}.png` });
+  });
+}
