@@ -5,6 +5,7 @@ const events = document.getElementById('events');
 const params = new URLSearchParams(location.search);
 let locale = params.get('locale') || 'ru';
 const mode = params.get('mode') || 'mobile';
+if (params.get('display')) checkout.setAttribute('display', params.get('display'));
 
 /** A new checkout session for the current mode, remembered for reloads with its sandbox links. */
 async function newSession() {

@@ -20,3 +20,33 @@ test('a purchase through the hosted Payment Page completes and the widget shows 
   await expect(new ResultScreen(page, 'en').heading(TEXT.paid.en)).toBeVisible({ timeout: 15_000 });
   await expect(page.locator('#events')).toContainText('payment-page {"message":"payment_success"}');
 });
+
+test('the Payment Page embedded in the widget completes', async ({ page }) => {
+  const phone = randomPhone('702');
+  await page.goto('/?mode=payment_page&display=embedded&locale=en');
+  const widget = page.locator('kz-mobile-checkout');
+  await widget.getByRole('radio', { name: 'Kcell' }).check();
+  await widget.getByRole('button', { name: 'Pay on the payment page' }).click();
+  const hosted = page.frameLocator('kz-mobile-checkout iframe');
+  await hosted.getByLabel('Phone number').fill(phone);
+  await hosted.getByRole('button', { name: 'Get the code' }).click();
+  await hosted.getByLabel('Code from the SMS').fill(await smsCode(phone));
+  await hosted.getByRole('button', { name: 'Pay' }).click();
+  await expect(new ResultScreen(page, 'en').heading(TEXT.paid.en)).toBeVisible({ timeout: 15_000 });
+});
+
+test('the Payment Page by redirect completes, and the shop shows the result on return', async ({ page }) => {
+  const phone = randomPhone('708');
+  await page.goto('/?mode=payment_page&display=redirect&locale=en');
+  const shop = page.url();
+  await page.locator('kz-mobile-checkout').getByRole('radio', { name: 'Altel' }).check();
+  await page.locator('kz-mobile-checkout').getByRole('button', { name: 'Pay on the payment page' }).click();
+  await page.waitForURL(/\/payment\?/);
+  await page.getByLabel('Phone number').fill(phone);
+  await page.getByRole('button', { name: 'Get the code' }).click();
+  await page.getByLabel('Code from the SMS').fill(await smsCode(phone));
+  await page.getByRole('button', { name: 'Pay' }).click();
+  await expect(page.getByText('Payment successful')).toBeVisible();
+  await page.goto(shop);
+  await expect(new ResultScreen(page, 'en').heading(TEXT.paid.en)).toBeVisible({ timeout: 15_000 });
+});
