@@ -276,7 +276,6 @@ fn flatten(value: &Value, path: &mut String, lines: &mut Lines) {
             }
         }
         scalar => {
-            use std::fmt::Write as _;
             let text = &mut lines.text;
             let start = text.len();
             text.push_str(path);
@@ -284,11 +283,8 @@ fn flatten(value: &Value, path: &mut String, lines: &mut Lines) {
             text.push(':');
             match scalar {
                 Value::String(s) => text.push_str(s),
-                // With serde_json's `arbitrary_precision`, a number prints as the lexeme received.
-                // Writing to a String cannot fail.
-                Value::Number(n) => {
-                    let _ = write!(text, "{n}");
-                }
+                // With serde_json's `arbitrary_precision`, a number is the lexeme received.
+                Value::Number(n) => text.push_str(n.as_str()),
                 Value::Bool(true) => text.push('1'),
                 Value::Bool(false) => text.push('0'),
                 _ => {} // null signs as an empty value
@@ -305,6 +301,14 @@ fn flatten(value: &Value, path: &mut String, lines: &mut Lines) {
 /// Digits are contiguous in ASCII, so a non-digit byte sorts the same way against every digit run,
 /// which keeps this a total order; paths equal under it fall back to plain byte order.
 fn natural_cmp(a: &[u8], b: &[u8]) -> Ordering {
+    // Fast path, taken by nearly every pair of paths: where the two first differ, if neither has a
+    // digit (or one has ended), the tokens before are identical and natural order is byte order.
+    let common = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    match (a.get(common), b.get(common)) {
+        (None, _) | (_, None) => return a.len().cmp(&b.len()),
+        (Some(x), Some(y)) if !x.is_ascii_digit() && !y.is_ascii_digit() => return x.cmp(y),
+        _ => {}
+    }
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
         if a[i].is_ascii_digit() && b[j].is_ascii_digit() {
@@ -354,6 +358,25 @@ mod tests {
         let code_point = canonical_string_ordered(&json!({ "a": (0..12).collect::<Vec<_>>() }), KeyOrder::CodePoint);
         assert!(code_point.starts_with("a:0:0;a:1:1;a:10:10;a:11:11;a:2:2"), "{code_point}");
         check(json!({"x10": 1, "x9": 2}), "x9:2;x10:1");
+    }
+
+    #[test]
+    fn natural_order_agrees_with_its_fast_path() {
+        let cases: [(&str, &str, Ordering); 9] = [
+            ("a:b", "a_b", Ordering::Less),
+            ("a1", "a10", Ordering::Less),
+            ("a2", "a10", Ordering::Less),
+            ("a:2:x", "a:10:x", Ordering::Less),
+            ("x9", "x:", Ordering::Less),
+            ("a01", "a1", Ordering::Less),
+            ("ab", "a", Ordering::Greater),
+            ("a10b", "a10a", Ordering::Greater),
+            ("same", "same", Ordering::Equal),
+        ];
+        for (a, b, expected) in cases {
+            assert_eq!(natural_cmp(a.as_bytes(), b.as_bytes()), expected, "{a} vs {b}");
+            assert_eq!(natural_cmp(b.as_bytes(), a.as_bytes()), expected.reverse(), "{b} vs {a}");
+        }
     }
 
     #[test]
