@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use checkout_protocol::{Amount, KzMobile, Locale};
 use leptos::either::{EitherOf4, EitherOf6};
-use leptos::html::{Button, Input};
+use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use send_wrapper::SendWrapper;
@@ -148,7 +148,6 @@ pub fn Checkout(
     let phone_ref = NodeRef::<Input>::new();
     let otp_ref = NodeRef::<Input>::new();
     let result_ref = NodeRef::<leptos::html::H2>::new();
-    let retry_ref = NodeRef::<Button>::new();
     let page_target = StoredValue::new(unique("kzc-page"));
     let payout_confirming = RwSignal::new(false);
     let copied = RwSignal::new(false);
@@ -863,7 +862,7 @@ pub fn Checkout(
                 <h2 class="kzc-title" tabindex="-1" node_ref=result_ref>{t(locale, title)}</h2>
                 <p data-testid="result-detail">{detail}</p>
                 <Show when=move || retry>
-                    <button type="button" class="kzc-primary" data-testid="try-again" node_ref=retry_ref on:click=move |_| try_again()>{t(locale, Msg::TryAgain)}</button>
+                    <button type="button" class="kzc-primary" data-testid="try-again" on:click=move |_| try_again()>{t(locale, Msg::TryAgain)}</button>
                 </Show>
             </section>
         }
