@@ -24,6 +24,11 @@ impl Millis {
         Millis(secs.saturating_mul(1000))
     }
 
+    /// A `Duration`, saturating at the largest span.
+    pub fn from_duration(duration: std::time::Duration) -> Self {
+        Millis(i64::try_from(duration.as_millis()).unwrap_or(i64::MAX))
+    }
+
     /// Whole seconds, rounded up, never below zero: what a "retry after" or a countdown shows.
     pub fn ceil_secs(self) -> u64 {
         if self.0 <= 0 {
@@ -216,6 +221,8 @@ mod tests {
         assert_eq!(Millis(-5).ceil_secs(), 0);
         assert_eq!(Millis(1).ceil_secs(), 1);
         assert_eq!(Millis(80_000).ceil_secs(), 80);
+        assert_eq!(Millis::from_duration(std::time::Duration::from_secs(90)), Millis(90_000));
+        assert_eq!(Millis::from_duration(std::time::Duration::MAX), Millis(i64::MAX));
     }
 
     proptest! {

@@ -94,6 +94,20 @@ pub fn body(p: &SandboxPayment, report: &Report<'_>) -> Value {
     body
 }
 
+/// The OTP-required callback (Decision, platform.md §4): `awaiting clarification` with its
+/// `clarification_fields`.
+pub fn otp_required(p: &SandboxPayment) -> Value {
+    let report = Report {
+        payment_status: "awaiting clarification",
+        operation_type: "sale",
+        operation_status: "awaiting clarification",
+        code: None,
+        operation_amount: p.amount,
+        clarification: true,
+    };
+    body(p, &report)
+}
+
 /// A callback reporting the payment's current status (also the status request's answer).
 pub fn current_status(p: &SandboxPayment) -> Value {
     let operation_type = match p.kind {

@@ -169,37 +169,23 @@ pub(crate) fn insert_payment(
     }
     let request_id = request_id();
     let operation_id = store.operation_id();
-    let at = now();
-    store.payments.insert(
-        key,
-        SandboxPayment {
-            project_id,
-            payment_id: request.payment_id.clone(),
-            kind,
-            status: "processing".into(),
-            operation_status: "processing".into(),
-            code: None,
-            message: None,
-            amount: request.amount,
-            remaining: request.amount,
-            currency: request.currency.clone(),
-            account: request.phone.as_str().to_owned(),
-            operator: request.phone.suggested_operators().first().map(|op| Operator::code(*op).to_owned()),
-            customer_id: request.customer_id.clone(),
-            scenario: Scenario::for_phone(request.phone.as_str()),
-            otp: None,
-            otp_attempts: 0,
-            callback_url: request.callback_url.clone(),
-            operation_id,
-            request_id: request_id.clone(),
-            created_at: at,
-            last_request_at: at,
-            via_payment_page,
-            first_otp_callback: None,
-            callbacks: Vec::new(),
-            attempts: Vec::new(),
-        },
+    let phone = request.phone.as_str();
+    let mut payment = SandboxPayment::new(
+        project_id,
+        &request.payment_id,
+        kind,
+        request.amount,
+        &request.currency,
+        phone,
+        &request.customer_id,
+        operation_id,
+        request_id.clone(),
     );
+    payment.operator = request.phone.suggested_operators().first().map(|op| Operator::code(*op).to_owned());
+    payment.scenario = Scenario::for_phone(phone);
+    payment.callback_url = request.callback_url.clone();
+    payment.via_payment_page = via_payment_page;
+    store.payments.insert(key, payment);
     Ok(request_id)
 }
 
@@ -224,17 +210,7 @@ pub(crate) fn issue_otp(sandbox: &Sandbox, project_id: u64, payment_id: &str, ro
     let amount = checkout_protocol::Amount(p.amount).format_kzt(checkout_protocol::Locale::Ru);
     let text = format!("{code} — төлемді растау коды / код подтверждения оплаты {amount}. Кодты ешкімге айтпаңыз / Никому не сообщайте код.");
     let sms = Sms { phone: p.account.clone(), text, code, payment_id: payment_id.to_owned(), sent_at: at };
-    let body = callbacks::body(
-        p,
-        &Report {
-            payment_status: "awaiting clarification",
-            operation_type: "sale",
-            operation_status: "awaiting clarification",
-            code: None,
-            operation_amount: p.amount,
-            clarification: true,
-        },
-    );
+    let body = callbacks::otp_required(p);
     if p.first_otp_callback.is_none() {
         p.first_otp_callback = Some(body.clone());
     }
@@ -288,7 +264,7 @@ pub(crate) enum Verdict {
 
 /// The OTP validity as a span.
 fn otp_ttl(sandbox: &Sandbox) -> Millis {
-    Millis(i64::try_from(sandbox.config().otp_ttl.as_millis()).unwrap_or(i64::MAX))
+    Millis::from_duration(sandbox.config().otp_ttl)
 }
 
 /// `PaymentNotFound` for `payment_id`.
@@ -348,15 +324,7 @@ pub(crate) fn settle_code(sandbox: &Sandbox, project_id: u64, payment_id: &str, 
             let via_payment_page = p.via_payment_page;
             p.status = "awaiting clarification".into();
             p.operation_status = "awaiting clarification".into();
-            let report = Report {
-                payment_status: "awaiting clarification",
-                operation_type: "sale",
-                operation_status: "awaiting clarification",
-                code: None,
-                operation_amount: p.amount,
-                clarification: true,
-            };
-            let body = callbacks::body(p, &report);
+            let body = callbacks::otp_required(p);
             drop(store);
             // On the Payment Page the page itself asks again; Gate merchants get a callback.
             if !via_payment_page {
@@ -566,7 +534,7 @@ pub async fn status(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRej
     let value = read_json(body)?;
     let project_id = authenticate(&sandbox, &value)?;
     let payment_id = required_str(&value, "general.payment_id")?.to_owned();
-    let min_age = Millis(i64::try_from(sandbox.config().status_min_age.as_millis()).unwrap_or(i64::MAX));
+    let min_age = Millis::from_duration(sandbox.config().status_min_age);
     let mut answer = {
         let mut store = sandbox.store();
         let p = store.payment_mut(project_id, &payment_id).ok_or_else(|| no_payment(&payment_id))?;

@@ -118,6 +118,52 @@ pub struct SandboxPayment {
     pub attempts: Vec<CallbackAttempt>,
 }
 
+impl SandboxPayment {
+    /// A payment the platform just took on: `processing`, nothing texted or called back yet.
+    /// Callers set what their kind of payment has beyond that.
+    #[allow(clippy::too_many_arguments)] // Each is a fact of the request; a builder would only rename them.
+    pub fn new(
+        project_id: u64,
+        payment_id: &str,
+        kind: Kind,
+        amount: u64,
+        currency: &str,
+        account: &str,
+        customer_id: &str,
+        operation_id: u64,
+        request_id: String,
+    ) -> Self {
+        let at = crate::now();
+        SandboxPayment {
+            project_id,
+            payment_id: payment_id.to_owned(),
+            kind,
+            status: "processing".into(),
+            operation_status: "processing".into(),
+            code: None,
+            message: None,
+            amount,
+            remaining: amount,
+            currency: currency.to_owned(),
+            account: account.to_owned(),
+            operator: None,
+            customer_id: customer_id.to_owned(),
+            scenario: Scenario::Success,
+            otp: None,
+            otp_attempts: 0,
+            callback_url: None,
+            operation_id,
+            request_id,
+            created_at: at,
+            last_request_at: at,
+            via_payment_page: false,
+            first_otp_callback: None,
+            callbacks: Vec::new(),
+            attempts: Vec::new(),
+        }
+    }
+}
+
 fn scenario_name<S: serde::Serializer>(scenario: &Scenario, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format!("{scenario:?}"))
 }

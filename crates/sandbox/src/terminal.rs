@@ -18,9 +18,8 @@ use serde_json::{json, Value};
 use crate::callbacks;
 use crate::error::{ErrorKind, GateError};
 use crate::gate::{at, read_json, request_id, required_str};
-use crate::scenario::Scenario;
 use crate::store::{Kind, SandboxPayment};
-use crate::{now, Sandbox};
+use crate::Sandbox;
 
 /// Sends one signed request to the merchant's web service and reads its answer.
 async fn ask(sandbox: &Sandbox, url: &str, secret: &str, mut request: Value) -> Result<CashInAnswer, String> {
@@ -104,34 +103,12 @@ pub async fn pay(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesReject
             ));
         }
         let operation_id = store.operation_id();
-        let at = now();
-        let payment = SandboxPayment {
-            project_id,
-            payment_id: payment_id.clone(),
-            kind: Kind::CashIn,
-            status: "success".into(),
-            operation_status: "success".into(),
-            code: Some("0".into()),
-            message: Some("Success".into()),
-            amount,
-            remaining: amount,
-            currency,
-            account: customer_id.clone(),
-            operator: None,
-            customer_id,
-            scenario: Scenario::Success,
-            otp: None,
-            otp_attempts: 0,
-            callback_url: None,
-            operation_id,
-            request_id: request_id(),
-            created_at: at,
-            last_request_at: at,
-            via_payment_page: false,
-            first_otp_callback: None,
-            callbacks: Vec::new(),
-            attempts: Vec::new(),
-        };
+        let mut payment =
+            SandboxPayment::new(project_id, &payment_id, Kind::CashIn, amount, &currency, &customer_id, &customer_id, operation_id, request_id());
+        payment.status = "success".into();
+        payment.operation_status = "success".into();
+        payment.code = Some("0".into());
+        payment.message = Some("Success".into());
         let body = callbacks::current_status(&payment);
         store.payments.insert((project_id, payment_id.clone()), payment);
         body

@@ -76,6 +76,12 @@ pub async fn sessions_show(State(app): State<App>, Path(session): Path<String>) 
     Ok(Json(session_view(&app, &session).await?))
 }
 
+/// 201 with a payment just started, 200 with the one already in progress.
+fn started((record, created): (crate::db::PaymentRecord, bool)) -> Response {
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    (status, Json(PaymentView::of(&record, now()))).into_response()
+}
+
 /// Starts the session's phone payment (idempotent: a repeat returns the payment in progress).
 #[utoipa::path(post, path = "/api/sessions/{session}/mobile-payments", request_body = MobilePaymentRequest,
     params(("session" = String, Path, description = "Session token")),
@@ -88,9 +94,7 @@ pub async fn mobile_payments_create(
     json: Result<Json<MobilePaymentRequest>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let request = body(json)?;
-    let (record, created) = app.start_mobile_payment(&session, &request.operator, &request.phone, &ip.0).await?;
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(PaymentView::of(&record, now()))).into_response())
+    Ok(started(app.start_mobile_payment(&session, &request.operator, &request.phone, &ip.0).await?))
 }
 
 /// Pays the payout session's amount out to the customer's phone (idempotent like payments).
@@ -105,9 +109,7 @@ pub async fn payouts_create(
     json: Result<Json<MobilePaymentRequest>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let request = body(json)?;
-    let (record, created) = app.start_session_payout(&session, &request.operator, &request.phone, &ip.0).await?;
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(PaymentView::of(&record, now()))).into_response())
+    Ok(started(app.start_session_payout(&session, &request.operator, &request.phone, &ip.0).await?))
 }
 
 /// A payment's current state.

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use crate::db::{Method, PaymentRecord, Session};
 use crate::error::AppError;
 use crate::gate::GateFailure;
-use crate::views::{CreateSession, OperatorView, PaymentPageResponse, PayoutRequest};
+use crate::views::{CreateSession, CustomerInput, OperatorView, PaymentPageResponse, PayoutRequest};
 use crate::{now, App};
 
 /// How long an operator list from the platform is reused.
@@ -27,10 +27,6 @@ const FALLBACK_TTL: Duration = Duration::from_secs(30);
 pub fn random_hex(bytes: usize) -> String {
     let mut rng = rand::rngs::OsRng;
     (0..bytes).map(|_| format!("{:02x}", rng.gen::<u8>())).collect()
-}
-
-fn millis(d: Duration) -> Millis {
-    Millis(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 fn upstream(failure: &GateFailure) -> AppError {
@@ -178,7 +174,7 @@ impl App {
             operator: None,
             customer_ip: None,
             currency: session.map_or_else(|| "KZT".to_owned(), |s| s.currency.clone()),
-            machine: Payment::new(kind, Amount(amount), millis(self.config().otp_ttl)),
+            machine: Payment::new(kind, Amount(amount), Millis::from_duration(self.config().otp_ttl)),
             version: 1,
             created_at: at,
             updated_at: at,
@@ -264,20 +260,40 @@ impl App {
         self.db().insert_payment(&record).await?;
         tracing::info!(payment_id, phone = %phone.masked(), operation, "phone operation started");
 
+        let customer = CustomerInput {
+            id: session.customer_id.clone(),
+            first_name: session.first_name.clone(),
+            last_name: session.last_name.clone(),
+            email: session.email.clone(),
+        };
+        let record = self.send_phone_operation(path, &payment_id, &customer, ip, &phone, session.amount, &session.currency).await?;
+        Ok((record, true))
+    }
+
+    /// Sends a stored purchase or payout to Gate. A refusal fails the payment; no answer at all
+    /// leaves it to the reconciler, since whether the platform got the request is unknown.
+    #[allow(clippy::too_many_arguments)] // The request's own fields.
+    async fn send_phone_operation(
+        &self,
+        path: &str,
+        payment_id: &str,
+        customer: &CustomerInput,
+        ip: &str,
+        phone: &KzMobile,
+        amount: u64,
+        currency: &str,
+    ) -> Result<PaymentRecord, AppError> {
         let body = json!({
             "general": { "project_id": self.config().project_id, "payment_id": payment_id, "merchant_callback_url": self.config().callback_url() },
-            "customer": { "id": session.customer_id, "ip_address": ip, "first_name": session.first_name, "last_name": session.last_name, "email": session.email },
+            "customer": { "id": customer.id, "ip_address": ip, "first_name": customer.first_name, "last_name": customer.last_name, "email": customer.email },
             "account": { "number": phone.as_str() },
-            "payment": { "amount": session.amount, "currency": session.currency },
+            "payment": { "amount": amount, "currency": currency },
         });
-        match self.gate().call(self.db(), Some(&payment_id), path, body).await {
-            Ok(_) => Ok((self.payment(&payment_id).await?, true)),
+        match self.gate().call(self.db(), Some(payment_id), path, body).await {
+            Ok(_) => self.payment(payment_id).await,
             Err(failure @ GateFailure::Rejected(_)) => {
-                let record =
-                    self.apply(&payment_id, &Event::Confirmed(Outcome::Failed { code: failure.code(), message: failure.message() }), "gate").await?;
-                Ok((record, true))
+                self.apply(payment_id, &Event::Confirmed(Outcome::Failed { code: failure.code(), message: failure.message() }), "gate").await
             }
-            // Whether the platform got the request is unknown: the reconciler asks it later.
             Err(failure) => Err(upstream(&failure)),
         }
     }
@@ -447,7 +463,7 @@ impl App {
     /// Asks the platform for a payment's status (waiting out its 10-second rule) and applies the answer.
     pub async fn confirm_status(&self, payment_id: &str) -> Result<PaymentRecord, AppError> {
         let record = self.payment(payment_id).await?;
-        let ready_at = record.last_gate_request_at + millis(self.config().status_min_age);
+        let ready_at = record.last_gate_request_at + Millis::from_duration(self.config().status_min_age);
         let wait = ready_at - now();
         if wait.0 > 0 {
             tokio::time::sleep(Duration::from_millis(wait.0 as u64)).await;
@@ -461,7 +477,7 @@ impl App {
                 let silent_for = now() - record.created_at;
                 if record.machine.status().name() == "processing"
                     && record.via != "payment_page"
-                    && silent_for >= millis(self.config().reconcile_after)
+                    && silent_for >= Millis::from_duration(self.config().reconcile_after)
                 {
                     return self
                         .apply(payment_id, &Event::Confirmed(Outcome::Failed { code: failure.code(), message: failure.message() }), "status")
@@ -537,20 +553,7 @@ impl App {
         record.operator = Some(operator);
         record.customer_ip = Some(ip.into());
         self.db().insert_payment(&record).await?;
-        let c = &request.customer;
-        let body = json!({
-            "general": { "project_id": self.config().project_id, "payment_id": payment_id, "merchant_callback_url": self.config().callback_url() },
-            "customer": { "id": c.id, "ip_address": ip, "first_name": c.first_name, "last_name": c.last_name, "email": c.email },
-            "account": { "number": phone.as_str() },
-            "payment": { "amount": request.amount, "currency": request.currency },
-        });
-        match self.gate().call(self.db(), Some(&payment_id), "/v2/payment/mobile/payout", body).await {
-            Ok(_) => self.payment(&payment_id).await,
-            Err(failure @ GateFailure::Rejected(_)) => {
-                self.apply(&payment_id, &Event::Confirmed(Outcome::Failed { code: failure.code(), message: failure.message() }), "gate").await
-            }
-            Err(failure) => Err(upstream(&failure)),
-        }
+        self.send_phone_operation("/v2/payment/mobile/payout", &payment_id, &request.customer, ip, &phone, request.amount, &request.currency).await
     }
 
     /// Creates the deposit payment the platform asks for in `check_deposit`.
@@ -596,7 +599,7 @@ pub async fn reconcile_forever(app: App) {
 
 /// One reconciliation pass at `at`.
 pub async fn reconcile_once(app: &App, at: Timestamp) -> Result<(), AppError> {
-    let silence = millis(app.config().reconcile_after);
+    let silence = Millis::from_duration(app.config().reconcile_after);
     for record in app.db().open_payments().await? {
         let heard = record.updated_at.max(record.last_status_check_at.unwrap_or_default());
         if record.machine.needs_status_check() || at - heard >= silence {
