@@ -176,7 +176,9 @@ impl HttpBackend {
         HttpBackend { base: base.trim_end_matches('/').to_owned() }
     }
 
-    async fn call<T: FromJs>(&self, method: &str, path: String, body: Option<JsValue>) -> Result<T, ApiError> {
+    /// One request, answered with its JSON body or the backend's error. Not generic over the
+    /// answer's type: one copy of this future serves every call ([`answer`] reads the type).
+    async fn call(&self, method: &str, path: String, body: Option<JsValue>) -> Result<JsValue, ApiError> {
         let transport = |e: JsValue| ApiError::Transport(e.as_string().unwrap_or_else(|| "network error".into()));
         let init = web_sys::RequestInit::new();
         init.set_method(method);
@@ -195,7 +197,7 @@ impl HttpBackend {
         let body = JsFuture::from(response.text().map_err(transport)?).await.map_err(transport)?;
         let json = js_sys::JSON::parse(&body.as_string().unwrap_or_default()).unwrap_or(JsValue::NULL);
         if (200..300).contains(&status) {
-            T::from_js(&json).ok_or_else(|| ApiError::Transport("unexpected answer from the backend".into()))
+            Ok(json)
         } else {
             let error = field(&json, "error");
             match (text(&error, "code"), text(&error, "message")) {
@@ -206,6 +208,11 @@ impl HttpBackend {
             }
         }
     }
+}
+
+/// A successful answer read as `T`.
+async fn answer<T: FromJs>(call: impl Future<Output = Result<JsValue, ApiError>>) -> Result<T, ApiError> {
+    T::from_js(&call.await?).ok_or_else(|| ApiError::Transport("unexpected answer from the backend".into()))
 }
 
 fn object(pairs: &[(&str, &str)]) -> JsValue {
@@ -219,39 +226,43 @@ fn object(pairs: &[(&str, &str)]) -> JsValue {
 
 impl Backend for HttpBackend {
     fn session<'a>(&'a self, session: &'a str) -> Pending<'a, SessionView> {
-        Box::pin(self.call("GET", format!("/api/sessions/{}", segment(session)), None))
+        Box::pin(answer(self.call("GET", format!("/api/sessions/{}", segment(session)), None)))
     }
 
     fn start_payment<'a>(&'a self, session: &'a str, operator: &'a str, phone: &'a str) -> Pending<'a, PaymentView> {
-        Box::pin(self.call(
+        Box::pin(answer(self.call(
             "POST",
             format!("/api/sessions/{}/mobile-payments", segment(session)),
             Some(object(&[("operator", operator), ("phone", phone)])),
-        ))
+        )))
     }
 
     fn payment<'a>(&'a self, payment_id: &'a str) -> Pending<'a, PaymentView> {
-        Box::pin(self.call("GET", format!("/api/payments/{}", segment(payment_id)), None))
+        Box::pin(answer(self.call("GET", format!("/api/payments/{}", segment(payment_id)), None)))
     }
 
     fn submit_otp<'a>(&'a self, payment_id: &'a str, code: &'a str) -> Pending<'a, PaymentView> {
-        Box::pin(self.call("POST", format!("/api/payments/{}/otp", segment(payment_id)), Some(object(&[("code", code)]))))
+        Box::pin(answer(self.call("POST", format!("/api/payments/{}/otp", segment(payment_id)), Some(object(&[("code", code)])))))
     }
 
     fn resend<'a>(&'a self, payment_id: &'a str) -> Pending<'a, PaymentView> {
-        Box::pin(self.call("POST", format!("/api/payments/{}/resend", segment(payment_id)), Some(object(&[]))))
+        Box::pin(answer(self.call("POST", format!("/api/payments/{}/resend", segment(payment_id)), Some(object(&[])))))
     }
 
     fn start_payout<'a>(&'a self, session: &'a str, operator: &'a str, phone: &'a str) -> Pending<'a, PaymentView> {
-        Box::pin(self.call("POST", format!("/api/sessions/{}/payouts", segment(session)), Some(object(&[("operator", operator), ("phone", phone)]))))
+        Box::pin(answer(self.call(
+            "POST",
+            format!("/api/sessions/{}/payouts", segment(session)),
+            Some(object(&[("operator", operator), ("phone", phone)])),
+        )))
     }
 
     fn payment_page<'a>(&'a self, session: &'a str, operator: &'a str, locale: &'a str) -> Pending<'a, PaymentPageView> {
-        Box::pin(self.call(
+        Box::pin(answer(self.call(
             "POST",
             format!("/api/sessions/{}/payment-page", segment(session)),
             Some(object(&[("operator", operator), ("locale", locale)])),
-        ))
+        )))
     }
 
     fn events_url(&self, payment_id: &str) -> Option<String> {

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod checkout;
 pub mod clock;
+pub mod fresh;
 pub mod host_events;
 pub mod i18n;
 pub mod operator_picker;

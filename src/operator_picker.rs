@@ -16,12 +16,14 @@ pub fn OperatorPicker(
     selected: RwSignal<Option<String>>,
     /// Set when the customer chooses, so a suggestion never overrides their choice.
     chosen_by_customer: RwSignal<bool>,
-    /// The error to show, if any.
-    error: Signal<Option<&'static str>>,
+    /// The error to show, if any; choosing clears it.
+    error: RwSignal<Option<String>>,
     /// The language of the legend and hint.
     locale: Locale,
     /// The radios' `name`, unique per widget so several widgets on one page stay apart.
     group_name: String,
+    /// Called with the operator's id when the customer chooses one.
+    on_choose: Callback<String>,
 ) -> impl IntoView {
     let hint_id = format!("{group_name}-hint");
     let error_id = format!("{group_name}-error");
@@ -42,7 +44,9 @@ pub fn OperatorPicker(
                             // The host page hears the widget's own `change` event, not the radio's.
                             ev.stop_propagation();
                             chosen_by_customer.set(true);
+                            error.set(None);
                             selected.set(Some(id.clone()));
+                            on_choose.run(id.clone());
                         }
                     />
                     <span class="kzc-operator-name">{operator.name}</span>
@@ -56,7 +60,7 @@ pub fn OperatorPicker(
             <legend>{t(locale, Msg::OperatorLegend)}</legend>
             <div class="kzc-operator-list">{options}</div>
             <p class="kzc-hint" id=hint_id>{t(locale, Msg::OperatorPortabilityHint)}</p>
-            <p class="kzc-error" id=error_id role="alert" data-testid="operator-error">{move || error.get()}</p>
+            <p class="kzc-error" id=error_id role="alert" data-testid="operator-error">{error}</p>
         </fieldset>
     }
 }

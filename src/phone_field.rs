@@ -43,16 +43,18 @@ fn reformat(input: &web_sys::HtmlInputElement) -> String {
 /// The phone input with its label, hint and error.
 #[component]
 pub fn PhoneField(
-    /// The text in the field.
+    /// The text in the field (set through `on_input`).
     value: RwSignal<String>,
     /// The error to show, if any; typing clears it.
-    error: RwSignal<Option<&'static str>>,
+    error: RwSignal<Option<String>>,
     /// Language.
     locale: Locale,
     /// The input's id, unique per widget.
     id: String,
     /// A handle on the input, for focus.
     input_ref: NodeRef<Input>,
+    /// Called with the (reformatted) text after every edit.
+    on_input: Callback<String>,
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
@@ -70,18 +72,18 @@ pub fn PhoneField(
                 dir="ltr"
                 data-testid="phone"
                 aria-describedby=described_by
-                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-invalid=move || error.with(Option::is_some).to_string()
                 prop:value=value.get_untracked()
                 // The host page hears the widget's own `change` event, not the input's.
                 on:change=|ev| ev.stop_propagation()
                 on:input=move |ev| {
                     let input: web_sys::HtmlInputElement = event_target(&ev);
                     error.set(None);
-                    value.set(reformat(&input));
+                    on_input.run(reformat(&input));
                 }
             />
             <p class="kzc-hint" id=hint_id>{t(locale, Msg::PhoneHint)}</p>
-            <p class="kzc-error" id=error_id role="alert" data-testid="phone-error">{move || error.get()}</p>
+            <p class="kzc-error" id=error_id role="alert" data-testid="phone-error">{error}</p>
         </div>
     }
 }

@@ -207,6 +207,9 @@ impl Backend for Fake {
 }
 
 /// A fresh element to mount into, so tests never share DOM.
+/// The "send a new code" button while it is offered (it is `hidden`, not removed, otherwise).
+const SHOWN_RESEND: &str = "[data-testid=resend]:not([hidden])";
+
 fn wrapper() -> HtmlElement {
     let document = web_sys::window().unwrap().document().unwrap();
     let element: HtmlElement = document.create_element("div").unwrap().unchecked_into();
@@ -383,7 +386,7 @@ async fn the_otp_screen_counts_down_from_the_deadline() {
     let countdown = text_until(&m.root, "[data-testid=countdown]", |t| t == "01:20" || t == "01:19").await;
     assert!(countdown.starts_with("01:"));
     assert_eq!(m.root.query_selector("[role=timer]").unwrap().unwrap().text_content().unwrap(), countdown);
-    assert!(m.root.query_selector("[data-testid=resend]").unwrap().is_none(), "no new code while this one is valid");
+    assert!(m.root.query_selector(SHOWN_RESEND).unwrap().is_none(), "no new code while this one is valid");
     assert!(event_names(&m).contains(&"otp-required".to_owned()));
     assert_eq!(detail(&m, "otp-required", "resends_left").as_f64(), Some(3.0));
 }
@@ -424,15 +427,15 @@ async fn an_expired_code_offers_a_new_one_with_the_count_until_none_are_left() {
     let m = mount_fake(&fake, Locale::Ru);
     to_otp_screen(&m).await;
     assert!(text_until(&m.root, "[data-testid=otp-expired]", |t| !t.is_empty()).await.contains("истёк"));
-    let resend = find(&m.root, "[data-testid=resend]").await;
+    let resend = find(&m.root, SHOWN_RESEND).await;
     assert!(resend.text_content().unwrap().contains("осталось 3 попытки"), "{}", resend.text_content().unwrap());
     for left in ["осталось 2 попытки", "осталась 1 попытка"] {
-        find(&m.root, "[data-testid=resend]").await.click();
+        find(&m.root, SHOWN_RESEND).await.click();
         text_until(&m.root, "[data-testid=resend]", |t| t.contains(left)).await;
     }
-    find(&m.root, "[data-testid=resend]").await.click();
-    find(&m.root, "[data-testid=start-over]").await;
-    assert!(m.root.query_selector("[data-testid=resend]").unwrap().is_none(), "gone when none are left");
+    find(&m.root, SHOWN_RESEND).await.click();
+    find(&m.root, "[data-testid=start-over]:not([hidden])").await;
+    assert!(m.root.query_selector(SHOWN_RESEND).unwrap().is_none(), "gone when none are left");
     assert!(m.root.text_content().unwrap().contains("новые коды закончились"));
 }
 
