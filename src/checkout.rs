@@ -411,7 +411,8 @@ pub fn Checkout(
             })
             .unwrap_or_default();
         if let (Some(before), Some(left)) = (before, left) {
-            if let Some(&milestone) = MILESTONES.iter().find(|&&m| before > m && left <= m) {
+            // After a hidden tab several may have passed at once; the latest is the news.
+            if let Some(&milestone) = MILESTONES.iter().rev().find(|&&m| before > m && left <= m) {
                 announcement.set(Some(match milestone {
                     60 => t(locale, Msg::AnnounceMinute).into(),
                     0 => t(locale, Msg::AnnounceExpired).into(),

@@ -392,6 +392,22 @@ async fn the_otp_screen_counts_down_from_the_deadline() {
 }
 
 #[wasm_bindgen_test]
+async fn the_countdown_is_announced_to_screen_readers_at_milestones_only() {
+    // 11.5 s: the countdown starts at 12 s and crosses the 10-second milestone about 2 s later.
+    let fake = Rc::new(Fake { ttl_ms: 11_500.0, ..Fake::default() });
+    let m = mount_fake(&fake, Locale::En);
+    to_otp_screen(&m).await;
+    let region = find(&m.root, "[data-testid=announcement]").await;
+    assert_eq!(region.get_attribute("aria-live").as_deref(), Some("polite"));
+    assert_eq!(find(&m.root, "[role=timer]").await.get_attribute("aria-live").as_deref(), Some("off"), "the ticking timer itself is silent");
+    sleep(1000).await;
+    assert_eq!(region.text_content().unwrap(), "", "no announcement for ordinary seconds");
+    assert_eq!(text_until(&m.root, "[data-testid=announcement]", |t| !t.is_empty()).await, "10 seconds left");
+    sleep(1000).await;
+    assert_eq!(region.text_content().unwrap(), "10 seconds left", "nothing new between milestones");
+}
+
+#[wasm_bindgen_test]
 async fn a_wrong_code_says_so_and_clears_the_field() {
     let fake = Fake::new();
     let m = mount_fake(&fake, Locale::En);
