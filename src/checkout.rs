@@ -206,7 +206,6 @@ pub fn Checkout(
 
     // Texts on screen: one signal type, so the code that shows them exists once.
     let phone_error = RwSignal::new(None::<String>);
-    let operator = RwSignal::new(None::<String>);
     let operator_error = RwSignal::new(None::<String>);
     let form_error = RwSignal::new(None::<String>);
     let otp_error = RwSignal::new(None::<String>);
@@ -215,6 +214,8 @@ pub fn Checkout(
     let announcement = RwSignal::new(None::<String>);
 
     let phone = RwSignal::new(String::new());
+    // The chosen operator's id (the same type as the texts, for the same reason).
+    let operator = RwSignal::new(None::<String>);
     let chosen_by_customer = RwSignal::new(false);
     let submitting = RwSignal::new(false);
     let otp_busy = RwSignal::new(false);
