@@ -235,6 +235,11 @@ pub fn Checkout(
     // Read once the session is there; it never changes after.
     let mode = move || session_view.with_untracked(|s| Mode::of(s.as_ref()));
     let emit = move |name: &str, fields: &[(&str, Field)]| host.with_value(|h| h.emit(name, fields));
+    // A failed call at `stage`: tells the host page, and gives the text to show the customer.
+    let failure = move |error: &ApiError, stage: &str| -> Option<String> {
+        emit("error", &[("code", error.code().into()), ("stage", stage.into())]);
+        Some(t(locale, api_message(error.code())).into())
+    };
 
     // Tells the host page about a new state of the payment and moves the focus to match.
     let announce = move |view: &PaymentView, previous: Option<StateKey>| {
@@ -345,10 +350,11 @@ pub fn Checkout(
                 return;
             }
             match answer {
-                Ok(view) => {
-                    let resumed = view.payment.clone();
+                Ok(mut view) => {
+                    let resumed = view.payment.take();
                     let ready = [("merchant_name", Field::Text(view.merchant_name.clone())), ("amount", Field::Number(view.amount as f64))];
-                    deposits.set(view.deposits.clone());
+                    // Deposits change while the session stays; they live in their own signal only.
+                    deposits.set(std::mem::take(&mut view.deposits));
                     session_view.set(Some(view));
                     emit("ready", &ready);
                     if let Some(resumed) = resumed {
@@ -404,7 +410,7 @@ pub fn Checkout(
     let tick = move || {
         now.set(local_now());
         payment.with_untracked(|p| follow(p.as_ref()));
-        let left = payment.with_untracked(|p| code_seconds_left(p.as_ref(), now.get_untracked() + memory.with_value(|m| m.offset)));
+        let left = payment.with_untracked(|p| code_seconds_left(p.as_ref(), untrack(server_now)));
         let (ticks, before) = memory
             .try_update_value(|m| {
                 m.ticks = m.ticks.wrapping_add(1);
@@ -495,13 +501,12 @@ pub fn Checkout(
             match answer {
                 Ok(view) => accept(view),
                 Err(error) => {
-                    let msg = Some(t(locale, api_message(error.code())).into());
+                    let msg = failure(&error, "start");
                     if error.code().starts_with("phone_") {
                         phone_error.set(msg);
                     } else {
                         form_error.set(msg);
                     }
-                    emit("error", &[("code", error.code().into()), ("stage", "start".into())]);
                 }
             }
             submitting.set(false);
@@ -534,8 +539,7 @@ pub fn Checkout(
                 Ok(updated) => accept(updated),
                 Err(error) => {
                     code_sent.set(false);
-                    otp_error.set(Some(t(locale, api_message(error.code())).into()));
-                    emit("error", &[("code", error.code().into()), ("stage", "otp".into())]);
+                    otp_error.set(failure(&error, "otp"));
                 }
             }
             otp_busy.set(false);
@@ -609,8 +613,7 @@ pub fn Checkout(
             let page = match answer {
                 Ok(page) => page,
                 Err(error) => {
-                    form_error.set(Some(t(locale, api_message(error.code())).into()));
-                    emit("error", &[("code", error.code().into()), ("stage", "payment_page".into())]);
+                    form_error.set(failure(&error, "payment_page"));
                     submitting.set(false);
                     return;
                 }
@@ -661,8 +664,7 @@ pub fn Checkout(
                 Ok(view) => accept(view),
                 Err(error) => {
                     payout_confirming.set(false);
-                    form_error.set(Some(t(locale, api_message(error.code())).into()));
-                    emit("error", &[("code", error.code().into()), ("stage", "payout".into())]);
+                    form_error.set(failure(&error, "payout"));
                 }
             }
             submitting.set(false);
