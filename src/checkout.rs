@@ -2,18 +2,16 @@
 //! OTP with a countdown and "send a new code", and show the result. Every screen is derived from
 //! the backend's view of the payment, so a reload resumes exactly where the customer was.
 //!
-//! Written for a small bundle (ARCHITECTURE.md, "Widget size"): screens are [`Fresh`] views,
-//! changing text is bound to signals directly, everything that happens over time hangs off one
-//! clock, and every change of the payment goes through one function, [`Checkout`]'s `accept`,
-//! rather than through effects. Each effect, memo, `<Show>` or distinct future costs the bundle
-//! about a kilobyte.
+//! Written for a small bundle (ARCHITECTURE.md, "Widget size"): views are built with
+//! [`crate::dom`], a screen is built anew when the customer moves to another, changing text is
+//! bound to signals directly, everything that happens over time hangs off one clock, and every
+//! change of the payment goes through one function, [`checkout`]'s `accept`, rather than through
+//! effects.
 
 use std::rc::Rc;
 use std::time::Duration;
 
 use checkout_protocol::{Amount, KzMobile, Locale};
-use leptos::either::{EitherOf4, EitherOf6};
-use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::closure::Closure;
@@ -21,12 +19,12 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{parse_time, ApiError, Backend, FromJs, PaymentView, SessionView};
 use crate::clock::{local_now, mm_ss, offset_of, seconds_until};
-use crate::fresh::Fresh;
+use crate::dom::{button, el, focus_later, input_in, input_of, own_form, region, slot, El};
 use crate::host_events::{Field, Host};
 use crate::i18n::{resends_left, seconds_left, t, tf, Msg};
-use crate::operator_picker::OperatorPicker;
+use crate::operator_picker::operator_picker;
 use crate::payment_page::{ensure_script, run as run_payment_page, PageDisplay};
-use crate::phone_field::{phone_message, PhoneField};
+use crate::phone_field::{phone_field, phone_message};
 
 /// Digits in the platform's OTPs; the field submits itself when it has this many.
 pub const OTP_LENGTH: usize = 6;
@@ -50,6 +48,8 @@ enum Screen {
     Loading,
     LoadFailed,
     Form,
+    /// The payout's "send to this number?" step; a form screen to the host page.
+    PayoutConfirm,
     Waiting,
     Otp,
     Result,
@@ -61,7 +61,7 @@ impl Screen {
         match self {
             Screen::Loading => "loading",
             Screen::LoadFailed => "load-failed",
-            Screen::Form => "form",
+            Screen::Form | Screen::PayoutConfirm => "form",
             Screen::Waiting => "waiting",
             Screen::Otp => "otp",
             Screen::Result => "result",
@@ -128,20 +128,6 @@ fn resend_open(payment: Option<&PaymentView>, server_now: f64) -> bool {
         .is_some_and(|p| p.resends_left.unwrap_or(0) > 0 && p.resend_available_at.as_deref().and_then(parse_time).is_some_and(|at| server_now >= at))
 }
 
-/// Focuses an element on the next frame, once the screen it is on has been drawn, if the widget
-/// is still there by then.
-fn focus_later<E>(node: NodeRef<E>)
-where
-    E: leptos::html::ElementType + 'static,
-    E::Output: JsCast + Clone + 'static,
-{
-    request_animation_frame(move || {
-        if let Some(Some(element)) = node.try_get_untracked() {
-            let _ = element.unchecked_ref::<web_sys::HtmlElement>().focus();
-        }
-    });
-}
-
 /// A number unique to this widget instance, for DOM ids.
 fn unique() -> u32 {
     use std::sync::atomic::{AtomicU32, Ordering};
@@ -176,22 +162,12 @@ impl Drop for LiveStream {
     }
 }
 
-/// The whole checkout.
-#[component]
-pub fn Checkout(
-    /// The session token the merchant's server created.
-    session: String,
-    /// The language to speak.
-    locale: Locale,
-    /// The merchant backend (the real one, or a fake in tests).
-    backend: Rc<dyn Backend>,
-    /// The element that receives the widget's DOM events.
-    #[prop(optional)]
-    host: Host,
-    /// How the hosted Payment Page opens, in Payment Page mode.
-    #[prop(optional)]
-    display: PageDisplay,
-) -> impl IntoView {
+/// The whole checkout, built into a new element: `session` is the token the merchant's server
+/// created, `backend` the merchant backend (the real one, or a fake in tests), `host` the element
+/// that receives the widget's DOM events, `display` how the hosted Payment Page opens.
+///
+/// Everything it creates belongs to the current Leptos owner and stops when that is cleaned up.
+pub fn checkout(session: String, locale: Locale, backend: Rc<dyn Backend>, host: Host, display: PageDisplay) -> El {
     let backend = StoredValue::new_local(backend);
     let host = StoredValue::new_local(host);
     let token = StoredValue::new(session);
@@ -223,9 +199,9 @@ pub fn Checkout(
     let payout_confirming = RwSignal::new(false);
     let copied = RwSignal::new(false);
 
-    let phone_ref = NodeRef::<Input>::new();
-    let otp_ref = NodeRef::<Input>::new();
-    let result_ref = NodeRef::<leptos::html::H2>::new();
+    let phone_ref = slot();
+    let otp_ref = slot();
+    let result_ref = slot();
     let uid = unique();
     let page_target = move || format!("kzc-page-{uid}");
 
@@ -252,7 +228,7 @@ pub fn Checkout(
                     Some("expired") => Some(t(locale, Msg::OtpExpired).into()),
                     _ => None,
                 });
-                if let Some(input) = otp_ref.get_untracked() {
+                if let Some(input) = input_in(otp_ref) {
                     input.set_value("");
                 }
                 let resumed = previous.is_some_and(|(state, _, _)| state == "awaiting_otp");
@@ -459,7 +435,7 @@ pub fn Checkout(
         phone.set(typed);
         tell_change(parsed.is_some());
     };
-    let operator_chosen = move |_: String| {
+    let operator_chosen = move || {
         form_error.set(None);
         tell_change(phone.with_untracked(|p| KzMobile::parse(p).is_ok()));
     };
@@ -472,7 +448,7 @@ pub fn Checkout(
             Ok(number) => number,
             Err(e) => {
                 phone_error.set(Some(t(locale, phone_message(&e)).into()));
-                if let Some(input) = phone_ref.get_untracked() {
+                if let Some(input) = input_in(phone_ref) {
                     let _ = input.focus();
                 }
                 return;
@@ -565,7 +541,7 @@ pub fn Checkout(
                 Ok(updated) => {
                     accept(updated);
                     otp_notice.set(Some(t(locale, Msg::ResendSent).into()));
-                    if let Some(input) = otp_ref.get_untracked() {
+                    if let Some(input) = input_in(otp_ref) {
                         input.set_value("");
                         let _ = input.focus();
                     }
@@ -688,6 +664,7 @@ pub fn Checkout(
             return Screen::Loading;
         }
         payment.with(|p| match p.as_ref().map(|p| p.state.as_str()) {
+            None if mode() == Mode::Payout && payout_confirming.get() => Screen::PayoutConfirm,
             None => Screen::Form,
             Some("processing") => Screen::Waiting,
             Some("awaiting_otp") => Screen::Otp,
@@ -695,214 +672,210 @@ pub fn Checkout(
         })
     });
 
-    // ---- Views. Builders read signals untracked: only `screen` (and the payout confirmation)
-    // re-renders a screen; everything that changes within one is bound where it is shown.
+
+    // ---- Views. Builders read signals untracked: only `screen` builds a screen anew; everything
+    // that changes within one is bound where it is shown.
 
     let header = move || {
-        session_view.with(|s| {
+        session_view.with_untracked(|s| {
             s.as_ref().map(|s| {
-                Fresh(view! {
-                    <header class="kzc-header">
-                        <p class="kzc-merchant">{tf(locale, Msg::PayTo, &[("merchant", &s.merchant_name)])}</p>
-                        <p class="kzc-amount" data-testid="amount">{Amount(s.amount).format_kzt(locale)}</p>
-                    </header>
-                })
+                el("header")
+                    .class("kzc-header")
+                    .child(el("p").class("kzc-merchant").text(&tf(locale, Msg::PayTo, &[("merchant", &s.merchant_name)])))
+                    .child(el("p").class("kzc-amount").test_id("amount").text(&Amount(s.amount).format_kzt(locale)))
             })
         })
     };
 
-    let operator_picker = move || {
-        let operators = session_view.with_untracked(|s| s.as_ref().map(|s| s.operators.clone()).unwrap_or_default());
-        view! {
-            <OperatorPicker
-                operators=operators
-                selected=operator
-                chosen_by_customer=chosen_by_customer
-                error=operator_error
-                locale=locale
-                group_name=format!("kzc-operator-{uid}")
-                on_choose=Callback::new(operator_chosen)
-            />
-        }
+    let form_error_line = move || el("p").class("kzc-error").attr("role", "alert").test_id("form-error").shows(form_error);
+
+    let submit_button = move |idle: Msg| {
+        el("button")
+            .attr("type", "submit")
+            .class("kzc-primary")
+            .test_id("submit")
+            .flag_with("disabled", move || submitting.get())
+            .aria_with("aria-busy", move || submitting.get())
+            .text_with(move || t(locale, if submitting.get() { Msg::Sending } else { idle }).into())
+    };
+
+    let operators = move || {
+        session_view.with_untracked(|s| {
+            operator_picker(
+                locale,
+                s.as_ref().map_or(&[][..], |s| &s.operators),
+                operator,
+                chosen_by_customer,
+                operator_error,
+                &format!("kzc-operator-{uid}"),
+                operator_chosen,
+            )
+        })
     };
 
     let phone_form = move |payout: bool| {
-        view! {
-            {payout.then(|| view! { <h2 class="kzc-title">{t(locale, Msg::PayoutTitle)}</h2> })}
-            <form class="kzc-form" novalidate data-testid="phone-form" on:submit=move |ev| {
-                ev.prevent_default();
-                // The host page hears our own `submit` event, not the inner form's.
-                ev.stop_propagation();
-                submit_phone();
-            }>
-                <PhoneField
-                    value=phone
-                    error=phone_error
-                    locale=locale
-                    id=format!("kzc-phone-{uid}")
-                    input_ref=phone_ref
-                    on_input=Callback::new(phone_typed)
-                />
-                {operator_picker()}
-                <p class="kzc-error" role="alert" data-testid="form-error">{form_error}</p>
-                <button type="submit" class="kzc-primary" data-testid="submit" disabled=submitting aria-busy=move || submitting.get().to_string()>
-                    {move || t(locale, if submitting.get() { Msg::Sending } else if payout { Msg::Continue } else { Msg::GetCode })}
-                </button>
-            </form>
-        }
+        let title = payout.then(|| el("h2").class("kzc-title").text(t(locale, Msg::PayoutTitle)));
+        let form = own_form(submit_phone)
+            .class("kzc-form")
+            .test_id("phone-form")
+            .child(phone_field(locale, &format!("kzc-phone-{uid}"), &phone.get_untracked(), phone_ref, phone_error, phone_typed))
+            .child(operators())
+            .child(form_error_line())
+            .child(submit_button(if payout { Msg::Continue } else { Msg::GetCode }));
+        title.into_iter().chain([form]).collect()
     };
 
     let page_form = move || {
-        view! {
-            <form class="kzc-form" novalidate data-testid="page-form" on:submit=move |ev| {
-                ev.prevent_default();
-                ev.stop_propagation();
-                pay_on_page();
-            }>
-                {operator_picker()}
-                <p class="kzc-hint">{t(locale, Msg::PpHint)}</p>
-                <p class="kzc-error" role="alert" data-testid="form-error">{form_error}</p>
-                <button type="submit" class="kzc-primary" data-testid="submit" disabled=submitting aria-busy=move || submitting.get().to_string()>
-                    {move || t(locale, if submitting.get() { Msg::Sending } else { Msg::PpPay })}
-                </button>
-            </form>
-        }
+        own_form(pay_on_page)
+            .class("kzc-form")
+            .test_id("page-form")
+            .child(operators())
+            .child(el("p").class("kzc-hint").text(t(locale, Msg::PpHint)))
+            .child(form_error_line())
+            .child(submit_button(Msg::PpPay))
     };
 
     let cash_in = move || {
         let s = session_view.get_untracked().unwrap_or_default();
         let account = s.cash_in_account.unwrap_or_default();
         let limits = s.cash_in_limits.unwrap_or_default();
-        let copy_value = account.clone();
         let kzt = move |amount: u64| Amount(amount).format_kzt(locale);
-        view! {
-            <section class="kzc-cash-in" data-testid="cash-in">
-                <h2 class="kzc-title">{t(locale, Msg::CashTitle)}</h2>
-                <ol class="kzc-steps">
-                    <li>{t(locale, Msg::CashStepFind)}</li>
-                    <li>{tf(locale, Msg::CashStepService, &[("merchant", &s.merchant_name)])}</li>
-                    <li>
-                        {t(locale, Msg::CashStepAccount)}" "
-                        <strong class="kzc-account" dir="ltr" data-testid="cash-account">{account}</strong>" "
-                        <button type="button" class="kzc-link" data-testid="copy" on:click=move |_| {
-                            if let Some(window) = web_sys::window() {
-                                let _ = window.navigator().clipboard().write_text(&copy_value);
-                                copied.set(true);
-                            }
-                        }>{move || t(locale, if copied.get() { Msg::Copied } else { Msg::Copy })}</button>
-                    </li>
-                    <li data-testid="cash-limits">{tf(locale, Msg::CashStepInsert, &[("min", &kzt(limits.min)), ("max", &kzt(limits.max))])}</li>
-                    <li>{t(locale, Msg::CashStepReceipt)}</li>
-                </ol>
-                <ul class="kzc-deposits" aria-live="polite" data-testid="deposits">
-                    {move || Fresh(deposits.with(|all| all.iter().filter(|d| d.state == "succeeded").map(|d| {
-                        view! { <li class="kzc-success">{tf(locale, Msg::CashCredited, &[("amount", &kzt(d.amount))])}</li> }
-                    }).collect_view()))}
-                </ul>
-                <p class="kzc-notice" role="status">{t(locale, Msg::CashWaiting)}</p>
-            </section>
-        }
+        let copy_value = account.clone();
+        let copy = el("button")
+            .attr("type", "button")
+            .class("kzc-link")
+            .test_id("copy")
+            .on("click", move |_| {
+                if let Some(window) = web_sys::window() {
+                    let _ = window.navigator().clipboard().write_text(&copy_value);
+                    copied.set(true);
+                }
+            })
+            .text_with(move || t(locale, if copied.get() { Msg::Copied } else { Msg::Copy }).into());
+        let credited = el("ul").class("kzc-deposits").attr("aria-live", "polite").test_id("deposits").bind(move |list| {
+            list.set_text_content(None);
+            deposits.with(|all| {
+                for deposit in all.iter().filter(|d| d.state == "succeeded") {
+                    let line = el("li").class("kzc-success").text(&tf(locale, Msg::CashCredited, &[("amount", &kzt(deposit.amount))]));
+                    let _ = list.append_child(&line.0);
+                }
+            });
+        });
+        el("section")
+            .class("kzc-cash-in")
+            .test_id("cash-in")
+            .child(el("h2").class("kzc-title").text(t(locale, Msg::CashTitle)))
+            .child(
+                el("ol")
+                    .class("kzc-steps")
+                    .child(el("li").text(t(locale, Msg::CashStepFind)))
+                    .child(el("li").text(&tf(locale, Msg::CashStepService, &[("merchant", &s.merchant_name)])))
+                    .child(
+                        el("li")
+                            .text(t(locale, Msg::CashStepAccount))
+                            .text(" ")
+                            .child(el("strong").class("kzc-account").attr("dir", "ltr").test_id("cash-account").text(&account))
+                            .text(" ")
+                            .child(copy),
+                    )
+                    .child(el("li").test_id("cash-limits").text(&tf(locale, Msg::CashStepInsert, &[("min", &kzt(limits.min)), ("max", &kzt(limits.max))])))
+                    .child(el("li").text(t(locale, Msg::CashStepReceipt))),
+            )
+            .child(credited)
+            .child(el("p").class("kzc-notice").attr("role", "status").text(t(locale, Msg::CashWaiting)))
     };
 
     let payout_confirm = move || {
         let amount = session_view.with_untracked(|s| s.as_ref().map(|s| Amount(s.amount).format_kzt(locale))).unwrap_or_default();
         let masked = phone.with_untracked(|p| KzMobile::parse(p).map(|p| p.masked()).unwrap_or_default());
-        view! {
-            <section class="kzc-confirm" data-testid="payout-confirm">
-                <h2 class="kzc-title" tabindex="-1">{tf(locale, Msg::PayoutConfirm, &[("amount", &amount), ("phone", &masked)])}</h2>
-                <p class="kzc-error" role="alert" data-testid="form-error">{form_error}</p>
-                <button type="button" class="kzc-primary" data-testid="payout-send" disabled=submitting on:click=move |_| send_payout()>{t(locale, Msg::PayoutSend)}</button>
-                <button type="button" class="kzc-secondary" data-testid="payout-back" on:click=move |_| payout_confirming.set(false)>{t(locale, Msg::Back)}</button>
-            </section>
-        }
-    };
-
-    let form = move || match mode() {
-        Mode::PaymentPage => EitherOf4::A(page_form()),
-        Mode::CashIn => EitherOf4::B(cash_in()),
-        Mode::Payout if payout_confirming.get() => EitherOf4::C(payout_confirm()),
-        other => EitherOf4::D(phone_form(other == Mode::Payout)),
+        el("section")
+            .class("kzc-confirm")
+            .test_id("payout-confirm")
+            .child(el("h2").class("kzc-title").attr("tabindex", "-1").text(&tf(locale, Msg::PayoutConfirm, &[("amount", &amount), ("phone", &masked)])))
+            .child(form_error_line())
+            .child(
+                button("kzc-primary", t(locale, Msg::PayoutSend))
+                    .test_id("payout-send")
+                    .flag_with("disabled", move || submitting.get())
+                    .on("click", move |_| send_payout()),
+            )
+            .child(button("kzc-secondary", t(locale, Msg::Back)).test_id("payout-back").on("click", move |_| payout_confirming.set(false)))
     };
 
     let otp_screen = move || {
         let otp_id = format!("kzc-otp-{uid}");
         let error_id = format!("{otp_id}-error");
         let sent_id = format!("{otp_id}-sent");
-        let described = format!("{sent_id} {error_id}");
         let phone_masked = payment.with_untracked(|p| p.as_ref().and_then(|p| p.phone_masked.clone())).unwrap_or_default();
         let left = move || payment.with(|p| code_seconds_left(p.as_ref(), server_now())).unwrap_or(0);
         let resends = move || payment.with(|p| p.as_ref().and_then(|p| p.resends_left)).unwrap_or(0);
-        view! {
-            <section class="kzc-otp" data-testid="otp-screen">
-                <h2 class="kzc-title">{t(locale, Msg::OtpTitle)}</h2>
-                <p class="kzc-hint" id=sent_id>{tf(locale, Msg::OtpSentTo, &[("phone", &phone_masked)])}</p>
-                <form novalidate on:submit=move |ev| {
-                    ev.prevent_default();
-                    ev.stop_propagation();
-                    if let Some(input) = otp_ref.get_untracked() {
-                        submit_code(input.value());
-                    }
-                }>
-                    <div class="kzc-field">
-                        <label for=otp_id.clone()>{t(locale, Msg::OtpLabel)}</label>
-                        <input
-                            id=otp_id
-                            node_ref=otp_ref
-                            class="kzc-otp-input"
-                            type="text"
-                            inputmode="numeric"
-                            autocomplete="one-time-code"
-                            dir="ltr"
-                            maxlength="16"
-                            data-testid="otp"
-                            aria-describedby=described
-                            aria-invalid=move || otp_error.with(Option::is_some).to_string()
-                            on:change=|ev| ev.stop_propagation()
-                            on:input=move |ev| {
-                                let input: web_sys::HtmlInputElement = event_target(&ev);
-                                let digits: String = input.value().chars().filter(char::is_ascii_digit).collect();
-                                if digits != input.value() {
-                                    input.set_value(&digits);
-                                }
-                                if digits.len() == OTP_LENGTH {
-                                    submit_code(digits);
-                                }
-                            }
-                        />
-                    </div>
-                    <p class="kzc-error" id=error_id role="alert" data-testid="otp-error">{otp_error}</p>
-                    <p class="kzc-notice" role="status" data-testid="otp-notice">{otp_notice}</p>
-                    <p class="kzc-countdown">
-                        <span>{t(locale, Msg::OtpValidFor)}" "</span>
-                        <span role="timer" aria-live="off" data-testid="countdown">{move || mm_ss(left())}</span>
-                    </p>
-                    <p class="kzc-error" role="alert" data-testid="otp-expired">
-                        {move || {
-                            let expired = left() == 0 && otp_error.with(Option::is_none);
-                            expired.then(|| t(locale, if resends() > 0 { Msg::OtpExpired } else { Msg::OtpExpiredNoneLeft }))
-                        }}
-                    </p>
-                    <button type="submit" class="kzc-primary" data-testid="otp-submit" disabled=otp_busy>{t(locale, Msg::OtpSubmit)}</button>
-                    // Hidden rather than removed: the buttons keep their place and focus order.
-                    <button
-                        type="button"
-                        class="kzc-secondary"
-                        data-testid="resend"
-                        hidden=move || !payment.with(|p| resend_open(p.as_ref(), server_now()))
-                        disabled=otp_busy
-                        on:click=move |_| resend()
-                    >
-                        {t(locale, Msg::Resend)}" · "{move || resends_left(locale, resends())}
-                    </button>
-                    <button type="button" class="kzc-secondary" data-testid="start-over" hidden=move || { left() > 0 || resends() > 0 } on:click=move |_| try_again()>
-                        {t(locale, Msg::TryAgain)}
-                    </button>
-                </form>
-            </section>
-        }
+        let input = el("input")
+            .attr("id", &otp_id)
+            .class("kzc-otp-input")
+            .attr("type", "text")
+            .attr("inputmode", "numeric")
+            .attr("autocomplete", "one-time-code")
+            .attr("dir", "ltr")
+            .attr("maxlength", "16")
+            .test_id("otp")
+            .attr("aria-describedby", &format!("{sent_id} {error_id}"))
+            .aria_with("aria-invalid", move || otp_error.with(Option::is_some))
+            .on("change", |ev| ev.stop_propagation())
+            .on("input", move |ev| {
+                let input = input_of(&ev);
+                let digits: String = input.value().chars().filter(char::is_ascii_digit).collect();
+                if digits != input.value() {
+                    input.set_value(&digits);
+                }
+                if digits.len() == OTP_LENGTH {
+                    submit_code(digits);
+                }
+            })
+            .keep_in(otp_ref);
+        let form = own_form(move || {
+            if let Some(input) = input_in(otp_ref) {
+                submit_code(input.value());
+            }
+        })
+        .child(el("div").class("kzc-field").child(el("label").attr("for", &otp_id).text(t(locale, Msg::OtpLabel))).child(input))
+        .child(el("p").class("kzc-error").attr("id", &error_id).attr("role", "alert").test_id("otp-error").shows(otp_error))
+        .child(el("p").class("kzc-notice").attr("role", "status").test_id("otp-notice").shows(otp_notice))
+        .child(
+            el("p")
+                .class("kzc-countdown")
+                .child(el("span").text(t(locale, Msg::OtpValidFor)).text(" "))
+                .child(el("span").attr("role", "timer").attr("aria-live", "off").test_id("countdown").text_with(move || mm_ss(left()))),
+        )
+        .child(el("p").class("kzc-error").attr("role", "alert").test_id("otp-expired").text_with(move || {
+            let expired = left() == 0 && otp_error.with(Option::is_none);
+            let msg = if resends() > 0 { Msg::OtpExpired } else { Msg::OtpExpiredNoneLeft };
+            if expired { t(locale, msg) } else { "" }.into()
+        }))
+        .child(el("button").attr("type", "submit").class("kzc-primary").test_id("otp-submit").flag_with("disabled", move || otp_busy.get()).text(t(locale, Msg::OtpSubmit)))
+        // Hidden rather than removed: the buttons keep their place and focus order.
+        .child(
+            el("button")
+                .attr("type", "button")
+                .class("kzc-secondary")
+                .test_id("resend")
+                .flag_with("hidden", move || !payment.with(|p| resend_open(p.as_ref(), server_now())))
+                .flag_with("disabled", move || otp_busy.get())
+                .on("click", move |_| resend())
+                .text_with(move || format!("{} · {}", t(locale, Msg::Resend), resends_left(locale, resends()))),
+        )
+        .child(
+            button("kzc-secondary", t(locale, Msg::TryAgain))
+                .test_id("start-over")
+                .flag_with("hidden", move || left() > 0 || resends() > 0)
+                .on("click", move |_| try_again()),
+        );
+        el("section")
+            .class("kzc-otp")
+            .test_id("otp-screen")
+            .child(el("h2").class("kzc-title").text(t(locale, Msg::OtpTitle)))
+            .child(el("p").class("kzc-hint").attr("id", &sent_id).text(&tf(locale, Msg::OtpSentTo, &[("phone", &phone_masked)])))
+            .child(form)
     };
-
-    let try_again_button = move || view! { <button type="button" class="kzc-primary" data-testid="try-again" on:click=move |_| try_again()>{t(locale, Msg::TryAgain)}</button> };
 
     let result = move || {
         let view = payment.get_untracked().unwrap_or_default();
@@ -919,63 +892,85 @@ pub fn Checkout(
             "declined" => ("kzc-result kzc-declined", Msg::Declined, declined(), true),
             _ => ("kzc-result kzc-declined", Msg::Failed, t(locale, Msg::StartFailed).to_owned(), true),
         };
-        view! {
-            <section class=class data-testid="result" data-state=view.state>
-                <h2 class="kzc-title" tabindex="-1" node_ref=result_ref>{t(locale, title)}</h2>
-                <p data-testid="result-detail">{detail}</p>
-                {retry.then(try_again_button)}
-            </section>
+        el("section")
+            .class(class)
+            .test_id("result")
+            .attr("data-state", &view.state)
+            .child(el("h2").class("kzc-title").attr("tabindex", "-1").text(t(locale, title)).keep_in(result_ref))
+            .child(el("p").test_id("result-detail").text(&detail))
+            .child_if(retry.then(|| button("kzc-primary", t(locale, Msg::TryAgain)).test_id("try-again").on("click", move |_| try_again())))
+    };
+
+    let waiting = move || {
+        el("section")
+            .class("kzc-waiting")
+            .attr("role", "status")
+            .test_id("waiting")
+            .child(el("span").class("kzc-spinner").attr("aria-hidden", "true"))
+            .child(el("p").text_with(move || {
+                let msg = match (mode(), code_sent.get()) {
+                    (Mode::PaymentPage, _) => Msg::PpWaiting,
+                    (Mode::Payout, _) => Msg::PayoutWaiting,
+                    (_, true) => Msg::CheckingCode,
+                    _ => Msg::Waiting,
+                };
+                t(locale, msg).into()
+            }))
+            .child(el("div").attr("id", &page_target()).class("kzc-page").test_id("page-target"))
+    };
+
+    let load_failed = move || {
+        let msg = load_error.with_untracked(|e| e.as_deref().map(api_message)).unwrap_or(Msg::LoadFailed);
+        let retryable = msg != Msg::SessionNotFound;
+        el("section")
+            .class("kzc-result kzc-declined")
+            .test_id("load-failed")
+            .child(el("h2").class("kzc-title").text(t(locale, Msg::LoadFailed)))
+            .child(el("p").attr("role", "alert").text(t(locale, msg)))
+            .child_if(retryable.then(|| button("kzc-primary", t(locale, Msg::TryAgain)).on("click", move |_| load())))
+    };
+
+    let skeleton = move || {
+        el("div")
+            .class("kzc-skeleton")
+            .attr("aria-busy", "true")
+            .test_id("skeleton")
+            .child(el("span").class("kzc-visually-hidden").attr("role", "status").text(t(locale, Msg::Loading)))
+            .child(el("div").class("kzc-bone kzc-bone-title"))
+            .child(el("div").class("kzc-bone"))
+            .child(el("div").class("kzc-bone"))
+    };
+
+    // What the screen shows below the header (which every screen after loading has).
+    let screen_body = move |shown: Screen| -> Vec<El> {
+        match shown {
+            Screen::Loading => vec![skeleton()],
+            Screen::LoadFailed => vec![load_failed()],
+            Screen::Form => match mode() {
+                Mode::PaymentPage => vec![page_form()],
+                Mode::CashIn => vec![cash_in()],
+                other => phone_form(other == Mode::Payout),
+            },
+            Screen::PayoutConfirm => vec![payout_confirm()],
+            Screen::Waiting => vec![waiting()],
+            Screen::Otp => vec![otp_screen()],
+            Screen::Result => vec![result()],
         }
     };
 
-    let body = move || {
-        Fresh(match screen.get() {
-            Screen::Loading => EitherOf6::A(view! {
-                <div class="kzc-skeleton" aria-busy="true" data-testid="skeleton">
-                    <span class="kzc-visually-hidden" role="status">{t(locale, Msg::Loading)}</span>
-                    <div class="kzc-bone kzc-bone-title"></div>
-                    <div class="kzc-bone"></div>
-                    <div class="kzc-bone"></div>
-                </div>
-            }),
-            Screen::LoadFailed => {
-                let msg = load_error.with_untracked(|e| e.as_deref().map(api_message)).unwrap_or(Msg::LoadFailed);
-                let retryable = msg != Msg::SessionNotFound;
-                EitherOf6::B(view! {
-                    <section class="kzc-result kzc-declined" data-testid="load-failed">
-                        <h2 class="kzc-title">{t(locale, Msg::LoadFailed)}</h2>
-                        <p role="alert">{t(locale, msg)}</p>
-                        {retryable.then(|| view! { <button type="button" class="kzc-primary" on:click=move |_| load()>{t(locale, Msg::TryAgain)}</button> })}
-                    </section>
-                })
-            }
-            Screen::Form => EitherOf6::C(form()),
-            Screen::Waiting => EitherOf6::D(view! {
-                <section class="kzc-waiting" role="status" data-testid="waiting">
-                    <span class="kzc-spinner" aria-hidden="true"></span>
-                    <p>{move || {
-                        let msg = match (mode(), code_sent.get()) {
-                            (Mode::PaymentPage, _) => Msg::PpWaiting,
-                            (Mode::Payout, _) => Msg::PayoutWaiting,
-                            (_, true) => Msg::CheckingCode,
-                            _ => Msg::Waiting,
-                        };
-                        t(locale, msg)
-                    }}</p>
-                    <div id=page_target() class="kzc-page" data-testid="page-target"></div>
-                </section>
-            }),
-            Screen::Otp => EitherOf6::E(otp_screen()),
-            Screen::Result => EitherOf6::F(result()),
+    let notices = el("p").class("kzc-notice").attr("role", "status").test_id("reconnecting").shows(connection_notice);
+    let root = el("div")
+        .class("kzc-root")
+        .attr("lang", locale.tag())
+        .test_id("checkout")
+        .bind(move |root| {
+            let _ = root.set_attribute("data-screen", screen.get().name());
         })
-    };
-
-    view! {
-        <div class="kzc-root" lang=locale.tag() data-testid="checkout" data-screen=move || screen.get().name()>
-            {header}
-            {body}
-            <p class="kzc-notice" role="status" data-testid="reconnecting">{connection_notice}</p>
-            <p class="kzc-visually-hidden" aria-live="polite" data-testid="announcement">{announcement}</p>
-        </div>
-    }
+        .child(notices.clone())
+        .child(el("p").class("kzc-visually-hidden").attr("aria-live", "polite").test_id("announcement").shows(announcement));
+    region(&root, &notices, move || {
+        let shown = screen.get();
+        untrack(|| header().into_iter().chain(screen_body(shown)).collect())
+    });
+    root
 }

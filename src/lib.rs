@@ -7,7 +7,7 @@
 pub mod api;
 pub mod checkout;
 pub mod clock;
-pub mod fresh;
+pub mod dom;
 pub mod host_events;
 pub mod i18n;
 pub mod operator_picker;
@@ -17,19 +17,33 @@ pub mod phone_field;
 use std::rc::Rc;
 
 use checkout_protocol::Locale;
-use leptos::mount::mount_to;
-use leptos::prelude::*;
+use leptos::prelude::Owner;
+use any_spawner::Executor;
 use wasm_bindgen::prelude::*;
 
 pub use api::{ApiError, Backend, HttpBackend, PaymentView, SessionView};
-pub use checkout::Checkout;
+pub use checkout::checkout;
 use host_events::Host;
 pub use payment_page::PageDisplay;
 
-/// A mounted widget; `unmount()` removes it and frees what it holds.
+/// A mounted widget; `unmount()` (or dropping the handle) removes it and frees what it holds.
 #[wasm_bindgen]
 pub struct CheckoutHandle {
-    mounted: Option<Box<dyn std::any::Any>>,
+    mounted: Option<Mounted>,
+}
+
+/// The widget's element and the Leptos owner of everything it runs: bindings, listeners, the
+/// clock, the live stream.
+struct Mounted {
+    owner: Owner,
+    root: web_sys::Element,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.root.remove();
+        self.owner.cleanup();
+    }
 }
 
 #[wasm_bindgen]
@@ -71,9 +85,13 @@ pub fn mount_configured(
     backend: Rc<dyn Backend>,
 ) -> CheckoutHandle {
     console_error_panic_hook::set_once();
+    // Leptos's effects and tasks run on the browser's microtask queue; set up once per page.
+    let _ = Executor::init_wasm_bindgen();
     let host = Host::new(Some(element.clone()));
-    let handle = mount_to(element, move || view! { <Checkout session=session locale=locale backend=backend host=host display=display /> });
-    CheckoutHandle { mounted: Some(Box::new(handle)) }
+    let owner = Owner::new();
+    let root = owner.with(|| checkout::checkout(session, locale, backend, host, display)).0;
+    let _ = element.append_child(&root);
+    CheckoutHandle { mounted: Some(Mounted { owner, root }) }
 }
 
 /// Mounts the checkout into `element`. `options`: `{ session, locale?, apiBase?, display? }`;

@@ -3,64 +3,64 @@
 use checkout_protocol::Locale;
 use leptos::prelude::*;
 
+use wasm_bindgen::JsCast;
+
 use crate::api::OperatorView;
+use crate::dom::{el, El};
 use crate::i18n::{t, Msg};
 
 /// Radio group of mobile operators. Native radios in a `fieldset` give screen readers the group
 /// name from the `legend` and give keyboards arrow-key selection for free.
-#[component]
-pub fn OperatorPicker(
-    /// The operators to offer, in display order.
-    operators: Vec<OperatorView>,
-    /// The chosen operator's id.
-    selected: RwSignal<Option<String>>,
-    /// Set when the customer chooses, so a suggestion never overrides their choice.
-    chosen_by_customer: RwSignal<bool>,
-    /// The error to show, if any; choosing clears it.
-    error: RwSignal<Option<String>>,
-    /// The language of the legend and hint.
+///
+/// `selected` is the chosen operator's id; `chosen_by_customer` is set when the customer chooses,
+/// so a suggestion never overrides their choice; `error` is shown under the group and cleared by
+/// choosing; `group_name` is the radios' `name`, unique per widget so several widgets on one page
+/// stay apart; `on_choose` hears the operator's id when the customer chooses one.
+pub fn operator_picker(
     locale: Locale,
-    /// The radios' `name`, unique per widget so several widgets on one page stay apart.
-    group_name: String,
-    /// Called with the operator's id when the customer chooses one.
-    on_choose: Callback<String>,
-) -> impl IntoView {
+    operators: &[OperatorView],
+    selected: RwSignal<Option<String>>,
+    chosen_by_customer: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+    group_name: &str,
+    on_choose: impl Fn() + Copy + 'static,
+) -> El {
     let hint_id = format!("{group_name}-hint");
     let error_id = format!("{group_name}-error");
     let options = operators
-        .into_iter()
+        .iter()
         .map(|operator| {
-            let name = group_name.clone();
             let id = operator.id.clone();
             let checked_id = operator.id.clone();
-            view! {
-                <label class="kzc-operator" data-testid=format!("operator-{}", operator.id)>
-                    <input
-                        type="radio"
-                        name=name
-                        value=operator.id.clone()
-                        prop:checked=move || selected.with(|s| s.as_deref() == Some(checked_id.as_str()))
-                        on:change=move |ev| {
-                            // The host page hears the widget's own `change` event, not the radio's.
-                            ev.stop_propagation();
-                            chosen_by_customer.set(true);
-                            error.set(None);
-                            selected.set(Some(id.clone()));
-                            on_choose.run(id.clone());
-                        }
-                    />
-                    <span class="kzc-operator-name">{operator.name}</span>
-                </label>
-            }
+            let radio = el("input")
+                .attr("type", "radio")
+                .attr("name", group_name)
+                .attr("value", &operator.id)
+                .bind(move |radio| {
+                    let checked = selected.with(|s| s.as_deref() == Some(checked_id.as_str()));
+                    radio.unchecked_ref::<web_sys::HtmlInputElement>().set_checked(checked);
+                })
+                .on("change", move |ev| {
+                    // The host page hears the widget's own `change` event, not the radio's.
+                    ev.stop_propagation();
+                    chosen_by_customer.set(true);
+                    error.set(None);
+                    selected.set(Some(id.clone()));
+                    on_choose();
+                });
+            el("label")
+                .class("kzc-operator")
+                .test_id(&format!("operator-{}", operator.id))
+                .child(radio)
+                .child(el("span").class("kzc-operator-name").text(&operator.name))
         })
-        .collect_view();
-    let described_by = format!("{hint_id} {error_id}");
-    view! {
-        <fieldset class="kzc-operators" aria-describedby=described_by data-testid="operator-picker">
-            <legend>{t(locale, Msg::OperatorLegend)}</legend>
-            <div class="kzc-operator-list">{options}</div>
-            <p class="kzc-hint" id=hint_id>{t(locale, Msg::OperatorPortabilityHint)}</p>
-            <p class="kzc-error" id=error_id role="alert" data-testid="operator-error">{error}</p>
-        </fieldset>
-    }
+        .collect();
+    el("fieldset")
+        .class("kzc-operators")
+        .attr("aria-describedby", &format!("{hint_id} {error_id}"))
+        .test_id("operator-picker")
+        .child(el("legend").text(t(locale, Msg::OperatorLegend)))
+        .child(el("div").class("kzc-operator-list").children(options))
+        .child(el("p").class("kzc-hint").attr("id", &hint_id).text(t(locale, Msg::OperatorPortabilityHint)))
+        .child(el("p").class("kzc-error").attr("id", &error_id).attr("role", "alert").test_id("operator-error").shows(error))
 }

@@ -4,9 +4,9 @@
 
 use checkout_protocol::phone::{caret_after_digits, format_partial};
 use checkout_protocol::{Locale, PhoneError};
-use leptos::html::Input;
 use leptos::prelude::*;
 
+use crate::dom::{el, input_of, El, Slot};
 use crate::i18n::{t, Msg};
 
 /// The message for a phone problem.
@@ -40,50 +40,35 @@ fn reformat(input: &web_sys::HtmlInputElement) -> String {
     formatted
 }
 
-/// The phone input with its label, hint and error.
-#[component]
-pub fn PhoneField(
-    /// The text in the field (set through `on_input`).
-    value: RwSignal<String>,
-    /// The error to show, if any; typing clears it.
-    error: RwSignal<Option<String>>,
-    /// Language.
-    locale: Locale,
-    /// The input's id, unique per widget.
-    id: String,
-    /// A handle on the input, for focus.
-    input_ref: NodeRef<Input>,
-    /// Called with the (reformatted) text after every edit.
-    on_input: Callback<String>,
-) -> impl IntoView {
+/// The phone input with its label, hint and error. `id` is the input's id, unique per widget;
+/// `value` is the text to start with; `input` receives the input element, for focus; `error` is
+/// shown under the field and cleared by typing; `on_input` hears the (reformatted) text after
+/// every edit.
+pub fn phone_field(locale: Locale, id: &str, value: &str, input: Slot, error: RwSignal<Option<String>>, on_input: impl Fn(String) + 'static) -> El {
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
-    let described_by = format!("{hint_id} {error_id}");
-    view! {
-        <div class="kzc-field">
-            <label for=id.clone()>{t(locale, Msg::PhoneLabel)}</label>
-            <input
-                id=id
-                node_ref=input_ref
-                type="tel"
-                inputmode="tel"
-                autocomplete="tel"
-                placeholder="+7 7__ ___ __ __"
-                dir="ltr"
-                data-testid="phone"
-                aria-describedby=described_by
-                aria-invalid=move || error.with(Option::is_some).to_string()
-                prop:value=value.get_untracked()
-                // The host page hears the widget's own `change` event, not the input's.
-                on:change=|ev| ev.stop_propagation()
-                on:input=move |ev| {
-                    let input: web_sys::HtmlInputElement = event_target(&ev);
-                    error.set(None);
-                    on_input.run(reformat(&input));
-                }
-            />
-            <p class="kzc-hint" id=hint_id>{t(locale, Msg::PhoneHint)}</p>
-            <p class="kzc-error" id=error_id role="alert" data-testid="phone-error">{error}</p>
-        </div>
-    }
+    let field = el("input")
+        .attr("id", id)
+        .attr("type", "tel")
+        .attr("inputmode", "tel")
+        .attr("autocomplete", "tel")
+        .attr("placeholder", "+7 7__ ___ __ __")
+        .attr("dir", "ltr")
+        .test_id("phone")
+        .attr("aria-describedby", &format!("{hint_id} {error_id}"))
+        .aria_with("aria-invalid", move || error.with(Option::is_some))
+        // The host page hears the widget's own `change` event, not the input's.
+        .on("change", |ev| ev.stop_propagation())
+        .on("input", move |ev| {
+            error.set(None);
+            on_input(reformat(&input_of(&ev)));
+        })
+        .value(value)
+        .keep_in(input);
+    el("div")
+        .class("kzc-field")
+        .child(el("label").attr("for", id).text(t(locale, Msg::PhoneLabel)))
+        .child(field)
+        .child(el("p").class("kzc-hint").attr("id", &hint_id).text(t(locale, Msg::PhoneHint)))
+        .child(el("p").class("kzc-error").attr("id", &error_id).attr("role", "alert").test_id("phone-error").shows(error))
 }
