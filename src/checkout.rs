@@ -11,11 +11,16 @@
 use std::rc::Rc;
 use std::time::Duration;
 
+use crate::dom::{request_animation_frame, set_interval};
 use checkout_protocol::{Amount, KzMobile, Locale};
-use leptos::prelude::*;
-use leptos::task::spawn_local;
+use reactive_graph::computed::Memo;
+use reactive_graph::graph::untrack;
+use reactive_graph::owner::StoredValue;
+use reactive_graph::prelude::*;
+use reactive_graph::signal::RwSignal;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
 
 use crate::api::{parse_time, ApiError, Backend, FromJs, PaymentView, SessionView};
 use crate::clock::{local_now, mm_ss, offset_of, seconds_until};
@@ -410,9 +415,7 @@ pub fn checkout(session: String, locale: Locale, backend: Rc<dyn Backend>, host:
             look_for_deposits();
         }
     };
-    if let Ok(handle) = set_interval_with_handle(tick, TICK) {
-        on_cleanup(move || handle.clear());
-    }
+    set_interval(tick, TICK);
 
     // The operator the number's prefix suggests, among those the session offers.
     let suggestion = move |number: &KzMobile| -> Option<String> {
@@ -672,7 +675,6 @@ pub fn checkout(session: String, locale: Locale, backend: Rc<dyn Backend>, host:
         })
     });
 
-
     // ---- Views. Builders read signals untracked: only `screen` builds a screen anew; everything
     // that changes within one is bound where it is shown.
 
@@ -778,7 +780,11 @@ pub fn checkout(session: String, locale: Locale, backend: Rc<dyn Backend>, host:
                             .text(" ")
                             .child(copy),
                     )
-                    .child(el("li").test_id("cash-limits").text(&tf(locale, Msg::CashStepInsert, &[("min", &kzt(limits.min)), ("max", &kzt(limits.max))])))
+                    .child(el("li").test_id("cash-limits").text(&tf(
+                        locale,
+                        Msg::CashStepInsert,
+                        &[("min", &kzt(limits.min)), ("max", &kzt(limits.max))],
+                    )))
                     .child(el("li").text(t(locale, Msg::CashStepReceipt))),
             )
             .child(credited)
@@ -791,7 +797,11 @@ pub fn checkout(session: String, locale: Locale, backend: Rc<dyn Backend>, host:
         el("section")
             .class("kzc-confirm")
             .test_id("payout-confirm")
-            .child(el("h2").class("kzc-title").attr("tabindex", "-1").text(&tf(locale, Msg::PayoutConfirm, &[("amount", &amount), ("phone", &masked)])))
+            .child(el("h2").class("kzc-title").attr("tabindex", "-1").text(&tf(
+                locale,
+                Msg::PayoutConfirm,
+                &[("amount", &amount), ("phone", &masked)],
+            )))
             .child(form_error_line())
             .child(
                 button("kzc-primary", t(locale, Msg::PayoutSend))
@@ -851,7 +861,14 @@ pub fn checkout(session: String, locale: Locale, backend: Rc<dyn Backend>, host:
             let msg = if resends() > 0 { Msg::OtpExpired } else { Msg::OtpExpiredNoneLeft };
             if expired { t(locale, msg) } else { "" }.into()
         }))
-        .child(el("button").attr("type", "submit").class("kzc-primary").test_id("otp-submit").flag_with("disabled", move || otp_busy.get()).text(t(locale, Msg::OtpSubmit)))
+        .child(
+            el("button")
+                .attr("type", "submit")
+                .class("kzc-primary")
+                .test_id("otp-submit")
+                .flag_with("disabled", move || otp_busy.get())
+                .text(t(locale, Msg::OtpSubmit)),
+        )
         // Hidden rather than removed: the buttons keep their place and focus order.
         .child(
             el("button")

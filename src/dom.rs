@@ -14,8 +14,10 @@
 
 use std::cell::RefCell;
 
-use leptos::prelude::*;
-use leptos::reactive::effect::RenderEffect;
+use reactive_graph::effect::RenderEffect;
+use reactive_graph::owner::{on_cleanup, LocalStorage, StoredValue};
+use reactive_graph::prelude::*;
+use reactive_graph::signal::RwSignal;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, UnwrapThrowExt};
 use web_sys::{Element, Event, HtmlElement, HtmlInputElement};
@@ -53,6 +55,27 @@ pub fn watch(update: Box<dyn Fn()>) {
 
 fn document() -> web_sys::Document {
     web_sys::window().and_then(|w| w.document()).expect_throw("the widget needs a document")
+}
+
+/// Runs `callback` once before the next frame is drawn.
+pub fn request_animation_frame(callback: impl FnOnce() + 'static) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.request_animation_frame(Closure::once_into_js(callback).unchecked_ref());
+    }
+}
+
+/// Runs `tick` every `period` until the owner current now is cleaned up.
+pub fn set_interval(tick: impl FnMut() + 'static, period: std::time::Duration) {
+    let Some(window) = web_sys::window() else { return };
+    let tick = Closure::<dyn FnMut()>::new(tick);
+    if let Ok(id) = window.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), period.as_millis() as i32) {
+        on_cleanup(move || {
+            if let Some(window) = web_sys::window() {
+                window.clear_interval_with_handle(id);
+            }
+        });
+        StoredValue::new_local(tick);
+    }
 }
 
 /// Starts building an element.

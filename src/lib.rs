@@ -16,9 +16,9 @@ pub mod phone_field;
 
 use std::rc::Rc;
 
-use checkout_protocol::Locale;
-use leptos::prelude::Owner;
 use any_spawner::Executor;
+use checkout_protocol::Locale;
+use reactive_graph::owner::Owner;
 use wasm_bindgen::prelude::*;
 
 pub use api::{ApiError, Backend, HttpBackend, PaymentView, SessionView};

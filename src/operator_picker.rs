@@ -1,7 +1,8 @@
 //! The operator picker: a keyboard-operable radio group of the operators a session offers.
 
 use checkout_protocol::Locale;
-use leptos::prelude::*;
+use reactive_graph::prelude::*;
+use reactive_graph::signal::RwSignal;
 
 use wasm_bindgen::JsCast;
 

@@ -4,7 +4,8 @@
 
 use checkout_protocol::phone::{caret_after_digits, format_partial};
 use checkout_protocol::{Locale, PhoneError};
-use leptos::prelude::*;
+use reactive_graph::prelude::*;
+use reactive_graph::signal::RwSignal;
 
 use crate::dom::{el, input_of, El, Slot};
 use crate::i18n::{t, Msg};
