@@ -5,17 +5,17 @@
 //! Written for a small bundle (ARCHITECTURE.md, "Widget size"): views are built with
 //! [`crate::dom`], a screen is built anew when the customer moves to another, changing text is
 //! bound to signals directly, everything that happens over time hangs off one clock, and every
-//! change of the payment goes through one function, [`checkout`]'s `accept`, rather than through
-//! effects.
+//! change of the payment goes through one method, `Checkout::accept`, rather than through
+//! effects. Handlers share the checkout through one `Rc` instead of copying the signals they use.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use crate::dom::{request_animation_frame, set_interval};
 use checkout_protocol::{Amount, KzMobile, Locale};
 use reactive_graph::computed::Memo;
 use reactive_graph::graph::untrack;
-use reactive_graph::owner::StoredValue;
+use reactive_graph::owner::{LocalStorage, StoredValue};
 use reactive_graph::prelude::*;
 use reactive_graph::signal::RwSignal;
 use wasm_bindgen::closure::Closure;
@@ -24,7 +24,7 @@ use wasm_bindgen_futures::spawn_local;
 
 use crate::api::{parse_time, ApiError, Backend, FromJs, PaymentView, SessionView};
 use crate::clock::{local_now, mm_ss, offset_of, seconds_until};
-use crate::dom::{button, el, focus_later, input_in, input_of, own_form, region, slot, El};
+use crate::dom::{button, el, focus_later, input_in, input_of, own_form, region, request_animation_frame, set_interval, slot, El, Slot};
 use crate::host_events::{Field, Host};
 use crate::i18n::{resends_left, seconds_left, t, tf, Msg};
 use crate::operator_picker::operator_picker;
@@ -167,77 +167,107 @@ impl Drop for LiveStream {
     }
 }
 
-/// The whole checkout, built into a new element: `session` is the token the merchant's server
-/// created, `backend` the merchant backend (the real one, or a fake in tests), `host` the element
-/// that receives the widget's DOM events, `display` how the hosted Payment Page opens.
+/// One mounted checkout: what it knows, shows and does. Handlers and bindings share it through an
+/// `Rc`, so each holds one pointer rather than a copy of every signal it touches.
 ///
-/// Everything it creates belongs to the current Leptos owner and stops when that is cleaned up.
-pub fn checkout(session: String, locale: Locale, backend: Rc<dyn Backend>, host: Host, display: PageDisplay) -> El {
-    let backend = StoredValue::new_local(backend);
-    let host = StoredValue::new_local(host);
-    let token = StoredValue::new(session);
-    let memory = StoredValue::new(Memory::default());
-    let stream = StoredValue::new_local(None::<LiveStream>);
+/// The `Rc` never owns a closure that holds it back: listeners, bindings, the clock and the live
+/// stream belong to Leptos's owner, which drops them at unmount and so frees this too.
+struct Checkout {
+    locale: Locale,
+    /// Unique to this widget on the page, for DOM ids.
+    uid: u32,
+    display: PageDisplay,
+    backend: Rc<dyn Backend>,
+    host: Host,
+    /// The session token the merchant's server created.
+    token: String,
+    memory: RefCell<Memory>,
+    /// The live stream of the open payment (in Leptos's arena, so unmounting closes it).
+    stream: StoredValue<Option<LiveStream>, LocalStorage>,
 
-    let session_view = RwSignal::new(None::<SessionView>);
-    let load_error = RwSignal::new(None::<String>);
-    let payment = RwSignal::new(None::<PaymentView>);
-    let deposits = RwSignal::new(Vec::<PaymentView>::new());
-    let now = RwSignal::new(local_now());
+    session_view: RwSignal<Option<SessionView>>,
+    load_error: RwSignal<Option<String>>,
+    payment: RwSignal<Option<PaymentView>>,
+    deposits: RwSignal<Vec<PaymentView>>,
+    /// The browser's clock at the last tick.
+    now: RwSignal<f64>,
 
     // Texts on screen: one signal type, so the code that shows them exists once.
-    let phone_error = RwSignal::new(None::<String>);
-    let operator_error = RwSignal::new(None::<String>);
-    let form_error = RwSignal::new(None::<String>);
-    let otp_error = RwSignal::new(None::<String>);
-    let otp_notice = RwSignal::new(None::<String>);
-    let connection_notice = RwSignal::new(None::<String>);
-    let announcement = RwSignal::new(None::<String>);
+    phone_error: RwSignal<Option<String>>,
+    operator_error: RwSignal<Option<String>>,
+    form_error: RwSignal<Option<String>>,
+    otp_error: RwSignal<Option<String>>,
+    otp_notice: RwSignal<Option<String>>,
+    connection_notice: RwSignal<Option<String>>,
+    announcement: RwSignal<Option<String>>,
 
-    let phone = RwSignal::new(String::new());
-    // The chosen operator's id (the same type as the texts, for the same reason).
-    let operator = RwSignal::new(None::<String>);
-    let chosen_by_customer = RwSignal::new(false);
-    let submitting = RwSignal::new(false);
-    let otp_busy = RwSignal::new(false);
-    let code_sent = RwSignal::new(false);
-    let payout_confirming = RwSignal::new(false);
-    let copied = RwSignal::new(false);
+    phone: RwSignal<String>,
+    /// The chosen operator's id.
+    operator: RwSignal<Option<String>>,
+    chosen_by_customer: RwSignal<bool>,
+    submitting: RwSignal<bool>,
+    otp_busy: RwSignal<bool>,
+    code_sent: RwSignal<bool>,
+    payout_confirming: RwSignal<bool>,
+    copied: RwSignal<bool>,
 
-    let phone_ref = slot();
-    let otp_ref = slot();
-    let result_ref = slot();
-    let uid = unique();
-    let page_target = move || format!("kzc-page-{uid}");
+    phone_input: Slot,
+    otp_input: Slot,
+    result_title: Slot,
+}
 
-    let server_now = move || now.get() + memory.with_value(|m| m.offset);
-    // Answers can arrive after the widget was unmounted; they must then touch nothing.
-    let alive = move || !payment.is_disposed();
-    // Read once the session is there; it never changes after.
-    let mode = move || session_view.with_untracked(|s| Mode::of(s.as_ref()));
-    let emit = move |name: &str, fields: &[(&str, Field)]| host.with_value(|h| h.emit(name, fields));
-    // A failed call at `stage`: tells the host page, and gives the text to show the customer.
-    let failure = move |error: &ApiError, stage: &str| -> Option<String> {
-        emit("error", &[("code", error.code().into()), ("stage", stage.into())]);
-        Some(t(locale, api_message(error.code())).into())
-    };
+/// A handler that calls one method of the checkout. One closure type serves every such handler.
+fn act(this: &Rc<Checkout>, method: fn(&Rc<Checkout>)) -> impl FnMut(web_sys::Event) + 'static {
+    let this = this.clone();
+    move |_| method(&this)
+}
 
-    // Tells the host page about a new state of the payment and moves the focus to match.
-    let announce = move |view: &PaymentView, previous: Option<StateKey>| {
+impl Checkout {
+    fn text(&self, msg: Msg) -> Option<String> {
+        Some(t(self.locale, msg).into())
+    }
+
+    /// The server's clock now, as far as the widget can tell.
+    fn server_now(&self) -> f64 {
+        self.now.get() + self.memory.borrow().offset
+    }
+
+    /// Answers can arrive after the widget was unmounted; they must then touch nothing.
+    fn alive(&self) -> bool {
+        !self.payment.is_disposed()
+    }
+
+    /// What the widget does; read once the session is there, it never changes after.
+    fn mode(&self) -> Mode {
+        self.session_view.with_untracked(|s| Mode::of(s.as_ref()))
+    }
+
+    fn emit(&self, name: &str, fields: &[(&str, Field)]) {
+        self.host.emit(name, fields);
+    }
+
+    /// A failed call at `stage`: tells the host page, and gives the text to show the customer.
+    fn failure(&self, error: &ApiError, stage: &str) -> Option<String> {
+        self.emit("error", &[("code", error.code().into()), ("stage", stage.into())]);
+        self.text(api_message(error.code()))
+    }
+
+    /// Tells the host page about a new state of the payment and moves the focus to match.
+    fn announce(&self, view: &PaymentView, previous: Option<StateKey>) {
         let id = Field::Text(view.payment_id.clone());
         match view.state.as_str() {
             "awaiting_otp" => {
-                code_sent.set(false);
-                otp_error.set(match view.last_error.as_deref() {
-                    Some("wrong_code") => Some(t(locale, Msg::OtpWrong).into()),
-                    Some("expired") => Some(t(locale, Msg::OtpExpired).into()),
+                self.code_sent.set(false);
+                self.otp_error.set(match view.last_error.as_deref() {
+                    Some("wrong_code") => self.text(Msg::OtpWrong),
+                    Some("expired") => self.text(Msg::OtpExpired),
                     _ => None,
                 });
-                if let Some(input) = input_in(otp_ref) {
+                if let Some(input) = input_in(self.otp_input) {
                     input.set_value("");
                 }
                 let resumed = previous.is_some_and(|(state, _, _)| state == "awaiting_otp");
-                emit(
+                self.emit(
                     "otp-required",
                     &[
                         ("payment_id", id),
@@ -248,13 +278,14 @@ pub fn checkout(session: String, locale: Locale, backend: Rc<dyn Backend>, host:
                         ("resumed", Field::Bool(resumed)),
                     ],
                 );
-                focus_later(otp_ref);
+                focus_later(self.otp_input);
             }
-            "succeeded" => {
-                emit("success", &[("payment_id", id), ("amount", Field::Number(view.amount as f64)), ("currency", view.currency.as_str().into())])
+            "succeeded" => self
+                .emit("success", &[("payment_id", id), ("amount", Field::Number(view.amount as f64)), ("currency", view.currency.as_str().into())]),
+            "declined" => {
+                self.emit("decline", &[("payment_id", id), ("code", view.code.as_deref().into()), ("message", view.message.as_deref().into())])
             }
-            "declined" => emit("decline", &[("payment_id", id), ("code", view.code.as_deref().into()), ("message", view.message.as_deref().into())]),
-            "failed" => emit(
+            "failed" => self.emit(
                 "error",
                 &[
                     ("payment_id", id),
@@ -266,68 +297,73 @@ pub fn checkout(session: String, locale: Locale, backend: Rc<dyn Backend>, host:
             _ => {}
         }
         if view.is_final() {
-            focus_later(result_ref);
+            focus_later(self.result_title);
         }
-    };
+    }
 
-    // Every view of the payment, from answers, the live stream and polling, comes in here; an
-    // older one arriving late is ignored.
-    let accept = move |view: PaymentView| {
-        if !alive() {
+    /// Every view of the payment, from answers, the live stream and polling, comes in here; an
+    /// older one arriving late is ignored.
+    fn accept(&self, view: PaymentView) {
+        if !self.alive() {
             return;
         }
-        let fresh = payment.with_untracked(|current| current.as_ref().is_none_or(|c| c.payment_id != view.payment_id || view.version >= c.version));
+        let fresh =
+            self.payment.with_untracked(|current| current.as_ref().is_none_or(|c| c.payment_id != view.payment_id || view.version >= c.version));
         if !fresh {
             return;
         }
-        memory.update_value(|m| m.offset = offset_of(&view));
-        now.set(local_now());
+        self.now.set(local_now());
         let key = (view.state.clone(), view.attempt, view.resends_left);
-        let previous = memory.try_update_value(|m| m.announced.replace(key.clone())).flatten();
+        let previous = {
+            let mut memory = self.memory.borrow_mut();
+            memory.offset = offset_of(&view);
+            memory.announced.replace(key.clone())
+        };
         if previous.as_ref() != Some(&key) {
-            announce(&view, previous);
+            self.announce(&view, previous);
         }
-        payment.set(Some(view));
-    };
+        self.payment.set(Some(view));
+    }
 
-    // Follows `view`'s payment over Server-Sent Events while it is open; any other stream closes.
-    // The clock calls it (`accept` cannot: the stream's handler calls `accept`).
-    let follow = move |view: Option<&PaymentView>| {
-        let wanted = view.filter(|v| !v.is_final()).map(|v| v.payment_id.as_str());
-        if stream.with_value(|s| s.as_ref().map(|s| s.payment_id.as_str()) == wanted) {
+    /// Follows the open payment over Server-Sent Events; any other stream closes. The clock
+    /// calls it (`accept` cannot: the stream's handler calls `accept`).
+    fn follow(self: &Rc<Self>) {
+        let wanted = self.payment.with_untracked(|p| p.as_ref().filter(|v| !v.is_final()).map(|v| v.payment_id.clone()));
+        if self.stream.with_value(|s| s.as_ref().map(|s| &s.payment_id) == wanted.as_ref()) {
             return;
         }
-        stream.set_value(None);
+        self.stream.set_value(None);
         let Some(payment_id) = wanted else { return };
-        let Some(url) = backend.with_value(|b| b.events_url(payment_id)) else { return };
+        let Some(url) = self.backend.events_url(&payment_id) else { return };
         let Ok(source) = web_sys::EventSource::new(&url) else { return };
+        let this = self.clone();
         let on_payment = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            connection_notice.set(None);
+            this.connection_notice.set(None);
             let data = event.data().as_string().unwrap_or_default();
             if let Some(view) = js_sys::JSON::parse(&data).ok().and_then(|json| PaymentView::from_js(&json)) {
-                accept(view);
+                this.accept(view);
             }
         });
-        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| connection_notice.set(Some(t(locale, Msg::Reconnecting).into())));
+        let (notice, reconnecting) = (self.connection_notice, self.text(Msg::Reconnecting));
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| notice.set(reconnecting.clone()));
         let _ = source.add_event_listener_with_callback("payment", on_payment.as_ref().unchecked_ref());
         source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        stream.set_value(Some(LiveStream { payment_id: payment_id.to_owned(), source, _on_payment: on_payment, _on_error: on_error }));
-    };
+        self.stream.set_value(Some(LiveStream { payment_id, source, _on_payment: on_payment, _on_error: on_error }));
+    }
 
-    // Back to the form, for a new attempt.
-    let forget_payment = move || {
-        payment.set(None);
-        memory.update_value(|m| m.announced = None);
-        follow(None);
-    };
+    /// Back to the form, for a new attempt.
+    fn forget_payment(self: &Rc<Self>) {
+        self.payment.set(None);
+        self.memory.borrow_mut().announced = None;
+        self.follow();
+    }
 
-    let load = move || {
-        load_error.set(None);
-        let backend = backend.get_value();
-        let token = token.get_value();
+    fn load(self: &Rc<Self>) {
+        self.load_error.set(None);
+        let this = self.clone();
         spawn_local(async move {
-            let answer = backend.session(&token).await;
-            if !alive() {
+            let answer = this.backend.session(&this.token).await;
+            if !this.alive() {
                 return;
             }
             match answer {
@@ -335,34 +371,32 @@ pub fn checkout(session: String, locale: Locale, backend: Rc<dyn Backend>, host:
                     let resumed = view.payment.take();
                     let ready = [("merchant_name", Field::Text(view.merchant_name.clone())), ("amount", Field::Number(view.amount as f64))];
                     // Deposits change while the session stays; they live in their own signal only.
-                    deposits.set(std::mem::take(&mut view.deposits));
-                    session_view.set(Some(view));
-                    emit("ready", &ready);
+                    this.deposits.set(std::mem::take(&mut view.deposits));
+                    this.session_view.set(Some(view));
+                    this.emit("ready", &ready);
                     if let Some(resumed) = resumed {
-                        accept(resumed);
+                        this.accept(resumed);
                     }
                 }
                 Err(error) => {
-                    emit("error", &[("code", error.code().into()), ("stage", "load".into())]);
-                    load_error.set(Some(error.code().to_owned()));
+                    this.emit("error", &[("code", error.code().into()), ("stage", "load".into())]);
+                    this.load_error.set(Some(error.code().to_owned()));
                 }
             }
         });
-    };
-    load();
+    }
 
-    // Cash-in: deposits arrive whenever the customer pays at a terminal.
-    let look_for_deposits = move || {
-        let backend = backend.get_value();
-        let token = token.get_value();
+    /// Cash-in: deposits arrive whenever the customer pays at a terminal.
+    fn look_for_deposits(self: &Rc<Self>) {
+        let this = self.clone();
         spawn_local(async move {
-            let Ok(fresh) = backend.session(&token).await else { return };
-            if !alive() {
+            let Ok(fresh) = this.backend.session(&this.token).await else { return };
+            if !this.alive() {
                 return;
             }
-            let known = deposits.with_untracked(Vec::len);
+            let known = this.deposits.with_untracked(Vec::len);
             for deposit in fresh.deposits.iter().skip(known).filter(|d| d.state == "succeeded") {
-                emit(
+                this.emit(
                     "success",
                     &[
                         ("payment_id", deposit.payment_id.as_str().into()),
@@ -371,243 +405,243 @@ pub fn checkout(session: String, locale: Locale, backend: Rc<dyn Backend>, host:
                     ],
                 );
             }
-            deposits.set(fresh.deposits);
+            this.deposits.set(fresh.deposits);
         });
-    };
+    }
 
-    let poll = move || {
-        let Some(id) = payment.with_untracked(|p| p.as_ref().filter(|p| !p.is_final()).map(|p| p.payment_id.clone())) else { return };
-        let backend = backend.get_value();
+    fn poll(self: &Rc<Self>) {
+        let Some(id) = self.payment.with_untracked(|p| p.as_ref().filter(|p| !p.is_final()).map(|p| p.payment_id.clone())) else { return };
+        let this = self.clone();
         spawn_local(async move {
-            if let Ok(view) = backend.payment(&id).await {
+            if let Ok(view) = this.backend.payment(&id).await {
                 // `accept` checks that the widget is still mounted.
-                accept(view);
+                this.accept(view);
             }
         });
-    };
+    }
 
-    // The clock. Nothing counts ticks to measure time: the countdown is always the server's
-    // deadline minus the server's time now, so a hidden tab or a reload keeps the right time.
-    let tick = move || {
-        now.set(local_now());
-        payment.with_untracked(|p| follow(p.as_ref()));
-        let left = payment.with_untracked(|p| code_seconds_left(p.as_ref(), untrack(server_now)));
-        let (ticks, before) = memory
-            .try_update_value(|m| {
-                m.ticks = m.ticks.wrapping_add(1);
-                (m.ticks, std::mem::replace(&mut m.seconds_left, left))
-            })
-            .unwrap_or_default();
+    /// The clock. Nothing counts ticks to measure time: the countdown is always the server's
+    /// deadline minus the server's time now, so a hidden tab or a reload keeps the right time.
+    fn tick(self: &Rc<Self>) {
+        self.now.set(local_now());
+        self.follow();
+        let left = self.payment.with_untracked(|p| code_seconds_left(p.as_ref(), untrack(|| self.server_now())));
+        let (ticks, before) = {
+            let mut memory = self.memory.borrow_mut();
+            memory.ticks = memory.ticks.wrapping_add(1);
+            (memory.ticks, std::mem::replace(&mut memory.seconds_left, left))
+        };
         if let (Some(before), Some(left)) = (before, left) {
             // After a hidden tab several may have passed at once; the latest is the news.
             if let Some(&milestone) = MILESTONES.iter().rev().find(|&&m| before > m && left <= m) {
-                announcement.set(Some(match milestone {
-                    60 => t(locale, Msg::AnnounceMinute).into(),
-                    0 => t(locale, Msg::AnnounceExpired).into(),
-                    n => seconds_left(locale, n),
-                }));
+                self.announcement.set(match milestone {
+                    60 => self.text(Msg::AnnounceMinute),
+                    0 => self.text(Msg::AnnounceExpired),
+                    n => Some(seconds_left(self.locale, n)),
+                });
             }
         }
         if ticks % POLL_TICKS == 0 {
-            poll();
+            self.poll();
         }
-        if ticks % DEPOSIT_TICKS == 0 && session_view.with_untracked(Option::is_some) && mode() == Mode::CashIn {
-            look_for_deposits();
+        if ticks % DEPOSIT_TICKS == 0 && self.session_view.with_untracked(Option::is_some) && self.mode() == Mode::CashIn {
+            self.look_for_deposits();
         }
-    };
-    set_interval(tick, TICK);
+    }
 
-    // The operator the number's prefix suggests, among those the session offers.
-    let suggestion = move |number: &KzMobile| -> Option<String> {
-        session_view.with_untracked(|s| {
+    /// The operator the number's prefix suggests, among those the session offers.
+    fn suggestion(&self, number: &KzMobile) -> Option<String> {
+        self.session_view.with_untracked(|s| {
             let offered = &s.as_ref()?.operators;
             number.suggested_operators().iter().map(|op| op.code()).find(|code| offered.iter().any(|o| o.id == *code)).map(str::to_owned)
         })
-    };
-    let tell_change = move |complete: bool| {
-        emit("change", &[("phone_complete", Field::Bool(complete)), ("operator", operator.get_untracked().as_deref().into())]);
-    };
-    // As the customer types: suggest an operator, unless they chose one themselves.
-    let phone_typed = move |typed: String| {
-        form_error.set(None);
-        let parsed = KzMobile::parse(&typed).ok();
-        if let Some(suggested) = parsed.as_ref().filter(|_| !chosen_by_customer.get_untracked()).and_then(suggestion) {
-            operator.set(Some(suggested));
-            operator_error.set(None);
-        }
-        phone.set(typed);
-        tell_change(parsed.is_some());
-    };
-    let operator_chosen = move || {
-        form_error.set(None);
-        tell_change(phone.with_untracked(|p| KzMobile::parse(p).is_ok()));
-    };
+    }
 
-    let submit_phone = move || {
-        if submitting.get_untracked() {
+    fn tell_change(&self, complete: bool) {
+        self.emit("change", &[("phone_complete", Field::Bool(complete)), ("operator", self.operator.get_untracked().as_deref().into())]);
+    }
+
+    /// As the customer types: suggest an operator, unless they chose one themselves.
+    fn phone_typed(&self, typed: String) {
+        self.form_error.set(None);
+        let parsed = KzMobile::parse(&typed).ok();
+        if let Some(suggested) = parsed.as_ref().filter(|_| !self.chosen_by_customer.get_untracked()).and_then(|n| self.suggestion(n)) {
+            self.operator.set(Some(suggested));
+            self.operator_error.set(None);
+        }
+        self.phone.set(typed);
+        self.tell_change(parsed.is_some());
+    }
+
+    fn operator_chosen(&self) {
+        self.form_error.set(None);
+        self.tell_change(self.phone.with_untracked(|p| KzMobile::parse(p).is_ok()));
+    }
+
+    fn submit_phone(self: &Rc<Self>) {
+        if self.submitting.get_untracked() {
             return;
         }
-        let number = match KzMobile::parse(&phone.get_untracked()) {
+        let number = match KzMobile::parse(&self.phone.get_untracked()) {
             Ok(number) => number,
             Err(e) => {
-                phone_error.set(Some(t(locale, phone_message(&e)).into()));
-                if let Some(input) = input_in(phone_ref) {
+                self.phone_error.set(self.text(phone_message(&e)));
+                if let Some(input) = input_in(self.phone_input) {
                     let _ = input.focus();
                 }
                 return;
             }
         };
         // A customer quicker than the suggestion still gets it.
-        let Some(op) = operator.get_untracked().or_else(|| suggestion(&number)) else {
-            operator_error.set(Some(t(locale, Msg::OperatorRequired).into()));
+        let Some(op) = self.operator.get_untracked().or_else(|| self.suggestion(&number)) else {
+            self.operator_error.set(self.text(Msg::OperatorRequired));
             return;
         };
-        operator.set(Some(op.clone()));
-        if mode() == Mode::Payout {
-            payout_confirming.set(true);
+        self.operator.set(Some(op.clone()));
+        if self.mode() == Mode::Payout {
+            self.payout_confirming.set(true);
             return;
         }
-        submitting.set(true);
-        form_error.set(None);
-        emit("submit", &[("operator", op.as_str().into()), ("phone_masked", number.masked().as_str().into())]);
-        let backend = backend.get_value();
-        let token = token.get_value();
+        self.submitting.set(true);
+        self.form_error.set(None);
+        self.emit("submit", &[("operator", op.as_str().into()), ("phone_masked", number.masked().as_str().into())]);
+        let this = self.clone();
         spawn_local(async move {
-            let answer = backend.start_payment(&token, &op, number.as_str()).await;
-            if !alive() {
+            let answer = this.backend.start_payment(&this.token, &op, number.as_str()).await;
+            if !this.alive() {
                 return;
             }
             match answer {
-                Ok(view) => accept(view),
+                Ok(view) => this.accept(view),
                 Err(error) => {
-                    let msg = failure(&error, "start");
+                    let msg = this.failure(&error, "start");
                     if error.code().starts_with("phone_") {
-                        phone_error.set(msg);
+                        this.phone_error.set(msg);
                     } else {
-                        form_error.set(msg);
+                        this.form_error.set(msg);
                     }
                 }
             }
-            submitting.set(false);
+            this.submitting.set(false);
         });
-    };
+    }
 
-    let submit_code = move |code: String| {
-        let Some(payment_id) = payment.with_untracked(|p| p.as_ref().map(|p| p.payment_id.clone())) else {
+    fn submit_code(self: &Rc<Self>, code: String) {
+        let Some(payment_id) = self.payment.with_untracked(|p| p.as_ref().map(|p| p.payment_id.clone())) else {
             return;
         };
-        if otp_busy.get_untracked() {
+        if self.otp_busy.get_untracked() {
             return;
         }
         let digits: String = code.chars().filter(char::is_ascii_digit).collect();
         if !(4..=8).contains(&digits.len()) {
-            otp_error.set(Some(t(locale, Msg::OtpShape).into()));
+            self.otp_error.set(self.text(Msg::OtpShape));
             return;
         }
-        otp_busy.set(true);
-        otp_error.set(None);
-        otp_notice.set(None);
-        code_sent.set(true);
-        let backend = backend.get_value();
+        self.otp_busy.set(true);
+        self.otp_error.set(None);
+        self.otp_notice.set(None);
+        self.code_sent.set(true);
+        let this = self.clone();
         spawn_local(async move {
-            let answer = backend.submit_otp(&payment_id, &digits).await;
-            if !alive() {
+            let answer = this.backend.submit_otp(&payment_id, &digits).await;
+            if !this.alive() {
                 return;
             }
             match answer {
-                Ok(updated) => accept(updated),
+                Ok(updated) => this.accept(updated),
                 Err(error) => {
-                    code_sent.set(false);
-                    otp_error.set(failure(&error, "otp"));
+                    this.code_sent.set(false);
+                    this.otp_error.set(this.failure(&error, "otp"));
                 }
             }
-            otp_busy.set(false);
+            this.otp_busy.set(false);
         });
-    };
+    }
 
-    let resend = move || {
-        let Some(payment_id) = payment.with_untracked(|p| p.as_ref().map(|p| p.payment_id.clone())) else {
+    fn resend(self: &Rc<Self>) {
+        let Some(payment_id) = self.payment.with_untracked(|p| p.as_ref().map(|p| p.payment_id.clone())) else {
             return;
         };
-        if otp_busy.get_untracked() {
+        if self.otp_busy.get_untracked() {
             return;
         }
-        otp_busy.set(true);
-        otp_error.set(None);
-        let backend = backend.get_value();
+        self.otp_busy.set(true);
+        self.otp_error.set(None);
+        let this = self.clone();
         spawn_local(async move {
-            let answer = backend.resend(&payment_id).await;
-            if !alive() {
+            let answer = this.backend.resend(&payment_id).await;
+            if !this.alive() {
                 return;
             }
             match answer {
                 Ok(updated) => {
-                    accept(updated);
-                    otp_notice.set(Some(t(locale, Msg::ResendSent).into()));
-                    if let Some(input) = input_in(otp_ref) {
+                    this.accept(updated);
+                    this.otp_notice.set(this.text(Msg::ResendSent));
+                    if let Some(input) = input_in(this.otp_input) {
                         input.set_value("");
                         let _ = input.focus();
                     }
                 }
                 Err(ApiError::Api { code, retry_after_s: Some(seconds), .. }) if code == "resend_too_early" => {
-                    otp_error.set(Some(tf(locale, Msg::ResendTooEarly, &[("seconds", &seconds.to_string())])));
+                    this.otp_error.set(Some(tf(this.locale, Msg::ResendTooEarly, &[("seconds", &seconds.to_string())])));
                 }
-                Err(error) => otp_error.set(Some(t(locale, api_message(error.code())).into())),
+                Err(error) => this.otp_error.set(this.text(api_message(error.code()))),
             }
-            otp_busy.set(false);
+            this.otp_busy.set(false);
         });
-    };
+    }
 
-    // The Payment Page reports what happens on it; the result shown is still the backend's.
-    let page_message = move |message: &'static str| {
-        if !alive() {
+    /// The Payment Page reports what happens on it; the result shown is still the backend's.
+    fn page_message(self: &Rc<Self>, message: &'static str) {
+        if !self.alive() {
             return;
         }
-        emit("payment-page", &[("message", message.into())]);
+        self.emit("payment-page", &[("message", message.into())]);
         // Closed before paying: back to the button, the same payment reused.
-        if message == "exit" && payment.with_untracked(|p| p.as_ref().is_some_and(|p| !p.is_final())) {
-            forget_payment();
+        if message == "exit" && self.payment.with_untracked(|p| p.as_ref().is_some_and(|p| !p.is_final())) {
+            self.forget_payment();
         }
-    };
-    let page_failed = move |code: &str, reason: String| {
-        form_error.set(Some(t(locale, Msg::PpLoadFailed).into()));
-        emit("error", &[("code", code.into()), ("stage", "payment_page".into()), ("message", reason.as_str().into())]);
-    };
+    }
 
-    let pay_on_page = move || {
-        if submitting.get_untracked() {
+    fn page_failed(&self, code: &str, reason: String) {
+        self.form_error.set(self.text(Msg::PpLoadFailed));
+        self.emit("error", &[("code", code.into()), ("stage", "payment_page".into()), ("message", reason.as_str().into())]);
+    }
+
+    fn pay_on_page(self: &Rc<Self>) {
+        if self.submitting.get_untracked() {
             return;
         }
-        let op = operator.get_untracked().unwrap_or_default();
-        submitting.set(true);
-        form_error.set(None);
-        emit("submit", &[("operator", op.as_str().into()), ("method", "payment_page".into())]);
-        let backend = backend.get_value();
-        let token = token.get_value();
+        let op = self.operator.get_untracked().unwrap_or_default();
+        self.submitting.set(true);
+        self.form_error.set(None);
+        self.emit("submit", &[("operator", op.as_str().into()), ("method", "payment_page".into())]);
+        let this = self.clone();
         spawn_local(async move {
-            let answer = backend.payment_page(&token, &op, locale.tag()).await;
-            if !alive() {
+            let answer = this.backend.payment_page(&this.token, &op, this.locale.tag()).await;
+            if !this.alive() {
                 return;
             }
             let page = match answer {
                 Ok(page) => page,
                 Err(error) => {
-                    form_error.set(failure(&error, "payment_page"));
-                    submitting.set(false);
+                    this.form_error.set(this.failure(&error, "payment_page"));
+                    this.submitting.set(false);
                     return;
                 }
             };
             let loaded = ensure_script(&page.script_url).await;
-            if !alive() {
+            if !this.alive() {
                 return;
             }
-            submitting.set(false);
+            this.submitting.set(false);
             if let Err(reason) = loaded {
-                page_failed("script_load_failed", reason);
+                this.page_failed("script_load_failed", reason);
                 return;
             }
             // Followed like any payment: the result shown is the backend's, never the page's word.
-            accept(PaymentView {
+            this.accept(PaymentView {
                 payment_id: page.payment_id.clone(),
                 kind: "purchase".into(),
                 state: "processing".into(),
@@ -616,70 +650,80 @@ pub fn checkout(session: String, locale: Locale, backend: Rc<dyn Backend>, host:
             let params = page.params;
             // The embedded page needs its target element, which the next frame has drawn.
             request_animation_frame(move || {
-                if let Err(reason) = run_payment_page(&params, display, &page_target(), Rc::new(page_message)) {
-                    forget_payment();
-                    page_failed("payment_page_failed", reason);
+                let reporter = this.clone();
+                let on_message = Rc::new(move |message: &'static str| reporter.page_message(message));
+                if let Err(reason) = run_payment_page(&params, this.display, &this.page_target(), on_message) {
+                    this.forget_payment();
+                    this.page_failed("payment_page_failed", reason);
                 }
             });
         });
-    };
+    }
 
-    let send_payout = move || {
-        if submitting.get_untracked() {
+    fn send_payout(self: &Rc<Self>) {
+        if self.submitting.get_untracked() {
             return;
         }
-        let Ok(number) = KzMobile::parse(&phone.get_untracked()) else { return };
-        let Some(op) = operator.get_untracked() else { return };
-        submitting.set(true);
-        emit("submit", &[("operator", op.as_str().into()), ("phone_masked", number.masked().as_str().into()), ("method", "payout".into())]);
-        let backend = backend.get_value();
-        let token = token.get_value();
+        let Ok(number) = KzMobile::parse(&self.phone.get_untracked()) else { return };
+        let Some(op) = self.operator.get_untracked() else { return };
+        self.submitting.set(true);
+        self.emit("submit", &[("operator", op.as_str().into()), ("phone_masked", number.masked().as_str().into()), ("method", "payout".into())]);
+        let this = self.clone();
         spawn_local(async move {
-            let answer = backend.start_payout(&token, &op, number.as_str()).await;
-            if !alive() {
+            let answer = this.backend.start_payout(&this.token, &op, number.as_str()).await;
+            if !this.alive() {
                 return;
             }
             match answer {
-                Ok(view) => accept(view),
+                Ok(view) => this.accept(view),
                 Err(error) => {
-                    payout_confirming.set(false);
-                    form_error.set(failure(&error, "payout"));
+                    this.payout_confirming.set(false);
+                    this.form_error.set(this.failure(&error, "payout"));
                 }
             }
-            submitting.set(false);
+            this.submitting.set(false);
         });
-    };
+    }
 
-    let try_again = move || {
-        forget_payment();
-        payout_confirming.set(false);
-        code_sent.set(false);
-        otp_error.set(None);
-        otp_notice.set(None);
-        focus_later(phone_ref);
-    };
+    fn back_from_payout(self: &Rc<Self>) {
+        self.payout_confirming.set(false);
+    }
 
-    let screen = Memo::new(move |_| {
-        if load_error.with(Option::is_some) {
-            return Screen::LoadFailed;
+    fn try_again(self: &Rc<Self>) {
+        self.forget_payment();
+        self.payout_confirming.set(false);
+        self.code_sent.set(false);
+        self.otp_error.set(None);
+        self.otp_notice.set(None);
+        focus_later(self.phone_input);
+    }
+
+    fn copy_account(self: &Rc<Self>) {
+        let account = self.session_view.with_untracked(|s| s.as_ref().and_then(|s| s.cash_in_account.clone())).unwrap_or_default();
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().clipboard().write_text(&account);
+            self.copied.set(true);
         }
-        if session_view.with(Option::is_none) {
-            return Screen::Loading;
+    }
+
+    fn submit_typed_code(self: &Rc<Self>) {
+        if let Some(input) = input_in(self.otp_input) {
+            self.submit_code(input.value());
         }
-        payment.with(|p| match p.as_ref().map(|p| p.state.as_str()) {
-            None if mode() == Mode::Payout && payout_confirming.get() => Screen::PayoutConfirm,
-            None => Screen::Form,
-            Some("processing") => Screen::Waiting,
-            Some("awaiting_otp") => Screen::Otp,
-            Some(_) => Screen::Result,
-        })
-    });
+    }
 
-    // ---- Views. Builders read signals untracked: only `screen` builds a screen anew; everything
-    // that changes within one is bound where it is shown.
+    /// The id of the element the embedded Payment Page opens in.
+    fn page_target(&self) -> String {
+        format!("kzc-page-{}", self.uid)
+    }
+}
 
-    let header = move || {
-        session_view.with_untracked(|s| {
+// ---- Views. Builders read signals untracked: only the screen changing builds a screen anew;
+// everything that changes within one is bound where it is shown.
+impl Checkout {
+    fn header(&self) -> Option<El> {
+        let locale = self.locale;
+        self.session_view.with_untracked(|s| {
             s.as_ref().map(|s| {
                 el("header")
                     .class("kzc-header")
@@ -687,11 +731,14 @@ pub fn checkout(session: String, locale: Locale, backend: Rc<dyn Backend>, host:
                     .child(el("p").class("kzc-amount").test_id("amount").text(&Amount(s.amount).format_kzt(locale)))
             })
         })
-    };
+    }
 
-    let form_error_line = move || el("p").class("kzc-error").attr("role", "alert").test_id("form-error").shows(form_error);
+    fn form_error_line(&self) -> El {
+        el("p").class("kzc-error").attr("role", "alert").test_id("form-error").shows(self.form_error)
+    }
 
-    let submit_button = move |idle: Msg| {
+    fn submit_button(&self, idle: Msg) -> El {
+        let (submitting, locale) = (self.submitting, self.locale);
         el("button")
             .attr("type", "submit")
             .class("kzc-primary")
@@ -699,61 +746,68 @@ pub fn checkout(session: String, locale: Locale, backend: Rc<dyn Backend>, host:
             .flag_with("disabled", move || submitting.get())
             .aria_with("aria-busy", move || submitting.get())
             .text_with(move || t(locale, if submitting.get() { Msg::Sending } else { idle }).into())
-    };
+    }
 
-    let operators = move || {
-        session_view.with_untracked(|s| {
+    fn operators(self: &Rc<Self>) -> El {
+        let this = self.clone();
+        self.session_view.with_untracked(|s| {
             operator_picker(
-                locale,
+                self.locale,
                 s.as_ref().map_or(&[][..], |s| &s.operators),
-                operator,
-                chosen_by_customer,
-                operator_error,
-                &format!("kzc-operator-{uid}"),
-                operator_chosen,
+                self.operator,
+                self.chosen_by_customer,
+                self.operator_error,
+                &format!("kzc-operator-{}", self.uid),
+                Rc::new(move || this.operator_chosen()),
             )
         })
-    };
+    }
 
-    let phone_form = move |payout: bool| {
+    fn phone_form(self: &Rc<Self>, payout: bool) -> Vec<El> {
+        let locale = self.locale;
         let title = payout.then(|| el("h2").class("kzc-title").text(t(locale, Msg::PayoutTitle)));
-        let form = own_form(submit_phone)
+        let this = self.clone();
+        let form = own_form(act(self, Self::submit_phone))
             .class("kzc-form")
             .test_id("phone-form")
-            .child(phone_field(locale, &format!("kzc-phone-{uid}"), &phone.get_untracked(), phone_ref, phone_error, phone_typed))
-            .child(operators())
-            .child(form_error_line())
-            .child(submit_button(if payout { Msg::Continue } else { Msg::GetCode }));
+            .child(phone_field(
+                locale,
+                &format!("kzc-phone-{}", self.uid),
+                &self.phone.get_untracked(),
+                self.phone_input,
+                self.phone_error,
+                move |typed| this.phone_typed(typed),
+            ))
+            .child(self.operators())
+            .child(self.form_error_line())
+            .child(self.submit_button(if payout { Msg::Continue } else { Msg::GetCode }));
         title.into_iter().chain([form]).collect()
-    };
+    }
 
-    let page_form = move || {
-        own_form(pay_on_page)
+    fn page_form(self: &Rc<Self>) -> El {
+        own_form(act(self, Self::pay_on_page))
             .class("kzc-form")
             .test_id("page-form")
-            .child(operators())
-            .child(el("p").class("kzc-hint").text(t(locale, Msg::PpHint)))
-            .child(form_error_line())
-            .child(submit_button(Msg::PpPay))
-    };
+            .child(self.operators())
+            .child(el("p").class("kzc-hint").text(t(self.locale, Msg::PpHint)))
+            .child(self.form_error_line())
+            .child(self.submit_button(Msg::PpPay))
+    }
 
-    let cash_in = move || {
-        let s = session_view.get_untracked().unwrap_or_default();
+    fn cash_in(self: &Rc<Self>) -> El {
+        let locale = self.locale;
+        let s = self.session_view.get_untracked().unwrap_or_default();
         let account = s.cash_in_account.unwrap_or_default();
         let limits = s.cash_in_limits.unwrap_or_default();
         let kzt = move |amount: u64| Amount(amount).format_kzt(locale);
-        let copy_value = account.clone();
+        let copied = self.copied;
         let copy = el("button")
             .attr("type", "button")
             .class("kzc-link")
             .test_id("copy")
-            .on("click", move |_| {
-                if let Some(window) = web_sys::window() {
-                    let _ = window.navigator().clipboard().write_text(&copy_value);
-                    copied.set(true);
-                }
-            })
+            .on("click", act(self, Self::copy_account))
             .text_with(move || t(locale, if copied.get() { Msg::Copied } else { Msg::Copy }).into());
+        let deposits = self.deposits;
         let credited = el("ul").class("kzc-deposits").attr("aria-live", "polite").test_id("deposits").bind(move |list| {
             list.set_text_content(None);
             deposits.with(|all| {
@@ -789,11 +843,13 @@ pub fn checkout(session: String, locale: Locale, backend: Rc<dyn Backend>, host:
             )
             .child(credited)
             .child(el("p").class("kzc-notice").attr("role", "status").text(t(locale, Msg::CashWaiting)))
-    };
+    }
 
-    let payout_confirm = move || {
-        let amount = session_view.with_untracked(|s| s.as_ref().map(|s| Amount(s.amount).format_kzt(locale))).unwrap_or_default();
-        let masked = phone.with_untracked(|p| KzMobile::parse(p).map(|p| p.masked()).unwrap_or_default());
+    fn payout_confirm(self: &Rc<Self>) -> El {
+        let locale = self.locale;
+        let amount = self.session_view.with_untracked(|s| s.as_ref().map(|s| Amount(s.amount).format_kzt(locale))).unwrap_or_default();
+        let masked = self.phone.with_untracked(|p| KzMobile::parse(p).map(|p| p.masked()).unwrap_or_default());
+        let submitting = self.submitting;
         el("section")
             .class("kzc-confirm")
             .test_id("payout-confirm")
@@ -802,23 +858,27 @@ pub fn checkout(session: String, locale: Locale, backend: Rc<dyn Backend>, host:
                 Msg::PayoutConfirm,
                 &[("amount", &amount), ("phone", &masked)],
             )))
-            .child(form_error_line())
+            .child(self.form_error_line())
             .child(
                 button("kzc-primary", t(locale, Msg::PayoutSend))
                     .test_id("payout-send")
                     .flag_with("disabled", move || submitting.get())
-                    .on("click", move |_| send_payout()),
+                    .on("click", act(self, Self::send_payout)),
             )
-            .child(button("kzc-secondary", t(locale, Msg::Back)).test_id("payout-back").on("click", move |_| payout_confirming.set(false)))
-    };
+            .child(button("kzc-secondary", t(locale, Msg::Back)).test_id("payout-back").on("click", act(self, Self::back_from_payout)))
+    }
 
-    let otp_screen = move || {
-        let otp_id = format!("kzc-otp-{uid}");
+    fn otp_screen(self: &Rc<Self>) -> El {
+        let locale = self.locale;
+        let otp_id = format!("kzc-otp-{}", self.uid);
         let error_id = format!("{otp_id}-error");
         let sent_id = format!("{otp_id}-sent");
-        let phone_masked = payment.with_untracked(|p| p.as_ref().and_then(|p| p.phone_masked.clone())).unwrap_or_default();
-        let left = move || payment.with(|p| code_seconds_left(p.as_ref(), server_now())).unwrap_or(0);
+        let phone_masked = self.payment.with_untracked(|p| p.as_ref().and_then(|p| p.phone_masked.clone())).unwrap_or_default();
+        let (payment, otp_error, otp_busy) = (self.payment, self.otp_error, self.otp_busy);
+        let this = self.clone();
+        let left = move || payment.with(|p| code_seconds_left(p.as_ref(), this.server_now())).unwrap_or(0);
         let resends = move || payment.with(|p| p.as_ref().and_then(|p| p.resends_left)).unwrap_or(0);
+        let this = self.clone();
         let input = el("input")
             .attr("id", &otp_id)
             .class("kzc-otp-input")
@@ -838,64 +898,66 @@ pub fn checkout(session: String, locale: Locale, backend: Rc<dyn Backend>, host:
                     input.set_value(&digits);
                 }
                 if digits.len() == OTP_LENGTH {
-                    submit_code(digits);
+                    this.submit_code(digits);
                 }
             })
-            .keep_in(otp_ref);
-        let form = own_form(move || {
-            if let Some(input) = input_in(otp_ref) {
-                submit_code(input.value());
-            }
-        })
-        .child(el("div").class("kzc-field").child(el("label").attr("for", &otp_id).text(t(locale, Msg::OtpLabel))).child(input))
-        .child(el("p").class("kzc-error").attr("id", &error_id).attr("role", "alert").test_id("otp-error").shows(otp_error))
-        .child(el("p").class("kzc-notice").attr("role", "status").test_id("otp-notice").shows(otp_notice))
-        .child(
-            el("p")
-                .class("kzc-countdown")
-                .child(el("span").text(t(locale, Msg::OtpValidFor)).text(" "))
-                .child(el("span").attr("role", "timer").attr("aria-live", "off").test_id("countdown").text_with(move || mm_ss(left()))),
-        )
-        .child(el("p").class("kzc-error").attr("role", "alert").test_id("otp-expired").text_with(move || {
-            let expired = left() == 0 && otp_error.with(Option::is_none);
-            let msg = if resends() > 0 { Msg::OtpExpired } else { Msg::OtpExpiredNoneLeft };
-            if expired { t(locale, msg) } else { "" }.into()
-        }))
-        .child(
-            el("button")
-                .attr("type", "submit")
-                .class("kzc-primary")
-                .test_id("otp-submit")
-                .flag_with("disabled", move || otp_busy.get())
-                .text(t(locale, Msg::OtpSubmit)),
-        )
-        // Hidden rather than removed: the buttons keep their place and focus order.
-        .child(
-            el("button")
-                .attr("type", "button")
-                .class("kzc-secondary")
-                .test_id("resend")
-                .flag_with("hidden", move || !payment.with(|p| resend_open(p.as_ref(), server_now())))
-                .flag_with("disabled", move || otp_busy.get())
-                .on("click", move |_| resend())
-                .text_with(move || format!("{} · {}", t(locale, Msg::Resend), resends_left(locale, resends()))),
-        )
-        .child(
-            button("kzc-secondary", t(locale, Msg::TryAgain))
-                .test_id("start-over")
-                .flag_with("hidden", move || left() > 0 || resends() > 0)
-                .on("click", move |_| try_again()),
-        );
+            .keep_in(self.otp_input);
+        let this = self.clone();
+        let left_now = left.clone();
+        let form = own_form(act(self, Self::submit_typed_code))
+            .child(el("div").class("kzc-field").child(el("label").attr("for", &otp_id).text(t(locale, Msg::OtpLabel))).child(input))
+            .child(el("p").class("kzc-error").attr("id", &error_id).attr("role", "alert").test_id("otp-error").shows(otp_error))
+            .child(el("p").class("kzc-notice").attr("role", "status").test_id("otp-notice").shows(self.otp_notice))
+            .child(el("p").class("kzc-countdown").child(el("span").text(t(locale, Msg::OtpValidFor)).text(" ")).child(
+                el("span").attr("role", "timer").attr("aria-live", "off").test_id("countdown").text_with({
+                    let left = left.clone();
+                    move || mm_ss(left())
+                }),
+            ))
+            .child(el("p").class("kzc-error").attr("role", "alert").test_id("otp-expired").text_with({
+                let left = left.clone();
+                move || {
+                    let expired = left() == 0 && otp_error.with(Option::is_none);
+                    let msg = if resends() > 0 { Msg::OtpExpired } else { Msg::OtpExpiredNoneLeft };
+                    if expired { t(locale, msg) } else { "" }.into()
+                }
+            }))
+            .child(
+                el("button")
+                    .attr("type", "submit")
+                    .class("kzc-primary")
+                    .test_id("otp-submit")
+                    .flag_with("disabled", move || otp_busy.get())
+                    .text(t(locale, Msg::OtpSubmit)),
+            )
+            // Hidden rather than removed: the buttons keep their place and focus order.
+            .child(
+                el("button")
+                    .attr("type", "button")
+                    .class("kzc-secondary")
+                    .test_id("resend")
+                    .flag_with("hidden", move || !payment.with(|p| resend_open(p.as_ref(), this.server_now())))
+                    .flag_with("disabled", move || otp_busy.get())
+                    .on("click", act(self, Self::resend))
+                    .text_with(move || format!("{} · {}", t(locale, Msg::Resend), resends_left(locale, resends()))),
+            )
+            .child(
+                button("kzc-secondary", t(locale, Msg::TryAgain))
+                    .test_id("start-over")
+                    .flag_with("hidden", move || left_now() > 0 || resends() > 0)
+                    .on("click", act(self, Self::try_again)),
+            );
         el("section")
             .class("kzc-otp")
             .test_id("otp-screen")
             .child(el("h2").class("kzc-title").text(t(locale, Msg::OtpTitle)))
             .child(el("p").class("kzc-hint").attr("id", &sent_id).text(&tf(locale, Msg::OtpSentTo, &[("phone", &phone_masked)])))
             .child(form)
-    };
+    }
 
-    let result = move || {
-        let view = payment.get_untracked().unwrap_or_default();
+    fn result(self: &Rc<Self>) -> El {
+        let locale = self.locale;
+        let view = self.payment.get_untracked().unwrap_or_default();
         let amount = Amount(view.amount).format_kzt(locale);
         let phone = view.phone_masked.clone().unwrap_or_default();
         let payout = view.kind == "payout";
@@ -913,19 +975,20 @@ pub fn checkout(session: String, locale: Locale, backend: Rc<dyn Backend>, host:
             .class(class)
             .test_id("result")
             .attr("data-state", &view.state)
-            .child(el("h2").class("kzc-title").attr("tabindex", "-1").text(t(locale, title)).keep_in(result_ref))
+            .child(el("h2").class("kzc-title").attr("tabindex", "-1").text(t(locale, title)).keep_in(self.result_title))
             .child(el("p").test_id("result-detail").text(&detail))
-            .child_if(retry.then(|| button("kzc-primary", t(locale, Msg::TryAgain)).test_id("try-again").on("click", move |_| try_again())))
-    };
+            .child_if(retry.then(|| button("kzc-primary", t(locale, Msg::TryAgain)).test_id("try-again").on("click", act(self, Self::try_again))))
+    }
 
-    let waiting = move || {
+    fn waiting(self: &Rc<Self>) -> El {
+        let (locale, code_sent, mode) = (self.locale, self.code_sent, self.mode());
         el("section")
             .class("kzc-waiting")
             .attr("role", "status")
             .test_id("waiting")
             .child(el("span").class("kzc-spinner").attr("aria-hidden", "true"))
             .child(el("p").text_with(move || {
-                let msg = match (mode(), code_sent.get()) {
+                let msg = match (mode, code_sent.get()) {
                     (Mode::PaymentPage, _) => Msg::PpWaiting,
                     (Mode::Payout, _) => Msg::PayoutWaiting,
                     (_, true) => Msg::CheckingCode,
@@ -933,49 +996,112 @@ pub fn checkout(session: String, locale: Locale, backend: Rc<dyn Backend>, host:
                 };
                 t(locale, msg).into()
             }))
-            .child(el("div").attr("id", &page_target()).class("kzc-page").test_id("page-target"))
-    };
+            .child(el("div").attr("id", &self.page_target()).class("kzc-page").test_id("page-target"))
+    }
 
-    let load_failed = move || {
-        let msg = load_error.with_untracked(|e| e.as_deref().map(api_message)).unwrap_or(Msg::LoadFailed);
+    fn load_failed(self: &Rc<Self>) -> El {
+        let locale = self.locale;
+        let msg = self.load_error.with_untracked(|e| e.as_deref().map(api_message)).unwrap_or(Msg::LoadFailed);
         let retryable = msg != Msg::SessionNotFound;
         el("section")
             .class("kzc-result kzc-declined")
             .test_id("load-failed")
             .child(el("h2").class("kzc-title").text(t(locale, Msg::LoadFailed)))
             .child(el("p").attr("role", "alert").text(t(locale, msg)))
-            .child_if(retryable.then(|| button("kzc-primary", t(locale, Msg::TryAgain)).on("click", move |_| load())))
-    };
+            .child_if(retryable.then(|| button("kzc-primary", t(locale, Msg::TryAgain)).on("click", act(self, Self::load))))
+    }
 
-    let skeleton = move || {
+    fn skeleton(&self) -> El {
         el("div")
             .class("kzc-skeleton")
             .attr("aria-busy", "true")
             .test_id("skeleton")
-            .child(el("span").class("kzc-visually-hidden").attr("role", "status").text(t(locale, Msg::Loading)))
+            .child(el("span").class("kzc-visually-hidden").attr("role", "status").text(t(self.locale, Msg::Loading)))
             .child(el("div").class("kzc-bone kzc-bone-title"))
             .child(el("div").class("kzc-bone"))
             .child(el("div").class("kzc-bone"))
-    };
+    }
 
-    // What the screen shows below the header (which every screen after loading has).
-    let screen_body = move |shown: Screen| -> Vec<El> {
-        match shown {
-            Screen::Loading => vec![skeleton()],
-            Screen::LoadFailed => vec![load_failed()],
-            Screen::Form => match mode() {
-                Mode::PaymentPage => vec![page_form()],
-                Mode::CashIn => vec![cash_in()],
-                other => phone_form(other == Mode::Payout),
+    /// Everything a screen shows: the header (every screen after loading has it), then its own.
+    fn build_screen(self: &Rc<Self>, shown: Screen) -> Vec<El> {
+        let own = match shown {
+            Screen::Loading => vec![self.skeleton()],
+            Screen::LoadFailed => vec![self.load_failed()],
+            Screen::Form => match self.mode() {
+                Mode::PaymentPage => vec![self.page_form()],
+                Mode::CashIn => vec![self.cash_in()],
+                other => self.phone_form(other == Mode::Payout),
             },
-            Screen::PayoutConfirm => vec![payout_confirm()],
-            Screen::Waiting => vec![waiting()],
-            Screen::Otp => vec![otp_screen()],
-            Screen::Result => vec![result()],
-        }
-    };
+            Screen::PayoutConfirm => vec![self.payout_confirm()],
+            Screen::Waiting => vec![self.waiting()],
+            Screen::Otp => vec![self.otp_screen()],
+            Screen::Result => vec![self.result()],
+        };
+        self.header().into_iter().chain(own).collect()
+    }
+}
 
-    let notices = el("p").class("kzc-notice").attr("role", "status").test_id("reconnecting").shows(connection_notice);
+/// The whole checkout, built into a new element: `session` is the token the merchant's server
+/// created, `backend` the merchant backend (the real one, or a fake in tests), `host` the element
+/// that receives the widget's DOM events, `display` how the hosted Payment Page opens.
+///
+/// Everything it creates belongs to the current Leptos owner and stops when that is cleaned up.
+pub fn checkout(session: String, locale: Locale, backend: Rc<dyn Backend>, host: Host, display: PageDisplay) -> El {
+    let this = Rc::new(Checkout {
+        locale,
+        uid: unique(),
+        display,
+        backend,
+        host,
+        token: session,
+        memory: RefCell::new(Memory::default()),
+        stream: StoredValue::new_local(None),
+        session_view: RwSignal::new(None),
+        load_error: RwSignal::new(None),
+        payment: RwSignal::new(None),
+        deposits: RwSignal::new(Vec::new()),
+        now: RwSignal::new(local_now()),
+        phone_error: RwSignal::new(None),
+        operator_error: RwSignal::new(None),
+        form_error: RwSignal::new(None),
+        otp_error: RwSignal::new(None),
+        otp_notice: RwSignal::new(None),
+        connection_notice: RwSignal::new(None),
+        announcement: RwSignal::new(None),
+        phone: RwSignal::new(String::new()),
+        operator: RwSignal::new(None),
+        chosen_by_customer: RwSignal::new(false),
+        submitting: RwSignal::new(false),
+        otp_busy: RwSignal::new(false),
+        code_sent: RwSignal::new(false),
+        payout_confirming: RwSignal::new(false),
+        copied: RwSignal::new(false),
+        phone_input: slot(),
+        otp_input: slot(),
+        result_title: slot(),
+    });
+    this.load();
+    let clock = this.clone();
+    set_interval(move || clock.tick(), TICK);
+
+    // What the customer sees, from what the widget knows.
+    let (load_error, session_view, payment, payout_confirming) = (this.load_error, this.session_view, this.payment, this.payout_confirming);
+    let screen = Memo::new(move |_| {
+        if load_error.with(Option::is_some) {
+            return Screen::LoadFailed;
+        }
+        let Some(mode) = session_view.with(|s| s.as_ref().map(|s| Mode::of(Some(s)))) else {
+            return Screen::Loading;
+        };
+        payment.with(|p| match p.as_ref().map(|p| p.state.as_str()) {
+            None if mode == Mode::Payout && payout_confirming.get() => Screen::PayoutConfirm,
+            None => Screen::Form,
+            Some("processing") => Screen::Waiting,
+            Some("awaiting_otp") => Screen::Otp,
+            Some(_) => Screen::Result,
+        })
+    });
+    let notices = el("p").class("kzc-notice").attr("role", "status").test_id("reconnecting").shows(this.connection_notice);
     let root = el("div")
         .class("kzc-root")
         .attr("lang", locale.tag())
@@ -984,10 +1110,10 @@ pub fn checkout(session: String, locale: Locale, backend: Rc<dyn Backend>, host:
             let _ = root.set_attribute("data-screen", screen.get().name());
         })
         .child(notices.clone())
-        .child(el("p").class("kzc-visually-hidden").attr("aria-live", "polite").test_id("announcement").shows(announcement));
+        .child(el("p").class("kzc-visually-hidden").attr("aria-live", "polite").test_id("announcement").shows(this.announcement));
     region(&root, &notices, move || {
         let shown = screen.get();
-        untrack(|| header().into_iter().chain(screen_body(shown)).collect())
+        untrack(|| this.build_screen(shown))
     });
     root
 }

@@ -229,11 +229,11 @@ pub fn button(class: &str, label: &str) -> El {
 
 /// A `<form>` the widget handles itself: the browser's validation bubbles and page loads are
 /// off, and the host page hears the widget's own `submit` event, not this one.
-pub fn own_form(on_submit: impl Fn() + 'static) -> El {
+pub fn own_form(mut on_submit: impl FnMut(Event) + 'static) -> El {
     el("form").attr("novalidate", "").on("submit", move |ev| {
         ev.prevent_default();
         ev.stop_propagation();
-        on_submit();
+        on_submit(ev);
     })
 }
 

@@ -1,5 +1,7 @@
 //! The operator picker: a keyboard-operable radio group of the operators a session offers.
 
+use std::rc::Rc;
+
 use checkout_protocol::Locale;
 use reactive_graph::prelude::*;
 use reactive_graph::signal::RwSignal;
@@ -24,7 +26,7 @@ pub fn operator_picker(
     chosen_by_customer: RwSignal<bool>,
     error: RwSignal<Option<String>>,
     group_name: &str,
-    on_choose: impl Fn() + Copy + 'static,
+    on_choose: Rc<dyn Fn()>,
 ) -> El {
     let hint_id = format!("{group_name}-hint");
     let error_id = format!("{group_name}-error");
@@ -33,6 +35,7 @@ pub fn operator_picker(
         .map(|operator| {
             let id = operator.id.clone();
             let checked_id = operator.id.clone();
+            let on_choose = on_choose.clone();
             let radio = el("input")
                 .attr("type", "radio")
                 .attr("name", group_name)
