@@ -14,8 +14,12 @@ for needle in "HMAC-SHA512" "signature mismatch" "Hmac" "sandbox-secret" "demo-s
   if grep -qaF "$needle" "$dist"/*; then fail "found '$needle' in the bundle: signing code or a secret leaked in"; fi
 done
 
+# The size budget: everything a merchant's page downloads for the widget, gzip, at most 90 KB,
+# read strictly as 90 000 bytes.
+budget=90000
 total=0
 for file in "$dist"/kz-mobile-checkout_bg.wasm "$dist"/kz-mobile-checkout.js "$dist"/kz-mobile-checkout.css "$dist"/kz-mobile-checkout-loader.js; do
   total=$((total + $(gzip -9c "$file" | wc -c)))
 done
-echo "check-bundle: ok; widget total $((total / 1024)) KiB gzip"
+[ "$total" -le "$budget" ] || fail "the widget is $total bytes gzip, over its budget of $budget (ARCHITECTURE.md, \"Widget size\")"
+echo "check-bundle: ok; widget total $total bytes gzip ($((total / 1024)) KiB), budget $budget"

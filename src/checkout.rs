@@ -325,8 +325,8 @@ impl Checkout {
         self.payment.set(Some(view));
     }
 
-    /// Follows the open payment over Server-Sent Events; any other stream closes. The clock
-    /// calls it (`accept` cannot: the stream's handler calls `accept`).
+    /// Follows the open payment over Server-Sent Events; any other stream closes. The clock calls
+    /// it, so a stream opens within a tick of a payment opening and closes when it ends.
     fn follow(self: &Rc<Self>) {
         let wanted = self.payment.with_untracked(|p| p.as_ref().filter(|v| !v.is_final()).map(|v| v.payment_id.clone()));
         if self.stream.with_value(|s| s.as_ref().map(|s| &s.payment_id) == wanted.as_ref()) {
