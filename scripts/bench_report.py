@@ -43,9 +43,10 @@ for name, s in sizes.items():
     lines.append(f"  {name:<28}{kib(s['raw']):>11}{kib(s['gzip']):>12}{kib(s['brotli']):>12}")
 ours_code = sizes["wasm"]["gzip"] + sizes["JS glue"]["gzip"]
 lines.append(f"  peer: a Leptos 0.8 counter built the same way (crates/size-floor): wasm {kib(floor['wasm']['gzip'])}, JS glue {kib(floor['JS glue']['gzip'])} gzip")
-lines.append(f"    the widget's wasm + JS glue are {ours_code / floor['total']['gzip']:.2f}x the counter's; the checkout's own share is {kib(ours_code - floor['total']['gzip'])}")
-budget = 90 * 1024
-lines.append(f"  budget: total gzip at most 90 KiB: {'met' if sizes['total']['gzip'] <= budget else 'NOT met'} ({sizes['total']['gzip'] / budget:.2f}x the budget)")
+lines.append(f"    the whole checkout's wasm + JS glue are {ours_code / floor['total']['gzip']:.2f}x the counter's")
+# Read strictly: 90 KB as 90 000 bytes (scripts/check-bundle.sh fails the build above it).
+budget = 90_000
+lines.append(f"  budget: total gzip at most 90 KB (90,000 bytes): {'met' if sizes['total']['gzip'] <= budget else 'NOT met'}, {sizes['total']['gzip']:,} bytes ({sizes['total']['gzip'] / budget:.2f}x the budget)")
 lines.append("")
 lines.append(f"Widget start-up, headless Chromium, median of {startup['loads']} cold loads")
 lines.append(f"  navigation start to first interactive screen   {startup['first_screen_ms']:8.0f} ms")

@@ -29,6 +29,8 @@ fn now() -> f64 {
 struct Fake {
     payment: RefCell<Option<PaymentView>>,
     calls: RefCell<Vec<String>>,
+    /// Looks at the payment (polling), counted apart so they never crowd `calls`.
+    polls: std::cell::Cell<u32>,
     /// The error the next start answers with.
     start_error: RefCell<Option<ApiError>>,
     /// The error the session answers with.
@@ -120,6 +122,7 @@ impl Backend for Fake {
     }
 
     fn payment<'a>(&'a self, _payment_id: &'a str) -> Pending<'a, PaymentView> {
+        self.polls.set(self.polls.get() + 1);
         // Payouts and Payment Page payments finish on the next look.
         let mut view = self.stored();
         if view.state == "processing" && !view.kind.is_empty() {
@@ -541,6 +544,32 @@ async fn two_widgets_on_one_page_stay_apart_and_unmount_cleans_up() {
     assert_eq!(b.child_element_count(), 0);
     assert_eq!(radios(&a).len(), 5);
     drop(ha);
+}
+
+#[wasm_bindgen_test]
+async fn after_unmount_nothing_of_the_widget_keeps_running() {
+    let fake = Fake::new();
+    let root = wrapper();
+    let mut handle = mount_with(root.clone(), "cs_test".into(), Locale::En, fake.clone());
+    let phone: HtmlInputElement = find(&root, "[data-testid=phone]").await.unchecked_into();
+    type_into(&phone, "+7 707 123 45 67");
+    find(&root, "[data-testid=submit]").await.click();
+    find(&root, "[data-testid=otp]").await;
+    // An open payment is polled every 2 s.
+    for _ in 0..40 {
+        if fake.polls.get() > 0 {
+            break;
+        }
+        sleep(100).await;
+    }
+    assert!(fake.polls.get() > 0, "the open payment is polled");
+    handle.unmount();
+    assert_eq!(root.child_element_count(), 0);
+    let polls = fake.polls.get();
+    sleep(2_500).await;
+    assert_eq!(fake.polls.get(), polls, "the clock stopped with the widget");
+    // The widget let go of its backend: nothing it built (listeners, bindings, the clock) is left.
+    assert_eq!(Rc::strong_count(&fake), 1, "the unmounted widget still holds its backend");
 }
 
 #[wasm_bindgen_test]
