@@ -13,18 +13,22 @@ for (const locale of ['kk', 'ru', 'en'] as const) {
   });
 }
 
-test('pays with the keyboard alone', async ({ page }) => {
-  const phone = randomPhone('701');
-  const form = await new PhoneScreen(page, 'en').open();
-  await form.phone.focus();
-  await page.keyboard.type(phone.replace(/\s/g, ''));
-  // Tab into the operator group: the prefix already chose Kcell; arrows would change it.
-  await page.keyboard.press('Tab');
-  await expect(form.operators.getByRole('radio', { name: 'Kcell' })).toBeChecked();
-  await page.keyboard.press('Enter');
-  const code = await smsCode(phone);
-  // Focus moves to the code field by itself.
-  await expect(page.getByLabel(TEXT.otp.en)).toBeFocused();
-  await page.keyboard.type(code);
-  await expect(new ResultScreen(page, 'en').heading(TEXT.paid.en)).toBeFocused();
-});
+// The "done when" of the widget: a person pays by phone and code with the keyboard alone, in
+// every language.
+for (const locale of ['kk', 'ru', 'en'] as const) {
+  test(`pays with the keyboard alone (${locale})`, async ({ page }) => {
+    const phone = randomPhone('701');
+    const form = await new PhoneScreen(page, locale).open();
+    await form.phone.focus();
+    await page.keyboard.type(phone.replace(/\s/g, ''));
+    // Tab into the operator group: the prefix already chose Kcell; arrows would change it.
+    await page.keyboard.press('Tab');
+    await expect(form.operators.getByRole('radio', { name: 'Kcell' })).toBeChecked();
+    await page.keyboard.press('Enter');
+    const code = await smsCode(phone);
+    // Focus moves to the code field by itself.
+    await expect(page.getByLabel(TEXT.otp[locale])).toBeFocused();
+    await page.keyboard.type(code);
+    await expect(new ResultScreen(page, locale).heading(TEXT.paid[locale])).toBeFocused();
+  });
+}
