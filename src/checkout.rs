@@ -143,8 +143,6 @@ fn unique() -> u32 {
 /// What the widget keeps between events without showing it.
 #[derive(Debug, Default)]
 struct Memory {
-    /// Server time minus browser time.
-    offset: f64,
     /// The payment state the host page last heard of.
     announced: Option<StateKey>,
     /// Seconds left on the code at the previous tick, for the countdown's milestones.
@@ -191,6 +189,8 @@ struct Checkout {
     deposits: RwSignal<Vec<PaymentView>>,
     /// The browser's clock at the last tick.
     now: RwSignal<f64>,
+    /// Server time minus browser time, measured whenever a view arrives.
+    clock_offset: RwSignal<f64>,
 
     // Texts on screen: one signal type, so the code that shows them exists once.
     phone_error: RwSignal<Option<String>>,
@@ -227,9 +227,11 @@ impl Checkout {
         Some(t(self.locale, msg).into())
     }
 
-    /// The server's clock now, as far as the widget can tell.
-    fn server_now(&self) -> f64 {
-        self.now.get() + self.memory.borrow().offset
+    /// The server's clock now, as far as the widget can tell; it reads `now`, so a binding that
+    /// calls it follows the clock.
+    fn server_now(&self) -> impl Fn() -> f64 + Copy + 'static {
+        let (now, offset) = (self.now, self.clock_offset);
+        move || now.get() + offset.get()
     }
 
     /// Answers can arrive after the widget was unmounted; they must then touch nothing.
@@ -312,13 +314,10 @@ impl Checkout {
         if !fresh {
             return;
         }
+        self.clock_offset.set(offset_of(&view));
         self.now.set(local_now());
         let key = (view.state.clone(), view.attempt, view.resends_left);
-        let previous = {
-            let mut memory = self.memory.borrow_mut();
-            memory.offset = offset_of(&view);
-            memory.announced.replace(key.clone())
-        };
+        let previous = self.memory.borrow_mut().announced.replace(key.clone());
         if previous.as_ref() != Some(&key) {
             self.announce(&view, previous);
         }
@@ -425,7 +424,7 @@ impl Checkout {
     fn tick(self: &Rc<Self>) {
         self.now.set(local_now());
         self.follow();
-        let left = self.payment.with_untracked(|p| code_seconds_left(p.as_ref(), untrack(|| self.server_now())));
+        let left = self.payment.with_untracked(|p| code_seconds_left(p.as_ref(), untrack(self.server_now())));
         let (ticks, before) = {
             let mut memory = self.memory.borrow_mut();
             memory.ticks = memory.ticks.wrapping_add(1);
@@ -874,9 +873,8 @@ impl Checkout {
         let error_id = format!("{otp_id}-error");
         let sent_id = format!("{otp_id}-sent");
         let phone_masked = self.payment.with_untracked(|p| p.as_ref().and_then(|p| p.phone_masked.clone())).unwrap_or_default();
-        let (payment, otp_error, otp_busy) = (self.payment, self.otp_error, self.otp_busy);
-        let this = self.clone();
-        let left = move || payment.with(|p| code_seconds_left(p.as_ref(), this.server_now())).unwrap_or(0);
+        let (payment, otp_error, otp_busy, server_now) = (self.payment, self.otp_error, self.otp_busy, self.server_now());
+        let left = move || payment.with(|p| code_seconds_left(p.as_ref(), server_now())).unwrap_or(0);
         let resends = move || payment.with(|p| p.as_ref().and_then(|p| p.resends_left)).unwrap_or(0);
         let this = self.clone();
         let input = el("input")
@@ -902,25 +900,20 @@ impl Checkout {
                 }
             })
             .keep_in(self.otp_input);
-        let this = self.clone();
-        let left_now = left.clone();
         let form = own_form(act(self, Self::submit_typed_code))
             .child(el("div").class("kzc-field").child(el("label").attr("for", &otp_id).text(t(locale, Msg::OtpLabel))).child(input))
             .child(el("p").class("kzc-error").attr("id", &error_id).attr("role", "alert").test_id("otp-error").shows(otp_error))
             .child(el("p").class("kzc-notice").attr("role", "status").test_id("otp-notice").shows(self.otp_notice))
-            .child(el("p").class("kzc-countdown").child(el("span").text(t(locale, Msg::OtpValidFor)).text(" ")).child(
-                el("span").attr("role", "timer").attr("aria-live", "off").test_id("countdown").text_with({
-                    let left = left.clone();
-                    move || mm_ss(left())
-                }),
-            ))
-            .child(el("p").class("kzc-error").attr("role", "alert").test_id("otp-expired").text_with({
-                let left = left.clone();
-                move || {
-                    let expired = left() == 0 && otp_error.with(Option::is_none);
-                    let msg = if resends() > 0 { Msg::OtpExpired } else { Msg::OtpExpiredNoneLeft };
-                    if expired { t(locale, msg) } else { "" }.into()
-                }
+            .child(
+                el("p")
+                    .class("kzc-countdown")
+                    .child(el("span").text(t(locale, Msg::OtpValidFor)).text(" "))
+                    .child(el("span").attr("role", "timer").attr("aria-live", "off").test_id("countdown").text_with(move || mm_ss(left()))),
+            )
+            .child(el("p").class("kzc-error").attr("role", "alert").test_id("otp-expired").text_with(move || {
+                let expired = left() == 0 && otp_error.with(Option::is_none);
+                let msg = if resends() > 0 { Msg::OtpExpired } else { Msg::OtpExpiredNoneLeft };
+                if expired { t(locale, msg) } else { "" }.into()
             }))
             .child(
                 el("button")
@@ -936,7 +929,7 @@ impl Checkout {
                     .attr("type", "button")
                     .class("kzc-secondary")
                     .test_id("resend")
-                    .flag_with("hidden", move || !payment.with(|p| resend_open(p.as_ref(), this.server_now())))
+                    .flag_with("hidden", move || !payment.with(|p| resend_open(p.as_ref(), server_now())))
                     .flag_with("disabled", move || otp_busy.get())
                     .on("click", act(self, Self::resend))
                     .text_with(move || format!("{} · {}", t(locale, Msg::Resend), resends_left(locale, resends()))),
@@ -944,7 +937,7 @@ impl Checkout {
             .child(
                 button("kzc-secondary", t(locale, Msg::TryAgain))
                     .test_id("start-over")
-                    .flag_with("hidden", move || left_now() > 0 || resends() > 0)
+                    .flag_with("hidden", move || left() > 0 || resends() > 0)
                     .on("click", act(self, Self::try_again)),
             );
         el("section")
@@ -1061,6 +1054,7 @@ pub fn checkout(session: String, locale: Locale, backend: Rc<dyn Backend>, host:
         payment: RwSignal::new(None),
         deposits: RwSignal::new(Vec::new()),
         now: RwSignal::new(local_now()),
+        clock_offset: RwSignal::new(0.0),
         phone_error: RwSignal::new(None),
         operator_error: RwSignal::new(None),
         form_error: RwSignal::new(None),
