@@ -4,7 +4,7 @@
 //!
 //! Why not Leptos's `view!` renderer (tachys)? It generates build and diff code for every element,
 //! attribute and child list of every view's type, and each binding is a generic effect of its own.
-//! With it the widget weighed 128 KiB gzip against a budget of 90 KB; built this way, 85.4 KiB
+//! With it the widget weighed 128 KiB gzip against a budget of 90 KB; built this way, 85.6 KiB
 //! (ARCHITECTURE.md, "Widget size"). Here the shape of the DOM is plain function calls, every
 //! binding goes through one type-erased effect and every listener through one closure type, so a
 //! view costs roughly what its calls and strings cost.
