@@ -127,6 +127,11 @@ fn code_seconds_left(payment: Option<&PaymentView>, server_now: f64) -> Option<u
     Some(seconds_until(deadline, server_now))
 }
 
+/// The payment's id while it is still open (not in a final state).
+fn open_payment_id(payment: &Option<PaymentView>) -> Option<&str> {
+    payment.as_ref().filter(|p| !p.is_final()).map(|p| p.payment_id.as_str())
+}
+
 /// Whether a new code can be asked for at `server_now`.
 fn resend_open(payment: Option<&PaymentView>, server_now: f64) -> bool {
     payment
@@ -327,12 +332,13 @@ impl Checkout {
     /// Follows the open payment over Server-Sent Events; any other stream closes. The clock calls
     /// it, so a stream opens within a tick of a payment opening and closes when it ends.
     fn follow(self: &Rc<Self>) {
-        let wanted = self.payment.with_untracked(|p| p.as_ref().filter(|v| !v.is_final()).map(|v| v.payment_id.clone()));
-        if self.stream.with_value(|s| s.as_ref().map(|s| &s.payment_id) == wanted.as_ref()) {
+        // Asked every tick: compares in place, and copies the id only when the stream must change.
+        let following = self.payment.with_untracked(|p| self.stream.with_value(|s| s.as_ref().map(|s| s.payment_id.as_str()) == open_payment_id(p)));
+        if following {
             return;
         }
         self.stream.set_value(None);
-        let Some(payment_id) = wanted else { return };
+        let Some(payment_id) = self.payment.with_untracked(|p| open_payment_id(p).map(str::to_owned)) else { return };
         let Some(url) = self.backend.events_url(&payment_id) else { return };
         let Ok(source) = web_sys::EventSource::new(&url) else { return };
         let this = self.clone();
@@ -409,7 +415,7 @@ impl Checkout {
     }
 
     fn poll(self: &Rc<Self>) {
-        let Some(id) = self.payment.with_untracked(|p| p.as_ref().filter(|p| !p.is_final()).map(|p| p.payment_id.clone())) else { return };
+        let Some(id) = self.payment.with_untracked(|p| open_payment_id(p).map(str::to_owned)) else { return };
         let this = self.clone();
         spawn_local(async move {
             if let Ok(view) = this.backend.payment(&id).await {
@@ -443,7 +449,7 @@ impl Checkout {
         if ticks % POLL_TICKS == 0 {
             self.poll();
         }
-        if ticks % DEPOSIT_TICKS == 0 && self.session_view.with_untracked(Option::is_some) && self.mode() == Mode::CashIn {
+        if ticks % DEPOSIT_TICKS == 0 && self.mode() == Mode::CashIn {
             self.look_for_deposits();
         }
     }
@@ -598,7 +604,7 @@ impl Checkout {
         }
         self.emit("payment-page", &[("message", message.into())]);
         // Closed before paying: back to the button, the same payment reused.
-        if message == "exit" && self.payment.with_untracked(|p| p.as_ref().is_some_and(|p| !p.is_final())) {
+        if message == "exit" && self.payment.with_untracked(|p| open_payment_id(p).is_some()) {
             self.forget_payment();
         }
     }
@@ -1084,9 +1090,10 @@ pub fn checkout(session: String, locale: Locale, backend: Rc<dyn Backend>, host:
         if load_error.with(Option::is_some) {
             return Screen::LoadFailed;
         }
-        let Some(mode) = session_view.with(|s| s.as_ref().map(|s| Mode::of(Some(s)))) else {
+        if session_view.with(Option::is_none) {
             return Screen::Loading;
-        };
+        }
+        let mode = session_view.with(|s| Mode::of(s.as_ref()));
         payment.with(|p| match p.as_ref().map(|p| p.state.as_str()) {
             None if mode == Mode::Payout && payout_confirming.get() => Screen::PayoutConfirm,
             None => Screen::Form,
