@@ -6,7 +6,7 @@
 //! are absorbing: a sale outcome never changes, and a refund only ever moves a succeeded payment
 //! further (`succeeded` → `partially_refunded` → `refunded`). Time is always a parameter.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -70,6 +70,10 @@ pub enum Event {
     OtpRequired {
         /// When the backend received it.
         at: Timestamp,
+        /// The platform's `operation.request_id`: which request this prompt answers. A prompt
+        /// already seen before the customer's latest code is stale, never an answer to that code.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<String>,
     },
     /// The backend sent the customer's `attempt`-th code and Gate accepted the request.
     OtpSubmitted {
@@ -155,6 +159,10 @@ struct OtpTrack {
     resend_window: Option<u8>,
     /// An outcome reported by a callback inside the resend window, waiting for the status request.
     unconfirmed: Option<Outcome>,
+    /// The request ids of the OTP prompts received so far. A prompt is the answer to a submitted
+    /// code only if it is new: a replay or retry of one the customer has already answered is not.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    prompts: BTreeSet<String>,
 }
 
 /// What the widget sees of a payment: the contract's `state` and the details beside it.
@@ -272,7 +280,10 @@ impl Payment {
             }
             (Event::Refunded { .. }, Phase::Done(_)) => {}
             (_, Phase::Done(_)) => {}
-            (Event::OtpRequired { at }, Phase::Processing) => {
+            (Event::OtpRequired { request_id: Some(id), .. }, Phase::Processing) if otp.prompts.contains(id) => {
+                // A prompt the customer has already answered, replayed or retried: not an answer.
+            }
+            (Event::OtpRequired { at, request_id }, Phase::Processing) => {
                 match otp.issued_at {
                     None => otp.issued_at = Some(*at),
                     Some(issued) if otp.submitted > otp.answered => {
@@ -281,9 +292,10 @@ impl Payment {
                     }
                     Some(_) => {}
                 }
+                otp.prompts.extend(request_id.clone());
                 self.phase = Phase::AwaitingOtp;
             }
-            (Event::OtpRequired { .. }, Phase::AwaitingOtp) => {}
+            (Event::OtpRequired { request_id, .. }, Phase::AwaitingOtp) => otp.prompts.extend(request_id.clone()),
             (Event::OtpSubmitted { attempt }, Phase::AwaitingOtp) if *attempt == otp.submitted + 1 => {
                 otp.submitted = *attempt;
                 otp.last_error = None;
@@ -457,7 +469,7 @@ mod tests {
     fn happy_path() {
         let mut p = purchase();
         assert_eq!(p.status(), PaymentStatus::Processing);
-        assert!(p.apply(&Event::OtpRequired { at: t(0) }));
+        assert!(p.apply(&Event::OtpRequired { at: t(0), request_id: None }));
         assert_eq!(
             p.status(),
             PaymentStatus::AwaitingOtp { otp_expires_at: t(80), resends_left: 3, resend_available_at: Some(t(80)), attempt: 1, last_error: None }
@@ -471,7 +483,7 @@ mod tests {
 
     #[test]
     fn wrong_code_keeps_the_deadline_and_says_so() {
-        let p = run(&[Event::OtpRequired { at: t(0) }, Event::OtpSubmitted { attempt: 1 }, Event::OtpRequired { at: t(20) }]);
+        let p = run(&[Event::OtpRequired { at: t(0), request_id: None }, Event::OtpSubmitted { attempt: 1 }, Event::OtpRequired { at: t(20), request_id: None }]);
         match p.status() {
             PaymentStatus::AwaitingOtp { otp_expires_at, attempt, last_error, .. } => {
                 assert_eq!(otp_expires_at, t(80));
@@ -483,13 +495,33 @@ mod tests {
     }
 
     #[test]
+    fn a_prompt_already_answered_is_not_an_answer_to_the_code() {
+        let prompt = |s, id: &str| Event::OtpRequired { at: t(s), request_id: Some(id.into()) };
+        // The first prompt, the code sent, then the same prompt again (a replay or the
+        // platform's retry): the code is still being checked.
+        let mut p = run(&[prompt(0, "req-sale"), Event::OtpSubmitted { attempt: 1 }]);
+        assert!(!p.apply(&prompt(30, "req-sale")));
+        assert_eq!(p.status(), PaymentStatus::Processing);
+        // A prompt for the code's own request is the platform's answer: wrong code.
+        assert!(p.apply(&prompt(31, "req-code-1")));
+        assert!(matches!(p.status(), PaymentStatus::AwaitingOtp { attempt: 2, last_error: Some(OtpError::WrongCode), .. }));
+        // After the second code, neither earlier prompt counts as its answer.
+        p.apply(&Event::OtpSubmitted { attempt: 2 });
+        assert!(!p.apply(&prompt(40, "req-sale")));
+        assert!(!p.apply(&prompt(41, "req-code-1")));
+        assert_eq!(p.status(), PaymentStatus::Processing);
+        p.apply(&Event::Completed(Outcome::Succeeded));
+        assert_eq!(p.status(), PaymentStatus::Succeeded);
+    }
+
+    #[test]
     fn a_code_gate_refused_can_be_typed_again() {
-        let p = run(&[Event::OtpRequired { at: t(0) }, Event::OtpSubmitted { attempt: 1 }, Event::OtpSubmissionFailed { attempt: 1 }]);
+        let p = run(&[Event::OtpRequired { at: t(0), request_id: None }, Event::OtpSubmitted { attempt: 1 }, Event::OtpSubmissionFailed { attempt: 1 }]);
         assert!(matches!(p.status(), PaymentStatus::AwaitingOtp { attempt: 2, last_error: None, .. }));
         let answered = run(&[
-            Event::OtpRequired { at: t(0) },
+            Event::OtpRequired { at: t(0), request_id: None },
             Event::OtpSubmitted { attempt: 1 },
-            Event::OtpRequired { at: t(5) },
+            Event::OtpRequired { at: t(5), request_id: None },
             Event::OtpSubmissionFailed { attempt: 1 },
         ]);
         assert!(matches!(answered.status(), PaymentStatus::AwaitingOtp { last_error: Some(OtpError::WrongCode), .. }));
@@ -497,13 +529,13 @@ mod tests {
 
     #[test]
     fn a_late_code_is_reported_expired() {
-        let p = run(&[Event::OtpRequired { at: t(0) }, Event::OtpSubmitted { attempt: 1 }, Event::OtpRequired { at: t(85) }]);
+        let p = run(&[Event::OtpRequired { at: t(0), request_id: None }, Event::OtpSubmitted { attempt: 1 }, Event::OtpRequired { at: t(85), request_id: None }]);
         assert!(matches!(p.status(), PaymentStatus::AwaitingOtp { last_error: Some(OtpError::Expired), .. }));
     }
 
     #[test]
     fn resend_is_allowed_only_after_validity_and_three_times() {
-        let mut p = run(&[Event::OtpRequired { at: t(0) }]);
+        let mut p = run(&[Event::OtpRequired { at: t(0), request_id: None }]);
         assert_eq!(p.check_resend(t(30)), Err(ResendRefusal::TooEarly { retry_after: Millis::from_secs(50) }));
         for n in 1..=MAX_RESENDS {
             let now = t(i64::from(n) * 100);
@@ -524,7 +556,7 @@ mod tests {
     #[test]
     fn a_decline_right_after_a_resend_waits_for_the_status_request() {
         let mut p = run(&[
-            Event::OtpRequired { at: t(0) },
+            Event::OtpRequired { at: t(0), request_id: None },
             Event::ResendRequested { resend: 1 },
             Event::ResendAccepted { resend: 1, at: t(90) },
             Event::Completed(decline()),
@@ -537,7 +569,7 @@ mod tests {
         p.apply(&Event::Completed(Outcome::Succeeded));
         assert_eq!(p.status(), PaymentStatus::Succeeded);
 
-        let mut confirmed = run(&[Event::OtpRequired { at: t(0) }, Event::ResendRequested { resend: 1 }, Event::Completed(decline())]);
+        let mut confirmed = run(&[Event::OtpRequired { at: t(0), request_id: None }, Event::ResendRequested { resend: 1 }, Event::Completed(decline())]);
         confirmed.apply(&Event::Confirmed(decline()));
         assert_eq!(confirmed.status(), PaymentStatus::Declined { code: "20000".into(), message: "General decline".into() });
     }
@@ -545,7 +577,7 @@ mod tests {
     #[test]
     fn a_rejected_resend_closes_its_window() {
         let p = run(&[
-            Event::OtpRequired { at: t(0) },
+            Event::OtpRequired { at: t(0), request_id: None },
             Event::ResendRequested { resend: 1 },
             Event::ResendRejected { resend: 1 },
             Event::Completed(decline()),
@@ -584,7 +616,7 @@ mod tests {
     fn status_names_match_the_contract() {
         let mut p = purchase();
         assert_eq!(p.status().name(), "processing");
-        p.apply(&Event::OtpRequired { at: t(0) });
+        p.apply(&Event::OtpRequired { at: t(0), request_id: None });
         assert_eq!(p.status().name(), "awaiting_otp");
         let json = serde_json::to_value(p.status()).unwrap();
         assert_eq!(json["state"], "awaiting_otp");
@@ -594,7 +626,7 @@ mod tests {
 
     #[test]
     fn the_machine_survives_a_round_trip_through_storage() {
-        let p = run(&[Event::OtpRequired { at: t(0) }, Event::ResendRequested { resend: 1 }]);
+        let p = run(&[Event::OtpRequired { at: t(0), request_id: None }, Event::ResendRequested { resend: 1 }]);
         let stored = serde_json::to_string(&p).unwrap();
         assert_eq!(serde_json::from_str::<Payment>(&stored).unwrap(), p);
     }
@@ -610,7 +642,7 @@ mod tests {
 
     fn any_event() -> impl Strategy<Value = Event> {
         prop_oneof![
-            (0i64..400).prop_map(|s| Event::OtpRequired { at: t(s) }),
+            (0i64..400).prop_map(|s| Event::OtpRequired { at: t(s), request_id: None }),
             (1u32..5).prop_map(|attempt| Event::OtpSubmitted { attempt }),
             (1u32..5).prop_map(|attempt| Event::OtpSubmissionFailed { attempt }),
             (1u8..5).prop_map(|resend| Event::ResendRequested { resend }),
@@ -627,7 +659,7 @@ mod tests {
     /// refunds only after a success.
     fn one_payments_callbacks() -> impl Strategy<Value = Vec<Event>> {
         (prop::collection::vec(0i64..300, 0..4), outcome(), prop::collection::vec(1u64..50_000, 0..3)).prop_map(|(otps, outcome, refunds)| {
-            let mut events: Vec<Event> = otps.into_iter().map(|s| Event::OtpRequired { at: t(s) }).collect();
+            let mut events: Vec<Event> = otps.into_iter().map(|s| Event::OtpRequired { at: t(s), request_id: None }).collect();
             if outcome == Outcome::Succeeded {
                 events.extend(
                     refunds.into_iter().enumerate().map(|(i, amount)| Event::Refunded { operation_id: format!("r{i}"), amount: Amount(amount) }),

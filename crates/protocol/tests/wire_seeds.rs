@@ -93,13 +93,15 @@ fn an_awaiting_clarification_callback_asks_for_the_otp_whatever_its_fields() {
     body["payment"]["status"] = json!("awaiting clarification");
     body["operation"]["status"] = json!("awaiting clarification");
     body["clarification_fields"] = json!({"additional_data": {"approval_code": {"type": "string"}}});
+    let request_id = body["operation"]["request_id"].as_str().map(str::to_owned);
+    assert!(request_id.is_some(), "the seeds' callbacks name their request");
     let callback = Callback::from_value(body.clone()).unwrap();
-    assert_eq!(callback.to_event(AT), Some(Event::OtpRequired { at: AT }));
+    assert_eq!(callback.to_event(AT), Some(Event::OtpRequired { at: AT, request_id: request_id.clone() }));
     assert_eq!(serde_json::to_value(&callback).unwrap(), body);
     // …and any other: only the status counts.
     body["operation"]["status"] = json!("processing");
     body["clarification_fields"] = json!(["approval_code"]);
-    assert_eq!(Callback::from_value(body).unwrap().to_event(AT), Some(Event::OtpRequired { at: AT }));
+    assert_eq!(Callback::from_value(body).unwrap().to_event(AT), Some(Event::OtpRequired { at: AT, request_id }));
 }
 
 #[test]
@@ -119,8 +121,9 @@ fn a_status_answer_confirms_or_keeps_the_payment_open() {
     let mut waiting = fixture("callback_purchase_success");
     waiting["payment"]["status"] = json!("awaiting clarification");
     waiting["operation"]["status"] = json!("awaiting clarification");
+    let request_id = waiting["operation"]["request_id"].as_str().map(str::to_owned);
     let waiting = Callback::from_value(waiting).unwrap();
-    assert_eq!(waiting.to_confirmation(AT), vec![Event::ConfirmedInProgress, Event::OtpRequired { at: AT }]);
+    assert_eq!(waiting.to_confirmation(AT), vec![Event::ConfirmedInProgress, Event::OtpRequired { at: AT, request_id }]);
 }
 
 #[test]

@@ -79,6 +79,27 @@ pub async fn payment(
     }
 }
 
+/// `?customer_id=…&project_id=…` for the payment list.
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    customer_id: Option<String>,
+    project_id: Option<u64>,
+}
+
+/// `GET /sandbox/payments`: every payment the sandbox holds (of one customer, of one project),
+/// oldest first, as `{"payments": [...]}`: what the platform received, to check a merchant
+/// backend sent each payment once.
+pub async fn payments(State(sandbox): State<Sandbox>, Query(query): Query<ListQuery>) -> Response {
+    let store = sandbox.store();
+    let mut found: Vec<_> = store
+        .payments
+        .values()
+        .filter(|p| query.customer_id.as_deref().is_none_or(|id| id == p.customer_id) && query.project_id.is_none_or(|id| id == p.project_id))
+        .collect();
+    found.sort_by_key(|p| p.created_at);
+    Json(json!({ "payments": found })).into_response()
+}
+
 /// `GET /`: where things are.
 pub async fn home() -> Html<&'static str> {
     Html(

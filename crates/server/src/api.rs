@@ -64,7 +64,7 @@ async fn session_view(app: &App, token: &str) -> Result<SessionView, AppError> {
     let operators = app.operators(operation).await;
     let at = now();
     let payments = app.db().payments_of_session(token).await?;
-    let current = session.current_payment_id.as_deref().and_then(|id| payments.iter().find(|p| p.payment_id == id)).map(|p| PaymentView::of(p, at));
+    let current = crate::service::current_payment(&payments).map(|p| PaymentView::of(p, at));
     let deposits = payments.iter().filter(|p| p.machine.kind == checkout_protocol::PaymentKind::CashIn).map(|p| PaymentView::of(p, at)).collect();
     Ok(SessionView::of(&session, &app.config().merchant_name, operators, current, deposits))
 }
@@ -144,7 +144,7 @@ pub async fn payments_events(
             }
             loop {
                 match changes.recv().await {
-                    Ok(changed) if changed == id => break,
+                    Ok(changed) if changed == id || changed == crate::events::EVERY_PAYMENT => break,
                     Ok(_) => continue,
                     // Fell behind: reload to be sure.
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
@@ -171,6 +171,17 @@ pub async fn otp_submit(
 ) -> Result<Response, AppError> {
     let request = body(json)?;
     let record = app.submit_otp(&payment_id, &request.code).await?;
+    Ok((StatusCode::ACCEPTED, Json(PaymentView::of(&record, now()))).into_response())
+}
+
+/// The customer closed the Payment Page: the backend settles its payment with a status request
+/// as soon as the platform allows one. The outcome follows on the payment's live stream: paid,
+/// declined, or `failed` with code `abandoned` when nothing was paid (the pay button comes back).
+#[utoipa::path(post, path = "/api/sessions/{session}/payment-page/closed", params(("session" = String, Path, description = "Session token")),
+    responses((status = 202, body = PaymentView, description = "The payment as it is; its outcome follows"), (status = 404, description = "`session_not_found`, `payment_not_found`")))]
+pub async fn payment_page_closed(State(app): State<App>, Path(session): Path<String>) -> Result<Response, AppError> {
+    app.session(&session).await?;
+    let record = app.payment_page_closed(&session).await?;
     Ok((StatusCode::ACCEPTED, Json(PaymentView::of(&record, now()))).into_response())
 }
 

@@ -15,7 +15,7 @@ use checkout_protocol::wire::{Callback, CashInAnswer, CashInCode, CashInRequest}
 use serde_json::{json, Value};
 
 use crate::error::AppError;
-use crate::App;
+use crate::{now, App};
 
 /// For the crash-safety tests: die right after a callback is on disk, before it is applied or
 /// answered, the worst moment for durability. Never set in production.
@@ -36,43 +36,55 @@ pub async fn gate_callback(State(app): State<App>, body: Result<Bytes, BytesReje
     let value: Value = match serde_json::from_slice(&bytes) {
         Ok(value) => value,
         Err(e) => {
-            let _ = app.db().log_callback(None, &raw, false, &format!("rejected: not JSON: {e}")).await;
+            let _ = app.db().log_refused_callback(None, &raw, false, &format!("rejected: not JSON: {e}"), now()).await;
             tracing::warn!("callback rejected: not JSON");
             return refuse(StatusCode::BAD_REQUEST, "invalid_json", "the callback is not JSON".into());
         }
     };
     let payment_id = value.pointer("/payment/id").and_then(Value::as_str).map(str::to_owned);
     if let Err(e) = verify(&value, app.config().secret.expose()) {
-        let _ = app.db().log_callback(payment_id.as_deref(), &raw, false, &format!("rejected: {e}")).await;
+        let _ = app.db().log_refused_callback(payment_id.as_deref(), &raw, false, &format!("rejected: {e}"), now()).await;
         tracing::warn!(payment_id, reason = %e, "callback rejected: signature");
         return refuse(StatusCode::FORBIDDEN, "invalid_signature", e.to_string());
     }
     let callback = match Callback::from_value(value) {
         Ok(callback) => callback,
         Err(e) => {
-            let _ = app.db().log_callback(payment_id.as_deref(), &raw, true, &format!("rejected: unreadable: {e}")).await;
+            let _ = app.db().log_refused_callback(payment_id.as_deref(), &raw, true, &format!("rejected: unreadable: {e}"), now()).await;
             return refuse(StatusCode::BAD_REQUEST, "invalid_callback", e.to_string());
         }
     };
     if let Some(project) = callback.project().filter(|p| *p != app.config().project_id) {
-        let _ = app.db().log_callback(payment_id.as_deref(), &raw, true, &format!("rejected: project {project}")).await;
+        let _ = app.db().log_refused_callback(payment_id.as_deref(), &raw, true, &format!("rejected: project {project}"), now()).await;
         return refuse(StatusCode::FORBIDDEN, "wrong_project", format!("callback for project {project}"));
     }
+    // Deduplicated by what it says: the signature is an HMAC of every field, so a retry or a
+    // replay of this callback has the same one, and a forger cannot make one.
+    let dedup_key = format!("sig:{}", signature_of(&callback));
     // Durable before the 200: if we stop now, start-up applies it (and the platform retries anyway).
-    let log_id = match app.db().log_callback(payment_id.as_deref(), &raw, true, "received").await {
-        Ok(id) => id,
+    let recorded = match app.db().record_callback(payment_id.as_deref(), &raw, &dedup_key, now()).await {
+        Ok(recorded) => recorded,
         Err(e) => return AppError::from(e).into_response(),
     };
     if *CRASH_AFTER_RECORDING {
         std::process::abort();
     }
-    match app.apply_callback(log_id, &callback).await {
+    match app.apply_recorded_callback(recorded, &callback).await {
         Ok(result) => {
             tracing::info!(payment_id, result, "callback applied");
             Json(json!({ "status": "ok" })).into_response()
         }
         Err(e) => e.into_response(),
     }
+}
+
+/// The callback's signature (top level, or in `general`), which `verify` has just checked.
+fn signature_of(callback: &Callback) -> &str {
+    callback
+        .signature
+        .as_deref()
+        .or_else(|| callback.extra.get("general").and_then(|g| g.get("signature")).and_then(Value::as_str))
+        .unwrap_or_default()
 }
 
 fn answer(answer: CashInAnswer) -> Response {

@@ -1,17 +1,21 @@
 //! Durable storage: sessions, payments with their state machine, and append-only logs of Gate
-//! calls and callbacks. All SQL lives here and sticks to what SQLite and PostgreSQL share
-//! (`$n` parameters, optimistic concurrency on a version column instead of SQLite-only locking),
-//! so another database is a change of pool type and connection URL.
+//! calls and callbacks, on SQLite (embedded, the default) or PostgreSQL (several instances).
+//!
+//! One code path serves both: sqlx's `Any` driver, with SQL that both databases read the same way
+//! (`$n` parameters, `ON CONFLICT`, partial unique indexes, `RETURNING`) and a migration folder
+//! each, since their column types differ. What moves money is guarded here, where no caller can
+//! get around it: unique indexes decide which request owns a session or a deposit, a version
+//! column compares-and-sets every change of a payment, and a refund is checked and reserved in
+//! the transaction that holds the payment's row.
 
-use std::str::FromStr;
 use std::time::Duration;
 
 use checkout_protocol::state::{Event, Payment};
 use checkout_protocol::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
 
 /// What a checkout session allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -50,8 +54,6 @@ pub struct Session {
     pub locale: Option<String>,
     /// What is being paid for.
     pub description: Option<String>,
-    /// The payment the widget is following, if any.
-    pub current_payment_id: Option<String>,
     /// Creation time.
     pub created_at: Timestamp,
 }
@@ -63,7 +65,7 @@ pub struct PaymentRecord {
     pub payment_id: String,
     /// Its session, if it has one.
     pub session_token: Option<String>,
-    /// `gate` or `payment_page` (or `terminal`, `admin`).
+    /// `gate` or `payment_page` (or `payout`, `terminal`, `admin`).
     pub via: String,
     /// `77XXXXXXXXX`.
     pub phone: Option<String>,
@@ -87,11 +89,90 @@ pub struct PaymentRecord {
     pub last_status_check_at: Option<Timestamp>,
 }
 
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// One file (or memory), one instance.
+    Sqlite,
+    /// A server shared by several instances.
+    Postgres,
+}
+
+/// The outcome of asking for a session's payment to be created.
+#[derive(Debug, Clone)]
+pub enum Claim {
+    /// This request created it: it alone may send it to the platform.
+    Created(PaymentRecord),
+    /// The session already has a running or paid payment (created by another request): this one.
+    Taken(PaymentRecord),
+}
+
+/// One Gate request and what came back, for the append-only log.
+#[derive(Debug, Clone)]
+pub struct GateLogEntry {
+    /// The payment it concerns.
+    pub payment_id: Option<String>,
+    /// The Gate path.
+    pub endpoint: String,
+    /// The signed body sent.
+    pub request: Value,
+    /// The HTTP status, if an answer came.
+    pub http_status: Option<u16>,
+    /// The answer's JSON.
+    pub response: Option<Value>,
+    /// Why it did not end in "accepted".
+    pub error: Option<String>,
+    /// When it was sent.
+    pub at: Timestamp,
+}
+
+/// A verified callback as recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    /// First time it was heard: its log row.
+    New(i64),
+    /// The same callback was recorded before as this row; `applied` says whether it took effect.
+    Again {
+        /// The earlier row.
+        id: i64,
+        /// Whether the earlier copy was applied.
+        applied: bool,
+    },
+}
+
+/// A refund reserved against a payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reservation {
+    /// Reserved as refund row `id` for `amount`.
+    Reserved {
+        /// The refund row.
+        id: i64,
+        /// The amount reserved.
+        amount: u64,
+    },
+    /// The payment cannot be refunded at all (not a paid purchase, or nothing left).
+    NotRefundable,
+    /// More than `refundable` was asked for, counting refunds in flight.
+    Exceeds {
+        /// What can still be refunded now.
+        refundable: u64,
+    },
+}
+
 /// The storage handle; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Db {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
+    url: String,
+    instance: String,
 }
+
+/// The PostgreSQL channel on which instances tell each other which payment changed.
+pub const CHANGES_CHANNEL: &str = "checkout_payment_changed";
+
+/// Payments the session index counts: running or paid (`migrations/*: payments_one_per_session`).
+const SESSION_PAYMENT: &str = "kind <> 'cash_in' AND state NOT IN ('declined', 'failed')";
 
 fn ms(t: Timestamp) -> i64 {
     t.0
@@ -105,34 +186,85 @@ fn kind_name(kind: checkout_protocol::PaymentKind) -> &'static str {
     }
 }
 
+fn to_json<T: Serialize>(value: &T) -> Result<String, sqlx::Error> {
+    serde_json::to_string(value).map_err(|e| sqlx::Error::Encode(Box::new(e)))
+}
+
 impl Db {
-    /// Opens (creating if needed) the database and brings its schema up to date.
+    /// Opens (creating if needed) the database named by `url` (`sqlite:…` or `postgres://…`) and
+    /// brings its schema up to date.
     pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // A callback is answered 200 only once it is on disk.
-            .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
-        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        let pool = SqlitePoolOptions::new()
-            // An in-memory database lives in one connection; keep exactly that one.
-            .max_connections(if in_memory { 1 } else { 8 })
-            .min_connections(if in_memory { 1 } else { 0 })
-            .idle_timeout(if in_memory { None } else { Some(Duration::from_secs(600)) })
-            .max_lifetime(if in_memory { None } else { Some(Duration::from_secs(3600)) })
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Db { pool })
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(sqlx::Error::Configuration(format!("{url:?} is neither a sqlite: nor a postgres:// URL").into()));
+        };
+        let options: AnyConnectOptions = url.parse()?;
+        let pool = match backend {
+            Backend::Sqlite => {
+                let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+                AnyPoolOptions::new()
+                    // An in-memory database lives in one connection; keep exactly that one.
+                    .max_connections(if in_memory { 1 } else { 8 })
+                    .min_connections(if in_memory { 1 } else { 0 })
+                    .idle_timeout(if in_memory { None } else { Some(Duration::from_secs(600)) })
+                    .max_lifetime(if in_memory { None } else { Some(Duration::from_secs(3600)) })
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // WAL lets readers go on while one writer commits; FULL syncs every
+                            // commit, because a callback is answered 200 only once it is on disk.
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = FULL").await?;
+                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?
+            }
+            Backend::Postgres => AnyPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect_with(options).await?,
+        };
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        }
+        Ok(Db { pool, backend, url: url.to_owned(), instance: format!("{}-{}", std::process::id(), crate::service::random_hex(6)) })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The URL it was opened with (the change listener opens its own connection).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// This process's name in leases and change notifications.
+    pub fn instance(&self) -> &str {
+        &self.instance
+    }
+
+    /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so a
+    /// transaction that reads and then writes never fails half-way on a lock upgrade; on
+    /// PostgreSQL the first `UPDATE` of a row locks it.
+    async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
     }
 
     /// Stores a new session.
     pub async fn insert_session(&self, s: &Session) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO sessions (token, amount, currency, customer_id, customer_first_name, customer_last_name, customer_email, methods, locale, description, current_payment_id, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11)",
+            "INSERT INTO sessions (token, amount, currency, customer_id, customer_first_name, customer_last_name, customer_email, methods, locale, description, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&s.token)
         .bind(s.amount as i64)
@@ -141,7 +273,7 @@ impl Db {
         .bind(&s.first_name)
         .bind(&s.last_name)
         .bind(&s.email)
-        .bind(serde_json::to_string(&s.methods).unwrap_or_default())
+        .bind(to_json(&s.methods)?)
         .bind(&s.locale)
         .bind(&s.description)
         .bind(ms(s.created_at))
@@ -150,7 +282,7 @@ impl Db {
         Ok(())
     }
 
-    fn session_from(row: &SqliteRow) -> Result<Session, sqlx::Error> {
+    fn session_from(row: &AnyRow) -> Result<Session, sqlx::Error> {
         let methods: String = row.try_get("methods")?;
         Ok(Session {
             token: row.try_get("token")?,
@@ -160,10 +292,9 @@ impl Db {
             first_name: row.try_get("customer_first_name")?,
             last_name: row.try_get("customer_last_name")?,
             email: row.try_get("customer_email")?,
-            methods: serde_json::from_str(&methods).unwrap_or_default(),
+            methods: serde_json::from_str(&methods).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
             locale: row.try_get("locale")?,
             description: row.try_get("description")?,
-            current_payment_id: row.try_get("current_payment_id")?,
             created_at: Timestamp(row.try_get("created_at")?),
         })
     }
@@ -187,56 +318,92 @@ impl Db {
         Ok(None)
     }
 
-    /// Makes `new` the session's current payment if the current one is still `expected`: the
-    /// compare-and-set that keeps a double click from creating two payments.
-    pub async fn claim_session_payment(&self, token: &str, expected: Option<&str>, new: &str) -> Result<bool, sqlx::Error> {
-        let result = match expected {
-            Some(current) => {
-                sqlx::query("UPDATE sessions SET current_payment_id = $1 WHERE token = $2 AND current_payment_id = $3")
-                    .bind(new)
-                    .bind(token)
-                    .bind(current)
-                    .execute(&self.pool)
-                    .await?
-            }
-            None => {
-                sqlx::query("UPDATE sessions SET current_payment_id = $1 WHERE token = $2 AND current_payment_id IS NULL")
-                    .bind(new)
-                    .bind(token)
-                    .execute(&self.pool)
-                    .await?
-            }
+    async fn insert_payment_with<'e, E>(executor: E, p: &PaymentRecord, on_conflict_nothing: bool) -> Result<bool, sqlx::Error>
+    where
+        E: Executor<'e, Database = sqlx::Any>,
+    {
+        let sql = if on_conflict_nothing {
+            "INSERT INTO payments (payment_id, session_token, kind, via, phone, operator, customer_ip, amount, currency, machine, state, version, created_at, updated_at, last_gate_request_at, last_status_check_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, NULL) ON CONFLICT DO NOTHING"
+        } else {
+            "INSERT INTO payments (payment_id, session_token, kind, via, phone, operator, customer_ip, amount, currency, machine, state, version, created_at, updated_at, last_gate_request_at, last_status_check_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, NULL)"
         };
+        let result = sqlx::query(sql)
+            .bind(&p.payment_id)
+            .bind(&p.session_token)
+            .bind(kind_name(p.machine.kind))
+            .bind(&p.via)
+            .bind(&p.phone)
+            .bind(&p.operator)
+            .bind(&p.customer_ip)
+            .bind(p.machine.amount.0 as i64)
+            .bind(&p.currency)
+            .bind(to_json(&p.machine)?)
+            .bind(p.machine.status().name())
+            .bind(p.version)
+            .bind(ms(p.created_at))
+            .bind(ms(p.updated_at))
+            .bind(ms(p.last_gate_request_at))
+            .execute(executor)
+            .await?;
         Ok(result.rows_affected() == 1)
     }
 
-    /// Stores a new payment.
+    /// Stores a payment that belongs to no session (the admin API's payouts).
     pub async fn insert_payment(&self, p: &PaymentRecord) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO payments (payment_id, session_token, kind, via, phone, operator, customer_ip, amount, currency, machine, state, version, created_at, updated_at, last_gate_request_at, last_status_check_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, NULL)",
-        )
-        .bind(&p.payment_id)
-        .bind(&p.session_token)
-        .bind(kind_name(p.machine.kind))
-        .bind(&p.via)
-        .bind(&p.phone)
-        .bind(&p.operator)
-        .bind(&p.customer_ip)
-        .bind(p.machine.amount.0 as i64)
-        .bind(&p.currency)
-        .bind(serde_json::to_string(&p.machine).unwrap_or_default())
-        .bind(p.machine.status().name())
-        .bind(p.version)
-        .bind(ms(p.created_at))
-        .bind(ms(p.updated_at))
-        .bind(ms(p.last_gate_request_at))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        Self::insert_payment_with(&self.pool, p, false).await.map(drop)
     }
 
-    fn payment_from(row: &SqliteRow) -> Result<PaymentRecord, sqlx::Error> {
+    /// Creates `p` as its session's payment unless the session already has one running or paid:
+    /// the unique index `payments_one_per_session` decides, in one statement, so of any number
+    /// of parallel requests (on any number of instances) exactly one creates it.
+    pub async fn claim_session_payment(&self, p: &PaymentRecord) -> Result<Claim, sqlx::Error> {
+        let token = p.session_token.as_deref().ok_or_else(|| sqlx::Error::Protocol("a session payment needs its session".into()))?;
+        // The taken payment can turn final (and leave the index) between the two statements;
+        // then the next round may create.
+        for _ in 0..10 {
+            if Self::insert_payment_with(&self.pool, p, true).await? {
+                return Ok(Claim::Created(p.clone()));
+            }
+            if let Some(taken) = self.session_payment(token).await? {
+                return Ok(Claim::Taken(taken));
+            }
+            if self.payment(&p.payment_id).await?.is_some() {
+                return Err(sqlx::Error::Protocol("payment id reused".into()));
+            }
+        }
+        Err(sqlx::Error::Protocol("the session's payment kept changing".into()))
+    }
+
+    /// The session's running or paid payment, if it has one (at most one, by the unique index).
+    pub async fn session_payment(&self, token: &str) -> Result<Option<PaymentRecord>, sqlx::Error> {
+        let sql = format!("SELECT * FROM payments WHERE session_token = $1 AND {SESSION_PAYMENT}");
+        let row = sqlx::query(&sql).bind(token).fetch_optional(&self.pool).await?;
+        row.as_ref().map(Self::payment_from).transpose()
+    }
+
+    /// Creates the pending deposit `p`, or returns the one already pending for the same session
+    /// and amount (`payments_one_pending_deposit`): `(deposit, created)`.
+    pub async fn claim_deposit(&self, p: &PaymentRecord) -> Result<(PaymentRecord, bool), sqlx::Error> {
+        let token = p.session_token.as_deref().ok_or_else(|| sqlx::Error::Protocol("a deposit needs its session".into()))?;
+        for _ in 0..10 {
+            if Self::insert_payment_with(&self.pool, p, true).await? {
+                return Ok((p.clone(), true));
+            }
+            let row = sqlx::query("SELECT * FROM payments WHERE session_token = $1 AND amount = $2 AND kind = 'cash_in' AND state = 'processing'")
+                .bind(token)
+                .bind(p.machine.amount.0 as i64)
+                .fetch_optional(&self.pool)
+                .await?;
+            if let Some(row) = row {
+                return Ok((Self::payment_from(&row)?, false));
+            }
+        }
+        Err(sqlx::Error::Protocol("the pending deposit kept changing".into()))
+    }
+
+    fn payment_from(row: &AnyRow) -> Result<PaymentRecord, sqlx::Error> {
         let machine: String = row.try_get("machine")?;
         Ok(PaymentRecord {
             payment_id: row.try_get("payment_id")?,
@@ -263,13 +430,16 @@ impl Db {
 
     /// Payments of a session, newest first.
     pub async fn payments_of_session(&self, token: &str) -> Result<Vec<PaymentRecord>, sqlx::Error> {
-        let rows = sqlx::query("SELECT * FROM payments WHERE session_token = $1 ORDER BY created_at DESC").bind(token).fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT * FROM payments WHERE session_token = $1 ORDER BY created_at DESC, payment_id")
+            .bind(token)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(Self::payment_from).collect()
     }
 
     /// The newest payments.
     pub async fn recent_payments(&self, limit: i64) -> Result<Vec<PaymentRecord>, sqlx::Error> {
-        let rows = sqlx::query("SELECT * FROM payments ORDER BY created_at DESC LIMIT $1").bind(limit).fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT * FROM payments ORDER BY created_at DESC, payment_id LIMIT $1").bind(limit).fetch_all(&self.pool).await?;
         rows.iter().map(Self::payment_from).collect()
     }
 
@@ -279,21 +449,30 @@ impl Db {
         rows.iter().map(Self::payment_from).collect()
     }
 
-    /// Applies `event` to a payment's state machine and records it, atomically. Returns the
-    /// payment after the event and whether it changed. Concurrent writers are serialised by the
-    /// version column: a lost race reloads and applies again.
-    pub async fn apply(&self, payment_id: &str, event: &Event, source: &str, at: Timestamp) -> Result<Option<(PaymentRecord, bool)>, sqlx::Error> {
-        for _ in 0..20 {
+    /// Applies `event` to a payment's state machine and records it, in one transaction, with
+    /// what `also` names (the refund it settles, the callback it came from). Returns the
+    /// payment after the event and whether *this call* changed it: the compare-and-set on the
+    /// version column lets exactly one of several concurrent identical events win, and only the
+    /// winner may act on it (send the code, notify). A lost race reloads and applies again.
+    pub async fn apply(
+        &self,
+        payment_id: &str,
+        event: &Event,
+        source: &str,
+        at: Timestamp,
+        also: &Also,
+    ) -> Result<Option<(PaymentRecord, bool)>, sqlx::Error> {
+        for _ in 0..50 {
             let Some(mut record) = self.payment(payment_id).await? else {
                 return Ok(None);
             };
             let changed = record.machine.apply(event);
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.write().await?;
             if changed {
                 let updated = sqlx::query(
                     "UPDATE payments SET machine = $1, state = $2, version = version + 1, updated_at = $3 WHERE payment_id = $4 AND version = $5",
                 )
-                .bind(serde_json::to_string(&record.machine).unwrap_or_default())
+                .bind(to_json(&record.machine)?)
                 .bind(record.machine.status().name())
                 .bind(ms(at))
                 .bind(payment_id)
@@ -306,11 +485,29 @@ impl Db {
                 }
                 record.version += 1;
                 record.updated_at = at;
+                if self.backend == Backend::Postgres {
+                    // Delivered to every instance when (and only if) this transaction commits.
+                    sqlx::query("SELECT 1 AS sent FROM pg_notify($1, $2)")
+                        .bind(CHANGES_CHANNEL)
+                        .bind(format!("{}:{payment_id}", self.instance))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            if let Some(settlement) = &also.settles {
+                Self::settle_refund_in(&mut tx, payment_id, settlement).await?;
+            }
+            if let Some(log_id) = also.callback {
+                sqlx::query("UPDATE callback_log SET applied = 1, result = $1 WHERE id = $2")
+                    .bind(format!("applied: now {}", record.machine.status().name()))
+                    .bind(log_id)
+                    .execute(&mut *tx)
+                    .await?;
             }
             sqlx::query("INSERT INTO payment_events (payment_id, source, event, changed, at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(payment_id)
                 .bind(source)
-                .bind(serde_json::to_string(event).unwrap_or_default())
+                .bind(to_json(event)?)
                 .bind(i64::from(changed))
                 .bind(ms(at))
                 .execute(&mut *tx)
@@ -321,53 +518,74 @@ impl Db {
         Err(sqlx::Error::Protocol("payment kept changing under a concurrent writer".into()))
     }
 
-    /// Notes a Gate request about a payment (status requests must wait after it).
-    pub async fn touch_gate_request(&self, payment_id: &str, at: Timestamp) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE payments SET last_gate_request_at = $1 WHERE payment_id = $2").bind(ms(at)).bind(payment_id).execute(&self.pool).await?;
-        Ok(())
-    }
-
-    /// Notes a status request about a payment.
-    pub async fn touch_status_check(&self, payment_id: &str, at: Timestamp) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE payments SET last_status_check_at = $1 WHERE payment_id = $2").bind(ms(at)).bind(payment_id).execute(&self.pool).await?;
-        Ok(())
-    }
-
-    /// Appends a Gate call to the log.
-    pub async fn log_gate(
-        &self,
-        payment_id: Option<&str>,
-        endpoint: &str,
-        request: &Value,
-        status: Option<u16>,
-        response: Option<&Value>,
-        error: Option<&str>,
-    ) -> Result<(), sqlx::Error> {
+    /// Appends a Gate call to the log; when it was accepted and concerns a payment, notes the
+    /// request on the payment too (status requests must wait after it), in the same commit.
+    pub async fn record_gate_call(&self, entry: &GateLogEntry, accepted: bool) -> Result<(), sqlx::Error> {
+        let mut tx = self.write().await?;
+        if let (true, Some(payment_id)) = (accepted, &entry.payment_id) {
+            sqlx::query("UPDATE payments SET last_gate_request_at = $1 WHERE payment_id = $2")
+                .bind(ms(entry.at))
+                .bind(payment_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         sqlx::query("INSERT INTO gate_log (payment_id, endpoint, request, http_status, response, error, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(&entry.payment_id)
+            .bind(&entry.endpoint)
+            .bind(entry.request.to_string())
+            .bind(entry.http_status.map(i64::from))
+            .bind(entry.response.as_ref().map(Value::to_string))
+            .bind(&entry.error)
+            .bind(ms(entry.at))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+
+    /// Claims the right to ask the platform about a payment now: a compare-and-set on the time
+    /// of its latest status request, so of several instances (or a reconciler and a callback
+    /// handler) only one asks. `seen` is the value the caller read.
+    pub async fn claim_status_check(&self, payment_id: &str, seen: Option<Timestamp>, at: Timestamp) -> Result<bool, sqlx::Error> {
+        let result = sqlx::query("UPDATE payments SET last_status_check_at = $1 WHERE payment_id = $2 AND COALESCE(last_status_check_at, -1) = $3")
+            .bind(ms(at))
             .bind(payment_id)
-            .bind(endpoint)
-            .bind(request.to_string())
-            .bind(status.map(i64::from))
-            .bind(response.map(Value::to_string))
-            .bind(error)
-            .bind(ms(crate::now()))
+            .bind(seen.map_or(-1, ms))
+            .execute(&self.pool)
+            .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// Appends a callback that was refused (not verified, unreadable, another project).
+    pub async fn log_refused_callback(&self, payment_id: Option<&str>, raw: &str, verified: bool, result: &str, at: Timestamp) -> Result<(), sqlx::Error> {
+        sqlx::query("INSERT INTO callback_log (payment_id, raw, verified, result, applied, at) VALUES ($1, $2, $3, $4, 0, $5)")
+            .bind(payment_id)
+            .bind(raw)
+            .bind(i64::from(verified))
+            .bind(result)
+            .bind(ms(at))
             .execute(&self.pool)
             .await?;
         Ok(())
     }
 
-    /// Appends a received callback to the log; returns its id.
-    pub async fn log_callback(&self, payment_id: Option<&str>, raw: &str, verified: bool, result: &str) -> Result<i64, sqlx::Error> {
-        let row =
-            sqlx::query("INSERT INTO callback_log (payment_id, raw, verified, result, applied, at) VALUES ($1, $2, $3, $4, 0, $5) RETURNING id")
-                .bind(payment_id)
-                .bind(raw)
-                .bind(i64::from(verified))
-                .bind(result)
-                .bind(ms(crate::now()))
-                .fetch_one(&self.pool)
-                .await?;
-        row.try_get("id")
+    /// Records a verified callback once per `dedup_key` (what it says): a second copy, however it
+    /// arrives, finds the first.
+    pub async fn record_callback(&self, payment_id: Option<&str>, raw: &str, dedup_key: &str, at: Timestamp) -> Result<Recorded, sqlx::Error> {
+        let inserted = sqlx::query(
+            "INSERT INTO callback_log (payment_id, raw, verified, result, applied, at, dedup_key) VALUES ($1, $2, 1, 'received', 0, $3, $4)
+             ON CONFLICT DO NOTHING RETURNING id",
+        )
+        .bind(payment_id)
+        .bind(raw)
+        .bind(ms(at))
+        .bind(dedup_key)
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some(row) = inserted {
+            return Ok(Recorded::New(row.try_get("id")?));
+        }
+        let row = sqlx::query("SELECT id, applied FROM callback_log WHERE dedup_key = $1").bind(dedup_key).fetch_one(&self.pool).await?;
+        Ok(Recorded::Again { id: row.try_get("id")?, applied: row.try_get::<i64, _>("applied")? == 1 })
     }
 
     /// Marks a logged callback as applied, with what it did.
@@ -425,42 +643,112 @@ impl Db {
         rows.iter().map(|r| Ok((r.try_get("payment_id")?, r.try_get::<i64, _>("verified")? == 1, r.try_get("result")?))).collect()
     }
 
-    /// Records a refund request as pending; refuses (returns false) if it would take refunds past
-    /// `refundable`, counting other pending refunds.
-    pub async fn reserve_refund(&self, payment_id: &str, amount: u64, refundable: u64) -> Result<bool, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        // Touch the payment row first so two refunds of it serialise on its lock.
-        sqlx::query("UPDATE payments SET updated_at = updated_at WHERE payment_id = $1").bind(payment_id).execute(&mut *tx).await?;
-        let pending: i64 = sqlx::query("SELECT COALESCE(SUM(amount), 0) AS pending FROM refunds WHERE payment_id = $1 AND status = 'pending'")
-            .bind(payment_id)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("pending")?;
-        if (pending as u64).saturating_add(amount) > refundable {
-            tx.rollback().await?;
-            return Ok(false);
+    /// Checks a refund against what is left of the payment and reserves it, in one transaction
+    /// that first locks the payment's row: what is left is read under that lock (the payment's
+    /// successful refunds, then the refunds still pending), so parallel refunds queue on the row
+    /// and together never exceed the payment. `amount: None` is the whole remainder.
+    pub async fn reserve_refund(&self, payment_id: &str, amount: Option<u64>, at: Timestamp) -> Result<Option<Reservation>, sqlx::Error> {
+        let mut tx = self.write().await?;
+        let locked = sqlx::query("UPDATE payments SET updated_at = updated_at WHERE payment_id = $1").bind(payment_id).execute(&mut *tx).await?;
+        if locked.rows_affected() == 0 {
+            return Ok(None);
         }
-        sqlx::query("INSERT INTO refunds (payment_id, amount, status, created_at) VALUES ($1, $2, 'pending', $3)")
+        let row = sqlx::query("SELECT machine FROM payments WHERE payment_id = $1").bind(payment_id).fetch_one(&mut *tx).await?;
+        let machine: Payment =
+            serde_json::from_str(&row.try_get::<String, _>("machine")?).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        let pending: i64 =
+            sqlx::query("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS pending FROM refunds WHERE payment_id = $1 AND status = 'pending'")
+                .bind(payment_id)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("pending")?;
+        let refundable = machine.refundable().0.saturating_sub(pending.max(0) as u64);
+        if machine.refundable().0 == 0 {
+            return Ok(Some(Reservation::NotRefundable));
+        }
+        let wanted = amount.unwrap_or(refundable);
+        if wanted == 0 || wanted > refundable {
+            return Ok(Some(Reservation::Exceeds { refundable }));
+        }
+        let row = sqlx::query("INSERT INTO refunds (payment_id, amount, status, created_at) VALUES ($1, $2, 'pending', $3) RETURNING id")
             .bind(payment_id)
-            .bind(amount as i64)
-            .bind(ms(crate::now()))
-            .execute(&mut *tx)
+            .bind(wanted as i64)
+            .bind(ms(at))
+            .fetch_one(&mut *tx)
             .await?;
+        let id = row.try_get("id")?;
         tx.commit().await?;
-        Ok(true)
+        Ok(Some(Reservation::Reserved { id, amount: wanted }))
     }
 
-    /// Settles the oldest pending refund of `amount` (any amount if none matches) as `status`.
-    pub async fn settle_refund(&self, payment_id: &str, amount: Option<u64>, status: &str) -> Result<(), sqlx::Error> {
-        let row = sqlx::query("SELECT id FROM refunds WHERE payment_id = $1 AND status = 'pending' ORDER BY (amount = $2) DESC, id LIMIT 1")
-            .bind(payment_id)
-            .bind(amount.map(|a| a as i64))
-            .fetch_optional(&self.pool)
-            .await?;
+    /// Settles a pending refund outside any event (Gate refused or never got it).
+    pub async fn settle_refund(&self, payment_id: &str, settlement: &RefundSettlement) -> Result<(), sqlx::Error> {
+        let mut tx = self.write().await?;
+        Self::settle_refund_in(&mut tx, payment_id, settlement).await?;
+        tx.commit().await
+    }
+
+    async fn settle_refund_in(tx: &mut sqlx::Transaction<'static, sqlx::Any>, payment_id: &str, settlement: &RefundSettlement) -> Result<(), sqlx::Error> {
+        let row = match settlement.refund_id {
+            Some(id) => sqlx::query("SELECT id FROM refunds WHERE id = $1 AND status = 'pending'").bind(id).fetch_optional(&mut **tx).await?,
+            None => {
+                // A callback names the amount, not our row: the oldest pending refund of that
+                // amount. One of another amount stays reserved (too little refundable is safe;
+                // too much is not).
+                sqlx::query("SELECT id FROM refunds WHERE payment_id = $1 AND status = 'pending' AND amount = $2 ORDER BY id LIMIT 1")
+                .bind(payment_id)
+                .bind(settlement.amount.map_or(-1, |a| a as i64))
+                .fetch_optional(&mut **tx)
+                .await?
+            }
+        };
         if let Some(row) = row {
             let id: i64 = row.try_get("id")?;
-            sqlx::query("UPDATE refunds SET status = $1 WHERE id = $2").bind(status).bind(id).execute(&self.pool).await?;
+            sqlx::query("UPDATE refunds SET status = $1 WHERE id = $2").bind(settlement.status).bind(id).execute(&mut **tx).await?;
         }
         Ok(())
     }
+
+    /// Sums of the refund ledger of a payment by status (for tests and the admin API).
+    pub async fn refunds_of(&self, payment_id: &str) -> Result<Vec<(u64, String)>, sqlx::Error> {
+        let rows = sqlx::query("SELECT amount, status FROM refunds WHERE payment_id = $1 ORDER BY id").bind(payment_id).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.try_get::<i64, _>("amount")? as u64, r.try_get("status")?))).collect()
+    }
+
+    /// Takes or renews the lease `name` for `holder` until `until`, if it is free, expired at
+    /// `at`, or already `holder`'s: a compare-and-set, so one instance at a time holds it.
+    pub async fn try_lease(&self, name: &str, holder: &str, at: Timestamp, until: Timestamp) -> Result<bool, sqlx::Error> {
+        let result = sqlx::query(
+            "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)
+             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+             WHERE leases.expires_at < $4 OR leases.holder = excluded.holder",
+        )
+        .bind(name)
+        .bind(holder)
+        .bind(ms(until))
+        .bind(ms(at))
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+}
+
+/// What an event's transaction also writes.
+#[derive(Debug, Clone, Default)]
+pub struct Also {
+    /// The pending refund the event settles.
+    pub settles: Option<RefundSettlement>,
+    /// The callback log row the event came from, marked applied with it.
+    pub callback: Option<i64>,
+}
+
+/// How a pending refund ended, and which one.
+#[derive(Debug, Clone)]
+pub struct RefundSettlement {
+    /// Our refund row, when we know it (a Gate refusal); else matched by `amount`.
+    pub refund_id: Option<i64>,
+    /// The amount the platform reported.
+    pub amount: Option<u64>,
+    /// `succeeded`, `declined` or `failed`.
+    pub status: &'static str,
 }

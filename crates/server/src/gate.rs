@@ -7,14 +7,19 @@ use checkout_protocol::wire::{ErrorResponse, GateAnswer};
 use serde_json::Value;
 
 use crate::config::Config;
-use crate::db::Db;
+use crate::db::{Db, GateLogEntry};
+
+/// The payment status request.
+pub const STATUS_PATH: &str = "/v2/payment/status";
 
 /// Why a Gate call did not end in "accepted".
 #[derive(Debug, Clone)]
 pub enum GateFailure {
     /// Gate answered `status: error`.
     Rejected(ErrorResponse),
-    /// No usable answer: unreachable, timed out, or not Gate's JSON.
+    /// The request never left: no connection could be made, so the platform knows nothing of it.
+    NotSent(String),
+    /// No usable answer: timed out, or not Gate's JSON. Whether the platform acted is unknown.
     Unavailable(String),
 }
 
@@ -23,6 +28,7 @@ impl GateFailure {
     pub fn code(&self) -> String {
         match self {
             GateFailure::Rejected(e) => e.code.as_text(),
+            GateFailure::NotSent(_) => "not_sent".into(),
             GateFailure::Unavailable(_) => "unavailable".into(),
         }
     }
@@ -37,7 +43,7 @@ impl GateFailure {
                     _ => e.message.clone(),
                 }
             }
-            GateFailure::Unavailable(reason) => {
+            GateFailure::NotSent(reason) | GateFailure::Unavailable(reason) => {
                 format!("the payment platform could not be reached: {reason}")
             }
         }
@@ -65,13 +71,16 @@ impl GateClient {
         self.project_id
     }
 
-    /// Signs `body` (into `general.signature`), POSTs it to `path`, logs both sides, and returns
-    /// the accepted answer's JSON.
+    /// Signs `body` (into `general.signature`), POSTs it to `path`, logs both sides (noting an
+    /// accepted request on its payment in the same commit), and returns the accepted answer's JSON.
     pub async fn call(&self, db: &Db, payment_id: Option<&str>, path: &str, mut body: Value) -> Result<Value, GateFailure> {
         attach_signature(&mut body, self.secret.expose());
+        let at = crate::now();
         let url = format!("{}{path}", self.base);
         let result = self.http.post(&url).json(&body).send().await;
         let (status, answer, failure) = match result {
+            // No connection, so no byte of the request reached the platform.
+            Err(e) if e.is_connect() => (None, None, Some(GateFailure::NotSent(e.without_url().to_string()))),
             Err(e) => (None, None, Some(GateFailure::Unavailable(e.without_url().to_string()))),
             Ok(response) => {
                 let status = response.status().as_u16();
@@ -89,8 +98,18 @@ impl GateClient {
                 }
             }
         };
-        let error = failure.as_ref().map(GateFailure::message);
-        if let Err(e) = db.log_gate(payment_id, path, &body, status, answer.as_ref(), error.as_deref()).await {
+        let entry = GateLogEntry {
+            payment_id: payment_id.map(str::to_owned),
+            endpoint: path.to_owned(),
+            request: body,
+            http_status: status,
+            response: answer.clone(),
+            error: failure.as_ref().map(GateFailure::message),
+            at,
+        };
+        // A status request asks about the others; it is not one that later status requests wait for.
+        let counts_as_request = failure.is_none() && path != STATUS_PATH;
+        if let Err(e) = db.record_gate_call(&entry, counts_as_request).await {
             tracing::error!(error = %e, path, "could not log a Gate call");
         }
         match (failure, answer) {

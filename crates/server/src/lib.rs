@@ -109,6 +109,7 @@ impl App {
         api::otp_submit,
         api::otp_resend,
         api::payment_page_create,
+        api::payment_page_closed,
         api::payouts_create,
         admin::sessions_create,
         admin::payments_index,
@@ -181,6 +182,7 @@ pub fn app(state: App) -> Router {
         .route("/api/sessions/{session}", get(api::sessions_show))
         .route("/api/sessions/{session}/mobile-payments", post(api::mobile_payments_create))
         .route("/api/sessions/{session}/payment-page", post(api::payment_page_create))
+        .route("/api/sessions/{session}/payment-page/closed", post(api::payment_page_closed))
         .route("/api/sessions/{session}/payouts", post(api::payouts_create))
         .route("/api/payments/{payment_id}", get(api::payments_show))
         .route("/api/payments/{payment_id}/events", get(api::payments_events))
@@ -217,14 +219,21 @@ pub fn app(state: App) -> Router {
 }
 
 /// Serves the backend on `listener` until `shutdown` resolves; first applies callbacks that were
-/// recorded but not applied before a crash, and keeps reconciling silent payments.
+/// recorded but not applied before a crash, and keeps reconciling silent payments. On
+/// PostgreSQL it also listens for the payments other instances change, for the live streams.
 pub async fn run(listener: TcpListener, state: App, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
     if let Err(e) = service::recover(&state).await {
         tracing::error!(error = %e.message, "recovery of recorded callbacks failed");
     }
     let reconciler = tokio::spawn(service::reconcile_forever(state.clone()));
+    let other_instances = (state.db().backend() == db::Backend::Postgres).then(|| {
+        tokio::spawn(events::listen_for_other_instances(state.db().url().to_owned(), state.db().instance().to_owned(), state.hub().clone()))
+    });
     let result =
         axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown).await;
     reconciler.abort();
+    if let Some(task) = other_instances {
+        task.abort();
+    }
     result
 }

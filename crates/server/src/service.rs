@@ -12,9 +12,9 @@ use checkout_protocol::{Amount, KzMobile, Operator};
 use rand::Rng;
 use serde_json::{json, Value};
 
-use crate::db::{Method, PaymentRecord, Session};
+use crate::db::{Also, Claim, Method, PaymentRecord, Recorded, RefundSettlement, Reservation, Session};
 use crate::error::AppError;
-use crate::gate::GateFailure;
+use crate::gate::{GateFailure, STATUS_PATH};
 use crate::views::{CreateSession, CustomerInput, OperatorView, PaymentPageResponse, PayoutRequest};
 use crate::{now, App};
 
@@ -22,6 +22,13 @@ use crate::{now, App};
 const OPERATORS_TTL: Duration = Duration::from_secs(300);
 /// How long the seeds' fallback list is reused before the platform is asked again.
 const FALLBACK_TTL: Duration = Duration::from_secs(30);
+
+/// The code of a sale or payout that never reached the platform (Gate could not be connected
+/// to): final, so the session is free for a fresh attempt at once.
+pub const NOT_SENT: &str = "not_sent";
+/// The code of a Payment Page payment the platform never heard of, once the customer closed the
+/// page or chose another method: final, so the pay button comes back.
+pub const ABANDONED: &str = "abandoned";
 
 /// A random token of `bytes` bytes, hex-encoded.
 pub fn random_hex(bytes: usize) -> String {
@@ -32,7 +39,7 @@ pub fn random_hex(bytes: usize) -> String {
 fn upstream(failure: &GateFailure) -> AppError {
     match failure {
         GateFailure::Rejected(_) => AppError::upstream("gate_rejected", failure.message()),
-        GateFailure::Unavailable(_) => AppError::upstream("gate_unavailable", failure.message()),
+        GateFailure::NotSent(_) | GateFailure::Unavailable(_) => AppError::upstream("gate_unavailable", failure.message()),
     }
 }
 
@@ -45,6 +52,16 @@ pub fn normalise_otp(code: &str) -> Result<String, AppError> {
     Ok(kept)
 }
 
+/// The payment a session shows, from its payments newest first: the running or paid one, else
+/// the latest that ended (a decline, say, with its "try again"). Payments that never happened
+/// (never sent, or a Payment Page left unpaid) and cash-in deposits are not shown as it.
+pub fn current_payment(payments: &[PaymentRecord]) -> Option<&PaymentRecord> {
+    let shown = |p: &&PaymentRecord| {
+        p.machine.kind != PaymentKind::CashIn && !matches!(p.machine.outcome(), Some(Outcome::Failed { code, .. }) if code == NOT_SENT || code == ABANDONED)
+    };
+    payments.iter().filter(shown).find(|p| !matches!(p.machine.outcome(), Some(Outcome::Declined { .. } | Outcome::Failed { .. }))).or_else(|| payments.iter().find(shown))
+}
+
 /// Reads a phone, mapping each problem to a stable code.
 pub fn parse_phone(phone: &str) -> Result<KzMobile, AppError> {
     KzMobile::parse(phone).map_err(|e| AppError::invalid(e.code(), e.to_string()))
@@ -53,16 +70,22 @@ pub fn parse_phone(phone: &str) -> Result<KzMobile, AppError> {
 impl App {
     /// Applies an event, tells live streams if it changed anything, and returns the payment.
     pub async fn apply(&self, payment_id: &str, event: &Event, source: &str) -> Result<PaymentRecord, AppError> {
+        Ok(self.apply_with(payment_id, event, source, &Also::default()).await?.0)
+    }
+
+    /// Applies an event with what its transaction also writes; returns the payment and whether
+    /// this call changed it (of concurrent identical events, exactly one does).
+    pub async fn apply_with(&self, payment_id: &str, event: &Event, source: &str, also: &Also) -> Result<(PaymentRecord, bool), AppError> {
         let (record, changed) = self
             .db()
-            .apply(payment_id, event, source, now())
+            .apply(payment_id, event, source, now(), also)
             .await?
             .ok_or_else(|| AppError::not_found("payment_not_found", format!("no payment {payment_id}")))?;
         if changed {
             tracing::info!(payment_id, source, state = record.machine.status().name(), "payment changed");
             self.hub().changed(payment_id);
         }
-        Ok(record)
+        Ok((record, changed))
     }
 
     /// A payment or 404.
@@ -112,7 +135,6 @@ impl App {
             methods,
             locale: input.locale,
             description: input.description,
-            current_payment_id: None,
             created_at: now(),
         };
         self.db().insert_session(&session).await?;
@@ -183,38 +205,29 @@ impl App {
         }
     }
 
-    /// Reserves a new payment id as the session's current payment. Another request that got
-    /// there first wins, and its payment is returned instead (`Err`), so a double click never
-    /// makes two payments.
-    async fn claim(&self, session: &Session, new_id: &str) -> Result<Result<(), PaymentRecord>, AppError> {
-        if self.db().claim_session_payment(&session.token, session.current_payment_id.as_deref(), new_id).await? {
-            return Ok(Ok(()));
-        }
-        let winner = self.session(&session.token).await?.current_payment_id.ok_or_else(|| AppError::internal("session lost its payment"))?;
-        // The winner inserts its payment right after claiming; give it a moment.
-        for _ in 0..100 {
-            if let Some(record) = self.db().payment(&winner).await? {
-                return Ok(Err(record));
+    /// Makes `record` the session's payment, unless the session has one running or paid already:
+    /// `Ok` when this request created it (and alone may send it), `Err` with the session's payment
+    /// when that is one of the same method or a paid one (the request is a repeat, answered with
+    /// it). A running payment of another method is refused with `payment_in_progress`, except a
+    /// Payment Page payment the platform never heard of, which is confirmed abandoned first.
+    async fn claim(&self, record: &PaymentRecord) -> Result<Result<PaymentRecord, PaymentRecord>, AppError> {
+        for _ in 0..3 {
+            let taken = match self.db().claim_session_payment(record).await? {
+                Claim::Created(created) => return Ok(Ok(created)),
+                Claim::Taken(taken) => taken,
+            };
+            if taken.via == record.via || taken.machine.is_final() {
+                return Ok(Err(taken));
             }
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            if taken.via == "payment_page" && self.abandon_if_unknown(&taken).await? {
+                continue;
+            }
+            return Err(AppError::conflict(
+                "payment_in_progress",
+                format!("payment {} of this session is still in progress by another method; wait for its outcome", taken.payment_id),
+            ));
         }
-        Err(AppError::conflict("payment_in_progress", "a payment for this session is being created; try again in a moment"))
-    }
-
-    /// The session's current payment if it is one a new attempt must not replace: still running,
-    /// or paid.
-    async fn live_payment(&self, session: &Session, via: &str) -> Result<Option<PaymentRecord>, AppError> {
-        let Some(id) = &session.current_payment_id else {
-            return Ok(None);
-        };
-        let Some(record) = self.db().payment(id).await? else {
-            return Ok(None);
-        };
-        let paid = matches!(record.machine.outcome(), Some(Outcome::Succeeded));
-        if paid {
-            return Ok(Some(record));
-        }
-        Ok((!record.machine.is_final() && record.via == via).then_some(record))
+        Err(AppError::conflict("payment_in_progress", "this session's payment keeps changing; try again in a moment"))
     }
 
     /// Starts (or returns the running) phone payment of a session: a purchase confirmed by OTP,
@@ -246,18 +259,14 @@ impl App {
         }
         let phone = parse_phone(phone)?;
         let operator = self.check_operator(operation, operator).await?;
-        if let Some(existing) = self.live_payment(&session, via).await? {
-            return Ok((existing, false));
-        }
         let payment_id = format!("{prefix}_{}", random_hex(12));
-        if let Err(winner) = self.claim(&session, &payment_id).await? {
-            return Ok((winner, false));
-        }
         let mut record = self.new_payment(payment_id.clone(), Some(&session), kind, session.amount, via);
         record.phone = Some(phone.as_str().to_owned());
         record.operator = Some(operator);
         record.customer_ip = Some(ip.to_owned());
-        self.db().insert_payment(&record).await?;
+        if let Err(existing) = self.claim(&record).await? {
+            return Ok((existing, false));
+        }
         tracing::info!(payment_id, phone = %phone.masked(), operation, "phone operation started");
 
         let customer = CustomerInput {
@@ -270,8 +279,9 @@ impl App {
         Ok((record, true))
     }
 
-    /// Sends a stored purchase or payout to Gate. A refusal fails the payment; no answer at all
-    /// leaves it to the reconciler, since whether the platform got the request is unknown.
+    /// Sends a stored purchase or payout to Gate. A refusal fails the payment, and so does a
+    /// request that never left (`not_sent`), so a retry can start afresh; a lost answer leaves it
+    /// to the reconciler, since whether the platform got the request is unknown.
     #[allow(clippy::too_many_arguments)] // The request's own fields.
     async fn send_phone_operation(
         &self,
@@ -294,6 +304,10 @@ impl App {
             Err(failure @ GateFailure::Rejected(_)) => {
                 self.apply(payment_id, &Event::Confirmed(Outcome::Failed { code: failure.code(), message: failure.message() }), "gate").await
             }
+            Err(failure @ GateFailure::NotSent(_)) => {
+                self.apply(payment_id, &Event::Confirmed(Outcome::Failed { code: NOT_SENT.into(), message: failure.message() }), "gate").await?;
+                Err(upstream(&failure))
+            }
             Err(failure) => Err(upstream(&failure)),
         }
     }
@@ -306,20 +320,18 @@ impl App {
             return Err(AppError::conflict("not_awaiting_otp", format!("the payment is {}, not waiting for a code", record.machine.status().name())));
         }
         let attempt = record.machine.attempts() + 1;
-        // Recorded before the call, so an answer that overtakes it is read as an answer to it.
-        let after = self.apply(payment_id, &Event::OtpSubmitted { attempt }, "widget").await?;
-        if after.machine.attempts() != attempt {
-            return Ok(after);
+        // Recorded before the call, so an answer that overtakes it is read as an answer to it; and
+        // a compare-and-set on (payment, attempt): of parallel submissions one wins and sends.
+        let (_, won) = self.apply_with(payment_id, &Event::OtpSubmitted { attempt }, "widget", &Also::default()).await?;
+        if !won {
+            return Err(AppError::conflict("otp_already_submitted", "a code for this payment is being checked; wait for its answer"));
         }
         let body = json!({
             "general": { "project_id": self.config().project_id, "payment_id": payment_id },
             "additional_data": { "additional_data": { "approval_code": code } },
         });
         match self.gate().call(self.db(), Some(payment_id), "/v2/payment/clarification", body).await {
-            Ok(_) => {
-                self.db().touch_gate_request(payment_id, now()).await?;
-                self.payment(payment_id).await
-            }
+            Ok(_) => self.payment(payment_id).await,
             Err(failure) => {
                 self.apply(payment_id, &Event::OtpSubmissionFailed { attempt }, "gate").await?;
                 Err(upstream(&failure))
@@ -344,16 +356,16 @@ impl App {
             ResendRefusal::NotAwaitingOtp => AppError::conflict("not_awaiting_otp", "the payment is not waiting for a code"),
         })?;
         let resend = record.machine.resends_used() + 1;
-        self.apply(payment_id, &Event::ResendRequested { resend }, "widget").await?;
+        let (_, won) = self.apply_with(payment_id, &Event::ResendRequested { resend }, "widget", &Also::default()).await?;
+        if !won {
+            return Err(AppError::conflict("resend_in_progress", "a new code has just been asked for; wait for it"));
+        }
         let body = json!({
             "general": { "project_id": self.config().project_id, "payment_id": payment_id },
             "customer": { "ip_address": record.customer_ip.clone().unwrap_or_else(|| "127.0.0.1".into()) },
         });
         match self.gate().call(self.db(), Some(payment_id), "/v2/customer/action/resend", body).await {
-            Ok(_) => {
-                self.db().touch_gate_request(payment_id, now()).await?;
-                self.apply(payment_id, &Event::ResendAccepted { resend, at: now() }, "gate").await
-            }
+            Ok(_) => self.apply(payment_id, &Event::ResendAccepted { resend, at: now() }, "gate").await,
             Err(failure) => {
                 self.apply(payment_id, &Event::ResendRejected { resend }, "gate").await?;
                 Err(upstream(&failure))
@@ -371,21 +383,13 @@ impl App {
             Some(op) => Some(self.check_operator("sale", op).await?),
             None => None,
         };
-        let record = match self.live_payment(&session, "payment_page").await? {
-            Some(record) if record.machine.is_final() => return Err(AppError::conflict("already_paid", "this session is paid")),
-            Some(record) => record,
-            None => {
-                let payment_id = format!("pay_{}", random_hex(12));
-                match self.claim(&session, &payment_id).await? {
-                    Err(winner) => winner,
-                    Ok(()) => {
-                        let mut record = self.new_payment(payment_id, Some(&session), PaymentKind::Purchase, session.amount, "payment_page");
-                        record.operator = operator.clone();
-                        self.db().insert_payment(&record).await?;
-                        record
-                    }
-                }
-            }
+        let mut new = self.new_payment(format!("pay_{}", random_hex(12)), Some(&session), PaymentKind::Purchase, session.amount, "payment_page");
+        new.operator = operator.clone();
+        let record = match self.claim(&new).await? {
+            Ok(created) => created,
+            Err(paid) if paid.machine.is_final() => return Err(AppError::conflict("already_paid", "this session is paid")),
+            // The page opened before (a reload, or a second click): the same payment again.
+            Err(open) => open,
         };
         let options = match &operator {
             Some(op) => MobileServiceOptions::for_operator(op),
@@ -416,63 +420,78 @@ impl App {
         })
     }
 
+    /// Applies a verified callback as recorded: a copy of one already applied changes nothing; a
+    /// copy of one recorded but not applied (the server stopped in between, or applying failed)
+    /// applies it now.
+    pub async fn apply_recorded_callback(&self, recorded: Recorded, callback: &Callback) -> Result<String, AppError> {
+        match recorded {
+            Recorded::New(log_id) | Recorded::Again { id: log_id, applied: false } => self.apply_callback(log_id, callback).await,
+            Recorded::Again { applied: true, .. } => Ok("duplicate: no change".to_owned()),
+        }
+    }
+
     /// Applies a verified callback recorded as `log_id`; returns what it did, for the log.
     pub async fn apply_callback(&self, log_id: i64, callback: &Callback) -> Result<String, AppError> {
         let payment_id = callback.payment.id.clone();
-        let result = match self.db().payment(&payment_id).await? {
-            None => "unknown payment: ignored".to_owned(),
-            Some(_) => match callback.to_event(now()) {
-                None => {
-                    let refund_declined = callback.operation.as_ref().is_some_and(|op| op.kind == "refund");
-                    if refund_declined {
-                        self.db()
-                            .settle_refund(
-                                &payment_id,
-                                callback.operation.as_ref().and_then(|op| op.sum_initial.as_ref()).map(|s| s.amount),
-                                "declined",
-                            )
-                            .await?;
-                        "refund declined".to_owned()
-                    } else {
-                        "no change".to_owned()
-                    }
-                }
-                Some(event) => {
-                    let record = self.apply(&payment_id, &event, "callback").await?;
-                    if let Event::Refunded { amount, .. } = &event {
-                        self.db().settle_refund(&payment_id, Some(amount.0), "succeeded").await?;
-                    }
-                    if record.machine.needs_status_check() {
-                        // Decision (platform.md §5): an outcome during a resend waits for the status request.
-                        let app = self.clone();
-                        let id = payment_id.clone();
-                        tokio::spawn(async move {
-                            if let Err(e) = app.confirm_status(&id).await {
-                                tracing::warn!(payment_id = id, error = %e.message, "status confirmation failed; the reconciler will retry");
-                            }
-                        });
-                    }
-                    format!("applied: now {}", record.machine.status().name())
-                }
-            },
+        let Some(event) = callback.to_event(now()) else {
+            let result = if self.db().payment(&payment_id).await?.is_none() {
+                "unknown payment: ignored"
+            } else if callback.operation.as_ref().is_some_and(|op| op.kind == "refund") {
+                let amount = callback.operation.as_ref().and_then(|op| op.sum_initial.as_ref()).map(|s| s.amount);
+                self.db().settle_refund(&payment_id, &RefundSettlement { refund_id: None, amount, status: "declined" }).await?;
+                "refund declined"
+            } else {
+                "no change"
+            };
+            self.db().callback_applied(log_id, result).await?;
+            return Ok(result.to_owned());
         };
-        self.db().callback_applied(log_id, &result).await?;
-        Ok(result)
+        let settles = match &event {
+            Event::Refunded { amount, .. } => Some(RefundSettlement { refund_id: None, amount: Some(amount.0), status: "succeeded" }),
+            _ => None,
+        };
+        let record = match self.apply_with(&payment_id, &event, "callback", &Also { settles, callback: Some(log_id) }).await {
+            Ok((record, _)) => record,
+            Err(e) if e.code == "payment_not_found" => {
+                self.db().callback_applied(log_id, "unknown payment: ignored").await?;
+                return Ok("unknown payment: ignored".to_owned());
+            }
+            Err(e) => return Err(e),
+        };
+        if record.machine.needs_status_check() {
+            // Decision (platform.md §5): an outcome during a resend waits for the status request.
+            let app = self.clone();
+            let id = payment_id.clone();
+            tokio::spawn(async move {
+                if let Err(e) = app.confirm_status(&id).await {
+                    tracing::warn!(payment_id = id, error = %e.message, "status confirmation failed; the reconciler will retry");
+                }
+            });
+        }
+        Ok(format!("applied: now {}", record.machine.status().name()))
     }
 
-    /// Asks the platform for a payment's status (waiting out its 10-second rule) and applies the answer.
+    /// When the platform will next answer a status request about `record` (its 10-second rule).
+    fn status_ready_at(&self, record: &PaymentRecord) -> Timestamp {
+        record.last_gate_request_at + Millis::from_duration(self.config().status_min_age)
+    }
+
+    /// Asks the platform for a payment's status (waiting out its 10-second rule) and applies the
+    /// answer. Claimed first by a compare-and-set on the payment's last status check, so however
+    /// many instances and tasks want to ask, one does; the others return the payment as it is.
     pub async fn confirm_status(&self, payment_id: &str) -> Result<PaymentRecord, AppError> {
         let record = self.payment(payment_id).await?;
-        let ready_at = record.last_gate_request_at + Millis::from_duration(self.config().status_min_age);
-        let wait = ready_at - now();
+        let wait = self.status_ready_at(&record) - now();
         if wait.0 > 0 {
             tokio::time::sleep(Duration::from_millis(wait.0 as u64)).await;
         }
-        self.db().touch_status_check(payment_id, now()).await?;
-        let body = json!({ "general": { "project_id": self.config().project_id, "payment_id": payment_id } });
-        let answer = match self.gate().call(self.db(), Some(payment_id), "/v2/payment/status", body).await {
-            Ok(answer) => answer,
-            Err(failure @ GateFailure::Rejected(_)) => {
+        let record = self.payment(payment_id).await?;
+        if !self.db().claim_status_check(payment_id, record.last_status_check_at, now()).await? {
+            return Ok(record);
+        }
+        match self.ask_status(&record).await? {
+            StatusAnswer::Events(events) => self.apply_all(payment_id, record, &events).await,
+            StatusAnswer::Unknown(failure) => {
                 // The platform does not know the payment: the purchase request never reached it.
                 let silent_for = now() - record.created_at;
                 if record.machine.status().name() == "processing"
@@ -483,42 +502,114 @@ impl App {
                         .apply(payment_id, &Event::Confirmed(Outcome::Failed { code: failure.code(), message: failure.message() }), "status")
                         .await;
                 }
-                return Err(upstream(&failure));
+                Err(upstream(&failure))
             }
+        }
+    }
+
+    async fn apply_all(&self, payment_id: &str, mut latest: PaymentRecord, events: &[Event]) -> Result<PaymentRecord, AppError> {
+        for event in events {
+            latest = self.apply(payment_id, event, "status").await?;
+        }
+        Ok(latest)
+    }
+
+    /// The status request itself: the events its signed answer means, or the platform's word
+    /// that it has no such payment.
+    async fn ask_status(&self, record: &PaymentRecord) -> Result<StatusAnswer, AppError> {
+        let body = json!({ "general": { "project_id": self.config().project_id, "payment_id": record.payment_id } });
+        let answer = match self.gate().call(self.db(), Some(&record.payment_id), STATUS_PATH, body).await {
+            Ok(answer) => answer,
+            Err(failure @ GateFailure::Rejected(_)) => return Ok(StatusAnswer::Unknown(failure)),
             Err(failure) => return Err(upstream(&failure)),
         };
         if let Err(e) = verify(&answer, self.config().secret.expose()) {
             return Err(AppError::upstream("status_unsigned", format!("the status answer does not verify: {e}")));
         }
         let callback = Callback::from_value(answer).map_err(|e| AppError::upstream("status_unreadable", e.to_string()))?;
-        let mut latest = record;
-        for event in callback.to_confirmation(now()) {
-            latest = self.apply(payment_id, &event, "status").await?;
+        Ok(StatusAnswer::Events(callback.to_confirmation(now())))
+    }
+
+    /// A Payment Page payment still open with nothing heard from the platform: asks the platform
+    /// and, if it has never heard of it, marks it abandoned (final; the session is free again).
+    /// Returns whether it is abandoned now. Too early for a status request: `payment_in_progress`
+    /// with the seconds to wait.
+    async fn abandon_if_unknown(&self, record: &PaymentRecord) -> Result<bool, AppError> {
+        if record.machine.status().name() != "processing" {
+            return Ok(false);
         }
-        Ok(latest)
+        let wait = self.status_ready_at(record) - now();
+        if wait.0 > 0 {
+            let mut e = AppError::conflict("payment_in_progress", "the payment page of this session may still be paying; try again shortly");
+            e.retry_after_s = Some(wait.ceil_secs());
+            return Err(e);
+        }
+        if !self.db().claim_status_check(&record.payment_id, record.last_status_check_at, now()).await? {
+            // Someone is asking right now; their answer decides.
+            return Ok(false);
+        }
+        let after = match self.ask_status(record).await? {
+            StatusAnswer::Unknown(_) => {
+                let abandoned = Outcome::Failed { code: ABANDONED.into(), message: "the customer left the payment page without paying".into() };
+                self.apply(&record.payment_id, &Event::Confirmed(abandoned), "status").await?
+            }
+            StatusAnswer::Events(events) => self.apply_all(&record.payment_id, record.clone(), &events).await?,
+        };
+        // Declined or failed (abandoned included) leaves the session free; paid or running does not.
+        Ok(matches!(after.machine.outcome(), Some(Outcome::Declined { .. } | Outcome::Failed { .. })))
+    }
+
+    /// The customer closed the Payment Page: settle its payment as soon as the platform can be
+    /// asked, so the widget shows the outcome, or the pay button again if nothing was paid.
+    /// Answers with the payment as it is now; the settled state follows by the live stream.
+    pub async fn payment_page_closed(&self, token: &str) -> Result<PaymentRecord, AppError> {
+        let record = self
+            .db()
+            .session_payment(token)
+            .await?
+            .filter(|p| p.via == "payment_page")
+            .ok_or_else(|| AppError::not_found("payment_not_found", "this session has no Payment Page payment"))?;
+        if record.machine.is_final() {
+            return Ok(record);
+        }
+        let app = self.clone();
+        let pending = record.clone();
+        tokio::spawn(async move {
+            let wait = app.status_ready_at(&pending) - now();
+            if wait.0 > 0 {
+                tokio::time::sleep(Duration::from_millis(wait.0 as u64)).await;
+            }
+            let Ok(pending) = app.payment(&pending.payment_id).await else { return };
+            if let Err(e) = app.abandon_if_unknown(&pending).await {
+                tracing::warn!(payment_id = pending.payment_id, error = %e.message, "closed payment page not settled; the reconciler will ask again");
+            }
+        });
+        Ok(record)
     }
 
     /// Refunds a paid purchase, fully (no amount) or partly; never more than what is left,
-    /// counting refunds still in flight.
+    /// counting refunds still in flight (checked and reserved in one transaction).
     pub async fn refund(&self, payment_id: &str, amount: Option<u64>, description: Option<&str>) -> Result<PaymentRecord, AppError> {
-        let record = self.payment(payment_id).await?;
-        let refundable = record.machine.refundable().0;
-        if refundable == 0 {
-            return Err(AppError::conflict(
-                "not_refundable",
-                format!("the payment is {}; only a paid purchase can be refunded", record.machine.status().name()),
-            ));
-        }
-        let amount_wanted = amount.unwrap_or(refundable);
-        if amount_wanted == 0 {
+        if amount == Some(0) {
             return Err(AppError::invalid("amount_invalid", "a refund must be more than zero"));
         }
-        if !self.db().reserve_refund(payment_id, amount_wanted, refundable).await? {
-            return Err(AppError::conflict(
-                "refund_exceeds_payment",
-                format!("at most {} can be refunded, counting refunds in progress", Amount(refundable).format_kzt(checkout_protocol::Locale::En)),
-            ));
-        }
+        let record = self.payment(payment_id).await?;
+        let (refund_id, amount_wanted) = match self.db().reserve_refund(payment_id, amount, now()).await? {
+            None => return Err(AppError::not_found("payment_not_found", format!("no payment {payment_id}"))),
+            Some(Reservation::Reserved { id, amount }) => (id, amount),
+            Some(Reservation::NotRefundable) => {
+                return Err(AppError::conflict(
+                    "not_refundable",
+                    format!("the payment is {}; only a paid purchase can be refunded", record.machine.status().name()),
+                ))
+            }
+            Some(Reservation::Exceeds { refundable }) => {
+                return Err(AppError::conflict(
+                    "refund_exceeds_payment",
+                    format!("at most {} can be refunded, counting refunds in progress", Amount(refundable).format_kzt(checkout_protocol::Locale::En)),
+                ))
+            }
+        };
         let mut payment = json!({});
         if amount.is_some() && amount_wanted < record.machine.amount.0 {
             payment["amount"] = json!(amount_wanted);
@@ -529,12 +620,14 @@ impl App {
         }
         let body = json!({ "general": { "project_id": self.config().project_id, "payment_id": payment_id }, "payment": payment });
         match self.gate().call(self.db(), Some(payment_id), "/v2/payment/mobile/refund", body).await {
-            Ok(_) => {
-                self.db().touch_gate_request(payment_id, now()).await?;
-                self.payment(payment_id).await
-            }
+            Ok(_) => self.payment(payment_id).await,
             Err(failure) => {
-                self.db().settle_refund(payment_id, Some(amount_wanted), "failed").await?;
+                // Refused or never sent: the platform refunded nothing. A lost answer is unknown,
+                // so the amount stays reserved until a callback or the merchant settles it.
+                if matches!(failure, GateFailure::Rejected(_) | GateFailure::NotSent(_)) {
+                    let settlement = RefundSettlement { refund_id: Some(refund_id), amount: Some(amount_wanted), status: "failed" };
+                    self.db().settle_refund(payment_id, &settlement).await?;
+                }
                 Err(upstream(&failure))
             }
         }
@@ -556,17 +649,46 @@ impl App {
         self.send_phone_operation("/v2/payment/mobile/payout", &payment_id, &request.customer, ip, &phone, request.amount, &request.currency).await
     }
 
-    /// Creates the deposit payment the platform asks for in `check_deposit`.
+    /// The deposit payment the platform asks for in `check_deposit`: a new one, or, while a
+    /// deposit of the same account and amount is still pending, that one again (`platform.md`
+    /// §7, decision on repeated requests). Deposits are credited by the signed callback only.
     pub async fn create_deposit(&self, session: &Session, amount: u64) -> Result<PaymentRecord, AppError> {
         let payment_id = format!("dep_{}", random_hex(12));
         let record = self.new_payment(payment_id, Some(session), PaymentKind::CashIn, amount, "terminal");
-        self.db().insert_payment(&record).await?;
-        self.hub().changed(&record.payment_id);
-        Ok(record)
+        let (deposit, created) = self.db().claim_deposit(&record).await?;
+        if !created {
+            tracing::info!(payment_id = deposit.payment_id, "check_deposit repeated: the pending deposit again");
+        }
+        Ok(deposit)
     }
 }
 
-/// Applies callbacks recorded but not applied before the server stopped.
+/// What a status request said.
+enum StatusAnswer {
+    /// The payment as the platform has it.
+    Events(Vec<Event>),
+    /// The platform has no such payment.
+    Unknown(GateFailure),
+}
+
+/// How long the instance that reconciles keeps the lease without renewing it.
+const LEASE: Duration = Duration::from_secs(30);
+
+async fn hold_lease(app: &App, name: &str, for_how_long: Duration) -> bool {
+    let at = now();
+    match app.db().try_lease(name, app.db().instance(), at, at + Millis::from_duration(for_how_long)).await {
+        Ok(held) => held,
+        Err(e) => {
+            tracing::warn!(error = %e, name, "lease not taken");
+            false
+        }
+    }
+}
+
+/// Applies callbacks recorded but not applied before a server stopped. It needs no lease: an
+/// instance starting while another runs applies what that one may be applying too, and the
+/// state machine's compare-and-set makes the second application change nothing, so a restarted
+/// instance never waits for a dead one's lease to expire before it catches up.
 pub async fn recover(app: &App) -> Result<usize, AppError> {
     let pending = app.db().unapplied_callbacks().await?;
     let count = pending.len();
@@ -586,17 +708,20 @@ pub async fn recover(app: &App) -> Result<usize, AppError> {
 }
 
 /// Forever: asks the platform about payments that need a confirmation or have been silent for
-/// `reconcile_after`, so a lost callback never leaves a customer waiting.
+/// `reconcile_after`, so a lost callback never leaves a customer waiting. One instance at a time
+/// does it, holding the `reconciler` lease; another takes over when it stops renewing.
 pub async fn reconcile_forever(app: App) {
     let period = (app.config().reconcile_after / 4).clamp(Duration::from_millis(200), Duration::from_secs(15));
     loop {
         tokio::time::sleep(period).await;
+        if !hold_lease(&app, "reconciler", LEASE.max(period * 3)).await {
+            continue;
+        }
         if let Err(e) = reconcile_once(&app, now()).await {
             tracing::warn!(error = %e.message, "reconciliation pass failed");
         }
     }
 }
-
 /// One reconciliation pass at `at`.
 pub async fn reconcile_once(app: &App, at: Timestamp) -> Result<(), AppError> {
     let silence = Millis::from_duration(app.config().reconcile_after);

@@ -8,9 +8,8 @@ use checkout_protocol::signature::sign;
 use common::*;
 use serde_json::{json, Value};
 
-#[tokio::test]
-async fn a_customer_pays_by_phone_and_code() {
-    let s = Stack::start(Tuning::default()).await;
+async fn a_customer_pays_by_phone_and_code(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
     let session = s.session(&["mobile"]).await;
     let (_, view) = s.get(&format!("/api/sessions/{session}")).await;
     assert_eq!(view["amount"], 100_000);
@@ -37,9 +36,8 @@ async fn a_customer_pays_by_phone_and_code() {
     assert_eq!((status, same["payment_id"].as_str()), (200, Some(payment_id.as_str())), "a paid session is not charged twice");
 }
 
-#[tokio::test]
-async fn a_double_click_makes_one_payment() {
-    let s = Stack::start(Tuning::default()).await;
+async fn a_double_click_makes_one_payment(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
     let session = s.session(&["mobile"]).await;
     let body = json!({ "operator": "TELE2", "phone": "87071234567" });
     let path = format!("/api/sessions/{session}/mobile-payments");
@@ -49,9 +47,8 @@ async fn a_double_click_makes_one_payment() {
     assert!(statuses.contains(&201) && statuses.contains(&200), "{statuses:?}");
 }
 
-#[tokio::test]
-async fn a_wrong_code_then_the_right_one() {
-    let s = Stack::start(Tuning::default()).await;
+async fn a_wrong_code_then_the_right_one(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
     let session = s.session(&["mobile"]).await;
     let payment_id = s.pay(&session, "77000000000").await;
     s.until_state(&payment_id, "awaiting_otp").await;
@@ -63,9 +60,8 @@ async fn a_wrong_code_then_the_right_one() {
     s.until_state(&payment_id, "succeeded").await;
 }
 
-#[tokio::test]
-async fn resend_is_refused_early_then_works_and_stops_at_three() {
-    let s = Stack::start(Tuning { otp_ttl: Duration::from_millis(600), ..Tuning::default() }).await;
+async fn resend_is_refused_early_then_works_and_stops_at_three(store: Store) {
+    let s = Stack::start(store, Tuning { otp_ttl: Duration::from_millis(600), ..Tuning::default() }).await;
     let session = s.session(&["mobile"]).await;
     let payment_id = s.pay(&session, "77000000000").await;
     s.until_state(&payment_id, "awaiting_otp").await;
@@ -86,9 +82,8 @@ async fn resend_is_refused_early_then_works_and_stops_at_three() {
     assert_eq!((status, limit["error"]["code"].as_str()), (429, Some("resend_limit")));
 }
 
-#[tokio::test]
-async fn an_expired_code_is_reported_and_a_new_one_pays() {
-    let s = Stack::start(Tuning { otp_ttl: Duration::from_millis(500), ..Tuning::default() }).await;
+async fn an_expired_code_is_reported_and_a_new_one_pays(store: Store) {
+    let s = Stack::start(store, Tuning { otp_ttl: Duration::from_millis(500), ..Tuning::default() }).await;
     let session = s.session(&["mobile"]).await;
     let payment_id = s.pay(&session, "77000000000").await;
     s.until_state(&payment_id, "awaiting_otp").await;
@@ -101,9 +96,8 @@ async fn an_expired_code_is_reported_and_a_new_one_pays() {
     s.until_state(&payment_id, "succeeded").await;
 }
 
-#[tokio::test]
-async fn a_decline_carries_the_platforms_code_and_a_new_attempt_is_possible() {
-    let s = Stack::start(Tuning::default()).await;
+async fn a_decline_carries_the_platforms_code_and_a_new_attempt_is_possible(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
     let session = s.session(&["mobile"]).await;
     let payment_id = s.pay(&session, "77000000001").await;
     s.until_state(&payment_id, "awaiting_otp").await;
@@ -115,9 +109,8 @@ async fn a_decline_carries_the_platforms_code_and_a_new_attempt_is_possible() {
     assert_ne!(second, payment_id, "try again starts a new attempt");
 }
 
-#[tokio::test]
-async fn a_gate_rejection_fails_the_payment_with_its_reason() {
-    let s = Stack::start(Tuning::default()).await;
+async fn a_gate_rejection_fails_the_payment_with_its_reason(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
     let session = s.session(&["mobile"]).await;
     let (status, view) = s.post(&format!("/api/sessions/{session}/mobile-payments"), &json!({ "operator": "ALTEL", "phone": "77000000003" })).await;
     assert_eq!(status, 201);
@@ -126,28 +119,29 @@ async fn a_gate_rejection_fails_the_payment_with_its_reason() {
     assert!(view["message"].as_str().unwrap().contains("declined by the provider"), "{view}");
 }
 
-#[tokio::test]
-async fn duplicate_and_late_callbacks_do_not_change_the_result() {
-    let s = Stack::start(Tuning::default()).await;
+async fn duplicate_and_late_callbacks_do_not_change_the_result(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
     let session = s.session(&["mobile"]).await;
     let payment_id = s.pay(&session, "77000000004").await;
     s.until_state(&payment_id, "awaiting_otp").await;
     s.otp(&payment_id, "123456").await;
     s.until_state(&payment_id, "succeeded").await;
-    // Wait for the stale OTP-required callback to arrive after the final one.
+    // Wait for the platform to deliver the stale OTP-required callback after the final one.
+    let delivered = |p: &Value| p["callbacks"].as_array().unwrap().iter().filter(|c| c["delivered"] == true).count();
     for _ in 0..100 {
-        if s.app.db().callbacks_of(&payment_id).await.unwrap().len() >= 3 {
+        if delivered(&s.platform_payment(&payment_id).await) >= 3 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert_eq!(s.app.db().callbacks_of(&payment_id).await.unwrap().len(), 3);
+    assert_eq!(delivered(&s.platform_payment(&payment_id).await), 3);
+    // The copy is the same callback: recorded once, so two rows for three deliveries.
+    assert_eq!(s.app.db().callbacks_of(&payment_id).await.unwrap().len(), 2);
     assert_eq!(s.get(&format!("/api/payments/{payment_id}")).await.1["state"], "succeeded");
 }
 
-#[tokio::test]
-async fn lost_callbacks_are_reconciled_by_the_status_request() {
-    let s = Stack::start(Tuning { reconcile_after: Duration::from_millis(300), ..Tuning::default() }).await;
+async fn lost_callbacks_are_reconciled_by_the_status_request(store: Store) {
+    let s = Stack::start(store, Tuning { reconcile_after: Duration::from_millis(300), ..Tuning::default() }).await;
     let session = s.session(&["mobile"]).await;
     let payment_id = s.pay(&session, "77000000006").await;
     let waiting = s.until_state(&payment_id, "awaiting_otp").await;
@@ -157,9 +151,8 @@ async fn lost_callbacks_are_reconciled_by_the_status_request() {
     assert!(s.app.db().callbacks_of(&payment_id).await.unwrap().is_empty(), "no callback ever came");
 }
 
-#[tokio::test]
-async fn the_resend_quirk_never_shows_a_false_decline() {
-    let s = Stack::start(Tuning { otp_ttl: Duration::from_millis(300), ..Tuning::default() }).await;
+async fn the_resend_quirk_never_shows_a_false_decline(store: Store) {
+    let s = Stack::start(store, Tuning { otp_ttl: Duration::from_millis(300), ..Tuning::default() }).await;
     let session = s.session(&["mobile"]).await;
     let payment_id = s.pay(&session, "77000000007").await;
     s.until_state(&payment_id, "awaiting_otp").await;
@@ -180,9 +173,8 @@ async fn the_resend_quirk_never_shows_a_false_decline() {
     s.until_state(&payment_id, "succeeded").await;
 }
 
-#[tokio::test]
-async fn a_forged_callback_is_refused_logged_and_never_applied() {
-    let s = Stack::start(Tuning::default()).await;
+async fn a_forged_callback_is_refused_logged_and_never_applied(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
     let session = s.session(&["mobile"]).await;
     let payment_id = s.pay(&session, "77000000000").await;
     s.until_state(&payment_id, "awaiting_otp").await;
@@ -208,9 +200,8 @@ async fn paid(s: &Stack) -> String {
     payment_id
 }
 
-#[tokio::test]
-async fn refunds_partial_then_full_never_more_than_paid() {
-    let s = Stack::start(Tuning::default()).await;
+async fn refunds_partial_then_full_never_more_than_paid(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
     let payment_id = paid(&s).await;
     let refunds = format!("/admin/payments/{payment_id}/refunds");
     let (status, _) = s.admin(&refunds, &json!({ "amount": 30_000, "description": "one item" })).await;
@@ -226,9 +217,8 @@ async fn refunds_partial_then_full_never_more_than_paid() {
     assert_eq!((status, done["error"]["code"].as_str()), (409, Some("not_refundable")));
 }
 
-#[tokio::test]
-async fn two_quick_refunds_cannot_together_exceed_the_payment() {
-    let s = Stack::start(Tuning::default()).await;
+async fn two_quick_refunds_cannot_together_exceed_the_payment(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
     let payment_id = paid(&s).await;
     let refunds = format!("/admin/payments/{payment_id}/refunds");
     let body = json!({ "amount": 60_000 });
@@ -238,9 +228,8 @@ async fn two_quick_refunds_cannot_together_exceed_the_payment() {
     assert_eq!(statuses, [202, 409], "{a:?} {b:?}");
 }
 
-#[tokio::test]
-async fn a_payout_reaches_its_result() {
-    let s = Stack::start(Tuning::default()).await;
+async fn a_payout_reaches_its_result(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
     let customer = json!({ "id": "c-9", "first_name": "Daulet", "last_name": "Ospanov", "email": "d@example.kz" });
     let (status, payout) = s
         .admin(
@@ -257,9 +246,8 @@ async fn a_payout_reaches_its_result() {
     s.until_state(declined["payment_id"].as_str().unwrap(), "declined").await;
 }
 
-#[tokio::test]
-async fn payment_page_parameters_verify_on_the_sandbox_page_and_pay() {
-    let s = Stack::start(Tuning::default()).await;
+async fn payment_page_parameters_verify_on_the_sandbox_page_and_pay(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
     let session = s.session(&["payment_page"]).await;
     let (status, page) = s.post(&format!("/api/sessions/{session}/payment-page"), &json!({ "operator": "TELE2", "locale": "kk" })).await;
     assert_eq!(status, 200, "{page}");
@@ -302,9 +290,8 @@ async fn post_to(s: &Stack, url: &str, body: &Value) -> (u16, Value) {
     (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
 }
 
-#[tokio::test]
-async fn a_cash_deposit_at_a_terminal_shows_up_in_the_session() {
-    let s = Stack::start(Tuning::default()).await;
+async fn a_cash_deposit_at_a_terminal_shows_up_in_the_session(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
     let session = s.session(&["cash_in"]).await;
     let (_, view) = s.get(&format!("/api/sessions/{session}")).await;
     let account = view["cash_in_account"].as_str().unwrap().to_owned();
@@ -321,9 +308,8 @@ async fn a_cash_deposit_at_a_terminal_shows_up_in_the_session() {
     assert_eq!(unknown, json!({ "result": "refused", "stage": "verify", "code": 404 }));
 }
 
-#[tokio::test]
-async fn live_events_stream_each_state_until_the_end() {
-    let s = Stack::start(Tuning::default()).await;
+async fn live_events_stream_each_state_until_the_end(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
     let session = s.session(&["mobile"]).await;
     let payment_id = s.pay(&session, "77000000000").await;
     let mut response = s.http.get(format!("{}/api/payments/{payment_id}/events", s.server)).send().await.unwrap();
@@ -347,9 +333,8 @@ async fn live_events_stream_each_state_until_the_end() {
     assert_eq!(states.last().map(String::as_str), Some("succeeded"), "the stream ends with the final state: {states:?}");
 }
 
-#[tokio::test]
-async fn a_payout_session_pays_out_to_the_customers_phone() {
-    let s = Stack::start(Tuning::default()).await;
+async fn a_payout_session_pays_out_to_the_customers_phone(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
     let session = s.session(&["payout"]).await;
     let (_, view) = s.get(&format!("/api/sessions/{session}")).await;
     assert_eq!(view["operators_fallback"], false);
@@ -365,3 +350,24 @@ async fn a_payout_session_pays_out_to_the_customers_phone() {
     let (status, refused) = s.post(&format!("/api/sessions/{mobile}/payouts"), &json!({ "operator": "BEELINE", "phone": "77771234567" })).await;
     assert_eq!((status, refused["error"]["code"].as_str()), (422, Some("method_not_allowed")));
 }
+
+both!(
+    a_customer_pays_by_phone_and_code,
+    a_double_click_makes_one_payment,
+    a_wrong_code_then_the_right_one,
+    resend_is_refused_early_then_works_and_stops_at_three,
+    an_expired_code_is_reported_and_a_new_one_pays,
+    a_decline_carries_the_platforms_code_and_a_new_attempt_is_possible,
+    a_gate_rejection_fails_the_payment_with_its_reason,
+    duplicate_and_late_callbacks_do_not_change_the_result,
+    lost_callbacks_are_reconciled_by_the_status_request,
+    the_resend_quirk_never_shows_a_false_decline,
+    a_forged_callback_is_refused_logged_and_never_applied,
+    refunds_partial_then_full_never_more_than_paid,
+    two_quick_refunds_cannot_together_exceed_the_payment,
+    a_payout_reaches_its_result,
+    payment_page_parameters_verify_on_the_sandbox_page_and_pay,
+    a_cash_deposit_at_a_terminal_shows_up_in_the_session,
+    live_events_stream_each_state_until_the_end,
+    a_payout_session_pays_out_to_the_customers_phone,
+);

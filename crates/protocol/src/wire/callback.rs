@@ -175,6 +175,11 @@ impl Callback {
         self.project_id.or_else(|| self.extra.get("general")?.get("project_id")?.as_u64())
     }
 
+    /// The request the callback reports on (`operation.request_id`).
+    fn request_id(&self) -> Option<String> {
+        self.operation.as_ref()?.request_id.clone()
+    }
+
     fn operation_kind(&self) -> &str {
         self.operation.as_ref().map_or("sale", |op| op.kind.as_str())
     }
@@ -216,7 +221,7 @@ impl Callback {
             return Some(Event::Refunded { operation_id, amount: Amount(amount) });
         }
         if status == StatusText::AwaitingClarification {
-            return Some(Event::OtpRequired { at });
+            return Some(Event::OtpRequired { at, request_id: self.request_id() });
         }
         self.outcome(status).map(Event::Completed)
     }
@@ -228,7 +233,7 @@ impl Callback {
         match self.outcome(payment_status) {
             Some(outcome) => vec![Event::Confirmed(outcome)],
             None if self.status() == StatusText::AwaitingClarification => {
-                vec![Event::ConfirmedInProgress, Event::OtpRequired { at }]
+                vec![Event::ConfirmedInProgress, Event::OtpRequired { at, request_id: self.request_id() }]
             }
             None => vec![Event::ConfirmedInProgress],
         }

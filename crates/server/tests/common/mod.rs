@@ -13,6 +13,65 @@ pub const PROJECT: u64 = 1234;
 pub const SECRET: &str = "server-test-secret";
 pub const ADMIN: &str = "test-admin-token-0123456789";
 
+/// Which database a test runs on. Every integration test runs on both: `both!` makes the pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    /// A file of its own under Cargo's test scratch folder (WAL and fsync like production).
+    Sqlite,
+    /// A database of its own in the throwaway cluster `scripts/with-postgres.sh` starts.
+    Postgres,
+}
+
+impl Store {
+    /// The URL of a new, empty database.
+    pub async fn fresh(self) -> String {
+        match self {
+            Store::Sqlite => {
+                let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dbs");
+                std::fs::create_dir_all(&dir).unwrap();
+                let file = dir.join(format!("{}.db", rand_suffix()));
+                for stale in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{stale}", file.display()));
+                }
+                format!("sqlite://{}?mode=rwc", file.display())
+            }
+            Store::Postgres => fresh_postgres().await,
+        }
+    }
+}
+
+/// A new database in the test cluster, named after this process and a counter.
+pub async fn fresh_postgres() -> String {
+    use sqlx::{Connection, Executor};
+    let admin = std::env::var("CHECKOUT_TEST_POSTGRES_URL").expect(
+        "CHECKOUT_TEST_POSTGRES_URL is not set: run the tests with `make test-native` (or scripts/with-postgres.sh cargo test), which starts a throwaway PostgreSQL",
+    );
+    let name = format!("t_{}", rand_suffix().replace('-', "_"));
+    let mut connection = sqlx::PgConnection::connect(&admin).await.unwrap();
+    connection.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+/// Runs each named `async fn(Store)` on SQLite and on PostgreSQL: `name::sqlite`, `name::postgres`.
+#[macro_export]
+macro_rules! both {
+    ($($test:ident),* $(,)?) => {
+        $(
+            mod $test {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$test($crate::common::Store::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$test($crate::common::Store::Postgres).await
+                }
+            }
+        )*
+    };
+}
+
 pub struct Stack {
     pub server: String,
     pub sandbox: String,
@@ -33,27 +92,49 @@ impl Default for Tuning {
     }
 }
 
+/// A sandbox on `listener` whose callbacks and cash-in requests go to `server`.
+pub fn start_sandbox(listener: TcpListener, server: &str, tuning: &Tuning) {
+    let mut sandbox_config = checkout_sandbox::Config::for_tests(PROJECT, SECRET);
+    sandbox_config.callback_url = Some(format!("{server}/callbacks/gate"));
+    sandbox_config.cashin_url = Some(format!("{server}/webservice/cash-in"));
+    sandbox_config.otp_ttl = tuning.otp_ttl;
+    sandbox_config.delayed_callback = tuning.delayed_callback;
+    tokio::spawn(checkout_sandbox::run(listener, sandbox_config, std::future::pending()));
+}
+
 impl Stack {
-    pub async fn start(tuning: Tuning) -> Stack {
+    pub async fn start(store: Store, tuning: Tuning) -> Stack {
         let sandbox_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let server_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let sandbox = format!("http://{}", sandbox_listener.local_addr().unwrap());
+        let stack = Stack::backend(store, &sandbox, &tuning).await;
+        start_sandbox(sandbox_listener, &stack.server, &tuning);
+        stack
+    }
+
+    /// The backend alone, on a new database, talking to the Gate at `sandbox`.
+    pub async fn backend(store: Store, sandbox: &str, tuning: &Tuning) -> Stack {
+        let server_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let server = format!("http://{}", server_listener.local_addr().unwrap());
-
-        let mut sandbox_config = checkout_sandbox::Config::for_tests(PROJECT, SECRET);
-        sandbox_config.callback_url = Some(format!("{server}/callbacks/gate"));
-        sandbox_config.cashin_url = Some(format!("{server}/webservice/cash-in"));
-        sandbox_config.otp_ttl = tuning.otp_ttl;
-        sandbox_config.delayed_callback = tuning.delayed_callback;
-        tokio::spawn(checkout_sandbox::run(sandbox_listener, sandbox_config, std::future::pending()));
-
-        let mut config = Config::for_tests(&sandbox, PROJECT, SECRET);
+        let mut config = Config::for_tests(sandbox, PROJECT, SECRET);
+        config.database_url = store.fresh().await;
         config.public_url = server.clone();
         config.otp_ttl = tuning.otp_ttl;
         config.reconcile_after = tuning.reconcile_after;
         let app = App::new(config).await.unwrap();
         tokio::spawn(run(server_listener, app.clone(), std::future::pending()));
-        Stack { server, sandbox, app, http: reqwest::Client::new() }
+        Stack { server, sandbox: sandbox.to_owned(), app, http: reqwest::Client::new() }
+    }
+
+    /// The payments the sandbox (the platform) received for a customer.
+    pub async fn platform_payments(&self, customer_id: &str) -> Vec<Value> {
+        let list: Value =
+            self.http.get(format!("{}/sandbox/payments?customer_id={customer_id}", self.sandbox)).send().await.unwrap().json().await.unwrap();
+        list["payments"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// The sandbox's record of one payment, with its callbacks.
+    pub async fn platform_payment(&self, payment_id: &str) -> Value {
+        self.http.get(format!("{}/sandbox/payments/{payment_id}", self.sandbox)).send().await.unwrap().json().await.unwrap()
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
@@ -72,9 +153,14 @@ impl Stack {
     }
 
     pub async fn session(&self, methods: &[&str]) -> String {
+        self.session_of(&format!("cust-{}", rand_suffix()), methods).await
+    }
+
+    /// A session of 100 000 (1 000.00 KZT) for `customer_id`.
+    pub async fn session_of(&self, customer_id: &str, methods: &[&str]) -> String {
         let body = json!({
             "amount": 100_000, "currency": "KZT", "methods": methods,
-            "customer": { "id": format!("cust-{}", rand_suffix()), "first_name": "Aigerim", "last_name": "Nurlanova", "email": "aigerim@example.kz" }
+            "customer": { "id": customer_id, "first_name": "Aigerim", "last_name": "Nurlanova", "email": "aigerim@example.kz" }
         });
         let (status, created) = self.admin("/admin/sessions", &body).await;
         assert_eq!(status, 201, "{created}");
