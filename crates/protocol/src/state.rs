@@ -483,7 +483,11 @@ mod tests {
 
     #[test]
     fn wrong_code_keeps_the_deadline_and_says_so() {
-        let p = run(&[Event::OtpRequired { at: t(0), request_id: None }, Event::OtpSubmitted { attempt: 1 }, Event::OtpRequired { at: t(20), request_id: None }]);
+        let p = run(&[
+            Event::OtpRequired { at: t(0), request_id: None },
+            Event::OtpSubmitted { attempt: 1 },
+            Event::OtpRequired { at: t(20), request_id: None },
+        ]);
         match p.status() {
             PaymentStatus::AwaitingOtp { otp_expires_at, attempt, last_error, .. } => {
                 assert_eq!(otp_expires_at, t(80));
@@ -516,7 +520,8 @@ mod tests {
 
     #[test]
     fn a_code_gate_refused_can_be_typed_again() {
-        let p = run(&[Event::OtpRequired { at: t(0), request_id: None }, Event::OtpSubmitted { attempt: 1 }, Event::OtpSubmissionFailed { attempt: 1 }]);
+        let p =
+            run(&[Event::OtpRequired { at: t(0), request_id: None }, Event::OtpSubmitted { attempt: 1 }, Event::OtpSubmissionFailed { attempt: 1 }]);
         assert!(matches!(p.status(), PaymentStatus::AwaitingOtp { attempt: 2, last_error: None, .. }));
         let answered = run(&[
             Event::OtpRequired { at: t(0), request_id: None },
@@ -529,7 +534,11 @@ mod tests {
 
     #[test]
     fn a_late_code_is_reported_expired() {
-        let p = run(&[Event::OtpRequired { at: t(0), request_id: None }, Event::OtpSubmitted { attempt: 1 }, Event::OtpRequired { at: t(85), request_id: None }]);
+        let p = run(&[
+            Event::OtpRequired { at: t(0), request_id: None },
+            Event::OtpSubmitted { attempt: 1 },
+            Event::OtpRequired { at: t(85), request_id: None },
+        ]);
         assert!(matches!(p.status(), PaymentStatus::AwaitingOtp { last_error: Some(OtpError::Expired), .. }));
     }
 
@@ -569,7 +578,8 @@ mod tests {
         p.apply(&Event::Completed(Outcome::Succeeded));
         assert_eq!(p.status(), PaymentStatus::Succeeded);
 
-        let mut confirmed = run(&[Event::OtpRequired { at: t(0), request_id: None }, Event::ResendRequested { resend: 1 }, Event::Completed(decline())]);
+        let mut confirmed =
+            run(&[Event::OtpRequired { at: t(0), request_id: None }, Event::ResendRequested { resend: 1 }, Event::Completed(decline())]);
         confirmed.apply(&Event::Confirmed(decline()));
         assert_eq!(confirmed.status(), PaymentStatus::Declined { code: "20000".into(), message: "General decline".into() });
     }

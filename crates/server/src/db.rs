@@ -150,8 +150,8 @@ pub enum Reservation {
         /// The amount reserved.
         amount: u64,
     },
-    /// The payment cannot be refunded at all (not a paid purchase, or nothing left).
-    NotRefundable,
+    /// The payment cannot be refunded at all (not a paid purchase, or nothing left): its state.
+    NotRefundable(&'static str),
     /// More than `refundable` was asked for, counting refunds in flight.
     Exceeds {
         /// What can still be refunded now.
@@ -556,7 +556,14 @@ impl Db {
     }
 
     /// Appends a callback that was refused (not verified, unreadable, another project).
-    pub async fn log_refused_callback(&self, payment_id: Option<&str>, raw: &str, verified: bool, result: &str, at: Timestamp) -> Result<(), sqlx::Error> {
+    pub async fn log_refused_callback(
+        &self,
+        payment_id: Option<&str>,
+        raw: &str,
+        verified: bool,
+        result: &str,
+        at: Timestamp,
+    ) -> Result<(), sqlx::Error> {
         sqlx::query("INSERT INTO callback_log (payment_id, raw, verified, result, applied, at) VALUES ($1, $2, $3, $4, 0, $5)")
             .bind(payment_id)
             .bind(raw)
@@ -654,8 +661,7 @@ impl Db {
             return Ok(None);
         }
         let row = sqlx::query("SELECT machine FROM payments WHERE payment_id = $1").bind(payment_id).fetch_one(&mut *tx).await?;
-        let machine: Payment =
-            serde_json::from_str(&row.try_get::<String, _>("machine")?).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        let machine: Payment = serde_json::from_str(&row.try_get::<String, _>("machine")?).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
         let pending: i64 =
             sqlx::query("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS pending FROM refunds WHERE payment_id = $1 AND status = 'pending'")
                 .bind(payment_id)
@@ -664,7 +670,7 @@ impl Db {
                 .try_get("pending")?;
         let refundable = machine.refundable().0.saturating_sub(pending.max(0) as u64);
         if machine.refundable().0 == 0 {
-            return Ok(Some(Reservation::NotRefundable));
+            return Ok(Some(Reservation::NotRefundable(machine.status().name())));
         }
         let wanted = amount.unwrap_or(refundable);
         if wanted == 0 || wanted > refundable {
@@ -688,7 +694,11 @@ impl Db {
         tx.commit().await
     }
 
-    async fn settle_refund_in(tx: &mut sqlx::Transaction<'static, sqlx::Any>, payment_id: &str, settlement: &RefundSettlement) -> Result<(), sqlx::Error> {
+    async fn settle_refund_in(
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        payment_id: &str,
+        settlement: &RefundSettlement,
+    ) -> Result<(), sqlx::Error> {
         let row = match settlement.refund_id {
             Some(id) => sqlx::query("SELECT id FROM refunds WHERE id = $1 AND status = 'pending'").bind(id).fetch_optional(&mut **tx).await?,
             None => {
@@ -696,10 +706,10 @@ impl Db {
                 // amount. One of another amount stays reserved (too little refundable is safe;
                 // too much is not).
                 sqlx::query("SELECT id FROM refunds WHERE payment_id = $1 AND status = 'pending' AND amount = $2 ORDER BY id LIMIT 1")
-                .bind(payment_id)
-                .bind(settlement.amount.map_or(-1, |a| a as i64))
-                .fetch_optional(&mut **tx)
-                .await?
+                    .bind(payment_id)
+                    .bind(settlement.amount.map_or(-1, |a| a as i64))
+                    .fetch_optional(&mut **tx)
+                    .await?
             }
         };
         if let Some(row) = row {

@@ -43,6 +43,11 @@ fn upstream(failure: &GateFailure) -> AppError {
     }
 }
 
+/// A second code while one is being checked: refused, since only one per attempt may reach Gate.
+fn otp_in_flight() -> AppError {
+    AppError::conflict("otp_already_submitted", "a code for this payment is being checked; wait for its answer")
+}
+
 /// Checks an OTP as typed: spaces and dashes are dropped, 4–8 digits remain.
 pub fn normalise_otp(code: &str) -> Result<String, AppError> {
     let kept: String = code.chars().filter(|c| !matches!(c, ' ' | '-' | '\u{a0}')).collect();
@@ -57,9 +62,14 @@ pub fn normalise_otp(code: &str) -> Result<String, AppError> {
 /// (never sent, or a Payment Page left unpaid) and cash-in deposits are not shown as it.
 pub fn current_payment(payments: &[PaymentRecord]) -> Option<&PaymentRecord> {
     let shown = |p: &&PaymentRecord| {
-        p.machine.kind != PaymentKind::CashIn && !matches!(p.machine.outcome(), Some(Outcome::Failed { code, .. }) if code == NOT_SENT || code == ABANDONED)
+        p.machine.kind != PaymentKind::CashIn
+            && !matches!(p.machine.outcome(), Some(Outcome::Failed { code, .. }) if code == NOT_SENT || code == ABANDONED)
     };
-    payments.iter().filter(shown).find(|p| !matches!(p.machine.outcome(), Some(Outcome::Declined { .. } | Outcome::Failed { .. }))).or_else(|| payments.iter().find(shown))
+    payments
+        .iter()
+        .filter(shown)
+        .find(|p| !matches!(p.machine.outcome(), Some(Outcome::Declined { .. } | Outcome::Failed { .. })))
+        .or_else(|| payments.iter().find(shown))
 }
 
 /// Reads a phone, mapping each problem to a stable code.
@@ -317,14 +327,18 @@ impl App {
         let code = normalise_otp(code)?;
         let record = self.payment(payment_id).await?;
         if !record.machine.awaits_otp() {
-            return Err(AppError::conflict("not_awaiting_otp", format!("the payment is {}, not waiting for a code", record.machine.status().name())));
+            return Err(if record.machine.status().name() == "processing" && record.machine.attempts() > 0 {
+                otp_in_flight()
+            } else {
+                AppError::conflict("not_awaiting_otp", format!("the payment is {}, not waiting for a code", record.machine.status().name()))
+            });
         }
         let attempt = record.machine.attempts() + 1;
         // Recorded before the call, so an answer that overtakes it is read as an answer to it; and
         // a compare-and-set on (payment, attempt): of parallel submissions one wins and sends.
         let (_, won) = self.apply_with(payment_id, &Event::OtpSubmitted { attempt }, "widget", &Also::default()).await?;
         if !won {
-            return Err(AppError::conflict("otp_already_submitted", "a code for this payment is being checked; wait for its answer"));
+            return Err(otp_in_flight());
         }
         let body = json!({
             "general": { "project_id": self.config().project_id, "payment_id": payment_id },
@@ -597,10 +611,10 @@ impl App {
         let (refund_id, amount_wanted) = match self.db().reserve_refund(payment_id, amount, now()).await? {
             None => return Err(AppError::not_found("payment_not_found", format!("no payment {payment_id}"))),
             Some(Reservation::Reserved { id, amount }) => (id, amount),
-            Some(Reservation::NotRefundable) => {
+            Some(Reservation::NotRefundable(state)) => {
                 return Err(AppError::conflict(
                     "not_refundable",
-                    format!("the payment is {}; only a paid purchase can be refunded", record.machine.status().name()),
+                    format!("the payment is {state}; only a paid purchase with money left can be refunded"),
                 ))
             }
             Some(Reservation::Exceeds { refundable }) => {

@@ -1,0 +1,272 @@
+//! Money moves exactly once: storms of parallel requests over real sockets, replays of genuine
+//! callbacks and `check_deposit` requests, and a platform outage, on SQLite and PostgreSQL. Each
+//! test counts what the platform (the sandbox) received, not only what the backend says.
+
+mod common;
+
+use std::time::Duration;
+
+use checkout_protocol::signature::sign;
+use common::*;
+use futures_util::future::join_all;
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+
+/// `n` copies of the same POST, all in flight at once.
+async fn storm(s: &Stack, n: usize, path: &str, body: &Value) -> Vec<(u16, Value)> {
+    join_all((0..n).map(|_| s.post(path, body))).await
+}
+
+fn ids(answers: &[(u16, Value)]) -> Vec<String> {
+    let mut ids: Vec<String> = answers.iter().filter_map(|(_, v)| v["payment_id"].as_str().map(str::to_owned)).collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+async fn two_hundred_parallel_starts_send_one_sale_and_one_payout(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
+    for (method, route) in [("mobile", "mobile-payments"), ("payout", "payouts")] {
+        let customer = format!("storm-{method}-{}", rand_suffix());
+        let session = s.session_of(&customer, &[method]).await;
+        let answers = storm(&s, 200, &format!("/api/sessions/{session}/{route}"), &json!({ "operator": "KCELL", "phone": "77012345678" })).await;
+        assert!(answers.iter().all(|(status, _)| *status == 200 || *status == 201), "{:?}", answers.iter().find(|(s, _)| *s >= 300));
+        assert_eq!(answers.iter().filter(|(status, _)| *status == 201).count(), 1, "one request creates, the others get its payment");
+        assert_eq!(ids(&answers).len(), 1, "every answer names the same payment");
+        let sent = s.platform_payments(&customer).await;
+        assert_eq!(sent.len(), 1, "{method}: the platform received {} operations", sent.len());
+    }
+}
+
+async fn mixed_methods_in_parallel_leave_one_payment_at_the_platform(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
+    let customer = format!("mixed-{}", rand_suffix());
+    let session = s.session_of(&customer, &["mobile", "payment_page"]).await;
+    let mobile = format!("/api/sessions/{session}/mobile-payments");
+    let page = format!("/api/sessions/{session}/payment-page");
+    let phone = json!({ "operator": "KCELL", "phone": "77012345678" });
+    let empty = json!({});
+    let answers = join_all((0..100).map(|n| if n % 2 == 0 { s.post(&mobile, &phone) } else { s.post(&page, &empty) })).await;
+    for (status, answer) in &answers {
+        assert!([200, 201, 409].contains(status), "{status} {answer}");
+        if *status == 409 {
+            assert_eq!(answer["error"]["code"], "payment_in_progress", "{answer}");
+        }
+    }
+    let payments = s.app.db().payments_of_session(&session).await.unwrap();
+    let running: Vec<_> = payments.iter().filter(|p| !matches!(p.machine.status().name(), "declined" | "failed")).collect();
+    assert_eq!(running.len(), 1, "one payment runs: {:?}", payments.iter().map(|p| (&p.via, p.machine.status().name())).collect::<Vec<_>>());
+    assert!(s.platform_payments(&customer).await.len() <= 1, "at most one sale reached the platform");
+}
+
+async fn another_method_cannot_pay_a_session_twice(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
+    let customer = format!("switch-{}", rand_suffix());
+    let session = s.session_of(&customer, &["mobile", "payment_page"]).await;
+    let payment_id = s.pay(&session, "77000000000").await;
+    s.until_state(&payment_id, "awaiting_otp").await;
+    let (status, refused) = s.post(&format!("/api/sessions/{session}/payment-page"), &json!({})).await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (409, Some("payment_in_progress")), "{refused}");
+    s.otp(&payment_id, "123456").await;
+    s.until_state(&payment_id, "succeeded").await;
+    let (status, paid) = s.post(&format!("/api/sessions/{session}/payment-page"), &json!({})).await;
+    assert_eq!((status, paid["error"]["code"].as_str()), (409, Some("already_paid")), "{paid}");
+    assert_eq!(s.platform_payments(&customer).await.len(), 1);
+}
+
+async fn a_payment_page_left_unpaid_gives_way_to_the_phone_payment(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
+    let session = s.session(&["payment_page", "mobile"]).await;
+    let (status, page) = s.post(&format!("/api/sessions/{session}/payment-page"), &json!({})).await;
+    assert_eq!(status, 200, "{page}");
+    // The platform never heard of the page's payment: it is confirmed abandoned, then replaced.
+    let (status, mobile) = s.post(&format!("/api/sessions/{session}/mobile-payments"), &json!({ "operator": "KCELL", "phone": "77000000000" })).await;
+    assert_eq!(status, 201, "{mobile}");
+    let abandoned = s.get(&format!("/api/payments/{}", page["payment_id"].as_str().unwrap())).await.1;
+    assert_eq!((abandoned["state"].as_str(), abandoned["code"].as_str()), (Some("failed"), Some("abandoned")));
+    let (_, view) = s.get(&format!("/api/sessions/{session}")).await;
+    assert_eq!(view["payment"]["payment_id"], mobile["payment_id"], "the session shows the running payment");
+}
+
+async fn thirty_parallel_right_codes_reach_gate_once(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
+    let session = s.session(&["mobile"]).await;
+    let payment_id = s.pay(&session, "77000000000").await;
+    s.until_state(&payment_id, "awaiting_otp").await;
+    let answers = storm(&s, 30, &format!("/api/payments/{payment_id}/otp"), &json!({ "code": "123456" })).await;
+    assert_eq!(answers.iter().filter(|(status, _)| *status == 202).count(), 1, "{answers:?}");
+    for (status, answer) in answers.iter().filter(|(status, _)| *status != 202) {
+        // Being checked, or (for the slowest) already paid.
+        assert_eq!(*status, 409, "{answer}");
+        assert!(["otp_already_submitted", "not_awaiting_otp"].contains(&answer["error"]["code"].as_str().unwrap()), "{answer}");
+    }
+    s.until_state(&payment_id, "succeeded").await;
+    assert_eq!(s.platform_payment(&payment_id).await["otp_attempts"], 1, "one clarification reached the platform");
+    let clarifications =
+        s.app.db().gate_calls_of(&payment_id).await.unwrap().into_iter().filter(|(path, _, _)| path == "/v2/payment/clarification").count();
+    assert_eq!(clarifications, 1);
+    let states: Vec<Value> = s.app.db().events_of(&payment_id).await.unwrap().into_iter().filter(|e| e.2).map(|e| e.1["event"].clone()).collect();
+    assert!(!states.iter().any(|e| e == "otp_submission_failed"), "no refusal moved it back: {states:?}");
+}
+
+async fn fifty_parallel_refunds_never_forward_more_than_was_paid(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
+    let session = s.session(&["mobile"]).await;
+    let payment_id = s.pay(&session, "77000000000").await;
+    s.until_state(&payment_id, "awaiting_otp").await;
+    s.otp(&payment_id, "123456").await;
+    s.until_state(&payment_id, "succeeded").await;
+    let refunds = format!("/admin/payments/{payment_id}/refunds");
+    let ten_thousand = json!({ "amount": 10_000 });
+    let answers = join_all((0..50).map(|_| s.admin(&refunds, &ten_thousand))).await;
+    let accepted = answers.iter().filter(|(status, _)| *status == 202).count();
+    assert_eq!(accepted, 10, "ten refunds of 10 000 fit in 100 000: {answers:?}");
+    for (status, answer) in answers.iter().filter(|(status, _)| *status != 202) {
+        // Too much while refunds are in flight, or nothing left once they are done.
+        assert_eq!(*status, 409, "{answer}");
+        assert!(["refund_exceeds_payment", "not_refundable"].contains(&answer["error"]["code"].as_str().unwrap()), "{answer}");
+    }
+    let forwarded =
+        s.app.db().gate_calls_of(&payment_id).await.unwrap().into_iter().filter(|(path, _, _)| path == "/v2/payment/mobile/refund").count();
+    assert_eq!(forwarded, 10, "never more forwarded to the platform than captured");
+    let refunded = s.until_state(&payment_id, "refunded").await;
+    assert_eq!(refunded["amount"], 100_000);
+    assert_eq!(s.platform_payment(&payment_id).await["remaining"], 0);
+}
+
+/// The signed callbacks the sandbox recorded for a payment, in order.
+async fn recorded_callbacks(s: &Stack, payment_id: &str) -> Vec<Value> {
+    s.platform_payment(payment_id).await["callbacks"].as_array().unwrap().iter().map(|c| c["body"].clone()).collect()
+}
+
+async fn until_recorded(s: &Stack, payment_id: &str, count: usize) -> Vec<Value> {
+    for _ in 0..500 {
+        let callbacks = recorded_callbacks(s, payment_id).await;
+        if callbacks.len() >= count {
+            return callbacks;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the sandbox never recorded {count} callbacks for {payment_id}");
+}
+
+async fn changes_from(s: &Stack, payment_id: &str, source: &str) -> usize {
+    s.app.db().events_of(payment_id).await.unwrap().iter().filter(|(from, _, changed, _)| from == source && *changed).count()
+}
+
+async fn a_callback_replayed_fifty_times_changes_the_payment_once(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
+    let session = s.session(&["mobile"]).await;
+    // This phone's callbacks are recorded by the sandbox and never delivered: we deliver them.
+    let payment_id = s.pay(&session, "77000000006").await;
+    let prompt = until_recorded(&s, &payment_id, 1).await.remove(0);
+    let answers = storm(&s, 50, "/callbacks/gate", &prompt).await;
+    assert!(answers.iter().all(|(status, _)| *status == 200), "every copy is acknowledged: {answers:?}");
+    assert_eq!(s.get(&format!("/api/payments/{payment_id}")).await.1["state"], "awaiting_otp");
+    assert_eq!(changes_from(&s, &payment_id, "callback").await, 1);
+    assert_eq!(s.app.db().callbacks_of(&payment_id).await.unwrap().len(), 1, "recorded once");
+}
+
+async fn the_code_prompt_replayed_after_the_code_changes_nothing(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
+    let session = s.session(&["mobile"]).await;
+    let payment_id = s.pay(&session, "77000000006").await;
+    let prompt = until_recorded(&s, &payment_id, 1).await.remove(0);
+    assert_eq!(s.post("/callbacks/gate", &prompt).await.0, 200);
+    s.until_state(&payment_id, "awaiting_otp").await;
+    assert_eq!(s.otp(&payment_id, "123456").await.0, 202);
+    // The platform retries the prompt (or someone replays it) after the right code was sent.
+    for (status, _) in storm(&s, 10, "/callbacks/gate", &prompt).await {
+        assert_eq!(status, 200);
+    }
+    let view = s.get(&format!("/api/payments/{payment_id}")).await.1;
+    assert_eq!(view["state"], "processing", "still checking the code: {view}");
+    assert!(view["last_error"].is_null(), "{view}");
+    // The outcome the platform recorded settles it.
+    let outcome = until_recorded(&s, &payment_id, 2).await.remove(1);
+    assert_eq!(s.post("/callbacks/gate", &outcome).await.0, 200);
+    s.until_state(&payment_id, "succeeded").await;
+    let states: Vec<Value> = s.app.db().events_of(&payment_id).await.unwrap().into_iter().filter(|e| e.2).map(|e| e.1["event"].clone()).collect();
+    assert_eq!(states, ["otp_required", "otp_submitted", "completed"], "no regression to awaiting_otp");
+}
+
+fn check_deposit(customer_id: &str, amount: u64) -> Value {
+    let mut request = json!({ "type": "check_deposit", "project_id": PROJECT, "customer_id": customer_id, "amount": amount, "currency": "KZT", "payment_method": "kassa24" });
+    request["signature"] = json!(sign(&request, SECRET));
+    request
+}
+
+async fn a_replayed_check_deposit_credits_the_customer_once(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
+    let customer = format!("cash-{}", rand_suffix());
+    let session = s.session_of(&customer, &["cash_in"]).await;
+    let answers = storm(&s, 50, "/webservice/cash-in", &check_deposit(&customer, 500_000)).await;
+    assert!(answers.iter().all(|(status, answer)| *status == 200 && answer["code"] == 0), "{answers:?}");
+    let deposit_ids = ids(&answers);
+    assert_eq!(deposit_ids.len(), 1, "while it is pending, a repeat gets the same deposit: {deposit_ids:?}");
+    // The terminal pays the same amount: the pending deposit is the one the platform credits.
+    let paid: Value = s
+        .http
+        .post(format!("{}/sandbox/terminal/pay", s.sandbox))
+        .json(&json!({ "customer_id": customer, "amount": 500_000, "project_id": PROJECT }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(paid["payment_id"].as_str(), Some(deposit_ids[0].as_str()), "{paid}");
+    s.until_state(&deposit_ids[0], "succeeded").await;
+    let credit = until_recorded(&s, &deposit_ids[0], 1).await.remove(0);
+    for (status, _) in storm(&s, 20, "/callbacks/gate", &credit).await {
+        assert_eq!(status, 200);
+    }
+    assert_eq!(changes_from(&s, &deposit_ids[0], "callback").await, 1, "credited once");
+    let (_, view) = s.get(&format!("/api/sessions/{session}")).await;
+    let deposits = view["deposits"].as_array().unwrap();
+    assert_eq!(deposits.len(), 1, "{view}");
+    assert_eq!((deposits[0]["state"].as_str(), deposits[0]["amount"].as_u64()), (Some("succeeded"), Some(500_000)));
+    // Once credited, a new deposit of the same amount is a new payment.
+    let (_, again) = s.post("/webservice/cash-in", &check_deposit(&customer, 500_000)).await;
+    assert_ne!(again["payment_id"].as_str(), Some(deposit_ids[0].as_str()), "{again}");
+}
+
+async fn a_sale_that_never_reached_the_platform_is_retried_at_once(store: Store) {
+    // The platform is down: its port is known but nothing listens there yet.
+    let port = TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
+    let sandbox = format!("http://{port}");
+    let tuning = Tuning::default();
+    let s = Stack::backend(store, &sandbox, &tuning).await;
+    let customer = format!("outage-{}", rand_suffix());
+    let session = s.session_of(&customer, &["mobile"]).await;
+    let path = format!("/api/sessions/{session}/mobile-payments");
+    let body = json!({ "operator": "KCELL", "phone": "77000000000" });
+    let (status, down) = s.post(&path, &body).await;
+    assert_eq!((status, down["error"]["code"].as_str()), (502, Some("gate_unavailable")), "{down}");
+    let (_, view) = s.get(&format!("/api/sessions/{session}")).await;
+    assert!(view["payment"].is_null(), "a payment never sent is not the session's payment: {view}");
+    let unsent = s.app.db().payments_of_session(&session).await.unwrap();
+    assert_eq!(unsent.len(), 1);
+    assert_eq!(serde_json::to_value(unsent[0].machine.status()).unwrap()["code"], "not_sent", "recorded as never sent");
+
+    // The platform is back: the retry is a fresh attempt, sent at once.
+    start_sandbox(TcpListener::bind(port).await.unwrap(), &s.server, &tuning);
+    let (status, retry) = s.post(&path, &body).await;
+    assert_eq!(status, 201, "{retry}");
+    assert_ne!(retry["payment_id"].as_str(), Some(unsent[0].payment_id.as_str()));
+    s.until_state(retry["payment_id"].as_str().unwrap(), "awaiting_otp").await;
+    assert_eq!(s.platform_payments(&customer).await.len(), 1);
+}
+
+both!(
+    two_hundred_parallel_starts_send_one_sale_and_one_payout,
+    mixed_methods_in_parallel_leave_one_payment_at_the_platform,
+    another_method_cannot_pay_a_session_twice,
+    a_payment_page_left_unpaid_gives_way_to_the_phone_payment,
+    thirty_parallel_right_codes_reach_gate_once,
+    fifty_parallel_refunds_never_forward_more_than_was_paid,
+    a_callback_replayed_fifty_times_changes_the_payment_once,
+    the_code_prompt_replayed_after_the_code_changes_nothing,
+    a_replayed_check_deposit_credits_the_customer_once,
+    a_sale_that_never_reached_the_platform_is_retried_at_once,
+);
