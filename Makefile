@@ -26,8 +26,9 @@ lint:
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
 	cargo clippy -p kz-mobile-checkout --target wasm32-unknown-unknown --all-targets -- -D warnings
 
+## Native tests; the server's suites run on SQLite and on a throwaway PostgreSQL started here.
 test-native:
-	cargo test --workspace --all-features
+	scripts/with-postgres.sh cargo test --workspace --all-features
 
 ## The protocol crate is pure and must build for the browser, with and without its features.
 check-wasm:

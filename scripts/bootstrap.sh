@@ -31,11 +31,14 @@ for component in rustfmt clippy; do
   if ! rustup component list --installed | grep -q "^$component"; then rustup component add "$component"; fi
 done
 
-# Debian packages: a browser and its driver for the browser tests, Node.js for the npm tools.
+# Debian packages: a browser and its driver for the browser tests, Node.js for the npm tools,
+# and PostgreSQL.
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v npm >/dev/null || missing+=(nodejs npm)
+# PostgreSQL's server, for the tests and the benchmark's second database (never started as a service).
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 
 # Cargo-installed tools. trunk 0.22 needs a newer rustc than these machines have.

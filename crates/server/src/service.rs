@@ -494,15 +494,22 @@ impl App {
     /// answer. Claimed first by a compare-and-set on the payment's last status check, so however
     /// many instances and tasks want to ask, one does; the others return the payment as it is.
     pub async fn confirm_status(&self, payment_id: &str) -> Result<PaymentRecord, AppError> {
-        let record = self.payment(payment_id).await?;
-        let wait = self.status_ready_at(&record) - now();
+        let seen = self.payment(payment_id).await?;
+        self.confirm_status_of(&seen).await
+    }
+
+    /// [`App::confirm_status`] of the payment as `seen` by the caller: if anyone has asked about
+    /// it since, their answer stands and this call asks nothing.
+    async fn confirm_status_of(&self, seen: &PaymentRecord) -> Result<PaymentRecord, AppError> {
+        let payment_id = seen.payment_id.as_str();
+        let wait = self.status_ready_at(seen) - now();
         if wait.0 > 0 {
             tokio::time::sleep(Duration::from_millis(wait.0 as u64)).await;
         }
-        let record = self.payment(payment_id).await?;
-        if !self.db().claim_status_check(payment_id, record.last_status_check_at, now()).await? {
-            return Ok(record);
+        if !self.db().claim_status_check(payment_id, seen.last_status_check_at, now()).await? {
+            return self.payment(payment_id).await;
         }
+        let record = self.payment(payment_id).await?;
         match self.ask_status(&record).await? {
             StatusAnswer::Events(events) => self.apply_all(payment_id, record, &events).await,
             StatusAnswer::Unknown(failure) => {
@@ -742,7 +749,7 @@ pub async fn reconcile_once(app: &App, at: Timestamp) -> Result<(), AppError> {
     for record in app.db().open_payments().await? {
         let heard = record.updated_at.max(record.last_status_check_at.unwrap_or_default());
         if record.machine.needs_status_check() || at - heard >= silence {
-            if let Err(e) = app.confirm_status(&record.payment_id).await {
+            if let Err(e) = app.confirm_status_of(&record).await {
                 tracing::debug!(payment_id = record.payment_id, error = %e.message, "status not settled yet");
             }
         }

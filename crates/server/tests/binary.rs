@@ -4,11 +4,10 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{ADMIN, PROJECT, SECRET};
+use common::{Store, ADMIN, PROJECT, SECRET};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
@@ -81,7 +80,13 @@ struct Server {
 }
 
 impl Server {
-    fn start(port: u16, db: &std::path::Path, gate: &str, crash_after_recording: bool) -> Server {
+    fn start(port: u16, database_url: &str, gate: &str, crash_after_recording: bool) -> Server {
+        Server::behind(port, port, database_url, gate, crash_after_recording)
+    }
+
+    /// An instance whose public address (where the platform calls back) is `public_port`'s, as
+    /// when several instances stand behind one address.
+    fn behind(port: u16, public_port: u16, database_url: &str, gate: &str, crash_after_recording: bool) -> Server {
         let mut command = Command::new(BIN);
         command
             .arg("serve")
@@ -90,8 +95,8 @@ impl Server {
             .env("CHECKOUT_SECRET_KEY", SECRET)
             .env("CHECKOUT_GATE_URL", gate)
             .env("CHECKOUT_PAYMENT_PAGE_URL", gate)
-            .env("CHECKOUT_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
-            .env("CHECKOUT_DATABASE_URL", format!("sqlite://{}?mode=rwc", db.display()))
+            .env("CHECKOUT_PUBLIC_URL", format!("http://127.0.0.1:{public_port}"))
+            .env("CHECKOUT_DATABASE_URL", database_url)
             .env("CHECKOUT_ADMIN_TOKEN", ADMIN)
             .env("CHECKOUT_STATUS_MIN_AGE_MS", "0")
             .env("CHECKOUT_RECONCILE_AFTER_SECS", "60")
@@ -146,12 +151,6 @@ async fn wait_for_state(http: &reqwest::Client, base: &str, payment_id: &str, st
     panic!("{payment_id} never reached {state}");
 }
 
-fn temp_db(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("checkout-server-{name}-{}", common::rand_suffix()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("checkout.db")
-}
-
 async fn start_payment(http: &reqwest::Client, base: &str) -> (String, String) {
     let session = json(
         http,
@@ -170,11 +169,10 @@ async fn start_payment(http: &reqwest::Client, base: &str) -> (String, String) {
     (session, payment["payment_id"].as_str().expect("payment created").to_owned())
 }
 
-#[tokio::test]
-async fn killed_after_the_sale_the_restarted_server_completes_the_payment() {
+async fn killed_after_the_sale_the_restarted_server_completes_the_payment(store: Store) {
     let port = free_port().await;
     let gate = sandbox(port, Duration::from_millis(700)).await;
-    let db = temp_db("after-sale");
+    let db = store.fresh().await;
     let http = reqwest::Client::new();
 
     let server = Server::start(port, &db, &gate, false);
@@ -194,11 +192,10 @@ async fn killed_after_the_sale_the_restarted_server_completes_the_payment() {
     server.kill();
 }
 
-#[tokio::test]
-async fn killed_after_recording_a_callback_the_restarted_server_applies_it_once() {
+async fn killed_after_recording_a_callback_the_restarted_server_applies_it_once(store: Store) {
     let port = free_port().await;
     let gate = sandbox(port, Duration::from_millis(50)).await;
-    let db = temp_db("after-record");
+    let db = store.fresh().await;
     let http = reqwest::Client::new();
 
     let mut server = Server::start(port, &db, &gate, true);
@@ -219,3 +216,80 @@ async fn killed_after_recording_a_callback_the_restarted_server_applies_it_once(
     assert_eq!(otp_required, 1, "the recorded callback and its retry changed the payment once: {detail}");
     server.kill();
 }
+
+/// Reads `GET {base}/api/payments/{id}/events` until a `payment` event in `state` arrives.
+async fn stream_until(http: &reqwest::Client, base: &str, payment_id: &str, state: &str) -> Vec<String> {
+    let mut response = http.get(format!("{base}/api/payments/{payment_id}/events")).send().await.unwrap();
+    let mut text = String::new();
+    let mut states = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while let Ok(Some(chunk)) = tokio::time::timeout_at(deadline, response.chunk()).await.expect("the stream went quiet").map_err(drop) {
+        text.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = text.find("\n\n") {
+            let event: String = text.drain(..end + 2).collect();
+            if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data:")) {
+                let view: Value = serde_json::from_str(data.trim()).unwrap();
+                states.push(view["state"].as_str().unwrap().to_owned());
+                if view["state"] == state {
+                    return states;
+                }
+            }
+        }
+    }
+    panic!("the stream ended before {state}: {states:?}");
+}
+
+#[tokio::test]
+async fn two_instances_on_one_postgres_serve_one_payment_together() {
+    let db = Store::Postgres.fresh().await;
+    let (a_port, b_port) = (free_port().await, free_port().await);
+    // The platform calls back instance B only.
+    let gate = sandbox(b_port, Duration::from_millis(300)).await;
+    let a = Server::behind(a_port, b_port, &db, &gate, false);
+    let b = Server::start(b_port, &db, &gate, false);
+    let http = reqwest::Client::new();
+
+    let (session, payment_id) = start_payment(&http, &a.base).await;
+    // A's live stream sees what B learns from the callbacks (LISTEN/NOTIFY between them).
+    let stream = tokio::spawn({
+        let (http, base, id) = (http.clone(), a.base.clone(), payment_id.clone());
+        async move { stream_until(&http, &base, &id, "succeeded").await }
+    });
+    wait_for_state(&http, &a.base, &payment_id, "awaiting_otp").await;
+    let sent = http.post(format!("{}/api/payments/{payment_id}/otp", a.base)).json(&json!({ "code": "123456" })).send().await.unwrap();
+    assert_eq!(sent.status().as_u16(), 202);
+    let states = tokio::time::timeout(Duration::from_secs(20), stream).await.expect("A's stream saw the outcome").unwrap();
+    assert_eq!(states.first().map(String::as_str), Some("processing"), "{states:?}");
+    assert!(states.contains(&"awaiting_otp".to_owned()), "{states:?}");
+    let on_a = json(&http, http.get(format!("{}/api/sessions/{session}", a.base))).await;
+    assert_eq!(on_a["payment"]["state"], "succeeded");
+    a.kill();
+    b.kill();
+}
+
+#[tokio::test]
+async fn an_instance_killed_mid_payment_leaves_the_payment_to_the_other() {
+    let db = Store::Postgres.fresh().await;
+    let (a_port, b_port) = (free_port().await, free_port().await);
+    let gate = sandbox(b_port, Duration::from_millis(600)).await;
+    let a = Server::behind(a_port, b_port, &db, &gate, false);
+    let b = Server::start(b_port, &db, &gate, false);
+    let http = reqwest::Client::new();
+
+    let (session, payment_id) = start_payment(&http, &a.base).await;
+    wait_for_state(&http, &a.base, &payment_id, "awaiting_otp").await;
+    let sent = http.post(format!("{}/api/payments/{payment_id}/otp", a.base)).json(&json!({ "code": "123456" })).send().await.unwrap();
+    assert_eq!(sent.status().as_u16(), 202);
+    // A dies (SIGKILL) while the platform is still checking the code.
+    a.kill();
+    wait_for_state(&http, &b.base, &payment_id, "succeeded").await;
+    let on_b = json(&http, http.get(format!("{}/api/sessions/{session}", b.base))).await;
+    assert_eq!(on_b["payment"]["payment_id"], payment_id.as_str());
+    let list = json(&http, http.get(format!("{}/admin/payments", b.base)).bearer_auth(ADMIN)).await;
+    assert_eq!(list.as_array().unwrap().len(), 1, "one payment");
+    let platform = json(&http, http.get(format!("{gate}/sandbox/payments?customer_id=crash-1"))).await;
+    assert_eq!(platform["payments"].as_array().unwrap().len(), 1, "one sale at the platform");
+    b.kill();
+}
+
+both!(killed_after_the_sale_the_restarted_server_completes_the_payment, killed_after_recording_a_callback_the_restarted_server_applies_it_once);

@@ -7,6 +7,7 @@ mod common;
 use std::time::Duration;
 
 use checkout_protocol::signature::sign;
+use checkout_server::service::reconcile_once;
 use common::*;
 use futures_util::future::join_all;
 use serde_json::{json, Value};
@@ -258,7 +259,38 @@ async fn a_sale_that_never_reached_the_platform_is_retried_at_once(store: Store)
     assert_eq!(s.platform_payments(&customer).await.len(), 1);
 }
 
+async fn a_silent_payment_is_reconciled_once_across_instances(store: Store) {
+    let sandbox_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = format!("http://{}", sandbox_listener.local_addr().unwrap());
+    let tuning = Tuning::default();
+    let url = store.fresh().await;
+    let a = Stack::backend_on(&url, &sandbox, &tuning).await;
+    let b = Stack::backend_on(&url, &sandbox, &tuning).await;
+    start_sandbox(sandbox_listener, &a.server, &tuning);
+    let session = a.session(&["mobile"]).await;
+    // No callback ever comes for this phone: only a status request can tell.
+    let payment_id = a.pay(&session, "77000000006").await;
+    while a.platform_payment(&payment_id).await["status"] != "awaiting clarification" {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let later = checkout_server::now() + checkout_protocol::time::Millis::from_duration(tuning.reconcile_after);
+    let (ra, rb) = tokio::join!(reconcile_once(&a.app, later), reconcile_once(&b.app, later));
+    ra.unwrap();
+    rb.unwrap();
+    let asked = a.app.db().gate_calls_of(&payment_id).await.unwrap().into_iter().filter(|(path, _, _)| path == "/v2/payment/status").count();
+    assert_eq!(asked, 1, "two instances, one status request");
+    assert_eq!(b.get(&format!("/api/payments/{payment_id}")).await.1["state"], "awaiting_otp", "the answer was applied");
+    // And the reconciler's lease: one holder at a time, renewable by it, free once expired.
+    let at = checkout_server::now();
+    let until = at + checkout_protocol::time::Millis(30_000);
+    let (la, lb) = tokio::join!(a.app.db().try_lease("test", "a", at, until), b.app.db().try_lease("test", "b", at, until));
+    assert!(la.unwrap() ^ lb.unwrap(), "exactly one instance holds the lease");
+    let after = until + checkout_protocol::time::Millis(1);
+    assert!(a.app.db().try_lease("test", "c", after, after + checkout_protocol::time::Millis(30_000)).await.unwrap(), "an expired lease is free");
+}
+
 both!(
+    a_silent_payment_is_reconciled_once_across_instances,
     two_hundred_parallel_starts_send_one_sale_and_one_payout,
     mixed_methods_in_parallel_leave_one_payment_at_the_platform,
     another_method_cannot_pay_a_session_twice,

@@ -113,10 +113,15 @@ impl Stack {
 
     /// The backend alone, on a new database, talking to the Gate at `sandbox`.
     pub async fn backend(store: Store, sandbox: &str, tuning: &Tuning) -> Stack {
+        Stack::backend_on(&store.fresh().await, sandbox, tuning).await
+    }
+
+    /// Another instance of the backend on the database at `database_url`.
+    pub async fn backend_on(database_url: &str, sandbox: &str, tuning: &Tuning) -> Stack {
         let server_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let server = format!("http://{}", server_listener.local_addr().unwrap());
         let mut config = Config::for_tests(sandbox, PROJECT, SECRET);
-        config.database_url = store.fresh().await;
+        config.database_url = database_url.to_owned();
         config.public_url = server.clone();
         config.otp_ttl = tuning.otp_ttl;
         config.reconcile_after = tuning.reconcile_after;
