@@ -155,6 +155,9 @@ pub trait Backend {
     fn start_payout<'a>(&'a self, session: &'a str, operator: &'a str, phone: &'a str) -> Pending<'a, PaymentView>;
     /// `POST /api/sessions/{session}/payment-page`.
     fn payment_page<'a>(&'a self, session: &'a str, operator: &'a str, locale: &'a str) -> Pending<'a, PaymentPageView>;
+    /// `POST /api/sessions/{session}/payment-page/closed`: the page closed; the backend settles
+    /// its payment (paid, declined, or `failed`/`abandoned` when nothing was paid).
+    fn payment_page_closed<'a>(&'a self, session: &'a str) -> Pending<'a, PaymentView>;
     /// The Server-Sent Events URL of a payment, when the backend streams.
     fn events_url(&self, payment_id: &str) -> Option<String>;
 }
@@ -263,6 +266,10 @@ impl Backend for HttpBackend {
             format!("/api/sessions/{}/payment-page", segment(session)),
             Some(object(&[("operator", operator), ("locale", locale)])),
         )))
+    }
+
+    fn payment_page_closed<'a>(&'a self, session: &'a str) -> Pending<'a, PaymentView> {
+        Box::pin(answer(self.call("POST", format!("/api/sessions/{}/payment-page/closed", segment(session)), Some(object(&[])))))
     }
 
     fn events_url(&self, payment_id: &str) -> Option<String> {

@@ -94,6 +94,10 @@ impl Mode {
     }
 }
 
+/// The code of a Payment Page payment the platform never heard of once the page closed
+/// (`checkout_server::service::ABANDONED`).
+const ABANDONED: &str = "abandoned";
+
 /// The message for an error code of the backend.
 fn api_message(code: &str) -> Msg {
     match code {
@@ -215,6 +219,9 @@ struct Checkout {
     code_sent: RwSignal<bool>,
     payout_confirming: RwSignal<bool>,
     copied: RwSignal<bool>,
+    /// The Payment Page of the open payment is no longer on screen (closed, or gone with a
+    /// reload): the backend is asked to settle it, and the widget says it is checking.
+    page_closed: RwSignal<bool>,
 
     phone_input: Slot,
     otp_input: Slot,
@@ -321,6 +328,13 @@ impl Checkout {
         }
         self.clock_offset.set(offset_of(&view));
         self.now.set(local_now());
+        if view.state == "failed" && view.code.as_deref() == Some(ABANDONED) {
+            // A Payment Page left without paying, as the platform confirmed: the button again.
+            self.payment.set(None);
+            self.page_closed.set(false);
+            self.memory.borrow_mut().announced = None;
+            return;
+        }
         let key = (view.state.clone(), view.attempt, view.resends_left);
         let previous = self.memory.borrow_mut().announced.replace(key.clone());
         if previous.as_ref() != Some(&key) {
@@ -380,7 +394,12 @@ impl Checkout {
                     this.session_view.set(Some(view));
                     this.emit("ready", &ready);
                     if let Some(resumed) = resumed {
+                        let page_gone = this.mode() == Mode::PaymentPage && resumed.state == "processing";
                         this.accept(resumed);
+                        // A reload closed any Payment Page this payment had open.
+                        if page_gone {
+                            this.settle_closed_page();
+                        }
                     }
                 }
                 Err(error) => {
@@ -603,10 +622,28 @@ impl Checkout {
             return;
         }
         self.emit("payment-page", &[("message", message.into())]);
-        // Closed before paying: back to the button, the same payment reused.
+        // Closed: the page's word is not the outcome. The payment is followed until the backend
+        // knows it; only a payment it confirms abandoned brings the pay button back (`accept`).
         if message == "exit" && self.payment.with_untracked(|p| open_payment_id(p).is_some()) {
-            self.forget_payment();
+            self.settle_closed_page();
         }
+    }
+
+    /// Asks the backend to settle the session's Payment Page payment now that no page shows it.
+    fn settle_closed_page(self: &Rc<Self>) {
+        if self.page_closed.get_untracked() {
+            return;
+        }
+        self.page_closed.set(true);
+        let this = self.clone();
+        spawn_local(async move {
+            let answer = this.backend.payment_page_closed(&this.token).await;
+            if this.alive() {
+                if let Ok(view) = answer {
+                    this.accept(view);
+                }
+            }
+        });
     }
 
     fn page_failed(&self, code: &str, reason: String) {
@@ -646,6 +683,7 @@ impl Checkout {
                 return;
             }
             // Followed like any payment: the result shown is the backend's, never the page's word.
+            this.page_closed.set(false);
             this.accept(PaymentView {
                 payment_id: page.payment_id.clone(),
                 kind: "purchase".into(),
@@ -980,7 +1018,7 @@ impl Checkout {
     }
 
     fn waiting(self: &Rc<Self>) -> El {
-        let (locale, code_sent, mode) = (self.locale, self.code_sent, self.mode());
+        let (locale, code_sent, mode, page_closed) = (self.locale, self.code_sent, self.mode(), self.page_closed);
         el("section")
             .class("kzc-waiting")
             .attr("role", "status")
@@ -988,6 +1026,7 @@ impl Checkout {
             .child(el("span").class("kzc-spinner").attr("aria-hidden", "true"))
             .child(el("p").text_with(move || {
                 let msg = match (mode, code_sent.get()) {
+                    (Mode::PaymentPage, _) if page_closed.get() => Msg::PpChecking,
                     (Mode::PaymentPage, _) => Msg::PpWaiting,
                     (Mode::Payout, _) => Msg::PayoutWaiting,
                     (_, true) => Msg::CheckingCode,
@@ -1075,6 +1114,7 @@ pub fn checkout(session: String, locale: Locale, backend: Rc<dyn Backend>, host:
         otp_busy: RwSignal::new(false),
         code_sent: RwSignal::new(false),
         payout_confirming: RwSignal::new(false),
+        page_closed: RwSignal::new(false),
         copied: RwSignal::new(false),
         phone_input: slot(),
         otp_input: slot(),

@@ -109,6 +109,8 @@ pub enum Msg {
     PpLoadFailed,
     /// While the Payment Page is open.
     PpWaiting,
+    /// After the Payment Page closed, until the backend knows whether it was paid.
+    PpChecking,
     /// Cash-in title.
     CashTitle,
     /// Cash-in step 1.
@@ -151,7 +153,7 @@ pub enum Msg {
 
 impl Msg {
     /// Every message, so tests can check each locale has each one.
-    pub const ALL: [Msg; 68] = [
+    pub const ALL: [Msg; 69] = [
         Msg::Loading,
         Msg::LoadFailed,
         Msg::SessionNotFound,
@@ -201,6 +203,7 @@ impl Msg {
         Msg::PpHint,
         Msg::PpLoadFailed,
         Msg::PpWaiting,
+        Msg::PpChecking,
         Msg::CashTitle,
         Msg::CashStepFind,
         Msg::CashStepService,
@@ -313,6 +316,7 @@ fn kk(msg: Msg) -> &'static str {
         Msg::PpHint => "Төлемді операторыңыздың кодымен төлем бетінде растайсыз.",
         Msg::PpLoadFailed => "Төлем бетін ашу мүмкін болмады. Байланысты тексеріп, қайталаңыз.",
         Msg::PpWaiting => "Төлем бетінде төлемді аяқтаңыз…",
+        Msg::PpChecking => "Төлемнің өткенін тексеріп жатырмыз…",
         Msg::CashTitle => "Kassa24 терминалында қолма-қол төлеу",
         Msg::CashStepFind => "Kassa24 терминалын табыңыз.",
         Msg::CashStepService => "Қызметтер тізімінен {merchant} таңдаңыз.",
@@ -386,6 +390,7 @@ fn ru(msg: Msg) -> &'static str {
         Msg::PpHint => "Вы подтвердите оплату кодом от оператора на платёжной странице.",
         Msg::PpLoadFailed => "Не удалось открыть платёжную страницу. Проверьте соединение и попробуйте снова.",
         Msg::PpWaiting => "Завершите оплату на платёжной странице…",
+        Msg::PpChecking => "Проверяем, прошла ли оплата…",
         Msg::CashTitle => "Оплата наличными в терминале Kassa24",
         Msg::CashStepFind => "Найдите терминал Kassa24.",
         Msg::CashStepService => "Выберите {merchant} в списке услуг.",
@@ -459,6 +464,7 @@ fn en(msg: Msg) -> &'static str {
         Msg::PpHint => "You will confirm the payment with a code from your operator on the payment page.",
         Msg::PpLoadFailed => "The payment page could not be opened. Check your connection and try again.",
         Msg::PpWaiting => "Complete the payment on the payment page…",
+        Msg::PpChecking => "Checking whether the payment went through…",
         Msg::CashTitle => "Pay in cash at a Kassa24 terminal",
         Msg::CashStepFind => "Find a Kassa24 terminal.",
         Msg::CashStepService => "Choose {merchant} among the services.",

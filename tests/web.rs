@@ -204,6 +204,11 @@ impl Backend for Fake {
         ready(Ok(next))
     }
 
+    fn payment_page_closed<'a>(&'a self, _session: &'a str) -> Pending<'a, PaymentView> {
+        self.log("page closed".into());
+        ready(Ok(self.stored()))
+    }
+
     fn events_url(&self, _payment_id: &str) -> Option<String> {
         None
     }

@@ -50,3 +50,60 @@ test('the Payment Page by redirect completes, and the shop shows the result on r
   await page.goto(shop);
   await expect(new ResultScreen(page, 'en').heading(TEXT.paid.en)).toBeVisible({ timeout: 15_000 });
 });
+
+test('paid on the Payment Page, then closed: the widget shows the success, never the pay button again', async ({ page }) => {
+  const phone = randomPhone('707');
+  await page.goto('/?mode=payment_page&locale=en');
+  const widget = page.locator('kz-mobile-checkout');
+  const payButton = widget.getByRole('button', { name: 'Pay on the payment page' });
+  await widget.getByRole('radio', { name: 'Tele2' }).check();
+  await payButton.click();
+  const hosted = page.frameLocator('[data-epay-modal] iframe');
+  await hosted.getByLabel('Phone number').fill(phone);
+  await hosted.getByRole('button', { name: 'Get the code' }).click();
+  await hosted.getByLabel('Code from the SMS').fill(await smsCode(phone));
+  await hosted.getByRole('button', { name: 'Pay' }).click();
+  await expect(hosted.getByText('Payment successful')).toBeVisible();
+  await hosted.getByRole('button', { name: 'Close' }).click();
+  await expect(page.locator('[data-epay-modal]')).toHaveCount(0);
+  await expect(payButton).toHaveCount(0);
+  await expect(new ResultScreen(page, 'en').heading(TEXT.paid.en)).toBeVisible({ timeout: 15_000 });
+  await expect(payButton).toHaveCount(0);
+  await page.reload();
+  await expect(new ResultScreen(page, 'en').heading(TEXT.paid.en)).toBeVisible();
+});
+
+test('closed right after Pay: the widget resolves the payment before offering to pay again', async ({ page }) => {
+  const phone = randomPhone('707');
+  await page.goto('/?mode=payment_page&locale=en');
+  const widget = page.locator('kz-mobile-checkout');
+  const payButton = widget.getByRole('button', { name: 'Pay on the payment page' });
+  await widget.getByRole('radio', { name: 'Tele2' }).check();
+  await payButton.click();
+  const hosted = page.frameLocator('[data-epay-modal] iframe');
+  await hosted.getByLabel('Phone number').fill(phone);
+  await hosted.getByRole('button', { name: 'Get the code' }).click();
+  await hosted.getByLabel('Code from the SMS').fill(await smsCode(phone));
+  // The platform has the code; its callback is still on the way when the customer closes.
+  const codeTaken = page.waitForResponse((response) => response.url().includes('/payment/api/otp'));
+  await hosted.getByRole('button', { name: 'Pay' }).click();
+  await codeTaken;
+  await hosted.getByRole('button', { name: 'Close' }).click();
+  // Not the button: the widget keeps following the payment, and the platform's answer decides.
+  await expect(payButton).toHaveCount(0);
+  await expect(new ResultScreen(page, 'en').heading(TEXT.paid.en)).toBeVisible({ timeout: 15_000 });
+});
+
+test('closed without paying: once the platform confirms it has nothing, the pay button is back, also after a reload', async ({ page }) => {
+  await page.goto('/?mode=payment_page&locale=en');
+  const widget = page.locator('kz-mobile-checkout');
+  const payButton = widget.getByRole('button', { name: 'Pay on the payment page' });
+  await widget.getByRole('radio', { name: 'Kcell' }).check();
+  await payButton.click();
+  const hosted = page.frameLocator('[data-epay-modal] iframe');
+  await expect(hosted.getByLabel('Phone number')).toBeVisible();
+  await hosted.getByRole('button', { name: 'Close' }).click();
+  await expect(payButton).toBeVisible({ timeout: 15_000 });
+  await page.reload();
+  await expect(payButton).toBeVisible();
+});
