@@ -37,36 +37,15 @@ echo "bench: signatures" >&2
 target/release/checkout-bench signature --seconds 2 >"$out/signature.json"
 scripts/bench_peers.sh "$out/peers" >"$out/peers.json"
 
-read -r server_port sandbox_port < <(python3 -c 'import socket
-ports=[]
-for _ in range(2):
-    s=socket.socket(); s.bind(("127.0.0.1",0)); ports.append(s.getsockname()[1]); s.close()
-print(*ports)')
-secret=bench-secret
-admin=bench-admin-token-0123456789
-rm -f "$out"/bench.db*
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
-
-SANDBOX_SECRET_KEY=$secret SANDBOX_PROCESSING_DELAY_MS=20 SANDBOX_CALLBACK_RETRY_SCALE=0.01 \
-  target/release/checkout-sandbox --listen "127.0.0.1:$sandbox_port" >"$out/sandbox.out" 2>"$out/sandbox.log" &
-pids+=($!)
-CHECKOUT_SECRET_KEY=$secret CHECKOUT_ADMIN_TOKEN=$admin RUST_LOG=warn \
-  target/release/checkout-server serve --listen "127.0.0.1:$server_port" --project-id 1234 --brand sandbox \
-  --gate-url "http://127.0.0.1:$sandbox_port" --payment-page-url "http://127.0.0.1:$sandbox_port" \
-  --database-url "sqlite://$out/bench.db?mode=rwc" --static-dir dist --demo-shop --status-min-age-ms 0 >"$out/server.out" 2>"$out/server.log" &
-server_pid=$!
-pids+=($server_pid)
-for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$server_port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-
-echo "bench: widget start-up (10 cold loads)" >&2
-PLAYWRIGHT="$PWD/$out/peers/node_modules/playwright-core/index.mjs" node scripts/bench_startup.mjs "http://127.0.0.1:$server_port/" 10 >"$out/startup.json"
-
-echo "bench: backend under load" >&2
-BENCH_SECRET=$secret BENCH_ADMIN_TOKEN=$admin target/release/checkout-bench load --server "http://127.0.0.1:$server_port" --concurrency 1,50,500 --requests 500 >"$out/load.json"
-python3 -c 'import json, sys
-fields = dict(line.split(":", 1) for line in open(f"/proc/{sys.argv[1]}/status"))
-print(json.dumps({k: int(fields[k].split()[0]) for k in ("VmHWM", "VmRSS")}))' "$server_pid" >"$out/memory.json"
+# The backend: SQLite (one instance; the widget start-up is measured against it too), then
+# PostgreSQL with one instance and with two, in a throwaway cluster with fsync on like production.
+rm -f "$out"/bench.db* "$out"/load-*.json
+scripts/bench_backend.sh sqlite-1 1 "sqlite://$PWD/$out/bench.db?mode=rwc" --startup
+PG_EXTRA_OPTIONS="-c fsync=on -c synchronous_commit=on" scripts/with-postgres.sh bash -c '
+  set -e
+  for instances in 1 2; do
+    psql -qX "$CHECKOUT_TEST_POSTGRES_URL" -c "create database bench$instances" >/dev/null
+    scripts/bench_backend.sh "postgres-$instances" "$instances" "${CHECKOUT_TEST_POSTGRES_URL%/*}/bench$instances"
+  done'
 
 python3 scripts/bench_report.py "$out" dist

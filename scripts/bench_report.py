@@ -30,7 +30,8 @@ for name, file in [("wasm", "leptos_size_floor_bg.wasm"), ("JS glue", "leptos_si
     floor[name] = {"raw": len(data), "gzip": len(gzip.compress(data, 9))}
 floor["total"] = {k: sum(v[k] for v in floor.values()) for k in ("raw", "gzip")}
 
-signature, peers, startup, load_results, memory = load("signature.json"), load("peers.json"), load("startup.json"), load("load.json"), load("memory.json")
+signature, peers, startup = load("signature.json"), load("peers.json"), load("startup.json")
+backends = [load(f"load-{name}.json") for name in ("sqlite-1", "postgres-1", "postgres-2") if os.path.exists(os.path.join(out, f"load-{name}.json"))]
 ours = signature["ours_per_sec"]
 same = peers["node"]["signature"] == signature["signature"] == peers["python"]["signature"]
 
@@ -59,21 +60,38 @@ lines.append(f"  {'raw HMAC-SHA512, same string (ceiling)':<40}{signature['raw_h
 lines.append(f"  {'npm ecommpay 0.1.7 (Node)':<40}{peers['node']['per_sec']:>14,.0f}   ours {ours / peers['node']['per_sec']:.1f}x faster (goal: 10x)")
 lines.append(f"  {'PyPI ecommpay-sdk 1.0.6 (Python)':<40}{peers['python']['per_sec']:>14,.0f}   ours {ours / peers['python']['per_sec']:.1f}x faster")
 lines.append("")
-lines.append("Backend under load (loopback; SQLite on disk, synchronous=FULL; sandbox as the platform)")
-lines.append(f"  {'phase':<22}{'customers':>10}{'requests':>10}{'errors':>8}{'per second':>12}{'p50 ms':>9}{'p99 ms':>9}")
-for row in load_results["load"]:
-    if "rate_per_sec" in row:
-        lines.append(f"  {row['phase']:<22}{row['concurrency']:>10}{row['requests']:>10}{row['errors']:>8}{row['rate_per_sec']:>12,.0f}{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}")
-    else:
-        lines.append(f"  final states at {row['concurrency']:>3} customers: {row['payments']} payments, {row['not_succeeded']} not succeeded")
-lines.append(f"  server memory: peak {memory.get('VmHWM', 0) / 1024:.1f} MiB, now {memory.get('VmRSS', 0) / 1024:.1f} MiB")
-creation50 = next((r for r in load_results["load"] if r.get("phase") == "payment creation" and r["concurrency"] == 50), None)
-if creation50:
-    lines.append(f"  goal at 50 customers: >= 1,000 payment creations/s with p99 < 50 ms: {creation50['rate_per_sec']:,.0f}/s, p99 {creation50['p99_ms']:.1f} ms")
-lines.append(f"  nothing lost: {load_results['lost'] == 0} ({load_results['lost']} payments short of their final state)")
+lines.append("Backend under load (loopback; the sandbox as the platform; every process shares this machine's 2 cores:")
+lines.append("the load generator, the sandbox and each backend instance. SQLite on disk with synchronous=FULL; PostgreSQL 15")
+lines.append("in a throwaway cluster with fsync on. Customers' steps alternate between the instances.)")
+goals = {"sqlite": (1500, 50), "postgres": (1500, 60)}
+summary = []
+for run in backends:
+    label = f"{run['database']}, {run['instances']} instance{'s' if run['instances'] > 1 else ''}"
+    lines.append("")
+    lines.append(f"  {label}")
+    lines.append(f"  {'phase':<22}{'customers':>10}{'requests':>10}{'errors':>8}{'per second':>12}{'p50 ms':>9}{'p99 ms':>9}")
+    for row in run["load"]:
+        if "rate_per_sec" in row:
+            lines.append(f"  {row['phase']:<22}{row['concurrency']:>10}{row['requests']:>10}{row['errors']:>8}{row['rate_per_sec']:>12,.0f}{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}")
+        else:
+            lines.append(f"  final states at {row['concurrency']:>3} customers: {row['payments']} payments, {row['not_succeeded']} not succeeded, {row['duplicated_at_platform']} duplicated at the platform")
+    cpu = run["cpu_seconds"]
+    lines.append(f"  CPU seconds: backend {' + '.join(f'{c:.1f}' for c in cpu['servers'])}, sandbox {cpu['sandbox']:.1f}; peak memory per instance {', '.join(f'{p / 1024:.1f}' for p in run['server_peak_kib'])} MiB"
+                 + (f"; {run['commits']:,} PostgreSQL commits" if run["database"] == "postgres" else ""))
+    creation50 = next((r for r in run["load"] if r.get("phase") == "payment creation" and r["concurrency"] == 50), None)
+    if creation50:
+        rate, p99 = goals[run["database"]]
+        met = creation50["rate_per_sec"] >= rate and creation50["p99_ms"] <= p99
+        lines.append(f"  goal at 50 customers: >= {rate:,} creations/s with p99 <= {p99} ms: {creation50['rate_per_sec']:,.0f}/s, p99 {creation50['p99_ms']:.1f} ms ({'met' if met else 'not met'})")
+        summary.append((label, creation50))
+    lines.append(f"  nothing lost: {run['lost'] == 0} ({run['lost']} short of their final state); nothing duplicated: {run['duplicated'] == 0}")
+if len(summary) > 1:
+    base = summary[0][1]["rate_per_sec"]
+    lines.append("")
+    lines.append("  payment creations/s at 50 customers, as a ratio to SQLite with one instance: " + ", ".join(f"{label} {row['rate_per_sec'] / base:.2f}" for label, row in summary))
 table = "\n".join(lines)
 print(table)
-results = {"sizes": sizes, "size_peer": floor, "startup": startup, "signature": signature, "peers": peers, "load": load_results, "memory_kib": memory, "table": table}
+results = {"sizes": sizes, "size_peer": floor, "startup": startup, "signature": signature, "peers": peers, "backends": backends, "table": table}
 with open(os.path.join(out, "results.json"), "w") as f:
     json.dump(results, f, indent=2)
 print(f"\nresults written to {os.path.join(out, 'results.json')}")

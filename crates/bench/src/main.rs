@@ -31,11 +31,15 @@ enum Command {
         #[arg(long, default_value_t = 2.0)]
         seconds: f64,
     },
-    /// Load on a running backend (with its sandbox) at several concurrency levels.
+    /// Load on running backends (one or several instances on one database, with their sandbox)
+    /// at several concurrency levels.
     Load {
-        /// The backend.
+        /// The backend instances, comma-separated: each customer's requests alternate between them.
+        #[arg(long, value_delimiter = ',')]
+        server: Vec<String>,
+        /// The sandbox, asked afterwards how many operations it received per customer.
         #[arg(long)]
-        server: String,
+        sandbox: String,
         /// The project's secret (signs the callbacks sent to the backend).
         #[arg(long, env = "BENCH_SECRET")]
         secret: String,
@@ -132,10 +136,10 @@ where
     Phase { latencies, errors, wall: start.elapsed() }
 }
 
-async fn create_session(http: &reqwest::Client, server: &str, token: &str, n: usize) -> Option<String> {
+async fn create_session(http: &reqwest::Client, server: &str, token: &str, customer: &str) -> Option<String> {
     let body = json!({
         "amount": 100_000, "currency": "KZT", "methods": ["mobile"],
-        "customer": { "id": format!("bench-{n}"), "first_name": "Bench", "last_name": "Customer", "email": "bench@example.kz" }
+        "customer": { "id": customer, "first_name": "Bench", "last_name": "Customer", "email": "bench@example.kz" }
     });
     let answer: Value = http.post(format!("{server}/admin/sessions")).bearer_auth(token).json(&body).send().await.ok()?.json().await.ok()?;
     answer["session"].as_str().map(str::to_owned)
@@ -165,33 +169,51 @@ async fn settle(http: &reqwest::Client, server: &str, ids: &[String], states: &[
     pending.len()
 }
 
-async fn load(server: String, secret: String, token: String, levels: Vec<usize>, requests: usize) {
+/// Operations the platform received beyond one per customer of this level (`bench-{level}-…`).
+async fn duplicates_at_platform(http: &reqwest::Client, sandbox: &str, level: usize) -> Option<usize> {
+    let list: Value = http.get(format!("{sandbox}/sandbox/payments")).send().await.ok()?.json().await.ok()?;
+    let prefix = format!("bench-{level}-");
+    let mut per_customer = std::collections::HashMap::<String, usize>::new();
+    for payment in list["payments"].as_array()? {
+        if let Some(customer) = payment["customer_id"].as_str().filter(|c| c.starts_with(&prefix)) {
+            *per_customer.entry(customer.to_owned()).or_default() += 1;
+        }
+    }
+    Some(per_customer.values().map(|n| n - 1).sum())
+}
+
+async fn load(servers: Vec<String>, sandbox: String, secret: String, token: String, levels: Vec<usize>, requests: usize) {
     let http = reqwest::Client::builder().pool_max_idle_per_host(1024).timeout(Duration::from_secs(60)).build().unwrap_or_default();
+    let servers = Arc::new(servers);
+    // Request `i` goes to instance `i + shift`: a customer's steps land on different instances.
+    let at = |servers: &[String], i: usize, shift: usize| servers[(i + shift) % servers.len()].clone();
+    let server = servers[0].clone();
     let mut results = Vec::new();
     let mut lost_total = 0;
+    let mut duplicated_total = 0;
     for concurrency in levels {
         let n = requests.max(concurrency);
         eprintln!("load: {concurrency} concurrent customers, {n} requests a phase");
         let mut sessions = Vec::with_capacity(n);
         for i in 0..n {
-            if let Some(s) = create_session(&http, &server, &token, i).await {
+            if let Some(s) = create_session(&http, &at(&servers, i, 0), &token, &format!("bench-{concurrency}-{i}")).await {
                 sessions.push(s);
             }
         }
         let sessions = Arc::new(sessions);
 
-        let (h, s, srv) = (http.clone(), sessions.clone(), server.clone());
+        let (h, s, all) = (http.clone(), sessions.clone(), servers.clone());
         let phase = run_phase(concurrency, n, move |i| {
-            let (h, url) = (h.clone(), format!("{srv}/api/sessions/{}", s[i % s.len()]));
+            let (h, url) = (h.clone(), format!("{}/api/sessions/{}", at(&all, i, 1), s[i % s.len()]));
             async move { h.get(url).send().await.is_ok_and(|r| r.status().is_success()) }
         })
         .await;
         results.push(phase.report("session load", concurrency));
 
         let ids = Arc::new(std::sync::Mutex::new(Vec::new()));
-        let (h, s, srv, collected) = (http.clone(), sessions.clone(), server.clone(), ids.clone());
+        let (h, s, all, collected) = (http.clone(), sessions.clone(), servers.clone(), ids.clone());
         let phase = run_phase(concurrency, s.len(), move |i| {
-            let (h, url, collected) = (h.clone(), format!("{srv}/api/sessions/{}/mobile-payments", s[i]), collected.clone());
+            let (h, url, collected) = (h.clone(), format!("{}/api/sessions/{}/mobile-payments", at(&all, i, 0), s[i]), collected.clone());
             async move {
                 let Ok(response) = h.post(url).json(&json!({ "operator": "ALTEL", "phone": "77000000000" })).send().await else {
                     return false;
@@ -210,9 +232,9 @@ async fn load(server: String, secret: String, token: String, levels: Vec<usize>,
 
         let not_waiting = settle(&http, &server, &ids, &["awaiting_otp"], Duration::from_secs(60)).await;
         let ids = Arc::new(ids);
-        let (h, i2, srv) = (http.clone(), ids.clone(), server.clone());
+        let (h, i2, all) = (http.clone(), ids.clone(), servers.clone());
         let phase = run_phase(concurrency, i2.len(), move |i| {
-            let (h, url) = (h.clone(), format!("{srv}/api/payments/{}/otp", i2[i]));
+            let (h, url) = (h.clone(), format!("{}/api/payments/{}/otp", at(&all, i, 1), i2[i]));
             async move { h.post(url).json(&json!({ "code": "123456" })).send().await.is_ok_and(|r| r.status().as_u16() == 202) }
         })
         .await;
@@ -221,9 +243,9 @@ async fn load(server: String, secret: String, token: String, levels: Vec<usize>,
         lost_total += lost;
 
         // Callback ingestion: the platform's retries of final callbacks, signed, idempotent.
-        let (h, i3, srv, key) = (http.clone(), ids.clone(), server.clone(), secret.clone());
+        let (h, i3, all, key) = (http.clone(), ids.clone(), servers.clone(), secret.clone());
         let phase = run_phase(concurrency, i3.len().max(1), move |i| {
-            let (h, url) = (h.clone(), format!("{srv}/callbacks/gate"));
+            let (h, url) = (h.clone(), format!("{}/callbacks/gate", at(&all, i, 0)));
             let mut body: Value = serde_json::from_str(CALLBACK).unwrap_or(Value::Null);
             body["payment"]["id"] = json!(i3.get(i).cloned().unwrap_or_default());
             body.as_object_mut().map(|o| o.remove("signature"));
@@ -232,17 +254,20 @@ async fn load(server: String, secret: String, token: String, levels: Vec<usize>,
         })
         .await;
         results.push(phase.report("callback ingestion", concurrency));
-        results.push(json!({ "phase": "final states", "concurrency": concurrency, "payments": ids.len(), "not_awaiting_otp_in_time": not_waiting, "not_succeeded": lost }));
+        let duplicated = duplicates_at_platform(&http, &sandbox, concurrency).await.unwrap_or(usize::MAX);
+        duplicated_total = duplicated_total.saturating_add(duplicated);
+        results.push(json!({ "phase": "final states", "concurrency": concurrency, "payments": ids.len(), "not_awaiting_otp_in_time": not_waiting, "not_succeeded": lost, "duplicated_at_platform": duplicated }));
     }
-    println!("{}", json!({ "load": results, "lost": lost_total }));
+    println!("{}", json!({ "load": results, "lost": lost_total, "duplicated": duplicated_total }));
 }
 
 #[tokio::main]
 async fn main() {
     match Cli::parse().command {
         Command::Signature { seconds } => signature(seconds),
-        Command::Load { server, secret, admin_token, concurrency, requests } => {
-            load(server.trim_end_matches('/').to_owned(), secret, admin_token, concurrency, requests).await
+        Command::Load { server, sandbox, secret, admin_token, concurrency, requests } => {
+            let servers = server.iter().map(|s| s.trim_end_matches('/').to_owned()).collect();
+            load(servers, sandbox.trim_end_matches('/').to_owned(), secret, admin_token, concurrency, requests).await
         }
     }
 }
