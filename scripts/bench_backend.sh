@@ -35,14 +35,14 @@ commits() {
 }
 
 SANDBOX_SECRET_KEY=$secret SANDBOX_PROCESSING_DELAY_MS=20 SANDBOX_CALLBACK_RETRY_SCALE=0.01 RUST_LOG=warn \
-  target/release/checkout-sandbox --listen "127.0.0.1:$sandbox_port" >"$out/sandbox-$name.out" 2>"$out/sandbox-$name.log" &
+  ${BENCH_BIN_DIR:-target/release}/checkout-sandbox --listen "127.0.0.1:$sandbox_port" >"$out/sandbox-$name.out" 2>"$out/sandbox-$name.log" &
 sandbox_pid=$!
 pids+=($sandbox_pid)
 servers=()
 server_pids=()
 for port in "${ports[@]}"; do
   CHECKOUT_SECRET_KEY=$secret CHECKOUT_ADMIN_TOKEN=$admin RUST_LOG=warn \
-    target/release/checkout-server serve --listen "127.0.0.1:$port" --project-id 1234 --brand sandbox \
+    ${BENCH_BIN_DIR:-target/release}/checkout-server serve --listen "127.0.0.1:$port" --project-id 1234 --brand sandbox \
     --gate-url "http://127.0.0.1:$sandbox_port" --payment-page-url "http://127.0.0.1:$sandbox_port" \
     --database-url "$database_url" --static-dir dist --demo-shop --status-min-age-ms 0 >"$out/server-$name-$port.out" 2>"$out/server-$name-$port.log" &
   server_pids+=($!)

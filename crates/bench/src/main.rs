@@ -190,7 +190,7 @@ async fn load(servers: Vec<String>, sandbox: String, secret: String, token: Stri
     let server = servers[0].clone();
     let mut results = Vec::new();
     let mut lost_total = 0;
-    let mut duplicated_total = 0;
+    let mut duplicated_total: usize = 0;
     for concurrency in levels {
         let n = requests.max(concurrency);
         eprintln!("load: {concurrency} concurrent customers, {n} requests a phase");

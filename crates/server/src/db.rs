@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
+use std::sync::Arc;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// What a checkout session allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -83,8 +85,6 @@ pub struct PaymentRecord {
     pub created_at: Timestamp,
     /// Last change.
     pub updated_at: Timestamp,
-    /// The latest Gate request about it (status requests wait 10 s after it).
-    pub last_gate_request_at: Timestamp,
     /// The latest status request.
     pub last_status_check_at: Option<Timestamp>,
 }
@@ -166,7 +166,15 @@ pub struct Db {
     backend: Backend,
     url: String,
     instance: String,
+    /// SQLite has one writer at a time, and its connections that wait for the lock poll for it
+    /// with sleeps of up to tens of milliseconds (the busy handler), so under load the lock sits
+    /// free while they sleep. This process's writers queue here instead and take the lock the
+    /// moment it is released. PostgreSQL locks rows, not the database: no queue.
+    writers: Option<Arc<Mutex<()>>>,
 }
+
+/// A place in the writers' queue (SQLite), held until the write is committed.
+type Turn = Option<OwnedMutexGuard<()>>;
 
 /// The PostgreSQL channel on which instances tell each other which payment changed.
 pub const CHANGES_CHANNEL: &str = "checkout_payment_changed";
@@ -232,7 +240,8 @@ impl Db {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
-        Ok(Db { pool, backend, url: url.to_owned(), instance: format!("{}-{}", std::process::id(), crate::service::random_hex(6)) })
+        let writers = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        Ok(Db { pool, backend, url: url.to_owned(), instance: format!("{}-{}", std::process::id(), crate::service::random_hex(6)), writers })
     }
 
     /// Which database this is.
@@ -253,15 +262,26 @@ impl Db {
     /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so a
     /// transaction that reads and then writes never fails half-way on a lock upgrade; on
     /// PostgreSQL the first `UPDATE` of a row locks it.
-    async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
+    async fn write(&self) -> Result<(Turn, sqlx::Transaction<'static, sqlx::Any>), sqlx::Error> {
+        let turn = self.turn().await;
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok((turn, tx))
+    }
+
+    /// Waits for this process's turn to write (SQLite; at once on PostgreSQL).
+    async fn turn(&self) -> Turn {
+        match &self.writers {
+            Some(queue) => Some(queue.clone().lock_owned().await),
+            None => None,
         }
     }
 
     /// Stores a new session.
     pub async fn insert_session(&self, s: &Session) -> Result<(), sqlx::Error> {
+        let _turn = self.turn().await;
         sqlx::query(
             "INSERT INTO sessions (token, amount, currency, customer_id, customer_first_name, customer_last_name, customer_email, methods, locale, description, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -344,7 +364,8 @@ impl Db {
             .bind(p.version)
             .bind(ms(p.created_at))
             .bind(ms(p.updated_at))
-            .bind(ms(p.last_gate_request_at))
+            // The column is the creation time; later requests are read from `gate_log`.
+            .bind(ms(p.created_at))
             .execute(executor)
             .await?;
         Ok(result.rows_affected() == 1)
@@ -352,6 +373,7 @@ impl Db {
 
     /// Stores a payment that belongs to no session (the admin API's payouts).
     pub async fn insert_payment(&self, p: &PaymentRecord) -> Result<(), sqlx::Error> {
+        let _turn = self.turn().await;
         Self::insert_payment_with(&self.pool, p, false).await.map(drop)
     }
 
@@ -363,7 +385,10 @@ impl Db {
         // The taken payment can turn final (and leave the index) between the two statements;
         // then the next round may create.
         for _ in 0..10 {
-            if Self::insert_payment_with(&self.pool, p, true).await? {
+            let turn = self.turn().await;
+            let created = Self::insert_payment_with(&self.pool, p, true).await?;
+            drop(turn);
+            if created {
                 return Ok(Claim::Created(p.clone()));
             }
             if let Some(taken) = self.session_payment(token).await? {
@@ -388,7 +413,10 @@ impl Db {
     pub async fn claim_deposit(&self, p: &PaymentRecord) -> Result<(PaymentRecord, bool), sqlx::Error> {
         let token = p.session_token.as_deref().ok_or_else(|| sqlx::Error::Protocol("a deposit needs its session".into()))?;
         for _ in 0..10 {
-            if Self::insert_payment_with(&self.pool, p, true).await? {
+            let turn = self.turn().await;
+            let created = Self::insert_payment_with(&self.pool, p, true).await?;
+            drop(turn);
+            if created {
                 return Ok((p.clone(), true));
             }
             let row = sqlx::query("SELECT * FROM payments WHERE session_token = $1 AND amount = $2 AND kind = 'cash_in' AND state = 'processing'")
@@ -417,7 +445,6 @@ impl Db {
             version: row.try_get("version")?,
             created_at: Timestamp(row.try_get("created_at")?),
             updated_at: Timestamp(row.try_get("updated_at")?),
-            last_gate_request_at: Timestamp(row.try_get("last_gate_request_at")?),
             last_status_check_at: row.try_get::<Option<i64>, _>("last_status_check_at")?.map(Timestamp),
         })
     }
@@ -467,7 +494,7 @@ impl Db {
                 return Ok(None);
             };
             let changed = record.machine.apply(event);
-            let mut tx = self.write().await?;
+            let (_turn, mut tx) = self.write().await?;
             if changed {
                 let updated = sqlx::query(
                     "UPDATE payments SET machine = $1, state = $2, version = version + 1, updated_at = $3 WHERE payment_id = $4 AND version = $5",
@@ -518,17 +545,9 @@ impl Db {
         Err(sqlx::Error::Protocol("payment kept changing under a concurrent writer".into()))
     }
 
-    /// Appends a Gate call to the log; when it was accepted and concerns a payment, notes the
-    /// request on the payment too (status requests must wait after it), in the same commit.
-    pub async fn record_gate_call(&self, entry: &GateLogEntry, accepted: bool) -> Result<(), sqlx::Error> {
-        let mut tx = self.write().await?;
-        if let (true, Some(payment_id)) = (accepted, &entry.payment_id) {
-            sqlx::query("UPDATE payments SET last_gate_request_at = $1 WHERE payment_id = $2")
-                .bind(ms(entry.at))
-                .bind(payment_id)
-                .execute(&mut *tx)
-                .await?;
-        }
+    /// Appends a Gate call to the log: one statement, one commit.
+    pub async fn record_gate_call(&self, entry: &GateLogEntry) -> Result<(), sqlx::Error> {
+        let _turn = self.turn().await;
         sqlx::query("INSERT INTO gate_log (payment_id, endpoint, request, http_status, response, error, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(&entry.payment_id)
             .bind(&entry.endpoint)
@@ -537,15 +556,30 @@ impl Db {
             .bind(entry.response.as_ref().map(Value::to_string))
             .bind(&entry.error)
             .bind(ms(entry.at))
-            .execute(&mut *tx)
+            .execute(&self.pool)
             .await?;
-        tx.commit().await
+        Ok(())
+    }
+
+    /// When the latest request about a payment that the platform accepted was sent (status
+    /// requests aside: they ask about the others), or when the payment was created.
+    pub async fn last_gate_request_at(&self, payment_id: &str, status_path: &str) -> Result<Option<Timestamp>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT COALESCE((SELECT MAX(at) FROM gate_log WHERE payment_id = $1 AND error IS NULL AND endpoint <> $2), p.last_gate_request_at) AS at
+             FROM payments p WHERE p.payment_id = $1",
+        )
+        .bind(payment_id)
+        .bind(status_path)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| r.try_get::<i64, _>("at").map(Timestamp)).transpose()
     }
 
     /// Claims the right to ask the platform about a payment now: a compare-and-set on the time
     /// of its latest status request, so of several instances (or a reconciler and a callback
     /// handler) only one asks. `seen` is the value the caller read.
     pub async fn claim_status_check(&self, payment_id: &str, seen: Option<Timestamp>, at: Timestamp) -> Result<bool, sqlx::Error> {
+        let _turn = self.turn().await;
         let result = sqlx::query("UPDATE payments SET last_status_check_at = $1 WHERE payment_id = $2 AND COALESCE(last_status_check_at, -1) = $3")
             .bind(ms(at))
             .bind(payment_id)
@@ -564,6 +598,7 @@ impl Db {
         result: &str,
         at: Timestamp,
     ) -> Result<(), sqlx::Error> {
+        let _turn = self.turn().await;
         sqlx::query("INSERT INTO callback_log (payment_id, raw, verified, result, applied, at) VALUES ($1, $2, $3, $4, 0, $5)")
             .bind(payment_id)
             .bind(raw)
@@ -578,6 +613,7 @@ impl Db {
     /// Records a verified callback once per `dedup_key` (what it says): a second copy, however it
     /// arrives, finds the first.
     pub async fn record_callback(&self, payment_id: Option<&str>, raw: &str, dedup_key: &str, at: Timestamp) -> Result<Recorded, sqlx::Error> {
+        let turn = self.turn().await;
         let inserted = sqlx::query(
             "INSERT INTO callback_log (payment_id, raw, verified, result, applied, at, dedup_key) VALUES ($1, $2, 1, 'received', 0, $3, $4)
              ON CONFLICT DO NOTHING RETURNING id",
@@ -588,6 +624,7 @@ impl Db {
         .bind(dedup_key)
         .fetch_optional(&self.pool)
         .await?;
+        drop(turn);
         if let Some(row) = inserted {
             return Ok(Recorded::New(row.try_get("id")?));
         }
@@ -597,6 +634,7 @@ impl Db {
 
     /// Marks a logged callback as applied, with what it did.
     pub async fn callback_applied(&self, id: i64, result: &str) -> Result<(), sqlx::Error> {
+        let _turn = self.turn().await;
         sqlx::query("UPDATE callback_log SET applied = 1, result = $1 WHERE id = $2").bind(result).bind(id).execute(&self.pool).await?;
         Ok(())
     }
@@ -655,7 +693,7 @@ impl Db {
     /// successful refunds, then the refunds still pending), so parallel refunds queue on the row
     /// and together never exceed the payment. `amount: None` is the whole remainder.
     pub async fn reserve_refund(&self, payment_id: &str, amount: Option<u64>, at: Timestamp) -> Result<Option<Reservation>, sqlx::Error> {
-        let mut tx = self.write().await?;
+        let (_turn, mut tx) = self.write().await?;
         let locked = sqlx::query("UPDATE payments SET updated_at = updated_at WHERE payment_id = $1").bind(payment_id).execute(&mut *tx).await?;
         if locked.rows_affected() == 0 {
             return Ok(None);
@@ -689,7 +727,7 @@ impl Db {
 
     /// Settles a pending refund outside any event (Gate refused or never got it).
     pub async fn settle_refund(&self, payment_id: &str, settlement: &RefundSettlement) -> Result<(), sqlx::Error> {
-        let mut tx = self.write().await?;
+        let (_turn, mut tx) = self.write().await?;
         Self::settle_refund_in(&mut tx, payment_id, settlement).await?;
         tx.commit().await
     }
@@ -728,6 +766,7 @@ impl Db {
     /// Takes or renews the lease `name` for `holder` until `until`, if it is free, expired at
     /// `at`, or already `holder`'s: a compare-and-set, so one instance at a time holds it.
     pub async fn try_lease(&self, name: &str, holder: &str, at: Timestamp, until: Timestamp) -> Result<bool, sqlx::Error> {
+        let _turn = self.turn().await;
         let result = sqlx::query(
             "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)
              ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at

@@ -71,8 +71,8 @@ impl GateClient {
         self.project_id
     }
 
-    /// Signs `body` (into `general.signature`), POSTs it to `path`, logs both sides (noting an
-    /// accepted request on its payment in the same commit), and returns the accepted answer's JSON.
+    /// Signs `body` (into `general.signature`), POSTs it to `path`, logs both sides, and returns
+    /// the accepted answer's JSON.
     pub async fn call(&self, db: &Db, payment_id: Option<&str>, path: &str, mut body: Value) -> Result<Value, GateFailure> {
         attach_signature(&mut body, self.secret.expose());
         let at = crate::now();
@@ -107,9 +107,7 @@ impl GateClient {
             error: failure.as_ref().map(GateFailure::message),
             at,
         };
-        // A status request asks about the others; it is not one that later status requests wait for.
-        let counts_as_request = failure.is_none() && path != STATUS_PATH;
-        if let Err(e) = db.record_gate_call(&entry, counts_as_request).await {
+        if let Err(e) = db.record_gate_call(&entry).await {
             tracing::error!(error = %e, path, "could not log a Gate call");
         }
         match (failure, answer) {

@@ -210,7 +210,6 @@ impl App {
             version: 1,
             created_at: at,
             updated_at: at,
-            last_gate_request_at: at,
             last_status_check_at: None,
         }
     }
@@ -486,8 +485,9 @@ impl App {
     }
 
     /// When the platform will next answer a status request about `record` (its 10-second rule).
-    fn status_ready_at(&self, record: &PaymentRecord) -> Timestamp {
-        record.last_gate_request_at + Millis::from_duration(self.config().status_min_age)
+    async fn status_ready_at(&self, record: &PaymentRecord) -> Result<Timestamp, AppError> {
+        let last = self.db().last_gate_request_at(&record.payment_id, STATUS_PATH).await?.unwrap_or(record.created_at);
+        Ok(last + Millis::from_duration(self.config().status_min_age))
     }
 
     /// Asks the platform for a payment's status (waiting out its 10-second rule) and applies the
@@ -502,7 +502,7 @@ impl App {
     /// it since, their answer stands and this call asks nothing.
     async fn confirm_status_of(&self, seen: &PaymentRecord) -> Result<PaymentRecord, AppError> {
         let payment_id = seen.payment_id.as_str();
-        let wait = self.status_ready_at(seen) - now();
+        let wait = self.status_ready_at(seen).await? - now();
         if wait.0 > 0 {
             tokio::time::sleep(Duration::from_millis(wait.0 as u64)).await;
         }
@@ -559,7 +559,7 @@ impl App {
         if record.machine.status().name() != "processing" {
             return Ok(false);
         }
-        let wait = self.status_ready_at(record) - now();
+        let wait = self.status_ready_at(record).await? - now();
         if wait.0 > 0 {
             let mut e = AppError::conflict("payment_in_progress", "the payment page of this session may still be paying; try again shortly");
             e.retry_after_s = Some(wait.ceil_secs());
@@ -596,9 +596,11 @@ impl App {
         let app = self.clone();
         let pending = record.clone();
         tokio::spawn(async move {
-            let wait = app.status_ready_at(&pending) - now();
-            if wait.0 > 0 {
-                tokio::time::sleep(Duration::from_millis(wait.0 as u64)).await;
+            if let Ok(ready_at) = app.status_ready_at(&pending).await {
+                let wait = ready_at - now();
+                if wait.0 > 0 {
+                    tokio::time::sleep(Duration::from_millis(wait.0 as u64)).await;
+                }
             }
             let Ok(pending) = app.payment(&pending.payment_id).await else { return };
             if let Err(e) = app.abandon_if_unknown(&pending).await {

@@ -351,7 +351,26 @@ async fn a_payout_session_pays_out_to_the_customers_phone(store: Store) {
     assert_eq!((status, refused["error"]["code"].as_str()), (422, Some("method_not_allowed")));
 }
 
+async fn status_requests_wait_after_the_latest_accepted_request(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
+    let session = s.session(&["mobile"]).await;
+    let payment_id = s.pay(&session, "77000000000").await;
+    s.until_state(&payment_id, "awaiting_otp").await;
+    let created = s.app.payment(&payment_id).await.unwrap().created_at;
+    let after_sale = s.app.db().last_gate_request_at(&payment_id, checkout_server::gate::STATUS_PATH).await.unwrap().unwrap();
+    assert!(after_sale >= created);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    s.otp(&payment_id, "123456").await;
+    let after_code = s.app.db().last_gate_request_at(&payment_id, checkout_server::gate::STATUS_PATH).await.unwrap().unwrap();
+    assert!(after_code.0 >= after_sale.0 + 20, "the clarification counts: {after_sale:?} -> {after_code:?}");
+    s.until_state(&payment_id, "succeeded").await;
+    // A status request is not a request the next status request waits for.
+    s.app.confirm_status(&payment_id).await.unwrap();
+    assert_eq!(s.app.db().last_gate_request_at(&payment_id, checkout_server::gate::STATUS_PATH).await.unwrap(), Some(after_code));
+}
+
 both!(
+    status_requests_wait_after_the_latest_accepted_request,
     a_customer_pays_by_phone_and_code,
     a_double_click_makes_one_payment,
     a_wrong_code_then_the_right_one,
