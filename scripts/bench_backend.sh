@@ -12,11 +12,23 @@ out=target/bench
 secret=bench-secret
 admin=bench-admin-token-0123456789
 
+# Free ports below the kernel's ephemeral range (32768 and up), so that none of the load's
+# thousands of client connections can take one between this check and the server's bind.
 free_ports() {
-  python3 -c 'import socket, sys
-socks=[socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(*[s.getsockname()[1] for s in socks])' "$1"
+  python3 -c 'import random, socket, sys
+found = []
+while len(found) < int(sys.argv[1]):
+    port = random.randrange(20000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    if port not in found:
+        found.append(port)
+print(*found)' "$1"
 }
 read -ra all_ports < <(free_ports $((instances + 1)))
 sandbox_port=${all_ports[0]}
@@ -38,6 +50,8 @@ SANDBOX_SECRET_KEY=$secret SANDBOX_PROCESSING_DELAY_MS=20 SANDBOX_CALLBACK_RETRY
   ${BENCH_BIN_DIR:-target/release}/checkout-sandbox --listen "127.0.0.1:$sandbox_port" >"$out/sandbox-$name.out" 2>"$out/sandbox-$name.log" &
 sandbox_pid=$!
 pids+=($sandbox_pid)
+for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$sandbox_port/" >/dev/null 2>&1 && break; sleep 0.1; done
+kill -0 "$sandbox_pid" 2>/dev/null || { echo "bench: the sandbox did not start:" >&2; cat "$out/sandbox-$name.log" >&2; exit 1; }
 servers=()
 server_pids=()
 for port in "${ports[@]}"; do
@@ -50,6 +64,7 @@ for port in "${ports[@]}"; do
   servers+=("http://127.0.0.1:$port")
   # One at a time: the first creates the schema.
   for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+  kill -0 "${server_pids[-1]}" 2>/dev/null || { echo "bench: backend $port did not start:" >&2; cat "$out/server-$name-$port.log" >&2; exit 1; }
 done
 list=$(IFS=,; echo "${servers[*]}")
 

@@ -14,7 +14,19 @@ if [ ! -x "$bindir/initdb" ]; then
 fi
 [ -x "$bindir/initdb" ] || { echo "with-postgres: no PostgreSQL server found; run scripts/bootstrap.sh" >&2; exit 1; }
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# A free port below the kernel's ephemeral range, so no client connection can take it first.
+port=$(python3 -c 'import random, socket
+while True:
+    port = random.randrange(20000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+        break
+    except OSError:
+        pass
+    finally:
+        s.close()
+print(port)')
 dir="$PWD/target/pg/$port"
 rm -rf "$dir"
 mkdir -p "$dir"

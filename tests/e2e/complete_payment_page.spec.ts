@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, Page, test } from '@playwright/test';
 import { randomPhone, ResultScreen, smsCode, TEXT } from './fixtures/checkout';
 
 test('a purchase through the hosted Payment Page completes and the widget shows the backend result', async ({ page }) => {
@@ -51,17 +51,21 @@ test('the Payment Page by redirect completes, and the shop shows the result on r
   await expect(new ResultScreen(page, 'en').heading(TEXT.paid.en)).toBeVisible({ timeout: 15_000 });
 });
 
-test('paid on the Payment Page, then closed: the widget shows the success, never the pay button again', async ({ page }) => {
-  const phone = randomPhone('707');
+/** Opens the hosted page in its modal with `operator` and types the phone and the texted code. */
+async function openAndFill(page: Page, operator: string, phone: string) {
   await page.goto('/?mode=payment_page&locale=en');
   const widget = page.locator('kz-mobile-checkout');
-  const payButton = widget.getByRole('button', { name: 'Pay on the payment page' });
-  await widget.getByRole('radio', { name: 'Tele2' }).check();
-  await payButton.click();
+  await widget.getByRole('radio', { name: operator }).check();
+  await widget.getByRole('button', { name: 'Pay on the payment page' }).click();
   const hosted = page.frameLocator('[data-epay-modal] iframe');
   await hosted.getByLabel('Phone number').fill(phone);
   await hosted.getByRole('button', { name: 'Get the code' }).click();
   await hosted.getByLabel('Code from the SMS').fill(await smsCode(phone));
+  return { widget, hosted, payButton: widget.getByRole('button', { name: 'Pay on the payment page' }) };
+}
+
+test('paid on the Payment Page, then closed: the widget shows the success, never the pay button again', async ({ page }) => {
+  const { hosted, payButton } = await openAndFill(page, 'Tele2', randomPhone('707'));
   await hosted.getByRole('button', { name: 'Pay' }).click();
   await expect(hosted.getByText('Payment successful')).toBeVisible();
   await hosted.getByRole('button', { name: 'Close' }).click();
@@ -74,16 +78,7 @@ test('paid on the Payment Page, then closed: the widget shows the success, never
 });
 
 test('closed right after Pay: the widget resolves the payment before offering to pay again', async ({ page }) => {
-  const phone = randomPhone('707');
-  await page.goto('/?mode=payment_page&locale=en');
-  const widget = page.locator('kz-mobile-checkout');
-  const payButton = widget.getByRole('button', { name: 'Pay on the payment page' });
-  await widget.getByRole('radio', { name: 'Tele2' }).check();
-  await payButton.click();
-  const hosted = page.frameLocator('[data-epay-modal] iframe');
-  await hosted.getByLabel('Phone number').fill(phone);
-  await hosted.getByRole('button', { name: 'Get the code' }).click();
-  await hosted.getByLabel('Code from the SMS').fill(await smsCode(phone));
+  const { hosted, payButton } = await openAndFill(page, 'Tele2', randomPhone('707'));
   // The platform has the code; its callback is still on the way when the customer closes.
   const codeTaken = page.waitForResponse((response) => response.url().includes('/payment/api/otp'));
   await hosted.getByRole('button', { name: 'Pay' }).click();

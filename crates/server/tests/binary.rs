@@ -239,14 +239,21 @@ async fn stream_until(http: &reqwest::Client, base: &str, payment_id: &str, stat
     panic!("the stream ended before {state}: {states:?}");
 }
 
-#[tokio::test]
-async fn two_instances_on_one_postgres_serve_one_payment_together() {
+/// Instances A and B on one new PostgreSQL database, both with B's public address (the platform
+/// calls back B only), and a sandbox taking `processing_delay` over each step: `(gate, A, B)`.
+async fn two_instances(processing_delay: Duration) -> (String, Server, Server) {
     let db = Store::Postgres.fresh().await;
     let (a_port, b_port) = (free_port().await, free_port().await);
-    // The platform calls back instance B only.
-    let gate = sandbox(b_port, Duration::from_millis(300)).await;
+    let gate = sandbox(b_port, processing_delay).await;
     let a = Server::behind(a_port, b_port, &db, &gate, false);
     let b = Server::start(b_port, &db, &gate, false);
+    (gate, a, b)
+}
+
+#[tokio::test]
+async fn two_instances_on_one_postgres_serve_one_payment_together() {
+    // The platform calls back instance B only.
+    let (gate, a, b) = two_instances(Duration::from_millis(300)).await;
     let http = reqwest::Client::new();
 
     let (session, payment_id) = start_payment(&http, &a.base).await;
@@ -269,11 +276,7 @@ async fn two_instances_on_one_postgres_serve_one_payment_together() {
 
 #[tokio::test]
 async fn an_instance_killed_mid_payment_leaves_the_payment_to_the_other() {
-    let db = Store::Postgres.fresh().await;
-    let (a_port, b_port) = (free_port().await, free_port().await);
-    let gate = sandbox(b_port, Duration::from_millis(600)).await;
-    let a = Server::behind(a_port, b_port, &db, &gate, false);
-    let b = Server::start(b_port, &db, &gate, false);
+    let (gate, a, b) = two_instances(Duration::from_millis(600)).await;
     let http = reqwest::Client::new();
 
     let (session, payment_id) = start_payment(&http, &a.base).await;

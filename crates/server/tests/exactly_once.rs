@@ -112,11 +112,7 @@ async fn thirty_parallel_right_codes_reach_gate_once(store: Store) {
 
 async fn fifty_parallel_refunds_never_forward_more_than_was_paid(store: Store) {
     let s = Stack::start(store, Tuning::default()).await;
-    let session = s.session(&["mobile"]).await;
-    let payment_id = s.pay(&session, "77000000000").await;
-    s.until_state(&payment_id, "awaiting_otp").await;
-    s.otp(&payment_id, "123456").await;
-    s.until_state(&payment_id, "succeeded").await;
+    let payment_id = s.paid().await;
     let refunds = format!("/admin/payments/{payment_id}/refunds");
     let ten_thousand = json!({ "amount": 10_000 });
     let answers = join_all((0..50).map(|_| s.admin(&refunds, &ten_thousand))).await;

@@ -191,18 +191,9 @@ async fn a_forged_callback_is_refused_logged_and_never_applied(store: Store) {
     assert!(logged.iter().filter(|(_, verified, result)| !verified && result.starts_with("rejected")).count() >= 3, "{logged:?}");
 }
 
-async fn paid(s: &Stack) -> String {
-    let session = s.session(&["mobile"]).await;
-    let payment_id = s.pay(&session, "77000000000").await;
-    s.until_state(&payment_id, "awaiting_otp").await;
-    s.otp(&payment_id, "123456").await;
-    s.until_state(&payment_id, "succeeded").await;
-    payment_id
-}
-
 async fn refunds_partial_then_full_never_more_than_paid(store: Store) {
     let s = Stack::start(store, Tuning::default()).await;
-    let payment_id = paid(&s).await;
+    let payment_id = s.paid().await;
     let refunds = format!("/admin/payments/{payment_id}/refunds");
     let (status, _) = s.admin(&refunds, &json!({ "amount": 30_000, "description": "one item" })).await;
     assert_eq!(status, 202);
@@ -219,7 +210,7 @@ async fn refunds_partial_then_full_never_more_than_paid(store: Store) {
 
 async fn two_quick_refunds_cannot_together_exceed_the_payment(store: Store) {
     let s = Stack::start(store, Tuning::default()).await;
-    let payment_id = paid(&s).await;
+    let payment_id = s.paid().await;
     let refunds = format!("/admin/payments/{payment_id}/refunds");
     let body = json!({ "amount": 60_000 });
     let (a, b) = tokio::join!(s.admin(&refunds, &body), s.admin(&refunds, &body));

@@ -179,6 +179,16 @@ impl Stack {
         payment["payment_id"].as_str().unwrap().to_owned()
     }
 
+    /// A purchase of a new session, paid with the sandbox's fixed code; its id.
+    pub async fn paid(&self) -> String {
+        let session = self.session(&["mobile"]).await;
+        let payment_id = self.pay(&session, "77000000000").await;
+        self.until_state(&payment_id, "awaiting_otp").await;
+        self.otp(&payment_id, "123456").await;
+        self.until_state(&payment_id, "succeeded").await;
+        payment_id
+    }
+
     /// Polls the payment until `done` holds (10 s at most).
     pub async fn until(&self, payment_id: &str, done: impl Fn(&Value) -> bool) -> Value {
         let mut last = Value::Null;
