@@ -253,7 +253,7 @@ async fn two_instances(processing_delay: Duration) -> (String, Server, Server) {
 #[tokio::test]
 async fn two_instances_on_one_postgres_serve_one_payment_together() {
     // The platform calls back instance B only.
-    let (gate, a, b) = two_instances(Duration::from_millis(300)).await;
+    let (_gate, a, b) = two_instances(Duration::from_millis(300)).await;
     let http = reqwest::Client::new();
 
     let (session, payment_id) = start_payment(&http, &a.base).await;
