@@ -32,9 +32,19 @@ rm -rf "$dir"
 mkdir -p "$dir"
 
 as_owner() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
-if [ "$(id -u)" -eq 0 ]; then chown postgres "$dir"; fi
+if [ "$(id -u)" -eq 0 ]; then
+  chown postgres "$dir"
+  # The postgres user must reach the folder: a clone under a private home (mode 700) is not
+  # reachable, so the cluster goes to a private folder of its own under /tmp instead.
+  if ! runuser -u postgres -- test -w "$dir"; then
+    rm -rf "$dir"
+    dir=$(mktemp -d /tmp/checkout-pg.XXXXXX)
+    chown postgres "$dir"
+    echo "with-postgres: $PWD/target is not reachable by the postgres user; the cluster is in $dir" >&2
+  fi
+fi
 
 stop() {
   as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
