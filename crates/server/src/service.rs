@@ -634,7 +634,9 @@ impl App {
             }
         };
         let mut payment = json!({});
-        if amount.is_some() && amount_wanted < record.machine.amount.0 {
+        // Whatever is less than the whole payment is sent as an amount: "refund the rest" is
+        // what we reserved, not what the platform would take it to mean while others are pending.
+        if amount_wanted < record.machine.amount.0 {
             payment["amount"] = json!(amount_wanted);
             payment["currency"] = json!(record.currency);
         }
