@@ -57,14 +57,16 @@ pub fn normalise_otp(code: &str) -> Result<String, AppError> {
     Ok(kept)
 }
 
+/// Whether a payment ended without ever reaching the platform, or as a Payment Page left unpaid.
+fn never_happened(record: &PaymentRecord) -> bool {
+    matches!(record.machine.outcome(), Some(Outcome::Failed { code, .. }) if code == NOT_SENT || code == ABANDONED)
+}
+
 /// The payment a session shows, from its payments newest first: the running or paid one, else
 /// the latest that ended (a decline, say, with its "try again"). Payments that never happened
 /// (never sent, or a Payment Page left unpaid) and cash-in deposits are not shown as it.
 pub fn current_payment(payments: &[PaymentRecord]) -> Option<&PaymentRecord> {
-    let shown = |p: &&PaymentRecord| {
-        p.machine.kind != PaymentKind::CashIn
-            && !matches!(p.machine.outcome(), Some(Outcome::Failed { code, .. }) if code == NOT_SENT || code == ABANDONED)
-    };
+    let shown = |p: &&PaymentRecord| p.machine.kind != PaymentKind::CashIn && !never_happened(p);
     payments
         .iter()
         .filter(shown)
@@ -464,7 +466,17 @@ impl App {
             _ => None,
         };
         let record = match self.apply_with(&payment_id, &event, "callback", &Also { settles, callback: Some(log_id) }).await {
-            Ok((record, _)) => record,
+            Ok((record, changed)) => {
+                if !changed && matches!(event, Event::Completed(Outcome::Succeeded)) && never_happened(&record) {
+                    // Final states are absorbing, and the session may have a paid payment
+                    // since: this money was taken but is recorded as never paid. Say so loudly.
+                    tracing::error!(
+                        payment_id,
+                        "the platform reports a success for a payment recorded as never paid: refund it or reconcile by hand"
+                    );
+                }
+                record
+            }
             Err(e) if e.code == "payment_not_found" => {
                 self.db().callback_applied(log_id, "unknown payment: ignored").await?;
                 return Ok("unknown payment: ignored".to_owned());
