@@ -343,11 +343,11 @@ impl Db {
         E: Executor<'e, Database = sqlx::Any>,
     {
         let sql = if on_conflict_nothing {
-            "INSERT INTO payments (payment_id, session_token, kind, via, phone, operator, customer_ip, amount, currency, machine, state, version, created_at, updated_at, last_gate_request_at, last_status_check_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, NULL) ON CONFLICT DO NOTHING"
+            "INSERT INTO payments (payment_id, session_token, kind, via, phone, operator, customer_ip, amount, currency, machine, state, version, created_at, updated_at, last_status_check_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL) ON CONFLICT DO NOTHING"
         } else {
-            "INSERT INTO payments (payment_id, session_token, kind, via, phone, operator, customer_ip, amount, currency, machine, state, version, created_at, updated_at, last_gate_request_at, last_status_check_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, NULL)"
+            "INSERT INTO payments (payment_id, session_token, kind, via, phone, operator, customer_ip, amount, currency, machine, state, version, created_at, updated_at, last_status_check_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL)"
         };
         let result = sqlx::query(sql)
             .bind(&p.payment_id)
@@ -364,8 +364,6 @@ impl Db {
             .bind(p.version)
             .bind(ms(p.created_at))
             .bind(ms(p.updated_at))
-            // The column is the creation time; later requests are read from `gate_log`.
-            .bind(ms(p.created_at))
             .execute(executor)
             .await?;
         Ok(result.rows_affected() == 1)
@@ -565,7 +563,7 @@ impl Db {
     /// requests aside: they ask about the others), or when the payment was created.
     pub async fn last_gate_request_at(&self, payment_id: &str, status_path: &str) -> Result<Option<Timestamp>, sqlx::Error> {
         let row = sqlx::query(
-            "SELECT COALESCE((SELECT MAX(at) FROM gate_log WHERE payment_id = $1 AND error IS NULL AND endpoint <> $2), p.last_gate_request_at) AS at
+            "SELECT COALESCE((SELECT MAX(at) FROM gate_log WHERE payment_id = $1 AND error IS NULL AND endpoint <> $2), p.created_at) AS at
              FROM payments p WHERE p.payment_id = $1",
         )
         .bind(payment_id)

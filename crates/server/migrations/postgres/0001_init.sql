@@ -31,7 +31,6 @@ CREATE TABLE payments (
     version BIGINT NOT NULL,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
-    last_gate_request_at BIGINT NOT NULL,
     last_status_check_at BIGINT
 );
 CREATE INDEX payments_session ON payments (session_token);

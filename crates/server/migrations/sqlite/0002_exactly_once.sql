@@ -4,6 +4,9 @@
 -- index below allows, so two requests can never both think they own the session.
 ALTER TABLE sessions DROP COLUMN current_payment_id;
 
+-- When the platform last accepted a request about a payment is read from gate_log, not kept twice.
+ALTER TABLE payments DROP COLUMN last_gate_request_at;
+
 -- At most one payment per session that is running or paid, whatever the method. Declined and
 -- failed payments (including those never sent and Payment Page payments confirmed abandoned)
 -- leave the index, so the customer can try again. Cash-in deposits have their own rule.
