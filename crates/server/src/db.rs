@@ -338,17 +338,14 @@ impl Db {
         Ok(None)
     }
 
-    async fn insert_payment_with<'e, E>(executor: E, p: &PaymentRecord, on_conflict_nothing: bool) -> Result<bool, sqlx::Error>
+    async fn insert_payment_with<'e, E>(executor: E, p: &PaymentRecord) -> Result<bool, sqlx::Error>
     where
         E: Executor<'e, Database = sqlx::Any>,
     {
-        let sql = if on_conflict_nothing {
-            "INSERT INTO payments (payment_id, session_token, kind, via, phone, operator, customer_ip, amount, currency, machine, state, version, created_at, updated_at, last_status_check_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL) ON CONFLICT DO NOTHING"
-        } else {
-            "INSERT INTO payments (payment_id, session_token, kind, via, phone, operator, customer_ip, amount, currency, machine, state, version, created_at, updated_at, last_status_check_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL)"
-        };
+        // A conflict on the session's unique index is an answer (the session has its payment),
+        // not an error: the caller reads it. Nothing else may conflict.
+        let sql = "INSERT INTO payments (payment_id, session_token, kind, via, phone, operator, customer_ip, amount, currency, machine, state, version, created_at, updated_at, last_status_check_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL) ON CONFLICT DO NOTHING";
         let result = sqlx::query(sql)
             .bind(&p.payment_id)
             .bind(&p.session_token)
@@ -372,7 +369,11 @@ impl Db {
     /// Stores a payment that belongs to no session (the admin API's payouts).
     pub async fn insert_payment(&self, p: &PaymentRecord) -> Result<(), sqlx::Error> {
         let _turn = self.turn().await;
-        Self::insert_payment_with(&self.pool, p, false).await.map(drop)
+        if Self::insert_payment_with(&self.pool, p).await? {
+            Ok(())
+        } else {
+            Err(sqlx::Error::Protocol(format!("payment id {} already exists", p.payment_id)))
+        }
     }
 
     /// Creates `p` as its session's payment unless the session already has one running or paid:
@@ -384,7 +385,7 @@ impl Db {
         // then the next round may create.
         for _ in 0..10 {
             let turn = self.turn().await;
-            let created = Self::insert_payment_with(&self.pool, p, true).await?;
+            let created = Self::insert_payment_with(&self.pool, p).await?;
             drop(turn);
             if created {
                 return Ok(Claim::Created(p.clone()));
@@ -412,7 +413,7 @@ impl Db {
         let token = p.session_token.as_deref().ok_or_else(|| sqlx::Error::Protocol("a deposit needs its session".into()))?;
         for _ in 0..10 {
             let turn = self.turn().await;
-            let created = Self::insert_payment_with(&self.pool, p, true).await?;
+            let created = Self::insert_payment_with(&self.pool, p).await?;
             drop(turn);
             if created {
                 return Ok((p.clone(), true));
