@@ -36,7 +36,7 @@ check-wasm:
 	cargo check -p checkout-protocol --target wasm32-unknown-unknown --features signing
 
 test-browser:
-	cargo test -p kz-mobile-checkout --target wasm32-unknown-unknown --test web
+	WASM_BINDGEN_TEST_TIMEOUT=180 cargo test -p kz-mobile-checkout --target wasm32-unknown-unknown --test web --test web_otp
 
 check-bundle: build
 	scripts/check-bundle.sh dist

@@ -3,16 +3,20 @@
 //! `Date.now()` plus that offset. Nothing counts ticks, so a hidden tab or a reload keeps the right
 //! time.
 
-use crate::api::{parse_time, PaymentView};
-
 /// The browser's clock in milliseconds.
 pub fn local_now() -> f64 {
     js_sys::Date::now()
 }
 
+/// Milliseconds since the epoch of an RFC 3339 text, by the browser's own parser.
+pub fn parse_time(text: &str) -> Option<f64> {
+    let ms = js_sys::Date::parse(text);
+    (!ms.is_nan()).then_some(ms)
+}
+
 /// Server time minus browser time, from a view's `server_time`, measured now.
-pub fn offset_of(view: &PaymentView) -> f64 {
-    view.server_time.as_deref().and_then(parse_time).map_or(0.0, |server| server - local_now())
+pub fn offset_of(server_time: &str) -> f64 {
+    parse_time(server_time).map_or(0.0, |server| server - local_now())
 }
 
 /// Whole seconds left until `deadline` (server milliseconds) at `server_now`, never negative.

@@ -149,11 +149,21 @@ pub enum Msg {
     PayoutDoneDetail,
     /// Payout declined.
     PayoutDeclined,
+    /// Header in payout mode: "Payout from {merchant}".
+    PayoutFrom,
+    /// Hint under the phone field in payout mode (no SMS is sent).
+    PayoutPhoneHint,
+    /// Paid without a known phone (the Payment Page): "{amount} paid".
+    SuccessDetailNoPhone,
+    /// Why a failed payment failed, and that nothing was taken.
+    FailedDetail,
+    /// The code field filled itself from the SMS (WebOTP).
+    OtpAutofilled,
 }
 
 impl Msg {
     /// Every message, so tests can check each locale has each one.
-    pub const ALL: [Msg; 69] = [
+    pub const ALL: [Msg; 74] = [
         Msg::Loading,
         Msg::LoadFailed,
         Msg::SessionNotFound,
@@ -223,6 +233,11 @@ impl Msg {
         Msg::PayoutDone,
         Msg::PayoutDoneDetail,
         Msg::PayoutDeclined,
+        Msg::PayoutFrom,
+        Msg::PayoutPhoneHint,
+        Msg::SuccessDetailNoPhone,
+        Msg::FailedDetail,
+        Msg::OtpAutofilled,
     ];
 }
 
@@ -244,10 +259,11 @@ pub fn tf(locale: Locale, msg: Msg, values: &[(&str, &str)]) -> String {
 pub fn resends_left(locale: Locale, n: u8) -> String {
     let n = u64::from(n);
     match (locale, locale.plural(n)) {
-        (Locale::Kk, _) => format!("{n} мүмкіндік қалды"),
-        (Locale::Ru, Plural::One) => format!("осталась {n} попытка"),
-        (Locale::Ru, Plural::Few) => format!("осталось {n} попытки"),
-        (Locale::Ru, _) => format!("осталось {n} попыток"),
+        (Locale::Kk, _) => format!("тағы {n} жаңа код"),
+        // "Codes", not "attempts": a wrong code does not use one up.
+        (Locale::Ru, Plural::One) => format!("остался {n} новый код"),
+        (Locale::Ru, Plural::Few) => format!("осталось {n} новых кода"),
+        (Locale::Ru, _) => format!("осталось {n} новых кодов"),
         (Locale::En, Plural::One) => "1 new code left".to_owned(),
         (Locale::En, _) => format!("{n} new codes left"),
     }
@@ -308,7 +324,7 @@ fn kk(msg: Msg) -> &'static str {
         Msg::Declined => "Төлем қабылданбады",
         Msg::DeclineGeneral => "Оператор төлемді қабылдамады. Қайталап көріңіз немесе басқа төлем тәсілін таңдаңыз.",
         Msg::DeclineFunds => "Телефон балансында қаражат жеткіліксіз. Балансты толтырып, қайталаңыз.",
-        Msg::Failed => "Төлемді өңдеу мүмкін болмады.",
+        Msg::Failed => "Төлем өтпеді",
         Msg::Refunded => "Бұл төлем қайтарылды.",
         Msg::TryAgain => "Қайталау",
         Msg::Reconnecting => "Байланыс үзілді. Қайта қосылуда…",
@@ -336,6 +352,11 @@ fn kk(msg: Msg) -> &'static str {
         Msg::PayoutDone => "Ақша жіберілді",
         Msg::PayoutDoneDetail => "{phone} нөміріне {amount} жіберілді",
         Msg::PayoutDeclined => "Ақша жіберілмеді",
+        Msg::PayoutFrom => "Төлеуші: {merchant}",
+        Msg::PayoutPhoneHint => "Ақша осы нөмірдің ұялы байланыс шотына түседі.",
+        Msg::SuccessDetailNoPhone => "{amount} төленді",
+        Msg::FailedDetail => "Төлем жүйесі бұл төлемді қабылдамады, ақша алынған жоқ. Қайталап көріңіз немесе басқа тәсілді таңдаңыз.",
+        Msg::OtpAutofilled => "Код SMS-тен енгізілді.",
     }
 }
 
@@ -382,7 +403,7 @@ fn ru(msg: Msg) -> &'static str {
         Msg::Declined => "Оплата отклонена",
         Msg::DeclineGeneral => "Оператор отклонил платёж. Попробуйте ещё раз или выберите другой способ оплаты.",
         Msg::DeclineFunds => "На балансе телефона недостаточно средств. Пополните баланс и попробуйте снова.",
-        Msg::Failed => "Не удалось провести оплату.",
+        Msg::Failed => "Оплата не прошла",
         Msg::Refunded => "Этот платёж возвращён.",
         Msg::TryAgain => "Попробовать снова",
         Msg::Reconnecting => "Соединение потеряно. Переподключаемся…",
@@ -410,6 +431,11 @@ fn ru(msg: Msg) -> &'static str {
         Msg::PayoutDone => "Деньги отправлены",
         Msg::PayoutDoneDetail => "{amount} отправлено на номер {phone}",
         Msg::PayoutDeclined => "Выплата отклонена",
+        Msg::PayoutFrom => "Отправитель: {merchant}",
+        Msg::PayoutPhoneHint => "Деньги поступят на счёт мобильной связи этого номера.",
+        Msg::SuccessDetailNoPhone => "Оплачено {amount}",
+        Msg::FailedDetail => "Платёжная система не приняла эту оплату, деньги не списаны. Попробуйте ещё раз или выберите другой способ.",
+        Msg::OtpAutofilled => "Код подставлен из SMS.",
     }
 }
 
@@ -456,7 +482,7 @@ fn en(msg: Msg) -> &'static str {
         Msg::Declined => "Payment declined",
         Msg::DeclineGeneral => "The operator declined the payment. Try again or choose another way to pay.",
         Msg::DeclineFunds => "There is not enough money on your phone balance. Top it up and try again.",
-        Msg::Failed => "The payment could not be processed.",
+        Msg::Failed => "Payment failed",
         Msg::Refunded => "This payment was refunded.",
         Msg::TryAgain => "Try again",
         Msg::Reconnecting => "Connection lost. Reconnecting…",
@@ -484,6 +510,11 @@ fn en(msg: Msg) -> &'static str {
         Msg::PayoutDone => "Money sent",
         Msg::PayoutDoneDetail => "{amount} sent to {phone}",
         Msg::PayoutDeclined => "Payout declined",
+        Msg::PayoutFrom => "Payout from {merchant}",
+        Msg::PayoutPhoneHint => "The money goes to the mobile account of this number.",
+        Msg::SuccessDetailNoPhone => "{amount} paid",
+        Msg::FailedDetail => "The payment platform did not accept this payment, and no money was taken. Try again or choose another way to pay.",
+        Msg::OtpAutofilled => "The code was filled in from the SMS.",
     }
 }
 
@@ -511,12 +542,13 @@ mod tests {
 
     #[test]
     fn counts_follow_each_languages_plural_rules() {
-        assert_eq!(resends_left(Locale::Ru, 1), "осталась 1 попытка");
-        assert_eq!(resends_left(Locale::Ru, 2), "осталось 2 попытки");
-        assert_eq!(resends_left(Locale::Ru, 0), "осталось 0 попыток");
+        assert_eq!(resends_left(Locale::Ru, 1), "остался 1 новый код");
+        assert_eq!(resends_left(Locale::Ru, 2), "осталось 2 новых кода");
+        assert_eq!(resends_left(Locale::Ru, 0), "осталось 0 новых кодов");
+        assert_eq!(resends_left(Locale::Ru, 5), "осталось 5 новых кодов");
         assert_eq!(resends_left(Locale::En, 1), "1 new code left");
         assert_eq!(resends_left(Locale::En, 3), "3 new codes left");
-        assert_eq!(resends_left(Locale::Kk, 3), "3 мүмкіндік қалды");
+        assert_eq!(resends_left(Locale::Kk, 3), "тағы 3 жаңа код");
         assert_eq!(seconds_left(Locale::Ru, 21), "Осталась 21 секунда");
         assert_eq!(seconds_left(Locale::Ru, 10), "Осталось 10 секунд");
         assert_eq!(seconds_left(Locale::Ru, 3), "Осталось 3 секунды");

@@ -1,49 +1,43 @@
-//! The embeddable checkout widget for Mobile Commerce in Kazakhstan.
+//! The embeddable checkout widget for Mobile Commerce in Kazakhstan, in Leptos (client-side
+//! rendering, built by trunk).
+//!
+//! - [`api`]: the typed client of the merchant backend (`checkout_protocol::api` over gloo-net).
+//! - [`state`]: the checkout's state and actions, shared by context.
+//! - [`components`]: one component per screen and control.
+//! - [`host_events`], [`payment_page`], [`web_otp`]: the browser APIs Leptos does not wrap.
 //!
 //! The widget talks only to the merchant's backend and never holds a secret: it depends on
 //! `checkout-protocol` without the `signing` feature, so the signing code is not even compiled
 //! into the bundle.
 
 pub mod api;
-pub mod checkout;
 pub mod clock;
-pub mod dom;
+pub mod components;
 pub mod host_events;
 pub mod i18n;
-pub mod operator_picker;
 pub mod payment_page;
-pub mod phone_field;
+pub mod state;
+pub mod web_otp;
 
 use std::rc::Rc;
 
-use any_spawner::Executor;
 use checkout_protocol::Locale;
-use reactive_graph::owner::Owner;
+use leptos::mount::mount_to;
+use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
-pub use api::{ApiError, Backend, HttpBackend, PaymentView, SessionView};
-pub use checkout::checkout;
+pub use api::{ApiError, Backend, Client, HttpBackend};
 use host_events::Host;
 pub use payment_page::PageDisplay;
+
+/// The mounted view; dropping it removes the widget and frees everything it owns (signals,
+/// listeners, the clock, the live stream).
+type Mounted = leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>;
 
 /// A mounted widget; `unmount()` (or dropping the handle) removes it and frees what it holds.
 #[wasm_bindgen]
 pub struct CheckoutHandle {
     mounted: Option<Mounted>,
-}
-
-/// The widget's element and the Leptos owner of everything it runs: bindings, listeners, the
-/// clock, the live stream.
-struct Mounted {
-    owner: Owner,
-    root: web_sys::Element,
-}
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        self.root.remove();
-        self.owner.cleanup();
-    }
 }
 
 #[wasm_bindgen]
@@ -67,8 +61,18 @@ pub fn resolve_locale(attribute: Option<&str>) -> Locale {
     Locale::negotiate(attribute.into_iter().chain(browser.iter().map(String::as_str)))
 }
 
-fn option(options: &JsValue, key: &str) -> Option<String> {
-    js_sys::Reflect::get(options, &JsValue::from_str(key)).ok().and_then(|v| v.as_string()).filter(|v| !v.trim().is_empty())
+/// The options `mount` takes from JavaScript.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MountOptions {
+    #[serde(default)]
+    session: String,
+    #[serde(default)]
+    locale: Option<String>,
+    #[serde(default)]
+    api_base: Option<String>,
+    #[serde(default)]
+    display: Option<String>,
 }
 
 /// Mounts a widget with any backend (tests use a fake one).
@@ -85,13 +89,13 @@ pub fn mount_configured(
     backend: Rc<dyn Backend>,
 ) -> CheckoutHandle {
     console_error_panic_hook::set_once();
-    // Leptos's effects and tasks run on the browser's microtask queue; set up once per page.
-    let _ = Executor::init_wasm_bindgen();
     let host = Host::new(Some(element.clone()));
-    let owner = Owner::new();
-    let root = owner.with(|| checkout::checkout(session, locale, backend, host, display)).0;
-    let _ = element.append_child(&root);
-    CheckoutHandle { mounted: Some(Mounted { owner, root }) }
+    let client = Client::new(backend, &session);
+    let mounted = mount_to(element, move || {
+        state::Checkout::provide(client, locale, host, display);
+        view! { <components::checkout::Checkout /> }.into_any()
+    });
+    CheckoutHandle { mounted: Some(mounted) }
 }
 
 /// Mounts the checkout into `element`. `options`: `{ session, locale?, apiBase?, display? }`;
@@ -100,9 +104,10 @@ pub fn mount_configured(
 /// (`modal`, `embedded` or `redirect`).
 #[wasm_bindgen]
 pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> CheckoutHandle {
-    let session = option(&options, "session").unwrap_or_default();
-    let locale = resolve_locale(option(&options, "locale").as_deref());
-    let backend = Rc::new(HttpBackend::new(&option(&options, "apiBase").unwrap_or_default()));
-    let display = PageDisplay::parse(option(&options, "display").as_deref());
-    mount_configured(element, session, locale, display, backend)
+    let options: MountOptions = serde_wasm_bindgen::from_value(options).unwrap_or_default();
+    let blank = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+    let locale = resolve_locale(blank(options.locale).as_deref());
+    let backend = Rc::new(HttpBackend::new(&blank(options.api_base).unwrap_or_default()));
+    let display = PageDisplay::parse(blank(options.display).as_deref());
+    mount_configured(element, options.session, locale, display, backend)
 }

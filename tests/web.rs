@@ -1,13 +1,20 @@
 //! Browser tests of the widget in headless Chromium (`wasm-bindgen-test`), against an in-browser
-//! fake of the backend API injected through the `Backend` trait.
+//! fake of the backend injected through the `Backend` transport. The fake speaks the contract:
+//! it reads the widget's requests and writes its answers as `checkout_protocol::api` types through
+//! serde-wasm-bindgen, so the widget's own decoding runs in every test.
 #![cfg(target_arch = "wasm32")]
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use checkout_protocol::api::{
+    ErrorBody, ErrorCode, ErrorDetail, Limits, Method, MobilePaymentRequest, OperatorView, OtpError, OtpRequest, PaymentKind, PaymentPageRequest,
+    PaymentPageView, PaymentState, PaymentView, SessionView,
+};
 use checkout_protocol::Locale;
-use kz_mobile_checkout::api::{ApiError, Backend, Limits, OperatorView, PaymentPageView, PaymentView, Pending, SessionView};
+use kz_mobile_checkout::api::{Answer, ApiError, Backend, Call, Client, Pending, SignedParams};
 use kz_mobile_checkout::{mount, mount_configured, mount_with, CheckoutHandle, PageDisplay};
+use serde::Serialize;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -24,6 +31,37 @@ fn now() -> f64 {
     js_sys::Date::now()
 }
 
+/// How the fake fails a call.
+#[derive(Debug, Clone)]
+enum Failure {
+    /// No answer at all (offline).
+    Transport(&'static str),
+    /// The backend's error body with this status and code.
+    Api(u16, ErrorCode),
+}
+
+fn view(payment_id: &str, kind: PaymentKind, state: PaymentState, version: i64) -> PaymentView {
+    PaymentView {
+        payment_id: payment_id.into(),
+        kind,
+        state,
+        amount: 100_000,
+        currency: "KZT".into(),
+        phone_masked: None,
+        operator: None,
+        otp_expires_at: None,
+        resends_left: None,
+        resend_available_at: None,
+        attempt: None,
+        last_error: None,
+        code: None,
+        message: None,
+        refunded_amount: None,
+        server_time: iso(now()),
+        version,
+    }
+}
+
 /// A fake backend: a payment that asks for an OTP at once; `123456` pays, other codes are wrong.
 #[derive(Default)]
 struct Fake {
@@ -31,186 +69,228 @@ struct Fake {
     calls: RefCell<Vec<String>>,
     /// Looks at the payment (polling), counted apart so they never crowd `calls`.
     polls: std::cell::Cell<u32>,
-    /// The error the next start answers with.
-    start_error: RefCell<Option<ApiError>>,
-    /// The error the session answers with.
-    session_error: RefCell<Option<ApiError>>,
+    /// The failure the next start answers with.
+    start_error: RefCell<Option<Failure>>,
+    /// The failure the session answers with.
+    session_error: RefCell<Option<Failure>>,
     /// What a right code ends in.
-    outcome: RefCell<Option<(String, Option<String>)>>,
+    outcome: RefCell<Option<(PaymentState, Option<String>)>>,
     /// How long a fresh code is valid.
-    ttl_ms: f64,
+    ttl_ms: std::cell::Cell<f64>,
+    /// The session answers 200 with a body that is not a session.
+    garbage_session: std::cell::Cell<bool>,
     /// The session's methods (`mobile` when empty).
-    methods: RefCell<Vec<String>>,
+    methods: RefCell<Vec<Method>>,
     /// Deposits the session reports (cash-in).
     deposits: RefCell<Vec<PaymentView>>,
     /// Where the Payment Page script is.
     script_url: RefCell<String>,
+    /// The live events URL, when the fake streams (never, unless a test says).
+    events: RefCell<Option<String>>,
+    /// Looks at the payment get no answer (the backend is unreachable).
+    polls_fail: std::cell::Cell<bool>,
+    /// The answer to a code takes this long.
+    otp_delay_ms: std::cell::Cell<i32>,
 }
 
 impl Fake {
     fn new() -> Rc<Fake> {
-        Rc::new(Fake { ttl_ms: 80_000.0, ..Fake::default() })
+        Rc::new(Fake { ttl_ms: std::cell::Cell::new(80_000.0), ..Fake::default() })
     }
 
-    fn awaiting(&self, deadline: f64, resends_left: u8, attempt: u32, last_error: Option<&str>, version: i64) -> PaymentView {
+    fn awaiting(&self, deadline: f64, resends_left: u8, attempt: u32, last_error: Option<OtpError>, version: i64) -> PaymentView {
         PaymentView {
-            payment_id: "pay_1".into(),
-            state: "awaiting_otp".into(),
-            amount: 100_000,
-            currency: "KZT".into(),
             phone_masked: Some("+7 707 ••• •• 67".into()),
             otp_expires_at: Some(iso(deadline)),
             resends_left: Some(resends_left),
             resend_available_at: (resends_left > 0).then(|| iso(deadline)),
             attempt: Some(attempt),
-            last_error: last_error.map(str::to_owned),
-            server_time: Some(iso(now())),
-            version,
-            ..PaymentView::default()
+            last_error,
+            ..view("pay_1", PaymentKind::Purchase, PaymentState::AwaitingOtp, version)
         }
     }
 
     fn stored(&self) -> PaymentView {
         let mut view = self.payment.borrow().clone().expect("a payment");
-        view.server_time = Some(iso(now()));
+        view.server_time = iso(now());
         view
     }
 
     fn log(&self, call: String) {
         self.calls.borrow_mut().push(call);
     }
-}
 
-fn ready<T: 'static>(value: Result<T, ApiError>) -> Pending<'static, T> {
-    Box::pin(async move { value })
-}
-
-impl Backend for Fake {
-    fn session<'a>(&'a self, session: &'a str) -> Pending<'a, SessionView> {
-        self.log(format!("session {session}"));
-        if let Some(error) = self.session_error.borrow().clone() {
-            return ready(Err(error));
-        }
+    fn session_view(&self, session: &str) -> SessionView {
         let operators = [("ACTIV", "Activ"), ("ALTEL", "Altel"), ("BEELINE", "Beeline"), ("KCELL", "Kcell"), ("TELE2", "Tele2")]
             .iter()
             .map(|(id, name)| OperatorView { id: (*id).into(), name: (*name).into() })
             .collect();
-        let view = SessionView {
+        let methods = self.methods.borrow().clone();
+        SessionView {
             session: session.into(),
             amount: 100_000,
             currency: "KZT".into(),
             merchant_name: "Sulpak".into(),
+            description: None,
+            methods: if methods.is_empty() { vec![Method::Mobile] } else { methods },
             operators,
-            payment: self.payment.borrow().as_ref().map(|_| self.stored()),
-            methods: self.methods.borrow().clone(),
+            operators_fallback: false,
+            locale: None,
             cash_in_account: Some("customer_123".into()),
             cash_in_limits: Some(Limits { min: 100, max: 50_000_000 }),
+            payment: self.payment.borrow().as_ref().map(|_| self.stored()),
             deposits: self.deposits.borrow().clone(),
-            ..SessionView::default()
-        };
-        ready(Ok(view))
-    }
-
-    fn start_payment<'a>(&'a self, _session: &'a str, operator: &'a str, phone: &'a str) -> Pending<'a, PaymentView> {
-        self.log(format!("start {operator} {phone}"));
-        if let Some(error) = self.start_error.borrow_mut().take() {
-            return ready(Err(error));
         }
-        let view = self.awaiting(now() + self.ttl_ms, 3, 1, None, 2);
-        *self.payment.borrow_mut() = Some(view.clone());
-        ready(Ok(view))
     }
 
-    fn payment<'a>(&'a self, _payment_id: &'a str) -> Pending<'a, PaymentView> {
-        self.polls.set(self.polls.get() + 1);
-        // Payouts and Payment Page payments finish on the next look.
-        let mut view = self.stored();
-        if view.state == "processing" && !view.kind.is_empty() {
-            let (state, code) = self.outcome.borrow().clone().unwrap_or(("succeeded".into(), None));
-            view.state = state;
-            view.code = code;
-            view.version += 1;
-            *self.payment.borrow_mut() = Some(view.clone());
-        }
-        ready(Ok(view))
-    }
-
-    fn start_payout<'a>(&'a self, _session: &'a str, operator: &'a str, phone: &'a str) -> Pending<'a, PaymentView> {
-        self.log(format!("payout {operator} {phone}"));
-        let view = PaymentView {
-            payment_id: "po_1".into(),
-            kind: "payout".into(),
-            state: "processing".into(),
-            amount: 100_000,
-            currency: "KZT".into(),
-            phone_masked: Some("+7 777 ••• •• 67".into()),
-            server_time: Some(iso(now())),
-            version: 1,
-            ..PaymentView::default()
-        };
-        *self.payment.borrow_mut() = Some(view.clone());
-        ready(Ok(view))
-    }
-
-    fn payment_page<'a>(&'a self, _session: &'a str, operator: &'a str, locale: &'a str) -> Pending<'a, PaymentPageView> {
-        self.log(format!("page {operator} {locale}"));
-        let params = js_sys::Object::new();
-        js_sys::Reflect::set(&params, &"payment_id".into(), &"pay_page".into()).unwrap();
-        js_sys::Reflect::set(&params, &"force_payment_method".into(), &"mobile".into()).unwrap();
-        *self.payment.borrow_mut() = Some(PaymentView {
-            payment_id: "pay_page".into(),
-            kind: "purchase".into(),
-            state: "processing".into(),
-            amount: 100_000,
-            server_time: Some(iso(now())),
-            version: 1,
-            ..PaymentView::default()
-        });
-        ready(Ok(PaymentPageView { payment_id: "pay_page".into(), script_url: self.script_url.borrow().clone(), params: params.into() }))
-    }
-
-    fn submit_otp<'a>(&'a self, _payment_id: &'a str, code: &'a str) -> Pending<'a, PaymentView> {
-        self.log(format!("otp {code}"));
-        let current = self.stored();
-        let next = if code == "123456" {
-            let (state, code) = self.outcome.borrow().clone().unwrap_or(("succeeded".into(), None));
-            PaymentView {
-                state,
-                code,
-                version: current.version + 1,
-                otp_expires_at: None,
-                resends_left: None,
-                resend_available_at: None,
-                attempt: None,
-                ..current
+    /// What the backend answers to `call`.
+    fn answer(&self, call: Call) -> Result<Answer, Failure> {
+        let path = call.path.strip_prefix("/api/sessions/").expect("every call names its session");
+        let (session, rest) = path.split_once('/').unwrap_or((path, ""));
+        let body = call.body.clone().unwrap_or(JsValue::UNDEFINED);
+        match (call.method, rest.split('/').collect::<Vec<_>>().as_slice()) {
+            ("GET", [""]) => {
+                self.log(format!("session {session}"));
+                if let Some(failure) = self.session_error.borrow().clone() {
+                    return Err(failure);
+                }
+                if self.garbage_session.get() {
+                    return ok(200, &[("unexpected", true)]);
+                }
+                ok(200, &self.session_view(session))
             }
-        } else {
-            let deadline = current.otp_expires_at.as_deref().map(js_sys::Date::parse).unwrap();
-            self.awaiting(deadline, current.resends_left.unwrap(), current.attempt.unwrap() + 1, Some("wrong_code"), current.version + 1)
-        };
-        *self.payment.borrow_mut() = Some(next.clone());
-        ready(Ok(next))
-    }
-
-    fn resend<'a>(&'a self, _payment_id: &'a str) -> Pending<'a, PaymentView> {
-        self.log("resend".into());
-        let current = self.stored();
-        let left = current.resends_left.unwrap_or(0);
-        if left == 0 {
-            return ready(Err(ApiError::Api { status: 429, code: "resend_limit".into(), message: "none left".into(), retry_after_s: None }));
+            ("POST", ["mobile-payments"]) => {
+                let request: MobilePaymentRequest = serde_wasm_bindgen::from_value(body).expect("the contract's request");
+                self.log(format!("start {} {}", request.operator, request.phone));
+                if let Some(failure) = self.start_error.borrow_mut().take() {
+                    return Err(failure);
+                }
+                let view = self.awaiting(now() + self.ttl_ms.get(), 3, 1, None, 2);
+                *self.payment.borrow_mut() = Some(view.clone());
+                ok(201, &view)
+            }
+            ("POST", ["payouts"]) => {
+                let request: MobilePaymentRequest = serde_wasm_bindgen::from_value(body).expect("the contract's request");
+                self.log(format!("payout {} {}", request.operator, request.phone));
+                let view = PaymentView {
+                    phone_masked: Some("+7 777 ••• •• 67".into()),
+                    ..view("po_1", PaymentKind::Payout, PaymentState::Processing, 1)
+                };
+                *self.payment.borrow_mut() = Some(view.clone());
+                ok(201, &view)
+            }
+            ("POST", ["payment-page"]) => {
+                let request: PaymentPageRequest = serde_wasm_bindgen::from_value(body).expect("the contract's request");
+                self.log(format!("page {} {}", request.operator.unwrap_or_default(), request.locale.unwrap_or_default()));
+                let params = js_sys::Object::new();
+                js_sys::Reflect::set(&params, &"payment_id".into(), &"pay_page".into()).unwrap();
+                js_sys::Reflect::set(&params, &"force_payment_method".into(), &"mobile".into()).unwrap();
+                *self.payment.borrow_mut() = Some(view("pay_page", PaymentKind::Purchase, PaymentState::Processing, 1));
+                let page = PaymentPageView {
+                    payment_id: "pay_page".into(),
+                    script_url: self.script_url.borrow().clone(),
+                    params: SignedParams(params.into()),
+                };
+                ok(200, &page)
+            }
+            ("POST", ["payment-page", "closed"]) => {
+                self.log("page closed".into());
+                ok(202, &self.stored())
+            }
+            ("GET", ["payments", _]) => {
+                self.polls.set(self.polls.get() + 1);
+                if self.polls_fail.get() {
+                    return Err(Failure::Transport("unreachable"));
+                }
+                // Payouts and Payment Page payments finish on the next look.
+                let mut view = self.stored();
+                if view.state == PaymentState::Processing {
+                    let (state, code) = self.outcome.borrow().clone().unwrap_or((PaymentState::Succeeded, None));
+                    view.state = state;
+                    view.code = code;
+                    view.version += 1;
+                    *self.payment.borrow_mut() = Some(view.clone());
+                }
+                ok(200, &view)
+            }
+            ("POST", ["payments", _, "otp"]) => {
+                let request: OtpRequest = serde_wasm_bindgen::from_value(body).expect("the contract's request");
+                self.log(format!("otp {}", request.code));
+                let current = self.stored();
+                let next = if request.code == "123456" {
+                    let (state, code) = self.outcome.borrow().clone().unwrap_or((PaymentState::Succeeded, None));
+                    PaymentView {
+                        state,
+                        code,
+                        version: current.version + 1,
+                        otp_expires_at: None,
+                        resends_left: None,
+                        resend_available_at: None,
+                        attempt: None,
+                        last_error: None,
+                        ..current
+                    }
+                } else {
+                    let deadline = current.otp_expires_at.as_deref().map(js_sys::Date::parse).unwrap();
+                    self.awaiting(
+                        deadline,
+                        current.resends_left.unwrap(),
+                        current.attempt.unwrap() + 1,
+                        Some(OtpError::WrongCode),
+                        current.version + 1,
+                    )
+                };
+                *self.payment.borrow_mut() = Some(next.clone());
+                ok(202, &next)
+            }
+            ("POST", ["payments", _, "resend"]) => {
+                self.log("resend".into());
+                let current = self.stored();
+                let left = current.resends_left.unwrap_or(0);
+                if left == 0 {
+                    return Err(Failure::Api(429, ErrorCode::ResendLimit));
+                }
+                let next = self.awaiting(now() + self.ttl_ms.get(), left - 1, current.attempt.unwrap_or(1), None, current.version + 1);
+                *self.payment.borrow_mut() = Some(next.clone());
+                ok(202, &next)
+            }
+            other => panic!("the widget called {other:?}, which the contract does not have"),
         }
-        let next = self.awaiting(now() + self.ttl_ms, left - 1, current.attempt.unwrap_or(1), None, current.version + 1);
-        *self.payment.borrow_mut() = Some(next.clone());
-        ready(Ok(next))
+    }
+}
+
+/// An answer carrying `value` as the widget would read it from the network: JSON text parsed
+/// by the browser (so it is a plain object, as `Response.json()` gives).
+fn ok<T: Serialize>(status: u16, value: &T) -> Result<Answer, Failure> {
+    let object = serde_wasm_bindgen::to_value(value).expect("contract types serialize");
+    let text: String = js_sys::JSON::stringify(&object).unwrap().into();
+    Ok(Answer { status, body: js_sys::JSON::parse(&text).unwrap() })
+}
+
+fn failed(failure: Failure) -> Result<Answer, String> {
+    match failure {
+        Failure::Transport(text) => Err(text.into()),
+        Failure::Api(status, code) => {
+            let body = ErrorBody { error: ErrorDetail { code, message: "refused".into(), retry_after_s: None } };
+            Ok(ok(status, &body).unwrap_or_else(|_| unreachable!()))
+        }
+    }
+}
+
+impl Backend for Fake {
+    fn send(&self, call: Call) -> Pending<'_, Result<Answer, String>> {
+        let delay = if call.path.ends_with("/otp") { self.otp_delay_ms.get() } else { 0 };
+        let answer = self.answer(call).or_else(failed);
+        Box::pin(async move {
+            if delay > 0 {
+                sleep(delay).await;
+            }
+            answer
+        })
     }
 
-    fn payment_page_closed<'a>(&'a self, _session: &'a str) -> Pending<'a, PaymentView> {
-        self.log("page closed".into());
-        ready(Ok(self.stored()))
-    }
-
-    fn events_url(&self, _payment_id: &str) -> Option<String> {
-        None
+    fn events_url(&self, _path: &str) -> Option<String> {
+        self.events.borrow().clone()
     }
 }
 
@@ -402,7 +482,7 @@ async fn the_otp_screen_counts_down_from_the_deadline() {
 #[wasm_bindgen_test]
 async fn the_countdown_is_announced_to_screen_readers_at_milestones_only() {
     // 11.5 s: the countdown starts at 12 s and crosses the 10-second milestone about 2 s later.
-    let fake = Rc::new(Fake { ttl_ms: 11_500.0, ..Fake::default() });
+    let fake = Rc::new(Fake { ttl_ms: std::cell::Cell::new(11_500.0), ..Fake::default() });
     let m = mount_fake(&fake, Locale::En);
     to_otp_screen(&m).await;
     let region = find(&m.root, "[data-testid=announcement]").await;
@@ -447,15 +527,17 @@ async fn the_right_code_shows_the_payment_with_amount_and_masked_phone() {
 
 #[wasm_bindgen_test]
 async fn an_expired_code_offers_a_new_one_with_the_count_until_none_are_left() {
-    let fake = Rc::new(Fake { ttl_ms: 0.0, ..Fake::default() });
+    let fake = Rc::new(Fake { ttl_ms: std::cell::Cell::new(0.0), ..Fake::default() });
     let m = mount_fake(&fake, Locale::Ru);
     to_otp_screen(&m).await;
     assert!(text_until(&m.root, "[data-testid=otp-expired]", |t| !t.is_empty()).await.contains("истёк"));
     let resend = find(&m.root, SHOWN_RESEND).await;
-    assert!(resend.text_content().unwrap().contains("осталось 3 попытки"), "{}", resend.text_content().unwrap());
-    for left in ["осталось 2 попытки", "осталась 1 попытка"] {
+    // "New codes", not "attempts": a wrong code does not use one up.
+    assert!(resend.text_content().unwrap().contains("осталось 3 новых кода"), "{}", resend.text_content().unwrap());
+    for left in ["осталось 2 новых кода", "остался 1 новый код"] {
         find(&m.root, SHOWN_RESEND).await.click();
         text_until(&m.root, "[data-testid=resend]", |t| t.contains(left)).await;
+        assert_eq!(detail(&m, "otp-required", "resumed").as_bool(), Some(false), "a new code in this visit is not a resumed screen");
     }
     find(&m.root, SHOWN_RESEND).await.click();
     find(&m.root, "[data-testid=start-over]:not([hidden])").await;
@@ -472,13 +554,14 @@ async fn a_reload_resumes_on_the_otp_screen_with_the_remaining_time() {
     let countdown = text_until(&m.root, "[data-testid=countdown]", |t| !t.is_empty()).await;
     assert!(countdown == "00:42" || countdown == "00:41", "{countdown}");
     assert!(m.root.text_content().unwrap().contains("SMS-тегі кодты енгізіңіз"));
-    assert_eq!(detail(&m, "otp-required", "resumed").as_bool(), Some(false));
+    // As the README says: the code screen came back for a payment started before this page load.
+    assert_eq!(detail(&m, "otp-required", "resumed").as_bool(), Some(true));
 }
 
 #[wasm_bindgen_test]
 async fn a_decline_explains_itself_and_try_again_starts_over() {
     let fake = Fake::new();
-    *fake.outcome.borrow_mut() = Some(("declined".into(), Some("20105".into())));
+    *fake.outcome.borrow_mut() = Some((PaymentState::Declined, Some("20105".into())));
     let m = mount_fake(&fake, Locale::En);
     let otp = to_otp_screen(&m).await;
     type_into(&otp, "123456");
@@ -493,7 +576,7 @@ async fn a_decline_explains_itself_and_try_again_starts_over() {
 #[wasm_bindgen_test]
 async fn a_failed_start_says_so_and_can_be_retried() {
     let fake = Fake::new();
-    *fake.start_error.borrow_mut() = Some(ApiError::Transport("offline".into()));
+    *fake.start_error.borrow_mut() = Some(Failure::Transport("offline"));
     let m = mount_fake(&fake, Locale::En);
     let phone: HtmlInputElement = find(&m.root, "[data-testid=phone]").await.unchecked_into();
     type_into(&phone, "77071234567");
@@ -509,8 +592,7 @@ async fn a_failed_start_says_so_and_can_be_retried() {
 #[wasm_bindgen_test]
 async fn an_unknown_session_says_the_link_expired() {
     let fake = Fake::new();
-    *fake.session_error.borrow_mut() =
-        Some(ApiError::Api { status: 404, code: "session_not_found".into(), message: "no".into(), retry_after_s: None });
+    *fake.session_error.borrow_mut() = Some(Failure::Api(404, ErrorCode::SessionNotFound));
     let m = mount_fake(&fake, Locale::En);
     assert!(text_until(&m.root, "[data-testid=load-failed]", |t| !t.is_empty()).await.contains("link has expired"));
 }
@@ -589,27 +671,21 @@ async fn the_js_mount_takes_options_and_reports_an_unreachable_backend() {
     assert!(text.contains("Желі қатесі"), "{text}");
 }
 
-fn with_methods(methods: &[&str]) -> Rc<Fake> {
+fn with_methods(methods: &[Method]) -> Rc<Fake> {
     let fake = Fake::new();
-    *fake.methods.borrow_mut() = methods.iter().map(|m| (*m).to_owned()).collect();
+    *fake.methods.borrow_mut() = methods.to_vec();
     fake
 }
 
 #[wasm_bindgen_test]
 async fn cash_in_shows_the_account_limits_and_deposits_as_they_arrive() {
-    let fake = with_methods(&["cash_in"]);
+    let fake = with_methods(&[Method::CashIn]);
     let m = mount_fake(&fake, Locale::Ru);
     assert_eq!(text_until(&m.root, "[data-testid=cash-account]", |t| !t.is_empty()).await, "customer_123");
     assert!(text_until(&m.root, "[data-testid=cash-limits]", |t| !t.is_empty()).await.contains("1,00\u{a0}₸"));
     assert!(m.root.text_content().unwrap().contains("500\u{a0}000,00\u{a0}₸"));
     assert!(m.root.query_selector("[data-testid=copy]").unwrap().is_some());
-    fake.deposits.borrow_mut().push(PaymentView {
-        payment_id: "dep_1".into(),
-        kind: "cash_in".into(),
-        state: "succeeded".into(),
-        amount: 250_000,
-        ..PaymentView::default()
-    });
+    fake.deposits.borrow_mut().push(PaymentView { amount: 250_000, ..view("dep_1", PaymentKind::CashIn, PaymentState::Succeeded, 1) });
     let credited = text_until(&m.root, "[data-testid=deposits]", |t| !t.is_empty()).await;
     assert_eq!(credited, "Зачислено: 2\u{a0}500,00\u{a0}₸");
     assert_eq!(detail(&m, "success", "payment_id").as_string().as_deref(), Some("dep_1"));
@@ -617,7 +693,7 @@ async fn cash_in_shows_the_account_limits_and_deposits_as_they_arrive() {
 
 #[wasm_bindgen_test]
 async fn a_payout_is_confirmed_before_it_is_sent() {
-    let fake = with_methods(&["payout"]);
+    let fake = with_methods(&[Method::Payout]);
     let m = mount_fake(&fake, Locale::En);
     assert!(text_until(&m.root, "h2", |t| !t.is_empty()).await.contains("Receive money"));
     let phone: HtmlInputElement = find(&m.root, "[data-testid=phone]").await.unchecked_into();
@@ -634,7 +710,7 @@ async fn a_payout_is_confirmed_before_it_is_sent() {
 
 #[wasm_bindgen_test]
 async fn the_payment_page_runs_with_the_signed_parameters_and_the_result_comes_from_the_backend() {
-    let fake = with_methods(&["payment_page"]);
+    let fake = with_methods(&[Method::PaymentPage]);
     *fake.script_url.borrow_mut() =
         "data:text/javascript,window.EPayWidget={run:function(c,m){window.__epayConfig=c;window.__epayMethod=m;c.onLoaded();}}".into();
     let m = mount_fake(&fake, Locale::En);
@@ -650,11 +726,13 @@ async fn the_payment_page_runs_with_the_signed_parameters_and_the_result_comes_f
     assert_eq!(js_sys::Reflect::get(&window, &"__epayMethod".into()).unwrap().as_string().as_deref(), Some("get"));
     assert_eq!(fake.calls.borrow().iter().find(|c| c.starts_with("page")).unwrap(), "page TELE2 en");
     assert_eq!(detail(&m, "payment-page", "message").as_string().as_deref(), Some("loaded"));
+    // The page never tells the widget the phone: the amount alone, no dangling "from".
+    assert_eq!(m.root.query_selector("[data-testid=result-detail]").unwrap().unwrap().text_content().unwrap(), "₸1,000.00 paid");
 }
 
 #[wasm_bindgen_test]
 async fn a_payment_page_script_that_cannot_load_says_so() {
-    let fake = with_methods(&["payment_page"]);
+    let fake = with_methods(&[Method::PaymentPage]);
     *fake.script_url.borrow_mut() = "http://127.0.0.1:9/shared/merchant.js".into();
     // A fresh page would not have EPayWidget; make sure an earlier test's stand-in is gone.
     js_sys::Reflect::delete_property(&web_sys::window().unwrap(), &"EPayWidget".into()).unwrap();
@@ -669,8 +747,8 @@ async fn a_payment_page_script_that_cannot_load_says_so() {
 
 #[wasm_bindgen_test]
 async fn a_declined_payout_says_so_and_can_be_tried_again() {
-    let fake = with_methods(&["payout"]);
-    *fake.outcome.borrow_mut() = Some(("declined".into(), Some("20000".into())));
+    let fake = with_methods(&[Method::Payout]);
+    *fake.outcome.borrow_mut() = Some((PaymentState::Declined, Some("20000".into())));
     let m = mount_fake(&fake, Locale::Ru);
     let phone: HtmlInputElement = find(&m.root, "[data-testid=phone]").await.unchecked_into();
     type_into(&phone, "87771234567");
@@ -684,7 +762,7 @@ async fn a_declined_payout_says_so_and_can_be_tried_again() {
 
 #[wasm_bindgen_test]
 async fn an_embedded_payment_page_opens_inside_the_widget() {
-    let fake = with_methods(&["payment_page"]);
+    let fake = with_methods(&[Method::PaymentPage]);
     *fake.script_url.borrow_mut() = "data:text/javascript,window.EPayWidget={run:function(c,m){window.__epayTarget=c.target_element;window.__epayTargetFound=!!document.getElementById(c.target_element);}}".into();
     js_sys::Reflect::delete_property(&web_sys::window().unwrap(), &"EPayWidget".into()).unwrap();
     let root = wrapper();
@@ -702,4 +780,191 @@ async fn an_embedded_payment_page_opens_inside_the_widget() {
     let target = js_sys::Reflect::get(&window, &"__epayTarget".into()).unwrap().as_string().unwrap();
     assert!(root.query_selector(&format!("#{target}")).unwrap().is_some(), "the target element is inside this widget");
     assert_eq!(js_sys::Reflect::get(&window, &"__epayTargetFound".into()).unwrap().as_bool(), Some(true));
+}
+
+fn text_of(root: &HtmlElement, selector: &str) -> String {
+    root.query_selector(selector).unwrap().map(|e| e.text_content().unwrap_or_default()).unwrap_or_default()
+}
+
+fn active_test_id() -> Option<String> {
+    let document = web_sys::window().unwrap().document().unwrap();
+    document.active_element().and_then(|e| e.get_attribute("data-testid"))
+}
+
+#[wasm_bindgen_test]
+async fn a_lost_connection_is_shown_only_while_the_payment_is_open() {
+    let fake = Fake::new();
+    let m = mount_fake(&fake, Locale::En);
+    let otp = to_otp_screen(&m).await;
+    // The backend stops answering the widget's looks at the payment.
+    fake.polls_fail.set(true);
+    text_until(&m.root, "[data-testid=reconnecting]", |t| t == "Connection lost. Reconnecting…").await;
+    type_into(&otp, "123456");
+    find(&m.root, "[data-testid=result]").await;
+    assert_eq!(text_of(&m.root, "[data-testid=reconnecting]"), "", "a final screen has nothing to reconnect to");
+
+    let fake = Fake::new();
+    *fake.outcome.borrow_mut() = Some((PaymentState::Declined, None));
+    let m = mount_fake(&fake, Locale::En);
+    let otp = to_otp_screen(&m).await;
+    fake.polls_fail.set(true);
+    text_until(&m.root, "[data-testid=reconnecting]", |t| !t.is_empty()).await;
+    type_into(&otp, "123456");
+    find(&m.root, "[data-testid=try-again]").await.click();
+    find(&m.root, "[data-testid=phone]").await;
+    sleep(2_500).await;
+    assert_eq!(text_of(&m.root, "[data-testid=reconnecting]"), "", "nor does the form after Try again");
+}
+
+#[wasm_bindgen_test]
+async fn enter_right_after_a_wrong_code_keeps_the_message_and_sends_nothing_more() {
+    let fake = Fake::new();
+    fake.otp_delay_ms.set(300);
+    let m = mount_fake(&fake, Locale::En);
+    let otp = to_otp_screen(&m).await;
+    type_into(&otp, "000000");
+    // Enter while the code is being checked, and again once the answer emptied the field.
+    let form: HtmlElement = m.root.query_selector("[data-testid=otp-screen] form").unwrap().unwrap().unchecked_into();
+    let submit = || form.unchecked_ref::<web_sys::HtmlFormElement>().request_submit().unwrap();
+    submit();
+    let message = text_until(&m.root, "[data-testid=otp-error]", |t| !t.is_empty()).await;
+    assert!(message.contains("not right"), "{message}");
+    submit();
+    sleep(100).await;
+    assert!(text_of(&m.root, "[data-testid=otp-error]").contains("not right"), "the news stays: {}", text_of(&m.root, "[data-testid=otp-error]"));
+    assert_eq!(fake.calls.borrow().iter().filter(|c| c.starts_with("otp")).count(), 1, "{:?}", fake.calls.borrow());
+}
+
+#[wasm_bindgen_test]
+async fn the_expired_announcement_goes_with_the_code_it_was_about() {
+    let fake = Rc::new(Fake { ttl_ms: std::cell::Cell::new(1_500.0), ..Fake::default() });
+    let m = mount_fake(&fake, Locale::En);
+    to_otp_screen(&m).await;
+    text_until(&m.root, "[data-testid=announcement]", |t| t == "The code has expired").await;
+    fake.ttl_ms.set(80_000.0);
+    find(&m.root, SHOWN_RESEND).await.click();
+    text_until(&m.root, "[data-testid=otp-notice]", |t| !t.is_empty()).await;
+    assert_eq!(text_of(&m.root, "[data-testid=announcement]"), "", "a new code is not expired");
+    let otp: HtmlInputElement = find(&m.root, "[data-testid=otp]").await.unchecked_into();
+    type_into(&otp, "123456");
+    find(&m.root, "[data-testid=result]").await;
+    assert_eq!(text_of(&m.root, "[data-testid=announcement]"), "");
+}
+
+#[wasm_bindgen_test]
+async fn try_again_puts_the_focus_in_the_phone_field() {
+    let fake = Fake::new();
+    *fake.outcome.borrow_mut() = Some((PaymentState::Declined, None));
+    let m = mount_fake(&fake, Locale::En);
+    let otp = to_otp_screen(&m).await;
+    type_into(&otp, "123456");
+    find(&m.root, "[data-testid=try-again]").await.click();
+    find(&m.root, "[data-testid=phone]").await;
+    for _ in 0..100 {
+        if active_test_id().as_deref() == Some("phone") {
+            break;
+        }
+        sleep(10).await;
+    }
+    assert_eq!(active_test_id().as_deref(), Some("phone"));
+}
+
+#[wasm_bindgen_test]
+async fn payout_mode_reads_as_money_to_the_customer() {
+    let fake = with_methods(&[Method::Payout]);
+    let m = mount_fake(&fake, Locale::En);
+    find(&m.root, "[data-testid=phone]").await;
+    let text = m.root.text_content().unwrap();
+    assert!(text.contains("Payout from Sulpak"), "{text}");
+    assert!(!text.contains("Payment to") && !text.contains("confirmation code"), "no payment wording, no SMS promised: {text}");
+}
+
+#[wasm_bindgen_test]
+async fn a_payment_the_platform_refused_says_so_without_a_stray_full_stop() {
+    let fake = Fake::new();
+    *fake.outcome.borrow_mut() = Some((PaymentState::Failed, Some("gate_rejected".into())));
+    let m = mount_fake(&fake, Locale::En);
+    let otp = to_otp_screen(&m).await;
+    type_into(&otp, "123456");
+    assert_eq!(text_until(&m.root, "[data-testid=result] h2", |t| !t.is_empty()).await, "Payment failed");
+    let detail = text_of(&m.root, "[data-testid=result-detail]");
+    assert!(detail.contains("did not accept") && !detail.contains("could not be started"), "{detail}");
+}
+
+#[wasm_bindgen_test]
+async fn an_answer_of_the_wrong_shape_is_its_own_error_not_a_network_error() {
+    let fake = Fake::new();
+    fake.garbage_session.set(true);
+    let m = mount_fake(&fake, Locale::En);
+    find(&m.root, "[data-testid=load-failed]").await;
+    assert_eq!(detail(&m, "error", "code").as_string().as_deref(), Some("unexpected_answer"));
+    assert!(!m.root.text_content().unwrap().contains("Network error"));
+}
+
+/// Serves the backend's golden answers (written by `crates/server/tests/contract.rs`) as they
+/// came over the network.
+struct Golden {
+    status: u16,
+    body: &'static str,
+}
+
+impl Backend for Golden {
+    fn send(&self, _call: Call) -> Pending<'_, Result<Answer, String>> {
+        let answer = Answer { status: self.status, body: js_sys::JSON::parse(self.body).unwrap() };
+        Box::pin(async move { Ok(answer) })
+    }
+
+    fn events_url(&self, _path: &str) -> Option<String> {
+        None
+    }
+}
+
+fn golden(status: u16, body: &'static str) -> Client {
+    Client::new(Rc::new(Golden { status, body }), "cs_golden")
+}
+
+#[wasm_bindgen_test]
+async fn the_widget_decodes_every_golden_answer_of_the_backend() {
+    for body in [
+        include_str!("golden/session_mobile.json"),
+        include_str!("golden/session_resumed.json"),
+        include_str!("golden/session_cash_in.json"),
+        include_str!("golden/session_payout.json"),
+    ] {
+        let session = golden(200, body).session().await.unwrap_or_else(|e| panic!("{e:?}: {body}"));
+        assert_eq!((session.session.as_str(), session.amount), ("cs_golden", 100_000));
+    }
+    let resumed = golden(200, include_str!("golden/session_resumed.json")).session().await.unwrap();
+    assert_eq!(resumed.payment.map(|p| (p.state, p.last_error)), Some((PaymentState::AwaitingOtp, Some(OtpError::WrongCode))));
+    let cash = golden(200, include_str!("golden/session_cash_in.json")).session().await.unwrap();
+    assert_eq!((cash.methods, cash.cash_in_limits.is_some()), (vec![Method::CashIn], true));
+
+    for (body, state) in [
+        (include_str!("golden/payment_awaiting_otp.json"), PaymentState::AwaitingOtp),
+        (include_str!("golden/payment_wrong_code.json"), PaymentState::AwaitingOtp),
+        (include_str!("golden/payment_succeeded.json"), PaymentState::Succeeded),
+        (include_str!("golden/payment_declined.json"), PaymentState::Declined),
+        (include_str!("golden/payment_payout_processing.json"), PaymentState::Processing),
+    ] {
+        let payment = golden(200, body).payment("pay_golden").await.unwrap_or_else(|e| panic!("{e:?}: {body}"));
+        assert_eq!(payment.state, state, "{body}");
+    }
+
+    let page = golden(200, include_str!("golden/payment_page.json")).payment_page(&PaymentPageRequest::default()).await.unwrap();
+    assert!(js_sys::Reflect::get(&page.params.0, &"signature".into()).unwrap().is_string(), "the signed parameters pass through whole");
+
+    for (status, body, code) in [
+        (422, include_str!("golden/error_phone_russian.json"), ErrorCode::PhoneRussian),
+        (409, include_str!("golden/error_resend_too_early.json"), ErrorCode::ResendTooEarly),
+        (404, include_str!("golden/error_session_not_found.json"), ErrorCode::SessionNotFound),
+    ] {
+        match golden(status, body).session().await {
+            Err(ApiError::Api { code: got, status: s, .. }) => assert_eq!((got, s), (code, status)),
+            other => panic!("{body}: {other:?}"),
+        }
+    }
+    match golden(409, include_str!("golden/error_resend_too_early.json")).resend("pay_golden").await {
+        Err(ApiError::Api { retry_after_s, .. }) => assert_eq!(retry_after_s, Some(80)),
+        other => panic!("{other:?}"),
+    }
 }

@@ -145,8 +145,9 @@ async fn create_session(http: &reqwest::Client, server: &str, token: &str, custo
     answer["session"].as_str().map(str::to_owned)
 }
 
-async fn payment_state(http: &reqwest::Client, server: &str, id: &str) -> String {
-    let answer: Option<Value> = async { http.get(format!("{server}/api/payments/{id}")).send().await.ok()?.json().await.ok() }.await;
+/// `path` is a payment's `{session}/payments/{payment_id}`: the widget API names a payment with its session.
+async fn payment_state(http: &reqwest::Client, server: &str, path: &str) -> String {
+    let answer: Option<Value> = async { http.get(format!("{server}/api/sessions/{path}")).send().await.ok()?.json().await.ok() }.await;
     answer.and_then(|a| a["state"].as_str().map(str::to_owned)).unwrap_or_default()
 }
 
@@ -213,7 +214,8 @@ async fn load(servers: Vec<String>, sandbox: String, secret: String, token: Stri
         let ids = Arc::new(std::sync::Mutex::new(Vec::new()));
         let (h, s, all, collected) = (http.clone(), sessions.clone(), servers.clone(), ids.clone());
         let phase = run_phase(concurrency, s.len(), move |i| {
-            let (h, url, collected) = (h.clone(), format!("{}/api/sessions/{}/mobile-payments", at(&all, i, 0), s[i]), collected.clone());
+            let (h, url, collected, session) =
+                (h.clone(), format!("{}/api/sessions/{}/mobile-payments", at(&all, i, 0), s[i]), collected.clone(), s[i].clone());
             async move {
                 let Ok(response) = h.post(url).json(&json!({ "operator": "ALTEL", "phone": "77000000000" })).send().await else {
                     return false;
@@ -221,7 +223,7 @@ async fn load(servers: Vec<String>, sandbox: String, secret: String, token: Stri
                 let created = response.status().as_u16() == 201;
                 let answer: Value = response.json().await.unwrap_or(Value::Null);
                 if let Some(id) = answer["payment_id"].as_str() {
-                    collected.lock().unwrap_or_else(|p| p.into_inner()).push(id.to_owned());
+                    collected.lock().unwrap_or_else(|p| p.into_inner()).push(format!("{session}/payments/{id}"));
                 }
                 created
             }
@@ -234,7 +236,7 @@ async fn load(servers: Vec<String>, sandbox: String, secret: String, token: Stri
         let ids = Arc::new(ids);
         let (h, i2, all) = (http.clone(), ids.clone(), servers.clone());
         let phase = run_phase(concurrency, i2.len(), move |i| {
-            let (h, url) = (h.clone(), format!("{}/api/payments/{}/otp", at(&all, i, 1), i2[i]));
+            let (h, url) = (h.clone(), format!("{}/api/sessions/{}/otp", at(&all, i, 1), i2[i]));
             async move { h.post(url).json(&json!({ "code": "123456" })).send().await.is_ok_and(|r| r.status().as_u16() == 202) }
         })
         .await;
@@ -247,7 +249,8 @@ async fn load(servers: Vec<String>, sandbox: String, secret: String, token: Stri
         let phase = run_phase(concurrency, i3.len().max(1), move |i| {
             let (h, url) = (h.clone(), format!("{}/callbacks/gate", at(&all, i, 0)));
             let mut body: Value = serde_json::from_str(CALLBACK).unwrap_or(Value::Null);
-            body["payment"]["id"] = json!(i3.get(i).cloned().unwrap_or_default());
+            let payment_id = i3.get(i).and_then(|path| path.rsplit('/').next()).unwrap_or_default();
+            body["payment"]["id"] = json!(payment_id);
             body.as_object_mut().map(|o| o.remove("signature"));
             body["signature"] = json!(sign(&body, &key));
             async move { h.post(url).json(&body).send().await.is_ok_and(|r| r.status().is_success()) }

@@ -19,6 +19,7 @@ pub const MAX_RESENDS: u8 = 3;
 
 /// What kind of money movement a payment is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentKind {
     /// A purchase confirmed by an OTP (`/v2/payment/mobile/sale`).
@@ -31,6 +32,7 @@ pub enum PaymentKind {
 
 /// Why the customer is asked for the code again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OtpError {
     /// The code was submitted in time but was wrong.

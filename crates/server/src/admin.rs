@@ -13,6 +13,7 @@ use subtle::ConstantTimeEq;
 
 use crate::api::{body, ClientIp};
 use crate::error::AppError;
+use crate::views::ErrorCode;
 use crate::views::{CreateSession, PaymentDetail, PaymentView, PayoutRequest, RefundRequest, SessionCreated};
 use crate::{now, App};
 
@@ -25,14 +26,14 @@ impl FromRequestParts<App> for Admin {
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let Some(expected) = &app.config().admin_token else {
-            return Err(AppError::new(StatusCode::FORBIDDEN, "admin_disabled", "the admin API is off: set CHECKOUT_ADMIN_TOKEN"));
+            return Err(AppError::new(StatusCode::FORBIDDEN, ErrorCode::AdminDisabled, "the admin API is off: set CHECKOUT_ADMIN_TOKEN"));
         };
         let given =
             parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or("");
         if bool::from(given.as_bytes().ct_eq(expected.expose().as_bytes())) {
             Ok(Admin)
         } else {
-            Err(AppError::new(StatusCode::UNAUTHORIZED, "unauthorized", "a valid admin bearer token is required"))
+            Err(AppError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, "a valid admin bearer token is required"))
         }
     }
 }
@@ -58,7 +59,7 @@ pub struct ListQuery {
 pub async fn payments_index(_: Admin, State(app): State<App>, Query(query): Query<ListQuery>) -> Result<Json<Vec<PaymentView>>, AppError> {
     let limit = query.limit.unwrap_or(50).clamp(1, 500);
     let at = now();
-    Ok(Json(app.db().recent_payments(limit).await?.iter().map(|p| PaymentView::of(p, at)).collect()))
+    Ok(Json(app.db().recent_payments(limit).await?.iter().map(|p| crate::views::payment_view(p, at)).collect()))
 }
 
 /// A payment with every event, Gate call and callback.
@@ -87,7 +88,7 @@ pub async fn payments_show(_: Admin, State(app): State<App>, Path(payment_id): P
         .into_iter()
         .map(|(verified, result, applied)| json!({ "verified": verified, "result": result, "applied": applied }))
         .collect();
-    Ok(Json(PaymentDetail { payment: PaymentView::of(&record, now()), session: record.session_token, events, gate_calls, callbacks }))
+    Ok(Json(PaymentDetail { payment: crate::views::payment_view(&record, now()), session: record.session_token, events, gate_calls, callbacks }))
 }
 
 /// Refunds a paid purchase, fully or partly; never more than was paid.
@@ -101,7 +102,7 @@ pub async fn refunds_create(
 ) -> Result<Response, AppError> {
     let request = body(json)?;
     let record = app.refund(&payment_id, request.amount, request.description.as_deref()).await?;
-    Ok((StatusCode::ACCEPTED, Json(PaymentView::of(&record, now()))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(crate::views::payment_view(&record, now()))).into_response())
 }
 
 /// Sends money to a phone.
@@ -114,5 +115,5 @@ pub async fn payouts_create(
     json: Result<Json<PayoutRequest>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let record = app.payout(body(json)?, &ip.0).await?;
-    Ok((StatusCode::ACCEPTED, Json(PaymentView::of(&record, now()))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(crate::views::payment_view(&record, now()))).into_response())
 }

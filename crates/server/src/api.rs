@@ -14,9 +14,11 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::stream::Stream;
 
-use crate::db::Method;
 use crate::error::AppError;
-use crate::views::{MobilePaymentRequest, OtpRequest, PaymentPageRequest, PaymentPageResponse, PaymentView, SessionView};
+use crate::views::ErrorCode;
+use crate::views::{
+    payment_view, ErrorBody, Method, MobilePaymentRequest, OtpRequest, PaymentPageRequest, PaymentPageResponse, PaymentView, SessionView,
+};
 use crate::{now, App};
 
 /// The customer's IP address: the connection's peer, or the first `X-Forwarded-For` entry when
@@ -43,11 +45,11 @@ impl FromRequestParts<App> for ClientIp {
 pub fn body<T>(json: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
     json.map(|Json(value)| value).map_err(|rejection| {
         let status = rejection.status();
-        let mut e = AppError::bad_request("invalid_json", rejection.body_text());
+        let mut e = AppError::bad_request(ErrorCode::InvalidJson, rejection.body_text());
         if status == StatusCode::PAYLOAD_TOO_LARGE {
-            e = AppError::new(status, "body_too_large", "the request body is too large");
+            e = AppError::new(status, ErrorCode::BodyTooLarge, "the request body is too large");
         } else if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
-            e = AppError::new(status, "content_type", "send JSON with Content-Type: application/json");
+            e = AppError::new(status, ErrorCode::ContentType, "send JSON with Content-Type: application/json");
         }
         e
     })
@@ -55,7 +57,7 @@ pub fn body<T>(json: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
 
 /// Unknown API paths.
 pub async fn not_found() -> AppError {
-    AppError::not_found("not_found", "no such endpoint")
+    AppError::not_found(ErrorCode::NotFound, "no such endpoint")
 }
 
 async fn session_view(app: &App, token: &str) -> Result<SessionView, AppError> {
@@ -64,9 +66,9 @@ async fn session_view(app: &App, token: &str) -> Result<SessionView, AppError> {
     let operators = app.operators(operation).await;
     let at = now();
     let payments = app.db().payments_of_session(token).await?;
-    let current = crate::service::current_payment(&payments).map(|p| PaymentView::of(p, at));
-    let deposits = payments.iter().filter(|p| p.machine.kind == checkout_protocol::PaymentKind::CashIn).map(|p| PaymentView::of(p, at)).collect();
-    Ok(SessionView::of(&session, &app.config().merchant_name, operators, current, deposits))
+    let current = crate::service::current_payment(&payments).map(|p| payment_view(p, at));
+    let deposits = payments.iter().filter(|p| p.machine.kind == checkout_protocol::PaymentKind::CashIn).map(|p| payment_view(p, at)).collect();
+    Ok(crate::views::session_view(&session, &app.config().merchant_name, operators, current, deposits))
 }
 
 /// The session: amount, merchant, methods, operators, and the payment in progress.
@@ -79,7 +81,7 @@ pub async fn sessions_show(State(app): State<App>, Path(session): Path<String>) 
 /// 201 with a payment just started, 200 with the one already in progress.
 fn started((record, created): (crate::db::PaymentRecord, bool)) -> Response {
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
-    (status, Json(PaymentView::of(&record, now()))).into_response()
+    (status, Json(payment_view(&record, now()))).into_response()
 }
 
 /// Starts the session's phone payment (idempotent: a repeat returns the payment in progress).
@@ -112,22 +114,24 @@ pub async fn payouts_create(
     Ok(started(app.start_session_payout(&session, &request.operator, &request.phone, &ip.0).await?))
 }
 
-/// A payment's current state.
-#[utoipa::path(get, path = "/api/payments/{payment_id}", params(("payment_id" = String, Path, description = "Payment id")),
-    responses((status = 200, body = PaymentView), (status = 404, description = "`payment_not_found`")))]
-pub async fn payments_show(State(app): State<App>, Path(payment_id): Path<String>) -> Result<Json<PaymentView>, AppError> {
-    Ok(Json(PaymentView::of(&app.payment(&payment_id).await?, now())))
+/// A payment of the session, as it is now.
+#[utoipa::path(get, path = "/api/sessions/{session}/payments/{payment_id}",
+    params(("session" = String, Path, description = "Session token"), ("payment_id" = String, Path, description = "Payment id")),
+    responses((status = 200, body = PaymentView), (status = 404, body = ErrorBody, description = "`session_not_found`, `payment_not_found` (also for another session's payment)")))]
+pub async fn payments_show(State(app): State<App>, Path((session, payment_id)): Path<(String, String)>) -> Result<Json<PaymentView>, AppError> {
+    Ok(Json(payment_view(&app.session_payment(&session, &payment_id).await?, now())))
 }
 
 /// Server-Sent Events: a `payment` event with the state now and after every change; the stream
 /// ends after a final state.
-#[utoipa::path(get, path = "/api/payments/{payment_id}/events", params(("payment_id" = String, Path, description = "Payment id")),
-    responses((status = 200, description = "text/event-stream of `payment` events, each a PaymentView"), (status = 404, description = "`payment_not_found`")))]
+#[utoipa::path(get, path = "/api/sessions/{session}/payments/{payment_id}/events",
+    params(("session" = String, Path, description = "Session token"), ("payment_id" = String, Path, description = "Payment id")),
+    responses((status = 200, description = "text/event-stream of `payment` events, each a PaymentView"), (status = 404, body = ErrorBody, description = "`session_not_found`, `payment_not_found`")))]
 pub async fn payments_events(
     State(app): State<App>,
-    Path(payment_id): Path<String>,
+    Path((session, payment_id)): Path<(String, String)>,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, AppError> {
-    app.payment(&payment_id).await?;
+    app.session_payment(&session, &payment_id).await?;
     // Subscribed before the first read, so a change in between is not missed.
     let changes = app.hub().subscribe();
     let events = futures_util::stream::unfold((app, payment_id, changes, -1i64, false), |(app, id, mut changes, last_version, ended)| async move {
@@ -136,11 +140,11 @@ pub async fn payments_events(
         }
         loop {
             let record = app.db().payment(&id).await.ok().flatten()?;
-            let view = PaymentView::of(&record, now());
+            let view = payment_view(&record, now());
             if view.version != last_version {
                 let event = SseEvent::default().event("payment").id(view.version.to_string()).json_data(&view).unwrap_or_default();
                 let version = view.version;
-                return Some((Ok(event), (app, id, changes, version, is_final(&view.state))));
+                return Some((Ok(event), (app, id, changes, version, view.state.is_final())));
             }
             loop {
                 match changes.recv().await {
@@ -156,22 +160,19 @@ pub async fn payments_events(
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
-fn is_final(state: &str) -> bool {
-    !matches!(state, "processing" | "awaiting_otp")
-}
-
 /// Submits the code from the SMS.
-#[utoipa::path(post, path = "/api/payments/{payment_id}/otp", request_body = OtpRequest, params(("payment_id" = String, Path, description = "Payment id")),
+#[utoipa::path(post, path = "/api/sessions/{session}/payments/{payment_id}/otp", request_body = OtpRequest,
+    params(("session" = String, Path, description = "Session token"), ("payment_id" = String, Path, description = "Payment id")),
     responses((status = 202, body = PaymentView, description = "Sent; the outcome follows"), (status = 409, description = "`not_awaiting_otp`"),
         (status = 422, description = "`otp_invalid`"), (status = 502, description = "`gate_rejected`, `gate_unavailable`")))]
 pub async fn otp_submit(
     State(app): State<App>,
-    Path(payment_id): Path<String>,
+    Path((session, payment_id)): Path<(String, String)>,
     json: Result<Json<OtpRequest>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let request = body(json)?;
-    let record = app.submit_otp(&payment_id, &request.code).await?;
-    Ok((StatusCode::ACCEPTED, Json(PaymentView::of(&record, now()))).into_response())
+    let record = app.submit_otp(&session, &payment_id, &request.code).await?;
+    Ok((StatusCode::ACCEPTED, Json(payment_view(&record, now()))).into_response())
 }
 
 /// The customer closed the Payment Page: the backend settles its payment with a status request
@@ -182,16 +183,17 @@ pub async fn otp_submit(
 pub async fn payment_page_closed(State(app): State<App>, Path(session): Path<String>) -> Result<Response, AppError> {
     app.session(&session).await?;
     let record = app.payment_page_closed(&session).await?;
-    Ok((StatusCode::ACCEPTED, Json(PaymentView::of(&record, now()))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(payment_view(&record, now()))).into_response())
 }
 
 /// Asks for a new code.
-#[utoipa::path(post, path = "/api/payments/{payment_id}/resend", params(("payment_id" = String, Path, description = "Payment id")),
+#[utoipa::path(post, path = "/api/sessions/{session}/payments/{payment_id}/resend",
+    params(("session" = String, Path, description = "Session token"), ("payment_id" = String, Path, description = "Payment id")),
     responses((status = 202, body = PaymentView, description = "A new code is on its way"), (status = 409, description = "`resend_too_early` with `retry_after_s`, or `not_awaiting_otp`"),
         (status = 429, description = "`resend_limit`"), (status = 502, description = "`gate_rejected`, `gate_unavailable`")))]
-pub async fn otp_resend(State(app): State<App>, Path(payment_id): Path<String>) -> Result<Response, AppError> {
-    let record = app.resend_otp(&payment_id).await?;
-    Ok((StatusCode::ACCEPTED, Json(PaymentView::of(&record, now()))).into_response())
+pub async fn otp_resend(State(app): State<App>, Path((session, payment_id)): Path<(String, String)>) -> Result<Response, AppError> {
+    let record = app.resend_otp(&session, &payment_id).await?;
+    Ok((StatusCode::ACCEPTED, Json(payment_view(&record, now()))).into_response())
 }
 
 /// Signed `EPayWidget.run` parameters (`force_payment_method: mobile`, the operator enforced) and the brand's `merchant.js`.
@@ -210,7 +212,7 @@ pub async fn payment_page_create(
 /// server creating a session. Served only with `--demo-shop` on the sandbox brand.
 pub async fn demo_sessions_create(State(app): State<App>, json: Result<Json<serde_json::Value>, JsonRejection>) -> Result<Response, AppError> {
     if !app.config().demo_shop {
-        return Err(AppError::not_found("not_found", "no such endpoint"));
+        return Err(AppError::not_found(ErrorCode::NotFound, "no such endpoint"));
     }
     let request = body(json).unwrap_or_default();
     let amount = request.get("amount").and_then(serde_json::Value::as_u64).filter(|a| *a > 0).unwrap_or(1_299_000);
@@ -243,7 +245,7 @@ pub async fn demo_sessions_create(State(app): State<App>, json: Result<Json<serd
 /// the sandbox's cash terminal to pay into the demo customer's account. Demo shop only.
 pub async fn demo_terminal_pay(State(app): State<App>, json: Result<Json<serde_json::Value>, JsonRejection>) -> Result<Response, AppError> {
     if !app.config().demo_shop {
-        return Err(AppError::not_found("not_found", "no such endpoint"));
+        return Err(AppError::not_found(ErrorCode::NotFound, "no such endpoint"));
     }
     let request = body(json).unwrap_or_default();
     let amount = request.get("amount").and_then(serde_json::Value::as_u64).unwrap_or(500_000);
@@ -253,7 +255,7 @@ pub async fn demo_terminal_pay(State(app): State<App>, json: Result<Json<serde_j
         .json(&serde_json::json!({ "customer_id": "demo-customer", "amount": amount, "project_id": app.config().project_id }))
         .send()
         .await
-        .map_err(|e| AppError::upstream("sandbox_unavailable", e.to_string()))?;
+        .map_err(|e| AppError::upstream(ErrorCode::SandboxUnavailable, e.to_string()))?;
     let status = StatusCode::from_u16(answer.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
     let body: serde_json::Value = answer.json().await.unwrap_or(serde_json::Value::Null);
     Ok((status, Json(body)).into_response())

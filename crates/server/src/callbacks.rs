@@ -15,6 +15,7 @@ use checkout_protocol::wire::{Callback, CashInAnswer, CashInCode, CashInRequest}
 use serde_json::{json, Value};
 
 use crate::error::AppError;
+use crate::views::ErrorCode;
 use crate::{now, App};
 
 /// For the crash-safety tests: die right after a callback is on disk, before it is applied or
@@ -22,7 +23,7 @@ use crate::{now, App};
 static CRASH_AFTER_RECORDING: std::sync::LazyLock<bool> =
     std::sync::LazyLock::new(|| std::env::var_os("CHECKOUT_TEST_CRASH_AFTER_RECORDING_CALLBACK").is_some());
 
-fn refuse(status: StatusCode, code: &'static str, message: String) -> Response {
+fn refuse(status: StatusCode, code: ErrorCode, message: String) -> Response {
     AppError::new(status, code, message).into_response()
 }
 
@@ -30,7 +31,7 @@ fn refuse(status: StatusCode, code: &'static str, message: String) -> Response {
 pub async fn gate_callback(State(app): State<App>, body: Result<Bytes, BytesRejection>) -> Response {
     let bytes = match body {
         Ok(bytes) => bytes,
-        Err(rejection) => return refuse(rejection.status(), "body_rejected", rejection.body_text()),
+        Err(rejection) => return refuse(rejection.status(), ErrorCode::BodyRejected, rejection.body_text()),
     };
     let raw = String::from_utf8_lossy(&bytes).into_owned();
     let value: Value = match serde_json::from_slice(&bytes) {
@@ -38,25 +39,25 @@ pub async fn gate_callback(State(app): State<App>, body: Result<Bytes, BytesReje
         Err(e) => {
             let _ = app.db().log_refused_callback(None, &raw, false, &format!("rejected: not JSON: {e}"), now()).await;
             tracing::warn!("callback rejected: not JSON");
-            return refuse(StatusCode::BAD_REQUEST, "invalid_json", "the callback is not JSON".into());
+            return refuse(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson, "the callback is not JSON".into());
         }
     };
     let payment_id = value.pointer("/payment/id").and_then(Value::as_str).map(str::to_owned);
     if let Err(e) = verify(&value, app.config().secret.expose()) {
         let _ = app.db().log_refused_callback(payment_id.as_deref(), &raw, false, &format!("rejected: {e}"), now()).await;
         tracing::warn!(payment_id, reason = %e, "callback rejected: signature");
-        return refuse(StatusCode::FORBIDDEN, "invalid_signature", e.to_string());
+        return refuse(StatusCode::FORBIDDEN, ErrorCode::InvalidSignature, e.to_string());
     }
     let callback = match Callback::from_value(value) {
         Ok(callback) => callback,
         Err(e) => {
             let _ = app.db().log_refused_callback(payment_id.as_deref(), &raw, true, &format!("rejected: unreadable: {e}"), now()).await;
-            return refuse(StatusCode::BAD_REQUEST, "invalid_callback", e.to_string());
+            return refuse(StatusCode::BAD_REQUEST, ErrorCode::InvalidCallback, e.to_string());
         }
     };
     if let Some(project) = callback.project().filter(|p| *p != app.config().project_id) {
         let _ = app.db().log_refused_callback(payment_id.as_deref(), &raw, true, &format!("rejected: project {project}"), now()).await;
-        return refuse(StatusCode::FORBIDDEN, "wrong_project", format!("callback for project {project}"));
+        return refuse(StatusCode::FORBIDDEN, ErrorCode::WrongProject, format!("callback for project {project}"));
     }
     // Deduplicated by what it says: the signature is an HMAC of every field, so a retry or a
     // replay of this callback has the same one, and a forger cannot make one.

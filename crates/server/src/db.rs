@@ -12,26 +12,14 @@ use std::time::Duration;
 
 use checkout_protocol::state::{Event, Payment};
 use checkout_protocol::time::Timestamp;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 use std::sync::Arc;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-/// What a checkout session allows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Method {
-    /// Phone and OTP in the widget, through Gate.
-    Mobile,
-    /// The platform's hosted Payment Page through `EPayWidget`.
-    PaymentPage,
-    /// Cash at a Kassa24 terminal.
-    CashIn,
-    /// Money sent to the customer's phone.
-    Payout,
-}
+pub use checkout_protocol::api::Method;
 
 /// A checkout session.
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use checkout_protocol::api::{ErrorBody, ErrorCode, ErrorDetail};
 
 /// An error answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,7 +13,7 @@ pub struct AppError {
     /// HTTP status.
     pub status: StatusCode,
     /// Stable snake_case code clients match on.
-    pub code: &'static str,
+    pub code: ErrorCode,
     /// Human text.
     pub message: String,
     /// Seconds until a retry can work (resend too early).
@@ -22,38 +22,38 @@ pub struct AppError {
 
 impl AppError {
     /// An error with a status, code and message.
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> AppError {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> AppError {
         AppError { status, code, message: message.into(), retry_after_s: None }
     }
 
     /// 400: the request is malformed.
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> AppError {
+    pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> AppError {
         AppError::new(StatusCode::BAD_REQUEST, code, message)
     }
 
     /// 422: the request is well formed but its content is not acceptable.
-    pub fn invalid(code: &'static str, message: impl Into<String>) -> AppError {
+    pub fn invalid(code: ErrorCode, message: impl Into<String>) -> AppError {
         AppError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
     }
 
     /// 404.
-    pub fn not_found(code: &'static str, message: impl Into<String>) -> AppError {
+    pub fn not_found(code: ErrorCode, message: impl Into<String>) -> AppError {
         AppError::new(StatusCode::NOT_FOUND, code, message)
     }
 
     /// 409: not now, or not in this state.
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> AppError {
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> AppError {
         AppError::new(StatusCode::CONFLICT, code, message)
     }
 
     /// 502: the payment platform refused or could not be reached.
-    pub fn upstream(code: &'static str, message: impl Into<String>) -> AppError {
+    pub fn upstream(code: ErrorCode, message: impl Into<String>) -> AppError {
         AppError::new(StatusCode::BAD_GATEWAY, code, message)
     }
 
     /// 500, with the detail kept for the log.
     pub fn internal(detail: impl std::fmt::Display) -> AppError {
-        AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", detail.to_string())
+        AppError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::InternalError, detail.to_string())
     }
 }
 
@@ -77,11 +77,8 @@ impl IntoResponse for AppError {
         } else {
             self.message
         };
-        let mut error = json!({ "code": self.code, "message": message });
-        if let Some(seconds) = self.retry_after_s {
-            error["retry_after_s"] = json!(seconds);
-        }
-        let mut response = (self.status, Json(json!({ "error": error }))).into_response();
+        let body = ErrorBody { error: ErrorDetail { code: self.code, message, retry_after_s: self.retry_after_s } };
+        let mut response = (self.status, Json(body)).into_response();
         if let Some(seconds) = self.retry_after_s {
             if let Ok(value) = seconds.to_string().parse() {
                 response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);

@@ -121,7 +121,10 @@ impl App {
         views::PaymentView,
         views::SessionView,
         views::OperatorView,
-        views::Limits,
+        checkout_protocol::api::Limits,
+        views::ErrorBody,
+        views::ErrorDetail,
+        views::ErrorCode,
         views::MobilePaymentRequest,
         views::OtpRequest,
         views::PaymentPageRequest,
@@ -132,7 +135,10 @@ impl App {
         views::RefundRequest,
         views::PayoutRequest,
         views::PaymentDetail,
-        db::Method,
+        views::Method,
+        checkout_protocol::api::PaymentState,
+        checkout_protocol::api::PaymentKind,
+        checkout_protocol::api::OtpError,
     )),
     modifiers(&BearerAuth)
 )]
@@ -184,10 +190,10 @@ pub fn app(state: App) -> Router {
         .route("/api/sessions/{session}/payment-page", post(api::payment_page_create))
         .route("/api/sessions/{session}/payment-page/closed", post(api::payment_page_closed))
         .route("/api/sessions/{session}/payouts", post(api::payouts_create))
-        .route("/api/payments/{payment_id}", get(api::payments_show))
-        .route("/api/payments/{payment_id}/events", get(api::payments_events))
-        .route("/api/payments/{payment_id}/otp", post(api::otp_submit))
-        .route("/api/payments/{payment_id}/resend", post(api::otp_resend))
+        .route("/api/sessions/{session}/payments/{payment_id}", get(api::payments_show))
+        .route("/api/sessions/{session}/payments/{payment_id}/events", get(api::payments_events))
+        .route("/api/sessions/{session}/payments/{payment_id}/otp", post(api::otp_submit))
+        .route("/api/sessions/{session}/payments/{payment_id}/resend", post(api::otp_resend))
         .route("/api/openapi.json", get(openapi_json))
         .layer(cors);
     let mut router = Router::new()

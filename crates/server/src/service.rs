@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use crate::db::{Also, Claim, Method, PaymentRecord, Recorded, RefundSettlement, Reservation, Session};
 use crate::error::AppError;
 use crate::gate::{GateFailure, STATUS_PATH};
+use crate::views::ErrorCode;
 use crate::views::{CreateSession, CustomerInput, OperatorView, PaymentPageResponse, PayoutRequest};
 use crate::{now, App};
 
@@ -38,21 +39,21 @@ pub fn random_hex(bytes: usize) -> String {
 
 fn upstream(failure: &GateFailure) -> AppError {
     match failure {
-        GateFailure::Rejected(_) => AppError::upstream("gate_rejected", failure.message()),
-        GateFailure::NotSent(_) | GateFailure::Unavailable(_) => AppError::upstream("gate_unavailable", failure.message()),
+        GateFailure::Rejected(_) => AppError::upstream(ErrorCode::GateRejected, failure.message()),
+        GateFailure::NotSent(_) | GateFailure::Unavailable(_) => AppError::upstream(ErrorCode::GateUnavailable, failure.message()),
     }
 }
 
 /// A second code while one is being checked: refused, since only one per attempt may reach Gate.
 fn otp_in_flight() -> AppError {
-    AppError::conflict("otp_already_submitted", "a code for this payment is being checked; wait for its answer")
+    AppError::conflict(ErrorCode::OtpAlreadySubmitted, "a code for this payment is being checked; wait for its answer")
 }
 
 /// Checks an OTP as typed: spaces and dashes are dropped, 4–8 digits remain.
 pub fn normalise_otp(code: &str) -> Result<String, AppError> {
     let kept: String = code.chars().filter(|c| !matches!(c, ' ' | '-' | '\u{a0}')).collect();
     if kept.len() < 4 || kept.len() > 8 || !kept.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(AppError::invalid("otp_invalid", "the code from the SMS is 4 to 8 digits"));
+        return Err(AppError::invalid(ErrorCode::OtpInvalid, "the code from the SMS is 4 to 8 digits"));
     }
     Ok(kept)
 }
@@ -76,7 +77,7 @@ pub fn current_payment(payments: &[PaymentRecord]) -> Option<&PaymentRecord> {
 
 /// Reads a phone, mapping each problem to a stable code.
 pub fn parse_phone(phone: &str) -> Result<KzMobile, AppError> {
-    KzMobile::parse(phone).map_err(|e| AppError::invalid(e.code(), e.to_string()))
+    KzMobile::parse(phone).map_err(|e| AppError::invalid(ErrorCode::from(&e), e.to_string()))
 }
 
 impl App {
@@ -92,7 +93,7 @@ impl App {
             .db()
             .apply(payment_id, event, source, now(), also)
             .await?
-            .ok_or_else(|| AppError::not_found("payment_not_found", format!("no payment {payment_id}")))?;
+            .ok_or_else(|| AppError::not_found(ErrorCode::PaymentNotFound, format!("no payment {payment_id}")))?;
         if changed {
             tracing::info!(payment_id, source, state = record.machine.status().name(), "payment changed");
             self.hub().changed(payment_id);
@@ -102,7 +103,15 @@ impl App {
 
     /// A payment or 404.
     pub async fn payment(&self, payment_id: &str) -> Result<PaymentRecord, AppError> {
-        self.db().payment(payment_id).await?.ok_or_else(|| AppError::not_found("payment_not_found", format!("no payment {payment_id}")))
+        self.db().payment(payment_id).await?.ok_or_else(|| AppError::not_found(ErrorCode::PaymentNotFound, format!("no payment {payment_id}")))
+    }
+
+    /// A payment of the session `token`, or 404: a payment id alone names nothing the widget
+    /// API reads or changes, and another session's payment answers as if it did not exist.
+    pub async fn session_payment(&self, token: &str, payment_id: &str) -> Result<PaymentRecord, AppError> {
+        self.session(token).await?;
+        let record = self.db().payment(payment_id).await?.filter(|p| p.session_token.as_deref() == Some(token));
+        record.ok_or_else(|| AppError::not_found(ErrorCode::PaymentNotFound, format!("no payment {payment_id} in this session")))
     }
 
     /// A session or 404.
@@ -110,31 +119,31 @@ impl App {
         self.db()
             .session(token)
             .await?
-            .ok_or_else(|| AppError::not_found("session_not_found", "this checkout session does not exist; ask the shop for a new one"))
+            .ok_or_else(|| AppError::not_found(ErrorCode::SessionNotFound, "this checkout session does not exist; ask the shop for a new one"))
     }
 
     /// Creates a checkout session: amount, currency and customer are fixed here, never by the browser.
     pub async fn create_session(&self, input: CreateSession) -> Result<Session, AppError> {
         if input.amount == 0 {
-            return Err(AppError::invalid("amount_invalid", "amount must be a positive number of minor units"));
+            return Err(AppError::invalid(ErrorCode::AmountInvalid, "amount must be a positive number of minor units"));
         }
         if input.currency != "KZT" {
-            return Err(AppError::invalid("currency_unsupported", "Mobile Commerce in Kazakhstan takes KZT only"));
+            return Err(AppError::invalid(ErrorCode::CurrencyUnsupported, "Mobile Commerce in Kazakhstan takes KZT only"));
         }
         let c = &input.customer;
         for (value, field) in
             [(&c.id, "customer.id"), (&c.first_name, "customer.first_name"), (&c.last_name, "customer.last_name"), (&c.email, "customer.email")]
         {
             if value.trim().is_empty() {
-                return Err(AppError::invalid("customer_invalid", format!("{field} is required")));
+                return Err(AppError::invalid(ErrorCode::CustomerInvalid, format!("{field} is required")));
             }
         }
         if !c.email.contains('@') {
-            return Err(AppError::invalid("customer_invalid", "customer.email is not an email address"));
+            return Err(AppError::invalid(ErrorCode::CustomerInvalid, "customer.email is not an email address"));
         }
         let methods = if input.methods.is_empty() { vec![Method::Mobile] } else { input.methods.clone() };
         if methods.contains(&Method::Payout) && methods.len() > 1 {
-            return Err(AppError::invalid("methods_invalid", "a payout session cannot also take payments"));
+            return Err(AppError::invalid(ErrorCode::MethodsInvalid, "a payout session cannot also take payments"));
         }
         let session = Session {
             token: format!("cs_{}", random_hex(16)),
@@ -195,7 +204,7 @@ impl App {
         list.iter()
             .find(|o| o.id.eq_ignore_ascii_case(operator.trim()))
             .map(|o| o.id.clone())
-            .ok_or_else(|| AppError::invalid("operator_unknown", format!("{operator:?} is not an operator this shop can take")))
+            .ok_or_else(|| AppError::invalid(ErrorCode::OperatorUnknown, format!("{operator:?} is not an operator this shop can take")))
     }
 
     fn new_payment(&self, payment_id: String, session: Option<&Session>, kind: PaymentKind, amount: u64, via: &str) -> PaymentRecord {
@@ -234,11 +243,11 @@ impl App {
                 continue;
             }
             return Err(AppError::conflict(
-                "payment_in_progress",
+                ErrorCode::PaymentInProgress,
                 format!("payment {} of this session is still in progress by another method; wait for its outcome", taken.payment_id),
             ));
         }
-        Err(AppError::conflict("payment_in_progress", "this session's payment keeps changing; try again in a moment"))
+        Err(AppError::conflict(ErrorCode::PaymentInProgress, "this session's payment keeps changing; try again in a moment"))
     }
 
     /// Starts (or returns the running) phone payment of a session: a purchase confirmed by OTP,
@@ -266,7 +275,7 @@ impl App {
         };
         let session = self.session(token).await?;
         if !session.methods.contains(&method) {
-            return Err(AppError::invalid("method_not_allowed", format!("this session does not allow {operation}s by phone")));
+            return Err(AppError::invalid(ErrorCode::MethodNotAllowed, format!("this session does not allow {operation}s by phone")));
         }
         let phone = parse_phone(phone)?;
         let operator = self.check_operator(operation, operator).await?;
@@ -324,14 +333,14 @@ impl App {
     }
 
     /// Sends the customer's code.
-    pub async fn submit_otp(&self, payment_id: &str, code: &str) -> Result<PaymentRecord, AppError> {
+    pub async fn submit_otp(&self, token: &str, payment_id: &str, code: &str) -> Result<PaymentRecord, AppError> {
         let code = normalise_otp(code)?;
-        let record = self.payment(payment_id).await?;
+        let record = self.session_payment(token, payment_id).await?;
         if !record.machine.awaits_otp() {
             return Err(if record.machine.status().name() == "processing" && record.machine.attempts() > 0 {
                 otp_in_flight()
             } else {
-                AppError::conflict("not_awaiting_otp", format!("the payment is {}, not waiting for a code", record.machine.status().name()))
+                AppError::conflict(ErrorCode::NotAwaitingOtp, format!("the payment is {}, not waiting for a code", record.machine.status().name()))
             });
         }
         let attempt = record.machine.attempts() + 1;
@@ -355,25 +364,27 @@ impl App {
     }
 
     /// Asks the platform for a new code, within the rules: after the current one expired, at most three times.
-    pub async fn resend_otp(&self, payment_id: &str) -> Result<PaymentRecord, AppError> {
-        let record = self.payment(payment_id).await?;
+    pub async fn resend_otp(&self, token: &str, payment_id: &str) -> Result<PaymentRecord, AppError> {
+        let record = self.session_payment(token, payment_id).await?;
         let at = now();
         record.machine.check_resend(at).map_err(|refusal| match refusal {
             ResendRefusal::TooEarly { retry_after } => {
                 let mut e = AppError::conflict(
-                    "resend_too_early",
+                    ErrorCode::ResendTooEarly,
                     format!("the current code is still valid; a new one can be sent in {} s", retry_after.ceil_secs()),
                 );
                 e.retry_after_s = Some(retry_after.ceil_secs());
                 e
             }
-            ResendRefusal::NoneLeft => AppError::new(axum::http::StatusCode::TOO_MANY_REQUESTS, "resend_limit", "all three new codes have been sent"),
-            ResendRefusal::NotAwaitingOtp => AppError::conflict("not_awaiting_otp", "the payment is not waiting for a code"),
+            ResendRefusal::NoneLeft => {
+                AppError::new(axum::http::StatusCode::TOO_MANY_REQUESTS, ErrorCode::ResendLimit, "all three new codes have been sent")
+            }
+            ResendRefusal::NotAwaitingOtp => AppError::conflict(ErrorCode::NotAwaitingOtp, "the payment is not waiting for a code"),
         })?;
         let resend = record.machine.resends_used() + 1;
         let (_, won) = self.apply_with(payment_id, &Event::ResendRequested { resend }, "widget", &Also::default()).await?;
         if !won {
-            return Err(AppError::conflict("resend_in_progress", "a new code has just been asked for; wait for it"));
+            return Err(AppError::conflict(ErrorCode::ResendInProgress, "a new code has just been asked for; wait for it"));
         }
         let body = json!({
             "general": { "project_id": self.config().project_id, "payment_id": payment_id },
@@ -392,7 +403,7 @@ impl App {
     pub async fn payment_page(&self, token: &str, operator: Option<&str>, locale: Option<&str>) -> Result<PaymentPageResponse, AppError> {
         let session = self.session(token).await?;
         if !session.methods.contains(&Method::PaymentPage) {
-            return Err(AppError::invalid("method_not_allowed", "this session does not use the Payment Page"));
+            return Err(AppError::invalid(ErrorCode::MethodNotAllowed, "this session does not use the Payment Page"));
         }
         let operator = match operator.filter(|o| !o.trim().is_empty()) {
             Some(op) => Some(self.check_operator("sale", op).await?),
@@ -402,7 +413,7 @@ impl App {
         new.operator = operator.clone();
         let record = match self.claim(&new).await? {
             Ok(created) => created,
-            Err(paid) if paid.machine.is_final() => return Err(AppError::conflict("already_paid", "this session is paid")),
+            Err(paid) if paid.machine.is_final() => return Err(AppError::conflict(ErrorCode::AlreadyPaid, "this session is paid")),
             // The page opened before (a reload, or a second click): the same payment again.
             Err(open) => open,
         };
@@ -426,8 +437,8 @@ impl App {
             signature: None,
             extra: Default::default(),
         };
-        let mut params = serde_json::to_value(params)?;
-        params["signature"] = json!(sign(&params, self.config().secret.expose()));
+        let signature = sign(&serde_json::to_value(&params)?, self.config().secret.expose());
+        let params = PaymentPageParams { signature: Some(signature), ..params };
         Ok(PaymentPageResponse {
             payment_id: record.payment_id,
             script_url: format!("{}/shared/merchant.js", self.config().payment_page_url),
@@ -477,7 +488,7 @@ impl App {
                 }
                 record
             }
-            Err(e) if e.code == "payment_not_found" => {
+            Err(e) if e.code == ErrorCode::PaymentNotFound => {
                 self.db().callback_applied(log_id, "unknown payment: ignored").await?;
                 return Ok("unknown payment: ignored".to_owned());
             }
@@ -557,9 +568,9 @@ impl App {
             Err(failure) => return Err(upstream(&failure)),
         };
         if let Err(e) = verify(&answer, self.config().secret.expose()) {
-            return Err(AppError::upstream("status_unsigned", format!("the status answer does not verify: {e}")));
+            return Err(AppError::upstream(ErrorCode::StatusUnsigned, format!("the status answer does not verify: {e}")));
         }
-        let callback = Callback::from_value(answer).map_err(|e| AppError::upstream("status_unreadable", e.to_string()))?;
+        let callback = Callback::from_value(answer).map_err(|e| AppError::upstream(ErrorCode::StatusUnreadable, e.to_string()))?;
         Ok(StatusAnswer::Events(callback.to_confirmation(now())))
     }
 
@@ -573,7 +584,7 @@ impl App {
         }
         let wait = self.status_ready_at(record).await? - now();
         if wait.0 > 0 {
-            let mut e = AppError::conflict("payment_in_progress", "the payment page of this session may still be paying; try again shortly");
+            let mut e = AppError::conflict(ErrorCode::PaymentInProgress, "the payment page of this session may still be paying; try again shortly");
             e.retry_after_s = Some(wait.ceil_secs());
             return Err(e);
         }
@@ -601,7 +612,7 @@ impl App {
             .session_payment(token)
             .await?
             .filter(|p| p.via == "payment_page")
-            .ok_or_else(|| AppError::not_found("payment_not_found", "this session has no Payment Page payment"))?;
+            .ok_or_else(|| AppError::not_found(ErrorCode::PaymentNotFound, "this session has no Payment Page payment"))?;
         if record.machine.is_final() {
             return Ok(record);
         }
@@ -626,21 +637,21 @@ impl App {
     /// counting refunds still in flight (checked and reserved in one transaction).
     pub async fn refund(&self, payment_id: &str, amount: Option<u64>, description: Option<&str>) -> Result<PaymentRecord, AppError> {
         if amount == Some(0) {
-            return Err(AppError::invalid("amount_invalid", "a refund must be more than zero"));
+            return Err(AppError::invalid(ErrorCode::AmountInvalid, "a refund must be more than zero"));
         }
         let record = self.payment(payment_id).await?;
         let (refund_id, amount_wanted) = match self.db().reserve_refund(payment_id, amount, now()).await? {
-            None => return Err(AppError::not_found("payment_not_found", format!("no payment {payment_id}"))),
+            None => return Err(AppError::not_found(ErrorCode::PaymentNotFound, format!("no payment {payment_id}"))),
             Some(Reservation::Reserved { id, amount }) => (id, amount),
             Some(Reservation::NotRefundable(state)) => {
                 return Err(AppError::conflict(
-                    "not_refundable",
+                    ErrorCode::NotRefundable,
                     format!("the payment is {state}; only a paid purchase with money left can be refunded"),
                 ))
             }
             Some(Reservation::Exceeds { refundable }) => {
                 return Err(AppError::conflict(
-                    "refund_exceeds_payment",
+                    ErrorCode::RefundExceedsPayment,
                     format!("at most {} can be refunded, counting refunds in progress", Amount(refundable).format_kzt(checkout_protocol::Locale::En)),
                 ))
             }
@@ -673,7 +684,7 @@ impl App {
     /// Sends money to a phone.
     pub async fn payout(&self, request: PayoutRequest, ip: &str) -> Result<PaymentRecord, AppError> {
         if request.amount == 0 || request.currency != "KZT" {
-            return Err(AppError::invalid("amount_invalid", "a payout is a positive amount of KZT"));
+            return Err(AppError::invalid(ErrorCode::AmountInvalid, "a payout is a positive amount of KZT"));
         }
         let phone = parse_phone(&request.phone)?;
         let operator = self.check_operator("payout", &request.operator).await?;

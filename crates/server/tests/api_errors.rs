@@ -42,11 +42,13 @@ async fn session(app: &App) -> String {
 async fn unknown_sessions_and_payments_are_404() {
     let app = test_app().await;
     assert_eq!(code(&call(&app, Method::GET, "/api/sessions/cs_nope", None, None).await), (404, "session_not_found"));
-    assert_eq!(code(&call(&app, Method::GET, "/api/payments/pay_nope", None, None).await), (404, "payment_not_found"));
+    let token = session(&app).await;
+    assert_eq!(code(&call(&app, Method::GET, &format!("/api/sessions/{token}/payments/pay_nope"), None, None).await), (404, "payment_not_found"));
     assert_eq!(
-        code(&call(&app, Method::POST, "/api/payments/pay_nope/otp", Some(json!({"code": "123456"})), None).await),
+        code(&call(&app, Method::POST, &format!("/api/sessions/{token}/payments/pay_nope/otp"), Some(json!({"code": "123456"})), None).await),
         (404, "payment_not_found")
     );
+    assert_eq!(code(&call(&app, Method::GET, "/api/sessions/cs_nope/payments/pay_nope", None, None).await), (404, "session_not_found"));
     assert_eq!(code(&call(&app, Method::GET, "/api/nothing", None, None).await), (404, "not_found"));
 }
 
@@ -122,7 +124,7 @@ async fn codes_of_the_wrong_shape_are_refused() {
     let app = test_app().await;
     for bad in ["12", "123456789", "12a456", ""] {
         assert_eq!(
-            code(&call(&app, Method::POST, "/api/payments/any/otp", Some(json!({ "code": bad })), None).await),
+            code(&call(&app, Method::POST, "/api/sessions/any/payments/any/otp", Some(json!({ "code": bad })), None).await),
             (422, "otp_invalid"),
             "{bad:?}"
         );
@@ -157,10 +159,10 @@ async fn the_openapi_document_lists_the_contract() {
     for path in [
         "/api/sessions/{session}",
         "/api/sessions/{session}/mobile-payments",
-        "/api/payments/{payment_id}",
-        "/api/payments/{payment_id}/events",
-        "/api/payments/{payment_id}/otp",
-        "/api/payments/{payment_id}/resend",
+        "/api/sessions/{session}/payments/{payment_id}",
+        "/api/sessions/{session}/payments/{payment_id}/events",
+        "/api/sessions/{session}/payments/{payment_id}/otp",
+        "/api/sessions/{session}/payments/{payment_id}/resend",
         "/api/sessions/{session}/payment-page",
         "/admin/sessions",
         "/admin/payments/{payment_id}/refunds",
@@ -169,6 +171,11 @@ async fn the_openapi_document_lists_the_contract() {
         assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
     }
     assert!(doc["components"]["schemas"].get("PaymentView").is_some());
+    // The error codes are one enum, listed in the document.
+    let codes = doc["components"]["schemas"]["ErrorCode"].to_string();
+    for code in checkout_protocol::api::ErrorCode::ALL {
+        assert!(codes.contains(&format!("\"{}\"", code.as_str())), "{} missing from {codes}", code.as_str());
+    }
 }
 
 #[tokio::test]

@@ -138,9 +138,9 @@ async fn json(http: &reqwest::Client, request: reqwest::RequestBuilder) -> Value
     request.send().await.unwrap().json().await.unwrap()
 }
 
-async fn wait_for_state(http: &reqwest::Client, base: &str, payment_id: &str, state: &str) -> Value {
+async fn wait_for_state(http: &reqwest::Client, base: &str, session: &str, payment_id: &str, state: &str) -> Value {
     for _ in 0..400 {
-        if let Ok(response) = http.get(format!("{base}/api/payments/{payment_id}")).send().await {
+        if let Ok(response) = http.get(format!("{base}/api/sessions/{session}/payments/{payment_id}")).send().await {
             let view: Value = response.json().await.unwrap_or(Value::Null);
             if view["state"] == state {
                 return view;
@@ -182,9 +182,9 @@ async fn killed_after_the_sale_the_restarted_server_completes_the_payment(store:
     tokio::time::sleep(Duration::from_millis(900)).await;
 
     let server = Server::start(port, &db, &gate, false);
-    wait_for_state(&http, &server.base, &payment_id, "awaiting_otp").await;
-    http.post(format!("{}/api/payments/{payment_id}/otp", server.base)).json(&json!({ "code": "123456" })).send().await.unwrap();
-    wait_for_state(&http, &server.base, &payment_id, "succeeded").await;
+    wait_for_state(&http, &server.base, &session, &payment_id, "awaiting_otp").await;
+    http.post(format!("{}/api/sessions/{session}/payments/{payment_id}/otp", server.base)).json(&json!({ "code": "123456" })).send().await.unwrap();
+    wait_for_state(&http, &server.base, &session, &payment_id, "succeeded").await;
     let session_view = json(&http, http.get(format!("{}/api/sessions/{session}", server.base))).await;
     assert_eq!(session_view["payment"]["payment_id"], payment_id.as_str(), "still one payment for the session");
     let list = json(&http, http.get(format!("{}/admin/payments", server.base)).bearer_auth(ADMIN)).await;
@@ -199,16 +199,16 @@ async fn killed_after_recording_a_callback_the_restarted_server_applies_it_once(
     let http = reqwest::Client::new();
 
     let mut server = Server::start(port, &db, &gate, true);
-    let (_, payment_id) = start_payment(&http, &server.base).await;
+    let (session, payment_id) = start_payment(&http, &server.base).await;
     // The OTP-required callback arrives, is written to disk, and the process aborts.
     let wait = tokio::task::spawn_blocking(move || server.child.wait().unwrap());
     let status = tokio::time::timeout(Duration::from_secs(20), wait).await.expect("the server should have aborted").unwrap();
     assert!(!status.success(), "the test hook aborted the server");
 
     let server = Server::start(port, &db, &gate, false);
-    wait_for_state(&http, &server.base, &payment_id, "awaiting_otp").await;
-    http.post(format!("{}/api/payments/{payment_id}/otp", server.base)).json(&json!({ "code": "123456" })).send().await.unwrap();
-    let paid = wait_for_state(&http, &server.base, &payment_id, "succeeded").await;
+    wait_for_state(&http, &server.base, &session, &payment_id, "awaiting_otp").await;
+    http.post(format!("{}/api/sessions/{session}/payments/{payment_id}/otp", server.base)).json(&json!({ "code": "123456" })).send().await.unwrap();
+    let paid = wait_for_state(&http, &server.base, &session, &payment_id, "succeeded").await;
     assert_eq!(paid["attempt"], Value::Null);
     let detail = json(&http, http.get(format!("{}/admin/payments/{payment_id}", server.base)).bearer_auth(ADMIN)).await;
     let applied: Vec<&Value> = detail["events"].as_array().unwrap().iter().filter(|e| e["changed"] == true).collect();
@@ -217,9 +217,9 @@ async fn killed_after_recording_a_callback_the_restarted_server_applies_it_once(
     server.kill();
 }
 
-/// Reads `GET {base}/api/payments/{id}/events` until a `payment` event in `state` arrives.
-async fn stream_until(http: &reqwest::Client, base: &str, payment_id: &str, state: &str) -> Vec<String> {
-    let mut response = http.get(format!("{base}/api/payments/{payment_id}/events")).send().await.unwrap();
+/// Reads `GET {base}/api/sessions/{session}/payments/{id}/events` until a `payment` event in `state` arrives.
+async fn stream_until(http: &reqwest::Client, base: &str, session: &str, payment_id: &str, state: &str) -> Vec<String> {
+    let mut response = http.get(format!("{base}/api/sessions/{session}/payments/{payment_id}/events")).send().await.unwrap();
     let mut text = String::new();
     let mut states = Vec::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
@@ -259,11 +259,12 @@ async fn two_instances_on_one_postgres_serve_one_payment_together() {
     let (session, payment_id) = start_payment(&http, &a.base).await;
     // A's live stream sees what B learns from the callbacks (LISTEN/NOTIFY between them).
     let stream = tokio::spawn({
-        let (http, base, id) = (http.clone(), a.base.clone(), payment_id.clone());
-        async move { stream_until(&http, &base, &id, "succeeded").await }
+        let (http, base, session, id) = (http.clone(), a.base.clone(), session.clone(), payment_id.clone());
+        async move { stream_until(&http, &base, &session, &id, "succeeded").await }
     });
-    wait_for_state(&http, &a.base, &payment_id, "awaiting_otp").await;
-    let sent = http.post(format!("{}/api/payments/{payment_id}/otp", a.base)).json(&json!({ "code": "123456" })).send().await.unwrap();
+    wait_for_state(&http, &a.base, &session, &payment_id, "awaiting_otp").await;
+    let sent =
+        http.post(format!("{}/api/sessions/{session}/payments/{payment_id}/otp", a.base)).json(&json!({ "code": "123456" })).send().await.unwrap();
     assert_eq!(sent.status().as_u16(), 202);
     let states = tokio::time::timeout(Duration::from_secs(20), stream).await.expect("A's stream saw the outcome").unwrap();
     assert_eq!(states.first().map(String::as_str), Some("processing"), "{states:?}");
@@ -280,12 +281,13 @@ async fn an_instance_killed_mid_payment_leaves_the_payment_to_the_other() {
     let http = reqwest::Client::new();
 
     let (session, payment_id) = start_payment(&http, &a.base).await;
-    wait_for_state(&http, &a.base, &payment_id, "awaiting_otp").await;
-    let sent = http.post(format!("{}/api/payments/{payment_id}/otp", a.base)).json(&json!({ "code": "123456" })).send().await.unwrap();
+    wait_for_state(&http, &a.base, &session, &payment_id, "awaiting_otp").await;
+    let sent =
+        http.post(format!("{}/api/sessions/{session}/payments/{payment_id}/otp", a.base)).json(&json!({ "code": "123456" })).send().await.unwrap();
     assert_eq!(sent.status().as_u16(), 202);
     // A dies (SIGKILL) while the platform is still checking the code.
     a.kill();
-    wait_for_state(&http, &b.base, &payment_id, "succeeded").await;
+    wait_for_state(&http, &b.base, &session, &payment_id, "succeeded").await;
     let on_b = json(&http, http.get(format!("{}/api/sessions/{session}", b.base))).await;
     assert_eq!(on_b["payment"]["payment_id"], payment_id.as_str());
     let list = json(&http, http.get(format!("{}/admin/payments", b.base)).bearer_auth(ADMIN)).await;

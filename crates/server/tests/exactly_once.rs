@@ -83,7 +83,7 @@ async fn a_payment_page_left_unpaid_gives_way_to_the_phone_payment(store: Store)
     // The platform never heard of the page's payment: it is confirmed abandoned, then replaced.
     let (status, mobile) = s.post(&format!("/api/sessions/{session}/mobile-payments"), &json!({ "operator": "KCELL", "phone": "77000000000" })).await;
     assert_eq!(status, 201, "{mobile}");
-    let abandoned = s.get(&format!("/api/payments/{}", page["payment_id"].as_str().unwrap())).await.1;
+    let abandoned = s.get(&s.pay_path(page["payment_id"].as_str().unwrap(), "").await).await.1;
     assert_eq!((abandoned["state"].as_str(), abandoned["code"].as_str()), (Some("failed"), Some("abandoned")));
     let (_, view) = s.get(&format!("/api/sessions/{session}")).await;
     assert_eq!(view["payment"]["payment_id"], mobile["payment_id"], "the session shows the running payment");
@@ -93,7 +93,7 @@ async fn a_payment_page_left_unpaid_gives_way_to_the_phone_payment(store: Store)
         "operation": { "id": 1, "type": "sale", "status": "success", "code": "0", "request_id": "late-1" } });
     late["signature"] = json!(sign(&late, SECRET));
     assert_eq!(s.post("/callbacks/gate", &late).await.0, 200);
-    let after = s.get(&format!("/api/payments/{}", page["payment_id"].as_str().unwrap())).await.1;
+    let after = s.get(&s.pay_path(page["payment_id"].as_str().unwrap(), "").await).await.1;
     assert_eq!(after["code"], "abandoned", "{after}");
     assert_eq!(s.get(&format!("/api/sessions/{session}")).await.1["payment"]["payment_id"], mobile["payment_id"]);
 }
@@ -103,7 +103,7 @@ async fn thirty_parallel_right_codes_reach_gate_once(store: Store) {
     let session = s.session(&["mobile"]).await;
     let payment_id = s.pay(&session, "77000000000").await;
     s.until_state(&payment_id, "awaiting_otp").await;
-    let answers = storm(&s, 30, &format!("/api/payments/{payment_id}/otp"), &json!({ "code": "123456" })).await;
+    let answers = storm(&s, 30, &s.pay_path(&payment_id, "/otp").await, &json!({ "code": "123456" })).await;
     assert_eq!(answers.iter().filter(|(status, _)| *status == 202).count(), 1, "{answers:?}");
     for (status, answer) in answers.iter().filter(|(status, _)| *status != 202) {
         // Being checked, or (for the slowest) already paid.
@@ -168,7 +168,7 @@ async fn a_callback_replayed_fifty_times_changes_the_payment_once(store: Store) 
     let prompt = until_recorded(&s, &payment_id, 1).await.remove(0);
     let answers = storm(&s, 50, "/callbacks/gate", &prompt).await;
     assert!(answers.iter().all(|(status, _)| *status == 200), "every copy is acknowledged: {answers:?}");
-    assert_eq!(s.get(&format!("/api/payments/{payment_id}")).await.1["state"], "awaiting_otp");
+    assert_eq!(s.get(&s.pay_path(&payment_id, "").await).await.1["state"], "awaiting_otp");
     assert_eq!(changes_from(&s, &payment_id, "callback").await, 1);
     assert_eq!(s.app.db().callbacks_of(&payment_id).await.unwrap().len(), 1, "recorded once");
 }
@@ -185,7 +185,7 @@ async fn the_code_prompt_replayed_after_the_code_changes_nothing(store: Store) {
     for (status, _) in storm(&s, 10, "/callbacks/gate", &prompt).await {
         assert_eq!(status, 200);
     }
-    let view = s.get(&format!("/api/payments/{payment_id}")).await.1;
+    let view = s.get(&s.pay_path(&payment_id, "").await).await.1;
     assert_eq!(view["state"], "processing", "still checking the code: {view}");
     assert!(view["last_error"].is_null(), "{view}");
     // The outcome the platform recorded settles it.
@@ -284,7 +284,7 @@ async fn a_silent_payment_is_reconciled_once_across_instances(store: Store) {
     rb.unwrap();
     let asked = a.app.db().gate_calls_of(&payment_id).await.unwrap().into_iter().filter(|(path, _, _)| path == "/v2/payment/status").count();
     assert_eq!(asked, 1, "two instances, one status request");
-    assert_eq!(b.get(&format!("/api/payments/{payment_id}")).await.1["state"], "awaiting_otp", "the answer was applied");
+    assert_eq!(b.get(&b.pay_path(&payment_id, "").await).await.1["state"], "awaiting_otp", "the answer was applied");
     // And the reconciler's lease: one holder at a time, renewable by it, free once expired.
     let at = checkout_server::now();
     let until = at + checkout_protocol::time::Millis(30_000);

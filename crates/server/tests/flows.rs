@@ -36,6 +36,28 @@ async fn a_customer_pays_by_phone_and_code(store: Store) {
     assert_eq!((status, same["payment_id"].as_str()), (200, Some(payment_id.as_str())), "a paid session is not charged twice");
 }
 
+async fn a_payment_is_reached_only_through_its_own_session(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
+    let (mine, theirs) = (s.session(&["mobile"]).await, s.session(&["mobile"]).await);
+    let payment_id = s.pay(&mine, "77000000000").await;
+    s.until_state(&payment_id, "awaiting_otp").await;
+    // Another session's token with this payment's id: as if the payment did not exist.
+    let other = format!("/api/sessions/{theirs}/payments/{payment_id}");
+    let (status, refused) = s.get(&other).await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (404, Some("payment_not_found")));
+    let (status, refused) = s.post(&format!("{other}/otp"), &json!({ "code": "123456" })).await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (404, Some("payment_not_found")));
+    let (status, refused) = s.post(&format!("{other}/resend"), &json!({})).await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (404, Some("payment_not_found")));
+    let events = s.http.get(format!("{}{other}/events", s.server)).send().await.unwrap();
+    assert_eq!(events.status().as_u16(), 404);
+    // Nothing reached the platform: the payment still waits for its first code, and pays with it.
+    let view = s.get(&s.pay_path(&payment_id, "").await).await.1;
+    assert_eq!((view["state"].as_str(), view["attempt"].as_u64()), (Some("awaiting_otp"), Some(1)));
+    assert_eq!(s.otp(&payment_id, "123456").await.0, 202);
+    s.until_state(&payment_id, "succeeded").await;
+}
+
 async fn a_double_click_makes_one_payment(store: Store) {
     let s = Stack::start(store, Tuning::default()).await;
     let session = s.session(&["mobile"]).await;
@@ -65,20 +87,20 @@ async fn resend_is_refused_early_then_works_and_stops_at_three(store: Store) {
     let session = s.session(&["mobile"]).await;
     let payment_id = s.pay(&session, "77000000000").await;
     s.until_state(&payment_id, "awaiting_otp").await;
-    let (status, early) = s.post(&format!("/api/payments/{payment_id}/resend"), &json!({})).await;
+    let (status, early) = s.post(&s.pay_path(&payment_id, "/resend").await, &json!({})).await;
     assert_eq!(status, 409, "{early}");
     assert_eq!(early["error"]["code"], "resend_too_early");
     assert!(early["error"]["retry_after_s"].as_u64().unwrap() >= 1);
 
     for (n, code) in ["234567", "345678", "456789"].into_iter().enumerate() {
         tokio::time::sleep(Duration::from_millis(650)).await;
-        let (status, view) = s.post(&format!("/api/payments/{payment_id}/resend"), &json!({})).await;
+        let (status, view) = s.post(&s.pay_path(&payment_id, "/resend").await, &json!({})).await;
         assert_eq!(status, 202, "{view}");
         assert_eq!(view["resends_left"], 2 - n);
         assert_eq!(s.code("77000000000", n + 2).await, code);
     }
     tokio::time::sleep(Duration::from_millis(650)).await;
-    let (status, limit) = s.post(&format!("/api/payments/{payment_id}/resend"), &json!({})).await;
+    let (status, limit) = s.post(&s.pay_path(&payment_id, "/resend").await, &json!({})).await;
     assert_eq!((status, limit["error"]["code"].as_str()), (429, Some("resend_limit")));
 }
 
@@ -90,7 +112,7 @@ async fn an_expired_code_is_reported_and_a_new_one_pays(store: Store) {
     tokio::time::sleep(Duration::from_millis(600)).await;
     s.otp(&payment_id, "123456").await;
     s.until(&payment_id, |v| v["last_error"] == "expired").await;
-    assert_eq!(s.post(&format!("/api/payments/{payment_id}/resend"), &json!({})).await.0, 202);
+    assert_eq!(s.post(&s.pay_path(&payment_id, "/resend").await, &json!({})).await.0, 202);
     s.until(&payment_id, |v| v["resends_left"] == 2 && v["last_error"].is_null()).await;
     s.otp(&payment_id, "234567").await;
     s.until_state(&payment_id, "succeeded").await;
@@ -137,7 +159,7 @@ async fn duplicate_and_late_callbacks_do_not_change_the_result(store: Store) {
     assert_eq!(delivered(&s.platform_payment(&payment_id).await), 3);
     // The copy is the same callback: recorded once, so two rows for three deliveries.
     assert_eq!(s.app.db().callbacks_of(&payment_id).await.unwrap().len(), 2);
-    assert_eq!(s.get(&format!("/api/payments/{payment_id}")).await.1["state"], "succeeded");
+    assert_eq!(s.get(&s.pay_path(&payment_id, "").await).await.1["state"], "succeeded");
 }
 
 async fn lost_callbacks_are_reconciled_by_the_status_request(store: Store) {
@@ -157,7 +179,7 @@ async fn the_resend_quirk_never_shows_a_false_decline(store: Store) {
     let payment_id = s.pay(&session, "77000000007").await;
     s.until_state(&payment_id, "awaiting_otp").await;
     tokio::time::sleep(Duration::from_millis(350)).await;
-    assert_eq!(s.post(&format!("/api/payments/{payment_id}/resend"), &json!({})).await.0, 202);
+    assert_eq!(s.post(&s.pay_path(&payment_id, "/resend").await, &json!({})).await.0, 202);
     // The misleading decline arrives and is held, then the status request clears it.
     for _ in 0..200 {
         let callbacks = s.app.db().callbacks_of(&payment_id).await.unwrap();
@@ -165,10 +187,10 @@ async fn the_resend_quirk_never_shows_a_false_decline(store: Store) {
         if callbacks.len() >= 3 && events.iter().any(|(source, _, _, _)| source == "status") {
             break;
         }
-        assert_ne!(s.get(&format!("/api/payments/{payment_id}")).await.1["state"], "declined");
+        assert_ne!(s.get(&s.pay_path(&payment_id, "").await).await.1["state"], "declined");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert_eq!(s.get(&format!("/api/payments/{payment_id}")).await.1["state"], "awaiting_otp");
+    assert_eq!(s.get(&s.pay_path(&payment_id, "").await).await.1["state"], "awaiting_otp");
     s.otp(&payment_id, "234567").await;
     s.until_state(&payment_id, "succeeded").await;
 }
@@ -186,7 +208,7 @@ async fn a_forged_callback_is_refused_logged_and_never_applied(store: Store) {
     assert_eq!(status, 403);
     let response = s.http.post(format!("{}/callbacks/gate", s.server)).body("{broken").send().await.unwrap();
     assert_eq!(response.status().as_u16(), 400);
-    assert_eq!(s.get(&format!("/api/payments/{payment_id}")).await.1["state"], "awaiting_otp");
+    assert_eq!(s.get(&s.pay_path(&payment_id, "").await).await.1["state"], "awaiting_otp");
     let logged = s.app.db().callback_results().await.unwrap();
     assert!(logged.iter().filter(|(_, verified, result)| !verified && result.starts_with("rejected")).count() >= 3, "{logged:?}");
 }
@@ -303,7 +325,7 @@ async fn live_events_stream_each_state_until_the_end(store: Store) {
     let s = Stack::start(store, Tuning::default()).await;
     let session = s.session(&["mobile"]).await;
     let payment_id = s.pay(&session, "77000000000").await;
-    let mut response = s.http.get(format!("{}/api/payments/{payment_id}/events", s.server)).send().await.unwrap();
+    let mut response = s.http.get(format!("{}{}", s.server, s.pay_path(&payment_id, "/events").await)).send().await.unwrap();
     assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
     let mut text = String::new();
     let mut sent_code = false;
@@ -364,6 +386,7 @@ both!(
     status_requests_wait_after_the_latest_accepted_request,
     a_customer_pays_by_phone_and_code,
     a_double_click_makes_one_payment,
+    a_payment_is_reached_only_through_its_own_session,
     a_wrong_code_then_the_right_one,
     resend_is_refused_early_then_works_and_stops_at_three,
     an_expired_code_is_reported_and_a_new_one_pays,

@@ -10,6 +10,7 @@ pub const FORCE_MOBILE: &str = "mobile";
 /// The signed parameter set of `EPayWidget.run(config)`. Values are strings and integers only, so
 /// what `merchant.js` sends (after `encodeURIComponent`) is exactly what was signed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PaymentPageParams {
     /// The project.
     pub project_id: u64,
@@ -47,6 +48,7 @@ pub struct PaymentPageParams {
     pub signature: Option<String>,
     /// Other Payment Page parameters.
     #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub extra: Map<String, Value>,
 }
 

@@ -189,11 +189,29 @@ impl Stack {
         payment_id
     }
 
+    /// The widget API path of a payment, `rest` appended: `/api/sessions/{session}/payments/{id}{rest}`.
+    pub async fn pay_path(&self, payment_id: &str, rest: &str) -> String {
+        let record = self.app.db().payment(payment_id).await.unwrap().unwrap_or_else(|| panic!("no payment {payment_id}"));
+        let session = record.session_token.unwrap_or_else(|| panic!("payment {payment_id} has no session"));
+        format!("/api/sessions/{session}/payments/{payment_id}{rest}")
+    }
+
+    /// A payment as the widget sees it; through the admin API for one no session owns (the
+    /// admin API's payouts).
+    pub async fn view_of(&self, payment_id: &str) -> Value {
+        let record = self.app.db().payment(payment_id).await.unwrap();
+        if record.as_ref().is_some_and(|r| r.session_token.is_some()) {
+            return self.get(&self.pay_path(payment_id, "").await).await.1;
+        }
+        let response = self.http.get(format!("{}/admin/payments/{payment_id}", self.server)).bearer_auth(ADMIN).send().await.unwrap();
+        response.json::<Value>().await.unwrap_or(Value::Null)["payment"].clone()
+    }
+
     /// Polls the payment until `done` holds (10 s at most).
     pub async fn until(&self, payment_id: &str, done: impl Fn(&Value) -> bool) -> Value {
         let mut last = Value::Null;
         for _ in 0..500 {
-            let (_, view) = self.get(&format!("/api/payments/{payment_id}")).await;
+            let view = self.view_of(payment_id).await;
             if done(&view) {
                 return view;
             }
@@ -221,7 +239,7 @@ impl Stack {
     }
 
     pub async fn otp(&self, payment_id: &str, code: &str) -> (u16, Value) {
-        self.post(&format!("/api/payments/{payment_id}/otp"), &json!({ "code": code })).await
+        self.post(&self.pay_path(payment_id, "/otp").await, &json!({ "code": code })).await
     }
 }
 

@@ -1,0 +1,54 @@
+//! The whole checkout: the current screen, derived from the payment, with the connection notice
+//! and the screen reader's announcements beneath it.
+
+use leptos::prelude::*;
+
+use super::cash_in::CashIn;
+use super::header::Header;
+use super::load_failed::LoadFailed;
+use super::loading::Loading;
+use super::otp_screen::OtpScreen;
+use super::payment_page_form::PaymentPageForm;
+use super::payout_confirm::PayoutConfirm;
+use super::phone_form::PhoneForm;
+use super::result::ResultScreen;
+use super::waiting::Waiting;
+use crate::i18n::{t, Msg};
+use crate::state::{use_checkout, Mode, Screen};
+
+/// The checkout; expects the state in context (`Checkout::provide`).
+#[component]
+pub fn Checkout() -> impl IntoView {
+    let c = use_checkout();
+    let screen = c.screen();
+    let open = c.open_payment_id();
+    // Only while a payment is open: a final screen has nothing left to follow.
+    let reconnecting = move || (open.with(Option::is_some) && c.connection_lost.get()).then(|| t(c.locale, Msg::Reconnecting));
+    view! {
+        <div class="kzc-root" lang=c.locale.tag() data-testid="checkout" data-screen=move || screen.get().name()>
+            {move || {
+                let shown = screen.get();
+                // Each screen is built anew when the customer moves to another one.
+                untrack(move || match shown {
+                    Screen::Loading => view! { <Loading /> }.into_any(),
+                    Screen::LoadFailed => view! { <LoadFailed /> }.into_any(),
+                    Screen::Form => {
+                        let own = match c.mode() {
+                            Mode::PaymentPage => view! { <PaymentPageForm /> }.into_any(),
+                            Mode::CashIn => view! { <CashIn /> }.into_any(),
+                            Mode::Payout => view! { <PhoneForm payout=true /> }.into_any(),
+                            Mode::Mobile => view! { <PhoneForm payout=false /> }.into_any(),
+                        };
+                        view! { <Header /> {own} }.into_any()
+                    }
+                    Screen::PayoutConfirm => view! { <Header /> <PayoutConfirm /> }.into_any(),
+                    Screen::Waiting => view! { <Header /> <Waiting /> }.into_any(),
+                    Screen::Otp => view! { <Header /> <OtpScreen /> }.into_any(),
+                    Screen::Result => view! { <Header /> <ResultScreen /> }.into_any(),
+                })
+            }}
+            <p class="kzc-notice" role="status" data-testid="reconnecting">{reconnecting}</p>
+            <p class="kzc-visually-hidden" aria-live="polite" data-testid="announcement">{move || c.announcement.get()}</p>
+        </div>
+    }
+}

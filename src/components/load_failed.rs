@@ -1,0 +1,23 @@
+//! The session did not load: why, and a retry unless the link itself is dead.
+
+use leptos::prelude::*;
+
+use crate::i18n::{t, Msg};
+use crate::state::{api_message, use_checkout};
+
+/// The load's failure.
+#[component]
+pub fn LoadFailed() -> impl IntoView {
+    let c = use_checkout();
+    let msg = c.load_error.with_untracked(|e| e.as_ref().map(api_message)).unwrap_or(Msg::LoadFailed);
+    let retry = (msg != Msg::SessionNotFound).then(|| {
+        view! { <button type="button" class="kzc-primary" on:click=move |_| c.reload()>{t(c.locale, Msg::TryAgain)}</button> }
+    });
+    view! {
+        <section class="kzc-result kzc-declined" data-testid="load-failed">
+            <h2 class="kzc-title">{t(c.locale, Msg::LoadFailed)}</h2>
+            <p role="alert">{t(c.locale, msg)}</p>
+            {retry}
+        </section>
+    }
+}

@@ -1,0 +1,84 @@
+//! The phone field: one `type="tel"` input that takes every usual way of writing a Kazakhstan
+//! number, typed or pasted, and formats it as the customer types without moving the caret among
+//! the digits.
+
+use checkout_protocol::phone::{caret_after_digits, format_partial};
+use checkout_protocol::PhoneError;
+use leptos::html;
+use leptos::prelude::*;
+
+use super::aria;
+use crate::i18n::{t, Msg};
+use crate::state::use_checkout;
+
+/// The message for a phone problem.
+pub fn phone_message(error: &PhoneError) -> Msg {
+    match error {
+        PhoneError::Empty => Msg::PhoneEmpty,
+        PhoneError::InvalidCharacter(_) => Msg::PhoneInvalidCharacter,
+        PhoneError::TooShort => Msg::PhoneTooShort,
+        PhoneError::TooLong => Msg::PhoneTooLong,
+        PhoneError::Russian => Msg::PhoneRussian,
+        PhoneError::NotKazakhMobile => Msg::PhoneNotKzMobile,
+        PhoneError::Foreign => Msg::PhoneForeign,
+    }
+}
+
+/// Reformats the field in place, keeping the caret after the same number of digits.
+fn reformat(input: &web_sys::HtmlInputElement) -> String {
+    let raw = input.value();
+    let caret = input.selection_start().ok().flatten().map_or(raw.chars().count(), |c| c as usize);
+    // Characters other than digits and separators are kept, so the validation can name them.
+    if raw.chars().any(|c| c.is_alphabetic()) {
+        return raw;
+    }
+    let digits_before = raw.chars().take(caret).filter(char::is_ascii_digit).count();
+    let formatted = format_partial(&raw);
+    if formatted != raw {
+        input.set_value(&formatted);
+        let position = caret_after_digits(&formatted, digits_before) as u32;
+        let _ = input.set_selection_range(position, position);
+    }
+    formatted
+}
+
+/// The phone input with its label, hint and error. `input` is the field's node, for the form to
+/// focus; `hint` is the text under the field.
+#[component]
+pub fn PhoneField(input: NodeRef<html::Input>, hint: Msg) -> impl IntoView {
+    let c = use_checkout();
+    let id = format!("kzc-phone-{}", c.uid);
+    let (hint_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
+    // "Try again" sends the customer back here with the focus in the field.
+    Effect::new(move |_| {
+        if c.focus_phone.get() {
+            if let Some(field) = input.get() {
+                let _ = field.focus();
+                c.focus_phone.set(false);
+            }
+        }
+    });
+    view! {
+        <div class="kzc-field">
+            <label for=id.clone()>{t(c.locale, Msg::PhoneLabel)}</label>
+            <input
+                node_ref=input
+                id=id
+                type="tel"
+                inputmode="tel"
+                autocomplete="tel"
+                placeholder="+7 7__ ___ __ __"
+                dir="ltr"
+                data-testid="phone"
+                aria-describedby=format!("{hint_id} {error_id}")
+                aria-invalid=move || aria(c.phone_error.with(Option::is_some))
+                prop:value=c.phone.get_untracked()
+                // The host page hears the widget's own `change` event, not the input's.
+                on:change=|ev| ev.stop_propagation()
+                on:input=move |ev| c.phone_typed(reformat(&event_target(&ev)))
+            />
+            <p class="kzc-hint" id=hint_id>{t(c.locale, hint)}</p>
+            <p class="kzc-error" id=error_id role="alert" data-testid="phone-error">{move || c.phone_error.get()}</p>
+        </div>
+    }
+}

@@ -1,0 +1,33 @@
+//! Waiting for the platform: after the phone, after a code, while the Payment Page is open, or
+//! while a payout goes out. The embedded Payment Page opens inside this screen.
+
+use leptos::prelude::*;
+
+use crate::i18n::{t, Msg};
+use crate::state::{use_actions, use_checkout, Mode};
+
+/// The spinner and what the customer is waiting for.
+#[component]
+pub fn Waiting() -> impl IntoView {
+    let (c, actions) = (use_checkout(), use_actions());
+    let mode = c.mode();
+    let checking_code = actions.send_code.pending();
+    let submitted = c.payment.with_untracked(|p| p.as_ref().and_then(|p| p.attempt).is_some());
+    let text = move || {
+        let msg = match mode {
+            Mode::PaymentPage if c.page_closed.get() => Msg::PpChecking,
+            Mode::PaymentPage => Msg::PpWaiting,
+            Mode::Payout => Msg::PayoutWaiting,
+            _ if checking_code.get() || submitted => Msg::CheckingCode,
+            _ => Msg::Waiting,
+        };
+        t(c.locale, msg)
+    };
+    view! {
+        <section class="kzc-waiting" role="status" data-testid="waiting">
+            <span class="kzc-spinner" aria-hidden="true"></span>
+            <p>{text}</p>
+            <div id=c.page_target() class="kzc-page" data-testid="page-target"></div>
+        </section>
+    }
+}

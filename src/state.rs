@@ -1,0 +1,925 @@
+//! The checkout's shared state, provided by context to every component: what the widget knows
+//! (the session, the payment as the backend last reported it, the server's clock), what the
+//! customer typed, and the actions that talk to the backend.
+//!
+//! Every view of the payment, from answers, the live stream and polling, goes through
+//! [`Checkout::accept`], which drops stale ones by version. The screen is derived from the
+//! payment ([`Checkout::screen`]), so a reload resumes exactly where the customer was.
+
+use checkout_protocol::api::{
+    Method, MobilePaymentRequest, OtpError, OtpRequest, PaymentKind, PaymentPageRequest, PaymentState, PaymentView, SessionView,
+};
+use checkout_protocol::KzMobile;
+use checkout_protocol::Locale;
+use futures_util::StreamExt;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{payment_from_event, ApiError, Client};
+use crate::clock::{local_now, offset_of, parse_time, seconds_until};
+use crate::host_events::{Field, Host};
+use crate::i18n::{seconds_left, t, tf, Msg};
+use crate::payment_page::{ensure_script, run as run_payment_page, PageDisplay};
+
+/// Digits in the platform's OTPs; the field submits itself when it has this many.
+pub const OTP_LENGTH: usize = 6;
+/// Ticks between polls of an open payment (2 s at 250 ms a tick). Polling runs beside the live
+/// stream, so a lost connection or a proxy that buffers events never leaves the customer stuck.
+const POLL_TICKS: u32 = 8;
+/// Ticks between looks for new deposits in cash-in mode (3 s).
+const DEPOSIT_TICKS: u32 = 12;
+/// Seconds left on a code at which screen readers hear the countdown: not every second.
+const MILESTONES: [u64; 4] = [60, 30, 10, 0];
+/// The code of a Payment Page payment the platform never heard of once the page closed
+/// (`checkout_server::service::ABANDONED`).
+const ABANDONED: &str = "abandoned";
+
+/// What the customer sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// The session is loading.
+    Loading,
+    /// The session could not be loaded.
+    LoadFailed,
+    /// Phone and operator, the Payment Page button, or the cash-in guide (by mode).
+    Form,
+    /// The payout's "send to this number?" step; a form screen to the host page.
+    PayoutConfirm,
+    /// Waiting for the platform.
+    Waiting,
+    /// The code from the SMS.
+    Otp,
+    /// The outcome.
+    Result,
+}
+
+impl Screen {
+    /// The screen's name, for `data-screen` (tests and host-page styling).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Screen::Loading => "loading",
+            Screen::LoadFailed => "load-failed",
+            Screen::Form | Screen::PayoutConfirm => "form",
+            Screen::Waiting => "waiting",
+            Screen::Otp => "otp",
+            Screen::Result => "result",
+        }
+    }
+}
+
+/// What the widget does, from the session's first method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Phone and code.
+    Mobile,
+    /// The hosted Payment Page.
+    PaymentPage,
+    /// Cash at a terminal.
+    CashIn,
+    /// Money to the customer's phone.
+    Payout,
+}
+
+impl Mode {
+    fn of(session: Option<&SessionView>) -> Mode {
+        match session.and_then(|s| s.methods.first()) {
+            Some(Method::PaymentPage) => Mode::PaymentPage,
+            Some(Method::CashIn) => Mode::CashIn,
+            Some(Method::Payout) => Mode::Payout,
+            _ => Mode::Mobile,
+        }
+    }
+}
+
+/// The message for an error of the backend or the connection.
+pub fn api_message(error: &ApiError) -> Msg {
+    use checkout_protocol::api::ErrorCode as C;
+    match error {
+        ApiError::Transport(_) => Msg::NetworkError,
+        ApiError::Decode(_) => Msg::StartFailed,
+        ApiError::Api { code, .. } => match code {
+            C::SessionNotFound => Msg::SessionNotFound,
+            C::PhoneEmpty => Msg::PhoneEmpty,
+            C::PhoneTooShort => Msg::PhoneTooShort,
+            C::PhoneTooLong => Msg::PhoneTooLong,
+            C::PhoneRussian => Msg::PhoneRussian,
+            C::PhoneNotKzMobile => Msg::PhoneNotKzMobile,
+            C::PhoneForeign => Msg::PhoneForeign,
+            C::PhoneInvalidCharacter => Msg::PhoneInvalidCharacter,
+            C::OperatorUnknown => Msg::OperatorRequired,
+            C::OtpInvalid => Msg::OtpShape,
+            C::ResendLimit => Msg::OtpExpiredNoneLeft,
+            _ => Msg::StartFailed,
+        },
+    }
+}
+
+/// What distinguishes one state of a payment from the next, for the host page's events.
+type StateKey = (PaymentState, Option<u32>, Option<u8>, Option<String>);
+
+/// What the widget keeps between events without showing it.
+#[derive(Debug, Default)]
+struct Memory {
+    /// The payment state the host page last heard of.
+    announced: Option<StateKey>,
+    /// Seconds left on the code at the previous tick, for the countdown's milestones.
+    seconds_left: Option<u64>,
+    /// Clock ticks since the widget was mounted.
+    ticks: u32,
+    /// The payment the session load resumed: its first code screen is a resumed one.
+    resumed: Option<String>,
+}
+
+/// The live stream of the open payment; dropping it closes the connection and ends its reader.
+struct LiveStream {
+    payment_id: String,
+    /// Held, never read: the connection lives exactly as long as this value.
+    _source: gloo_net::eventsource::futures::EventSource,
+}
+
+/// One mounted checkout. `Copy`: every field is a handle into the reactive arena owned by the
+/// widget's root, so everything here is freed when the widget is unmounted.
+#[derive(Clone, Copy)]
+pub struct Checkout {
+    /// The language of every text.
+    pub locale: Locale,
+    /// Unique to this widget on the page, for DOM ids.
+    pub uid: u32,
+    /// How the hosted Payment Page opens.
+    pub display: PageDisplay,
+    client: StoredValue<Client, LocalStorage>,
+    host: StoredValue<Host, LocalStorage>,
+    memory: StoredValue<Memory, LocalStorage>,
+    stream: StoredValue<Option<LiveStream>, LocalStorage>,
+
+    /// The session as loaded (resource), and the load's failure.
+    pub loaded: LocalResource<Result<SessionView, ApiError>>,
+    /// The session, once loaded.
+    pub session: RwSignal<Option<SessionView>>,
+    /// Why the session did not load.
+    pub load_error: RwSignal<Option<ApiError>>,
+    /// The payment, as the backend last reported it.
+    pub payment: RwSignal<Option<PaymentView>>,
+    /// Cash-in deposits.
+    pub deposits: RwSignal<Vec<PaymentView>>,
+    /// The browser's clock at the last tick.
+    pub now: RwSignal<f64>,
+    /// Server time minus browser time.
+    pub clock_offset: RwSignal<f64>,
+
+    /// The phone as typed (formatted).
+    pub phone: RwSignal<String>,
+    /// The chosen operator's id.
+    pub operator: RwSignal<Option<String>>,
+    /// The customer chose the operator themselves: suggestions no longer change it.
+    pub chosen_by_customer: RwSignal<bool>,
+    /// Texts next to fields and forms.
+    pub phone_error: RwSignal<Option<String>>,
+    /// Under the operator picker.
+    pub operator_error: RwSignal<Option<String>>,
+    /// Under a form.
+    pub form_error: RwSignal<Option<String>>,
+    /// Under the code field.
+    pub otp_error: RwSignal<Option<String>>,
+    /// Beside the code field: a new code was sent, the code filled itself in.
+    pub otp_notice: RwSignal<Option<String>>,
+    /// The live stream or polling lost the backend.
+    pub connection_lost: RwSignal<bool>,
+    /// For screen readers: countdown milestones.
+    pub announcement: RwSignal<Option<String>>,
+    /// Payout: the confirmation step is shown.
+    pub payout_confirming: RwSignal<bool>,
+    /// The Payment Page of the open payment is no longer on screen: the backend is asked to
+    /// settle it, and the widget says it is checking.
+    pub page_closed: RwSignal<bool>,
+    /// The account number was copied (cash-in).
+    pub copied: RwSignal<bool>,
+    /// The phone field takes the focus when it is next shown ("Try again").
+    pub focus_phone: RwSignal<bool>,
+    /// The code field while the code screen is shown: each new prompt empties it.
+    pub otp_input: NodeRef<leptos::html::Input>,
+}
+
+/// The calls to the backend a customer starts, as Leptos actions: their `pending()` is what
+/// disables buttons and shows "Sending…", so a double click sends once.
+#[derive(Clone, Copy)]
+pub struct Actions {
+    checkout: Checkout,
+    /// Starts the payment (or the payout) with an operator and a phone.
+    pub start: Action<(String, String, Method), ()>,
+    /// Submits a code.
+    pub send_code: Action<String, ()>,
+    /// Asks for a new code.
+    pub resend: Action<(), ()>,
+    /// Opens the Payment Page with an operator (or none).
+    pub open_page: Action<String, ()>,
+}
+
+impl std::fmt::Debug for Checkout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Checkout").field("uid", &self.uid).field("locale", &self.locale).finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Actions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Actions").field("checkout", &self.checkout).finish_non_exhaustive()
+    }
+}
+
+/// A number unique to this widget instance, for DOM ids.
+fn unique() -> u32 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The checkout of the current component tree.
+pub fn use_checkout() -> Checkout {
+    expect_context::<Checkout>()
+}
+
+/// The checkout's actions.
+pub fn use_actions() -> Actions {
+    expect_context::<Actions>()
+}
+
+impl Checkout {
+    /// Creates the state under the current owner, loads the session, starts the clock, and
+    /// provides it as context.
+    pub fn provide(client: Client, locale: Locale, host: Host, display: PageDisplay) -> Checkout {
+        let client = StoredValue::new_local(client);
+        let loaded = LocalResource::new(move || {
+            let client = client.get_value();
+            async move { client.session().await }
+        });
+        let this = Checkout {
+            locale,
+            uid: unique(),
+            display,
+            client,
+            host: StoredValue::new_local(host),
+            memory: StoredValue::new_local(Memory::default()),
+            stream: StoredValue::new_local(None),
+            loaded,
+            session: RwSignal::new(None),
+            load_error: RwSignal::new(None),
+            payment: RwSignal::new(None),
+            deposits: RwSignal::new(Vec::new()),
+            now: RwSignal::new(local_now()),
+            clock_offset: RwSignal::new(0.0),
+            phone: RwSignal::new(String::new()),
+            operator: RwSignal::new(None),
+            chosen_by_customer: RwSignal::new(false),
+            phone_error: RwSignal::new(None),
+            operator_error: RwSignal::new(None),
+            form_error: RwSignal::new(None),
+            otp_error: RwSignal::new(None),
+            otp_notice: RwSignal::new(None),
+            connection_lost: RwSignal::new(false),
+            announcement: RwSignal::new(None),
+            payout_confirming: RwSignal::new(false),
+            page_closed: RwSignal::new(false),
+            copied: RwSignal::new(false),
+            focus_phone: RwSignal::new(false),
+            otp_input: NodeRef::new(),
+        };
+        provide_context(this);
+        provide_context(Actions {
+            checkout: this,
+            start: Action::new_local(move |(operator, phone, method): &(String, String, Method)| {
+                let (operator, phone, method) = (operator.clone(), phone.clone(), *method);
+                async move { this.start_payment_now(operator, phone, method).await }
+            }),
+            send_code: Action::new_local(move |code: &String| {
+                let code = code.clone();
+                async move { this.send_code_now(code).await }
+            }),
+            resend: Action::new_local(move |_: &()| async move { this.resend_now().await }),
+            open_page: Action::new_local(move |operator: &String| {
+                let operator = operator.clone();
+                async move { this.open_page_now(operator).await }
+            }),
+        });
+
+        Effect::new(move |_| {
+            let Some(result) = this.loaded.get() else { return };
+            this.session_loaded(result);
+        });
+        Effect::new(move |_| this.follow(this.open_payment_id().get()));
+        let clock = set_interval_with_handle(move || this.tick(), std::time::Duration::from_millis(250));
+        if let Ok(clock) = clock {
+            on_cleanup(move || clock.clear());
+        }
+        this
+    }
+
+    /// Answers can arrive after the widget was unmounted; they must then touch nothing.
+    pub fn alive(&self) -> bool {
+        !self.payment.is_disposed()
+    }
+
+    /// The backend.
+    fn client(&self) -> Option<Client> {
+        self.client.try_get_value()
+    }
+
+    /// The text of `msg`.
+    pub fn text(&self, msg: Msg) -> Option<String> {
+        Some(t(self.locale, msg).into())
+    }
+
+    /// Tells the host page.
+    pub fn emit(&self, name: &str, fields: &[(&str, Field)]) {
+        self.host.with_value(|host| host.emit(name, fields));
+    }
+
+    /// What the widget does; fixed once the session is there.
+    pub fn mode(&self) -> Mode {
+        self.session.with_untracked(|s| Mode::of(s.as_ref()))
+    }
+
+    /// The server's clock now, as far as the widget can tell (tracked: follows the clock).
+    pub fn server_now(&self) -> f64 {
+        self.now.get() + self.clock_offset.get()
+    }
+
+    /// What the customer sees, from what the widget knows.
+    pub fn screen(&self) -> Memo<Screen> {
+        let this = *self;
+        Memo::new(move |_| {
+            if this.load_error.with(Option::is_some) {
+                return Screen::LoadFailed;
+            }
+            let Some(mode) = this.session.with(|s| s.as_ref().map(|s| Mode::of(Some(s)))) else { return Screen::Loading };
+            this.payment.with(|p| match p.as_ref().map(|p| p.state) {
+                None if mode == Mode::Payout && this.payout_confirming.get() => Screen::PayoutConfirm,
+                None => Screen::Form,
+                Some(PaymentState::Processing) => Screen::Waiting,
+                Some(PaymentState::AwaitingOtp) => Screen::Otp,
+                Some(_) => Screen::Result,
+            })
+        })
+    }
+
+    /// The open (not final) payment's id.
+    pub fn open_payment_id(&self) -> Memo<Option<String>> {
+        let payment = self.payment;
+        Memo::new(move |_| payment.with(|p| p.as_ref().filter(|p| !p.state.is_final()).map(|p| p.payment_id.clone())))
+    }
+
+    /// A failed call at `stage`: tells the host page, and gives the text to show the customer.
+    fn failure(&self, error: &ApiError, stage: &str) -> Option<String> {
+        self.emit("error", &[("code", error.code().into()), ("stage", stage.into())]);
+        self.text(api_message(error))
+    }
+
+    fn session_loaded(&self, result: Result<SessionView, ApiError>) {
+        match result {
+            Ok(mut view) => {
+                let resumed = view.payment.take();
+                self.deposits.set(std::mem::take(&mut view.deposits));
+                let ready = [("merchant_name", Field::Text(view.merchant_name.clone())), ("amount", Field::Number(view.amount as f64))];
+                self.load_error.set(None);
+                self.session.set(Some(view));
+                self.emit("ready", &ready);
+                if let Some(resumed) = resumed {
+                    let page_gone = self.mode() == Mode::PaymentPage && resumed.state == PaymentState::Processing;
+                    self.memory.update_value(|m| m.resumed = Some(resumed.payment_id.clone()));
+                    self.accept(resumed);
+                    // A reload closed any Payment Page this payment had open.
+                    if page_gone {
+                        self.settle_closed_page();
+                    }
+                }
+            }
+            Err(error) => {
+                self.emit("error", &[("code", error.code().into()), ("stage", "load".into())]);
+                self.load_error.set(Some(error));
+            }
+        }
+    }
+
+    /// Loads the session again after a failed load.
+    pub fn reload(&self) {
+        self.load_error.set(None);
+        self.loaded.refetch();
+    }
+
+    /// Tells the host page about a new state of the payment.
+    fn announce(&self, view: &PaymentView, previous: Option<&StateKey>) {
+        let id = Field::Text(view.payment_id.clone());
+        match view.state {
+            PaymentState::AwaitingOtp => {
+                // A new prompt (first, after a wrong code, after a new code) starts empty.
+                if let Some(field) = self.otp_input.get_untracked() {
+                    field.set_value("");
+                }
+                self.otp_error.set(match view.last_error {
+                    Some(OtpError::WrongCode) => self.text(Msg::OtpWrong),
+                    Some(OtpError::Expired) => self.text(Msg::OtpExpired),
+                    None => None,
+                });
+                // A code screen of a payment this page load did not start (nor see before).
+                let resumed = previous.is_none() && self.memory.with_value(|m| m.resumed.as_deref() == Some(view.payment_id.as_str()));
+                self.emit(
+                    "otp-required",
+                    &[
+                        ("payment_id", id),
+                        ("attempt", Field::Number(f64::from(view.attempt.unwrap_or(1)))),
+                        ("resends_left", Field::Number(f64::from(view.resends_left.unwrap_or(0)))),
+                        ("otp_expires_at", view.otp_expires_at.as_deref().into()),
+                        ("last_error", view.last_error.map(otp_error_name).into()),
+                        ("resumed", Field::Bool(resumed)),
+                    ],
+                );
+            }
+            PaymentState::Succeeded => self
+                .emit("success", &[("payment_id", id), ("amount", Field::Number(view.amount as f64)), ("currency", view.currency.as_str().into())]),
+            PaymentState::Declined => {
+                self.emit("decline", &[("payment_id", id), ("code", view.code.as_deref().into()), ("message", view.message.as_deref().into())])
+            }
+            PaymentState::Failed => self.emit(
+                "error",
+                &[
+                    ("payment_id", id),
+                    ("code", view.code.as_deref().into()),
+                    ("message", view.message.as_deref().into()),
+                    ("stage", "payment".into()),
+                ],
+            ),
+            _ => {}
+        }
+    }
+
+    /// Every view of the payment comes in here; an older one arriving late is ignored.
+    pub fn accept(&self, view: PaymentView) {
+        if !self.alive() {
+            return;
+        }
+        let fresh =
+            self.payment.with_untracked(|current| current.as_ref().is_none_or(|c| c.payment_id != view.payment_id || view.version >= c.version));
+        if !fresh {
+            return;
+        }
+        self.clock_offset.set(offset_of(&view.server_time));
+        self.now.set(local_now());
+        if view.state == PaymentState::Failed && view.code.as_deref() == Some(ABANDONED) {
+            // A Payment Page left without paying, as the platform confirmed: the button again.
+            self.forget_payment();
+            return;
+        }
+        let key: StateKey = (view.state, view.attempt, view.resends_left, view.otp_expires_at.clone());
+        let previous = self.memory.try_update_value(|m| m.announced.replace(key.clone())).flatten();
+        if previous.as_ref() != Some(&key) {
+            // A new code, or no code any more: what was said about the old one is stale.
+            if previous.as_ref().map(|p| &p.3) != Some(&key.3) {
+                self.announcement.set(None);
+                self.memory.update_value(|m| m.seconds_left = None);
+            }
+            if previous.as_ref().map(|p| (p.0, p.1, p.2)) != Some((key.0, key.1, key.2)) {
+                self.announce(&view, previous.as_ref());
+            }
+        }
+        self.payment.set(Some(view));
+    }
+
+    /// Back to the form, for a new attempt.
+    pub fn forget_payment(&self) {
+        self.payment.set(None);
+        self.page_closed.set(false);
+        self.announcement.set(None);
+        self.connection_lost.set(false);
+        self.memory.update_value(|m| {
+            m.announced = None;
+            m.seconds_left = None;
+        });
+    }
+
+    /// "Try again": back to the form with the number kept, the focus in the phone field.
+    pub fn try_again(&self) {
+        self.forget_payment();
+        self.payout_confirming.set(false);
+        self.otp_error.set(None);
+        self.otp_notice.set(None);
+        self.focus_phone.set(true);
+    }
+
+    /// Follows the open payment over Server-Sent Events; any other stream closes.
+    fn follow(&self, open: Option<String>) {
+        let following = self.stream.with_value(|s| s.as_ref().map(|s| s.payment_id.clone()));
+        if following == open {
+            return;
+        }
+        // Dropping the old stream closes it; its reader then ends.
+        self.stream.set_value(None);
+        self.connection_lost.set(false);
+        let Some(payment_id) = open else { return };
+        let Some(url) = self.client().and_then(|c| c.events_url(&payment_id)) else { return };
+        let Ok(mut source) = gloo_net::eventsource::futures::EventSource::new(&url) else { return };
+        let Ok(mut events) = source.subscribe("payment") else { return };
+        self.stream.set_value(Some(LiveStream { payment_id: payment_id.clone(), _source: source }));
+        let this = *self;
+        spawn_local(async move {
+            while let Some(event) = events.next().await {
+                if !this.alive() {
+                    return;
+                }
+                match event {
+                    Ok((_, message)) => {
+                        this.connection_lost.set(false);
+                        if let Some(view) = message.data().as_string().and_then(|data| payment_from_event(&data).ok()) {
+                            this.accept(view);
+                        }
+                    }
+                    // gloo-net reports only a stream that is closed for good (or that we closed).
+                    Err(_) => {
+                        let current = this.stream.try_with_value(|s| s.as_ref().is_some_and(|s| s.payment_id == payment_id)).unwrap_or(false);
+                        if current {
+                            this.stream.set_value(None);
+                            this.connection_lost.set(true);
+                        }
+                        return;
+                    }
+                }
+            }
+        });
+    }
+
+    fn poll(&self) {
+        let Some(id) = self.open_payment_id_untracked() else { return };
+        let Some(client) = self.client() else { return };
+        let this = *self;
+        spawn_local(async move {
+            match client.payment(&id).await {
+                Ok(view) => {
+                    if this.alive() {
+                        let stream_gone = this.stream.with_value(Option::is_none);
+                        this.connection_lost.set(false);
+                        this.accept(view);
+                        // The backend is back: open the live stream again.
+                        if stream_gone {
+                            this.follow(this.open_payment_id_untracked());
+                        }
+                    }
+                }
+                Err(ApiError::Transport(_)) if this.alive() => this.connection_lost.set(true),
+                Err(_) => {}
+            }
+        });
+    }
+
+    fn open_payment_id_untracked(&self) -> Option<String> {
+        self.payment.with_untracked(|p| p.as_ref().filter(|p| !p.state.is_final()).map(|p| p.payment_id.clone()))
+    }
+
+    /// Cash-in: deposits arrive whenever the customer pays at a terminal.
+    fn look_for_deposits(&self) {
+        let Some(client) = self.client() else { return };
+        let this = *self;
+        spawn_local(async move {
+            let Ok(fresh) = client.session().await else { return };
+            if !this.alive() {
+                return;
+            }
+            let known = this.deposits.with_untracked(Vec::len);
+            for deposit in fresh.deposits.iter().skip(known).filter(|d| d.state == PaymentState::Succeeded) {
+                this.emit(
+                    "success",
+                    &[
+                        ("payment_id", deposit.payment_id.as_str().into()),
+                        ("amount", Field::Number(deposit.amount as f64)),
+                        ("method", "cash_in".into()),
+                    ],
+                );
+            }
+            this.deposits.set(fresh.deposits);
+        });
+    }
+
+    /// The clock. Nothing counts ticks to measure time: the countdown is always the server's
+    /// deadline minus the server's time now.
+    fn tick(&self) {
+        if !self.alive() {
+            return;
+        }
+        self.now.set(local_now());
+        let server_now = self.now.get_untracked() + self.clock_offset.get_untracked();
+        let left = self.payment.with_untracked(|p| code_seconds_left(p.as_ref(), server_now));
+        let (mut ticks, mut before) = (0, None);
+        self.memory.update_value(|m| {
+            m.ticks = m.ticks.wrapping_add(1);
+            ticks = m.ticks;
+            before = std::mem::replace(&mut m.seconds_left, left);
+        });
+        if let (Some(before), Some(left)) = (before, left) {
+            // After a hidden tab several may have passed at once; the latest is the news.
+            if let Some(&milestone) = MILESTONES.iter().rev().find(|&&m| before > m && left <= m) {
+                self.announcement.set(match milestone {
+                    60 => self.text(Msg::AnnounceMinute),
+                    0 => self.text(Msg::AnnounceExpired),
+                    n => Some(seconds_left(self.locale, n)),
+                });
+            }
+        }
+        if ticks % POLL_TICKS == 0 {
+            self.poll();
+        }
+        if ticks % DEPOSIT_TICKS == 0 && self.mode() == Mode::CashIn {
+            self.look_for_deposits();
+        }
+    }
+
+    /// The operator the number's prefix suggests, among those the session offers.
+    pub fn suggestion(&self, number: &KzMobile) -> Option<String> {
+        self.session.with_untracked(|s| {
+            let offered = &s.as_ref()?.operators;
+            number.suggested_operators().iter().map(|op| op.code()).find(|code| offered.iter().any(|o| o.id == *code)).map(str::to_owned)
+        })
+    }
+
+    /// Tells the host page the form changed.
+    pub fn tell_change(&self) {
+        let complete = self.phone.with_untracked(|p| KzMobile::parse(p).is_ok());
+        self.emit("change", &[("phone_complete", Field::Bool(complete)), ("operator", self.operator.get_untracked().as_deref().into())]);
+    }
+
+    /// As the customer types: suggest an operator, unless they chose one themselves.
+    pub fn phone_typed(&self, typed: String) {
+        self.form_error.set(None);
+        self.phone_error.set(None);
+        let parsed = KzMobile::parse(&typed).ok();
+        if let Some(suggested) = parsed.as_ref().filter(|_| !self.chosen_by_customer.get_untracked()).and_then(|n| self.suggestion(n)) {
+            self.operator.set(Some(suggested));
+            self.operator_error.set(None);
+        }
+        self.phone.set(typed);
+        self.tell_change();
+    }
+
+    async fn start_payment_now(&self, operator: String, phone: String, method: Method) {
+        let Some(client) = self.client() else { return };
+        self.form_error.set(None);
+        let request = MobilePaymentRequest { operator, phone };
+        let answer = if method == Method::Payout { client.start_payout(&request).await } else { client.start_payment(&request).await };
+        if !self.alive() {
+            return;
+        }
+        match answer {
+            Ok(view) => self.accept(view),
+            Err(error) if method == Method::Payout => {
+                self.payout_confirming.set(false);
+                self.form_error.set(self.failure(&error, "payout"));
+            }
+            Err(error) => {
+                let msg = self.failure(&error, "start");
+                if error.code().starts_with("phone_") {
+                    self.phone_error.set(msg);
+                } else {
+                    self.form_error.set(msg);
+                }
+            }
+        }
+    }
+
+    async fn send_code_now(&self, code: String) {
+        let Some(client) = self.client() else { return };
+        let Some(payment_id) = self.open_payment_id_untracked() else { return };
+        let answer = client.submit_otp(&payment_id, &OtpRequest { code }).await;
+        if !self.alive() {
+            return;
+        }
+        match answer {
+            Ok(updated) => self.accept(updated),
+            Err(error) => self.otp_error.set(self.failure(&error, "otp")),
+        }
+    }
+
+    async fn resend_now(&self) {
+        let Some(client) = self.client() else { return };
+        let Some(payment_id) = self.open_payment_id_untracked() else { return };
+        self.otp_error.set(None);
+        let answer = client.resend(&payment_id).await;
+        if !self.alive() {
+            return;
+        }
+        match answer {
+            Ok(updated) => {
+                self.accept(updated);
+                self.otp_notice.set(self.text(Msg::ResendSent));
+            }
+            Err(ApiError::Api { code: checkout_protocol::api::ErrorCode::ResendTooEarly, retry_after_s: Some(seconds), .. }) => {
+                self.otp_error.set(Some(tf(self.locale, Msg::ResendTooEarly, &[("seconds", &seconds.to_string())])));
+            }
+            Err(error) => self.otp_error.set(self.text(api_message(&error))),
+        }
+    }
+
+    /// The Payment Page reports what happens on it; the result shown is still the backend's.
+    fn page_message(&self, message: &'static str) {
+        if !self.alive() {
+            return;
+        }
+        self.emit("payment-page", &[("message", message.into())]);
+        // Closed: the page's word is not the outcome. The payment is followed until the backend
+        // knows it; only a payment it confirms abandoned brings the pay button back (`accept`).
+        if message == "exit" && self.open_payment_id_untracked().is_some() {
+            self.settle_closed_page();
+        }
+    }
+
+    /// Asks the backend to settle the session's Payment Page payment now that no page shows it.
+    fn settle_closed_page(&self) {
+        if self.page_closed.get_untracked() {
+            return;
+        }
+        self.page_closed.set(true);
+        let Some(client) = self.client() else { return };
+        let this = *self;
+        spawn_local(async move {
+            if let Ok(view) = client.payment_page_closed().await {
+                this.accept(view);
+            }
+        });
+    }
+
+    fn page_failed(&self, code: &str, reason: String) {
+        self.form_error.set(self.text(Msg::PpLoadFailed));
+        self.emit("error", &[("code", code.into()), ("stage", "payment_page".into()), ("message", reason.as_str().into())]);
+    }
+
+    async fn open_page_now(&self, operator: String) {
+        let Some(client) = self.client() else { return };
+        let request = PaymentPageRequest { operator: Some(operator).filter(|o| !o.is_empty()), locale: Some(self.locale.tag().into()) };
+        let answer = client.payment_page(&request).await;
+        if !self.alive() {
+            return;
+        }
+        let page = match answer {
+            Ok(page) => page,
+            Err(error) => {
+                self.form_error.set(self.failure(&error, "payment_page"));
+                return;
+            }
+        };
+        let loaded = ensure_script(&page.script_url).await;
+        if !self.alive() {
+            return;
+        }
+        if let Err(reason) = loaded {
+            self.page_failed("script_load_failed", reason);
+            return;
+        }
+        // Followed like any payment: the result shown is the backend's, never the page's word.
+        self.page_closed.set(false);
+        let (amount, currency) = self.session.with_untracked(|s| s.as_ref().map(|s| (s.amount, s.currency.clone()))).unwrap_or_default();
+        self.accept(PaymentView {
+            payment_id: page.payment_id.clone(),
+            kind: PaymentKind::Purchase,
+            state: PaymentState::Processing,
+            amount,
+            currency,
+            phone_masked: None,
+            operator: None,
+            otp_expires_at: None,
+            resends_left: None,
+            resend_available_at: None,
+            attempt: None,
+            last_error: None,
+            code: None,
+            message: None,
+            refunded_amount: None,
+            server_time: String::new(),
+            version: 0,
+        });
+        let params = page.params.0;
+        let this = *self;
+        // The embedded page needs its target element, which the next frame has drawn.
+        request_animation_frame(move || {
+            if !this.alive() {
+                return;
+            }
+            let on_message = std::rc::Rc::new(move |message: &'static str| this.page_message(message));
+            if let Err(reason) = run_payment_page(&params, this.display, &this.page_target(), on_message) {
+                this.forget_payment();
+                this.page_failed("payment_page_failed", reason);
+            }
+        });
+    }
+
+    /// The id of the element the embedded Payment Page opens in.
+    pub fn page_target(&self) -> String {
+        format!("kzc-page-{}", self.uid)
+    }
+
+    /// Copies the cash-in account number.
+    pub fn copy_account(&self) {
+        let account = self.session.with_untracked(|s| s.as_ref().and_then(|s| s.cash_in_account.clone())).unwrap_or_default();
+        // web-sys directly: gloo has no clipboard API in the crates the widget uses.
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().clipboard().write_text(&account);
+            self.copied.set(true);
+        }
+    }
+}
+
+impl std::ops::Deref for Actions {
+    type Target = Checkout;
+
+    fn deref(&self) -> &Checkout {
+        &self.checkout
+    }
+}
+
+impl Actions {
+    /// The phone form was submitted: checked here, then started (or, for a payout, confirmed
+    /// first). Returns false when the phone is not valid, so the field takes the focus.
+    pub fn submit_phone(&self) -> bool {
+        if self.start.pending().get_untracked() {
+            return true;
+        }
+        let number = match KzMobile::parse(&self.phone.get_untracked()) {
+            Ok(number) => number,
+            Err(e) => {
+                self.phone_error.set(self.text(crate::components::phone_field::phone_message(&e)));
+                return false;
+            }
+        };
+        // A customer quicker than the suggestion still gets it.
+        let Some(op) = self.operator.get_untracked().or_else(|| self.suggestion(&number)) else {
+            self.operator_error.set(self.text(Msg::OperatorRequired));
+            return true;
+        };
+        self.operator.set(Some(op.clone()));
+        if self.mode() == Mode::Payout {
+            self.form_error.set(None);
+            self.payout_confirming.set(true);
+            return true;
+        }
+        self.emit("submit", &[("operator", op.as_str().into()), ("phone_masked", number.masked().as_str().into())]);
+        self.start.dispatch((op, number.as_str().to_owned(), Method::Mobile));
+        true
+    }
+
+    /// The payout's confirmation: send it.
+    pub fn send_payout(&self) {
+        if self.start.pending().get_untracked() {
+            return;
+        }
+        let Ok(number) = KzMobile::parse(&self.phone.get_untracked()) else { return };
+        let Some(op) = self.operator.get_untracked() else { return };
+        self.emit("submit", &[("operator", op.as_str().into()), ("phone_masked", number.masked().as_str().into()), ("method", "payout".into())]);
+        self.start.dispatch((op, number.as_str().to_owned(), Method::Payout));
+    }
+
+    /// A code typed, pasted, or filled in from the SMS. An empty one right after an answer that
+    /// said why (wrong, expired) leaves that message standing: it is the news, not the shape.
+    pub fn submit_code(&self, code: &str) {
+        if self.send_code.pending().get_untracked()
+            || self.payment.with_untracked(|p| p.as_ref().is_none_or(|p| p.state != PaymentState::AwaitingOtp))
+        {
+            return;
+        }
+        let digits: String = code.chars().filter(char::is_ascii_digit).collect();
+        if digits.is_empty() && self.otp_error.with_untracked(Option::is_some) {
+            return;
+        }
+        if !(4..=8).contains(&digits.len()) {
+            self.otp_error.set(self.text(Msg::OtpShape));
+            return;
+        }
+        self.otp_error.set(None);
+        self.otp_notice.set(None);
+        self.send_code.dispatch(digits);
+    }
+
+    /// The Payment Page form was submitted.
+    pub fn pay_on_page(&self) {
+        if self.open_page.pending().get_untracked() {
+            return;
+        }
+        let op = self.operator.get_untracked().unwrap_or_default();
+        self.form_error.set(None);
+        self.emit("submit", &[("operator", op.as_str().into()), ("method", "payment_page".into())]);
+        self.open_page.dispatch(op);
+    }
+}
+
+fn otp_error_name(error: OtpError) -> &'static str {
+    match error {
+        OtpError::WrongCode => "wrong_code",
+        OtpError::Expired => "expired",
+    }
+}
+
+/// Whole seconds left on the payment's code at `server_now`, if it has one.
+pub fn code_seconds_left(payment: Option<&PaymentView>, server_now: f64) -> Option<u64> {
+    let deadline = payment?.otp_expires_at.as_deref().and_then(parse_time)?;
+    Some(seconds_until(deadline, server_now))
+}
+
+/// Whether a new code can be asked for at `server_now`.
+pub fn resend_open(payment: Option<&PaymentView>, server_now: f64) -> bool {
+    payment
+        .is_some_and(|p| p.resends_left.unwrap_or(0) > 0 && p.resend_available_at.as_deref().and_then(parse_time).is_some_and(|at| server_now >= at))
+}
