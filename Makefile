@@ -5,7 +5,7 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 DEMO_PORT ?= 8080
 
-.PHONY: bootstrap build demo test lint test-native test-browser check-wasm check-bundle test-e2e screenshots bench
+.PHONY: bootstrap build demo test lint test-native test-browser check-wasm check-bundle check-types test-e2e screenshots bench
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -19,7 +19,7 @@ demo: build
 	DEMO_PORT=$(DEMO_PORT) scripts/demo.sh
 
 ## Every test: formatting, lints, native tests, browser tests, the bundle and its checks.
-test: bootstrap lint test-native check-wasm test-browser check-bundle test-e2e
+test: bootstrap lint test-native check-wasm test-browser check-bundle check-types test-e2e
 
 lint:
 	cargo fmt --all --check
@@ -40,6 +40,10 @@ test-browser:
 
 check-bundle: build
 	scripts/check-bundle.sh dist
+
+## The shipped TypeScript declarations, against a merchant's file (strict tsc).
+check-types: build
+	tsc -p tests/types
 
 ## The end-to-end suite: real sandbox and backend processes, the release widget, Chromium.
 test-e2e: build

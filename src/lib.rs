@@ -88,6 +88,9 @@ pub fn mount_configured(
     display: PageDisplay,
     backend: Rc<dyn Backend>,
 ) -> CheckoutHandle {
+    // Panic messages in the console in development builds; a release build aborts on a panic and
+    // ships without the formatting the hook needs.
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     let host = Host::new(Some(element.clone()));
     let client = Client::new(backend, &session);

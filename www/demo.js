@@ -27,6 +27,12 @@ function show(created) {
 
 function setLocale(next) {
   locale = next;
+  // Kept in the address, so a reload (or a shared link) comes back in the chosen language.
+  const here = new URL(location.href);
+  if (here.searchParams.get('locale') !== next) {
+    here.searchParams.set('locale', next);
+    history.replaceState(null, '', here);
+  }
   document.documentElement.lang = next;
   checkout.setAttribute('locale', next);
   for (const button of document.querySelectorAll('[data-locale]')) {
@@ -47,6 +53,10 @@ for (const button of document.querySelectorAll('[data-mode]')) {
     location.assign(next);
   });
 }
+
+// The section is named for what the customer does in this mode.
+const titles = { mobile: 'Pay by phone', payment_page: 'Pay on the payment page', cash_in: 'Pay in cash at a terminal', payout: 'Receive money to your phone' };
+document.getElementById('pay-title').textContent = titles[mode] || titles.mobile;
 
 const terminal = document.getElementById('terminal');
 terminal.hidden = mode !== 'cash_in';

@@ -12,3 +12,14 @@ test('a reload in the middle of the code step resumes with the right countdown',
   await otp.type(await smsCode(phone));
   await expect(new ResultScreen(page, 'en').heading(TEXT.paid.en)).toBeVisible();
 });
+
+test('a language chosen on the page survives a reload of the code step', async ({ page }) => {
+  const phone = randomPhone('705');
+  await new PhoneScreen(page, 'ru').open();
+  await page.getByRole('button', { name: 'Қазақша' }).click();
+  const otp = await new PhoneScreen(page, 'kk').submit(phone);
+  await page.reload();
+  await expect(otp.code).toBeVisible();
+  await expect(page.locator('kz-mobile-checkout')).toContainText('SMS-тегі кодты енгізіңіз');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'kk');
+});
