@@ -31,6 +31,7 @@ for name, file in [("wasm", "leptos_size_floor_bg.wasm"), ("JS glue", "leptos_si
 floor["total"] = {k: sum(v[k] for v in floor.values()) for k in ("raw", "gzip")}
 
 signature, peers, startup = load("signature.json"), load("peers.json"), load("startup.json")
+mid_range = load("startup-mid-range.json") if os.path.exists(os.path.join(out, "startup-mid-range.json")) else None
 backends = [load(f"load-{name}.json") for name in ("sqlite-1", "postgres-1", "postgres-2") if os.path.exists(os.path.join(out, f"load-{name}.json"))]
 ours = signature["ours_per_sec"]
 same = peers["node"]["signature"] == signature["signature"] == peers["python"]["signature"]
@@ -45,13 +46,19 @@ for name, s in sizes.items():
 ours_code = sizes["wasm"]["gzip"] + sizes["JS glue"]["gzip"]
 lines.append(f"  peer: a Leptos 0.8 counter built the same way (crates/size-floor): wasm {kib(floor['wasm']['gzip'])}, JS glue {kib(floor['JS glue']['gzip'])} gzip")
 lines.append(f"    the whole checkout's wasm + JS glue are {ours_code / floor['total']['gzip']:.2f}x the counter's")
-# Read strictly: 90 KB as 90 000 bytes (scripts/check-bundle.sh fails the build above it).
-budget = 90_000
-lines.append(f"  budget: total gzip at most 90 KB (90,000 bytes): {'met' if sizes['total']['gzip'] <= budget else 'NOT met'}, {sizes['total']['gzip']:,} bytes ({sizes['total']['gzip'] / budget:.2f}x the budget)")
+# Read strictly: bytes, not KiB. Aim 120 000 (Adyen Web's 121.5 KB min+gzip), limit 150 000.
+aim, limit = 120_000, 150_000
+total = sizes['total']['gzip']
+lines.append(f"  aim: total gzip at most 120,000 bytes: {'met' if total <= aim else 'NOT met'}, {total:,} bytes ({total / aim:.2f}x the aim)")
+lines.append(f"  limit: total gzip at most 150,000 bytes: {'met' if total <= limit else 'NOT met'} ({total / limit:.2f}x the limit); brotli {sizes['total']['brotli'] or 0:,} bytes")
 lines.append("")
 lines.append(f"Widget start-up, headless Chromium, median of {startup['loads']} cold loads")
 lines.append(f"  navigation start to first interactive screen   {startup['first_screen_ms']:8.0f} ms")
 lines.append(f"  submit to OTP screen (local backend + sandbox)  {startup['otp_screen_ms']:8.0f} ms   (sandbox processing delay 20 ms)")
+if mid_range:
+    lines.append(f"  a mid-range phone (CPU x4, 1.6 Mbit/s, 150 ms RTT through the DevTools protocol), median of {mid_range['loads']}:")
+    lines.append(f"    navigation start to first interactive screen {mid_range['first_screen_ms']:8.0f} ms   ({mid_range['first_screen_ms'] / startup['first_screen_ms']:.1f}x unthrottled)")
+    lines.append(f"    submit to OTP screen                         {mid_range['otp_screen_ms']:8.0f} ms   ({mid_range['otp_screen_ms'] / startup['otp_screen_ms']:.1f}x unthrottled)")
 lines.append("")
 lines.append(f"Signature of the seeds' purchase callback ({signature['canonical_bytes']}-byte canonical string); all three agree: {same}")
 lines.append(f"  {'implementation':<40}{'signatures/s':>14}   ratio")
@@ -91,7 +98,7 @@ if len(summary) > 1:
     lines.append("  payment creations/s at 50 customers, as a ratio to SQLite with one instance: " + ", ".join(f"{label} {row['rate_per_sec'] / base:.2f}" for label, row in summary))
 table = "\n".join(lines)
 print(table)
-results = {"sizes": sizes, "size_peer": floor, "startup": startup, "signature": signature, "peers": peers, "backends": backends, "table": table}
+results = {"sizes": sizes, "size_peer": floor, "startup": startup, "startup_mid_range": mid_range, "signature": signature, "peers": peers, "backends": backends, "table": table}
 with open(os.path.join(out, "results.json"), "w") as f:
     json.dump(results, f, indent=2)
 print(f"\nresults written to {os.path.join(out, 'results.json')}")
