@@ -773,25 +773,7 @@ impl Checkout {
         // Followed like any payment: the result shown is the backend's, never the page's word.
         self.page_closed.set(false);
         let (amount, currency) = self.session.with_untracked(|s| s.as_ref().map(|s| (s.amount, s.currency.clone()))).unwrap_or_default();
-        self.accept(PaymentView {
-            payment_id: page.payment_id.clone(),
-            kind: PaymentKind::Purchase,
-            state: PaymentState::Processing,
-            amount,
-            currency,
-            phone_masked: None,
-            operator: None,
-            otp_expires_at: None,
-            resends_left: None,
-            resend_available_at: None,
-            attempt: None,
-            last_error: None,
-            code: None,
-            message: None,
-            refunded_amount: None,
-            server_time: String::new(),
-            version: 0,
-        });
+        self.accept(PaymentView::new(page.payment_id.clone(), PaymentKind::Purchase, PaymentState::Processing, amount, currency, String::new(), 0));
         let params = page.params.0;
         let this = *self;
         // The embedded page needs its target element, which the next frame has drawn.

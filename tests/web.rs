@@ -41,25 +41,7 @@ enum Failure {
 }
 
 fn view(payment_id: &str, kind: PaymentKind, state: PaymentState, version: i64) -> PaymentView {
-    PaymentView {
-        payment_id: payment_id.into(),
-        kind,
-        state,
-        amount: 100_000,
-        currency: "KZT".into(),
-        phone_masked: None,
-        operator: None,
-        otp_expires_at: None,
-        resends_left: None,
-        resend_available_at: None,
-        attempt: None,
-        last_error: None,
-        code: None,
-        message: None,
-        refunded_amount: None,
-        server_time: iso(now()),
-        version,
-    }
+    PaymentView::new(payment_id.into(), kind, state, 100_000, "KZT".into(), iso(now()), version)
 }
 
 /// A fake backend: a payment that asks for an OTP at once; `123456` pays, other codes are wrong.

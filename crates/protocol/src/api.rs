@@ -131,6 +131,31 @@ pub struct PaymentView {
     pub version: i64,
 }
 
+impl PaymentView {
+    /// A view in `state` with none of the states' details; set those that apply.
+    pub fn new(payment_id: String, kind: PaymentKind, state: PaymentState, amount: u64, currency: String, server_time: String, version: i64) -> Self {
+        PaymentView {
+            payment_id,
+            kind,
+            state,
+            amount,
+            currency,
+            phone_masked: None,
+            operator: None,
+            otp_expires_at: None,
+            resends_left: None,
+            resend_available_at: None,
+            attempt: None,
+            last_error: None,
+            code: None,
+            message: None,
+            refunded_amount: None,
+            server_time,
+            version,
+        }
+    }
+}
+
 /// An operator the widget can offer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

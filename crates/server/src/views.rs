@@ -21,25 +21,17 @@ pub type PaymentPageResponse = checkout_protocol::api::PaymentPageView<PaymentPa
 /// The view of a stored payment at `now`.
 pub fn payment_view(record: &PaymentRecord, now: checkout_protocol::Timestamp) -> PaymentView {
     let status = record.machine.status();
-    let mut view = PaymentView {
-        payment_id: record.payment_id.clone(),
-        kind: record.machine.kind,
-        state: PaymentState::Processing,
-        amount: record.machine.amount.0,
-        currency: record.currency.clone(),
-        phone_masked: record.phone.as_deref().and_then(|p| KzMobile::parse(p).ok()).map(|p| p.masked()),
-        operator: record.operator.clone(),
-        otp_expires_at: None,
-        resends_left: None,
-        resend_available_at: None,
-        attempt: None,
-        last_error: None,
-        code: None,
-        message: None,
-        refunded_amount: None,
-        server_time: now.to_rfc3339(),
-        version: record.version,
-    };
+    let mut view = PaymentView::new(
+        record.payment_id.clone(),
+        record.machine.kind,
+        PaymentState::Processing,
+        record.machine.amount.0,
+        record.currency.clone(),
+        now.to_rfc3339(),
+        record.version,
+    );
+    view.phone_masked = record.phone.as_deref().and_then(|p| KzMobile::parse(p).ok()).map(|p| p.masked());
+    view.operator = record.operator.clone();
     view.state = match status {
         PaymentStatus::Processing => PaymentState::Processing,
         PaymentStatus::AwaitingOtp { otp_expires_at, resends_left, resend_available_at, attempt, last_error } => {
