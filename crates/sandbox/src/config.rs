@@ -44,6 +44,10 @@ pub struct Args {
     /// How long the "final callback delayed" scenario holds its callback back, in milliseconds.
     #[arg(long, env = "SANDBOX_DELAYED_CALLBACK_MS", default_value_t = 30_000)]
     pub delayed_callback_ms: u64,
+    /// End every code SMS with WebOTP's origin-bound line `@HOST #CODE`, so a browser that offers
+    /// WebOTP on HOST (the shop's host, `127.0.0.1` for the demo) can fill the code in itself.
+    #[arg(long, env = "SANDBOX_WEB_OTP_HOST")]
+    pub web_otp_host: Option<String>,
 }
 
 /// The validated configuration.
@@ -65,6 +69,8 @@ pub struct Config {
     pub status_min_age: Duration,
     /// Hold-back of the delayed-callback scenario.
     pub delayed_callback: Duration,
+    /// WebOTP's host for the last line of code texts, if any.
+    pub web_otp_host: Option<String>,
 }
 
 impl fmt::Debug for Config {
@@ -163,6 +169,7 @@ impl Config {
             processing_delay: Duration::from_millis(args.processing_delay_ms),
             status_min_age: Duration::from_millis(args.status_min_age_ms),
             delayed_callback: Duration::from_millis(args.delayed_callback_ms),
+            web_otp_host: args.web_otp_host.filter(|h| !h.trim().is_empty()),
         })
     }
 
@@ -177,6 +184,7 @@ impl Config {
             processing_delay: Duration::from_millis(20),
             status_min_age: Duration::ZERO,
             delayed_callback: Duration::from_millis(500),
+            web_otp_host: None,
         }
     }
 }

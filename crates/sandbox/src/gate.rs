@@ -208,7 +208,11 @@ pub(crate) fn issue_otp(sandbox: &Sandbox, project_id: u64, payment_id: &str, ro
     p.status = "awaiting clarification".into();
     p.operation_status = "awaiting clarification".into();
     let amount = checkout_protocol::Amount(p.amount).format_kzt(checkout_protocol::Locale::Ru);
-    let text = format!("{code} — төлемді растау коды / код подтверждения оплаты {amount}. Кодты ешкімге айтпаңыз / Никому не сообщайте код.");
+    let mut text = format!("{code} — төлемді растау коды / код подтверждения оплаты {amount}. Кодты ешкімге айтпаңыз / Никому не сообщайте код.");
+    // WebOTP's format: the last line names the origin's host and the code.
+    if let Some(host) = &sandbox.config().web_otp_host {
+        text.push_str(&format!("\n\n@{host} #{code}"));
+    }
     let sms = Sms { phone: p.account.clone(), text, code, payment_id: payment_id.to_owned(), sent_at: at };
     let body = callbacks::otp_required(p);
     if p.first_otp_callback.is_none() {

@@ -303,3 +303,21 @@ async fn a_terminal_deposit_asks_the_web_service_then_calls_back() {
         assert_eq!((code, limit["code"].as_str()), (400, Some(ErrorKind::InvalidField.code())), "{amount}");
     }
 }
+
+#[tokio::test]
+async fn with_a_web_otp_host_every_code_text_ends_with_the_origin_bound_line() {
+    let h = Harness::start(|config| config.web_otp_host = Some("shop.kz".into())).await;
+    h.post("/v2/payment/mobile/sale", &signed(sale_body("webotp-1", "77071234567", 100_000))).await;
+    h.callbacks_for("webotp-1", 1).await;
+    let code = h.latest_code("77071234567", 1).await;
+    let (_, inbox) = h.get("/sandbox/sms?phone=77071234567").await;
+    let text = inbox["messages"][0]["text"].as_str().unwrap().to_owned();
+    assert_eq!(text.lines().last(), Some(format!("@shop.kz #{code}").as_str()), "{text}");
+
+    let plain = Harness::start(|_| {}).await;
+    plain.post("/v2/payment/mobile/sale", &signed(sale_body("webotp-2", "77071234568", 100_000))).await;
+    plain.callbacks_for("webotp-2", 1).await;
+    plain.latest_code("77071234568", 1).await;
+    let (_, inbox) = plain.get("/sandbox/sms?phone=77071234568").await;
+    assert!(!inbox["messages"][0]["text"].as_str().unwrap().contains('@'), "without the flag, the text is as before");
+}
