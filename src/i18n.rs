@@ -6,7 +6,7 @@
 //! `checkout_protocol::Locale`.
 
 use checkout_protocol::locale::Plural;
-use checkout_protocol::Locale;
+use checkout_protocol::{Locale, PhoneError};
 
 /// A text of the widget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -239,6 +239,19 @@ impl Msg {
         Msg::FailedDetail,
         Msg::OtpAutofilled,
     ];
+}
+
+/// The message for a phone problem.
+pub fn phone_message(error: &PhoneError) -> Msg {
+    match error {
+        PhoneError::Empty => Msg::PhoneEmpty,
+        PhoneError::InvalidCharacter(_) => Msg::PhoneInvalidCharacter,
+        PhoneError::TooShort => Msg::PhoneTooShort,
+        PhoneError::TooLong => Msg::PhoneTooLong,
+        PhoneError::Russian => Msg::PhoneRussian,
+        PhoneError::NotKazakhMobile => Msg::PhoneNotKzMobile,
+        PhoneError::Foreign => Msg::PhoneForeign,
+    }
 }
 
 /// The text of `msg` in `locale`.

@@ -160,6 +160,12 @@ pub struct Checkout {
     pub load_error: RwSignal<Option<ApiError>>,
     /// The payment, as the backend last reported it.
     pub payment: RwSignal<Option<PaymentView>>,
+    /// What the customer sees, derived from the above.
+    pub screen: Memo<Screen>,
+    /// The open (not final) payment's id.
+    pub open_payment: Memo<Option<String>>,
+    /// A code was sent and its answer is awaited: the waiting screen says "checking the code".
+    pub code_sent: RwSignal<bool>,
     /// Cash-in deposits.
     pub deposits: RwSignal<Vec<PaymentView>>,
     /// The browser's clock at the last tick.
@@ -253,6 +259,10 @@ impl Checkout {
             let client = client.get_value();
             async move { client.session().await }
         });
+        let (load_error, session, payment, payout_confirming) = (RwSignal::new(None), RwSignal::new(None), RwSignal::new(None), RwSignal::new(false));
+        let screen = Memo::new(move |_| screen_of(load_error, session, payment, payout_confirming));
+        let open_payment =
+            Memo::new(move |_| payment.with(|p: &Option<PaymentView>| p.as_ref().filter(|p| !p.state.is_final()).map(|p| p.payment_id.clone())));
         let this = Checkout {
             locale,
             uid: unique(),
@@ -262,9 +272,12 @@ impl Checkout {
             memory: StoredValue::new_local(Memory::default()),
             stream: StoredValue::new_local(None),
             loaded,
-            session: RwSignal::new(None),
-            load_error: RwSignal::new(None),
-            payment: RwSignal::new(None),
+            session,
+            load_error,
+            payment,
+            screen,
+            open_payment,
+            code_sent: RwSignal::new(false),
             deposits: RwSignal::new(Vec::new()),
             now: RwSignal::new(local_now()),
             clock_offset: RwSignal::new(0.0),
@@ -278,7 +291,7 @@ impl Checkout {
             otp_notice: RwSignal::new(None),
             connection_lost: RwSignal::new(false),
             announcement: RwSignal::new(None),
-            payout_confirming: RwSignal::new(false),
+            payout_confirming,
             page_closed: RwSignal::new(false),
             copied: RwSignal::new(false),
             focus_phone: RwSignal::new(false),
@@ -306,7 +319,7 @@ impl Checkout {
             let Some(result) = this.loaded.get() else { return };
             this.session_loaded(result);
         });
-        Effect::new(move |_| this.follow(this.open_payment_id().get()));
+        Effect::new(move |_| this.follow(this.open_payment.get()));
         let clock = set_interval_with_handle(move || this.tick(), std::time::Duration::from_millis(250));
         if let Ok(clock) = clock {
             on_cleanup(move || clock.clear());
@@ -342,30 +355,6 @@ impl Checkout {
     /// The server's clock now, as far as the widget can tell (tracked: follows the clock).
     pub fn server_now(&self) -> f64 {
         self.now.get() + self.clock_offset.get()
-    }
-
-    /// What the customer sees, from what the widget knows.
-    pub fn screen(&self) -> Memo<Screen> {
-        let this = *self;
-        Memo::new(move |_| {
-            if this.load_error.with(Option::is_some) {
-                return Screen::LoadFailed;
-            }
-            let Some(mode) = this.session.with(|s| s.as_ref().map(|s| Mode::of(Some(s)))) else { return Screen::Loading };
-            this.payment.with(|p| match p.as_ref().map(|p| p.state) {
-                None if mode == Mode::Payout && this.payout_confirming.get() => Screen::PayoutConfirm,
-                None => Screen::Form,
-                Some(PaymentState::Processing) => Screen::Waiting,
-                Some(PaymentState::AwaitingOtp) => Screen::Otp,
-                Some(_) => Screen::Result,
-            })
-        })
-    }
-
-    /// The open (not final) payment's id.
-    pub fn open_payment_id(&self) -> Memo<Option<String>> {
-        let payment = self.payment;
-        Memo::new(move |_| payment.with(|p| p.as_ref().filter(|p| !p.state.is_final()).map(|p| p.payment_id.clone())))
     }
 
     /// A failed call at `stage`: tells the host page, and gives the text to show the customer.
@@ -411,6 +400,7 @@ impl Checkout {
         let id = Field::Text(view.payment_id.clone());
         match view.state {
             PaymentState::AwaitingOtp => {
+                self.code_sent.set(false);
                 // A new prompt (first, after a wrong code, after a new code) starts empty.
                 if let Some(field) = self.otp_input.get_untracked() {
                     field.set_value("");
@@ -487,6 +477,7 @@ impl Checkout {
     /// Back to the form, for a new attempt.
     pub fn forget_payment(&self) {
         self.payment.set(None);
+        self.code_sent.set(false);
         self.page_closed.set(false);
         self.announcement.set(None);
         self.connection_lost.set(false);
@@ -547,7 +538,7 @@ impl Checkout {
     }
 
     fn poll(&self) {
-        let Some(id) = self.open_payment_id_untracked() else { return };
+        let Some(id) = self.open_payment.get_untracked() else { return };
         let Some(client) = self.client() else { return };
         let this = *self;
         spawn_local(async move {
@@ -559,7 +550,7 @@ impl Checkout {
                         this.accept(view);
                         // The backend is back: open the live stream again.
                         if stream_gone {
-                            this.follow(this.open_payment_id_untracked());
+                            this.follow(this.open_payment.get_untracked());
                         }
                     }
                 }
@@ -567,10 +558,6 @@ impl Checkout {
                 Err(_) => {}
             }
         });
-    }
-
-    fn open_payment_id_untracked(&self) -> Option<String> {
-        self.payment.with_untracked(|p| p.as_ref().filter(|p| !p.state.is_final()).map(|p| p.payment_id.clone()))
     }
 
     /// Cash-in: deposits arrive whenever the customer pays at a terminal.
@@ -684,20 +671,24 @@ impl Checkout {
 
     async fn send_code_now(&self, code: String) {
         let Some(client) = self.client() else { return };
-        let Some(payment_id) = self.open_payment_id_untracked() else { return };
+        let Some(payment_id) = self.open_payment.get_untracked() else { return };
+        self.code_sent.set(true);
         let answer = client.submit_otp(&payment_id, &OtpRequest { code }).await;
         if !self.alive() {
             return;
         }
         match answer {
             Ok(updated) => self.accept(updated),
-            Err(error) => self.otp_error.set(self.failure(&error, "otp")),
+            Err(error) => {
+                self.code_sent.set(false);
+                self.otp_error.set(self.failure(&error, "otp"));
+            }
         }
     }
 
     async fn resend_now(&self) {
         let Some(client) = self.client() else { return };
-        let Some(payment_id) = self.open_payment_id_untracked() else { return };
+        let Some(payment_id) = self.open_payment.get_untracked() else { return };
         self.otp_error.set(None);
         let answer = client.resend(&payment_id).await;
         if !self.alive() {
@@ -723,7 +714,7 @@ impl Checkout {
         self.emit("payment-page", &[("message", message.into())]);
         // Closed: the page's word is not the outcome. The payment is followed until the backend
         // knows it; only a payment it confirms abandoned brings the pay button back (`accept`).
-        if message == "exit" && self.open_payment_id_untracked().is_some() {
+        if message == "exit" && self.open_payment.get_untracked().is_some() {
             self.settle_closed_page();
         }
     }
@@ -823,7 +814,7 @@ impl Actions {
         let number = match KzMobile::parse(&self.phone.get_untracked()) {
             Ok(number) => number,
             Err(e) => {
-                self.phone_error.set(self.text(crate::components::phone_field::phone_message(&e)));
+                self.phone_error.set(self.text(crate::i18n::phone_message(&e)));
                 return false;
             }
         };
@@ -885,6 +876,26 @@ impl Actions {
         self.emit("submit", &[("operator", op.as_str().into()), ("method", "payment_page".into())]);
         self.open_page.dispatch(op);
     }
+}
+
+/// What the customer sees, from what the widget knows.
+fn screen_of(
+    load_error: RwSignal<Option<ApiError>>,
+    session: RwSignal<Option<SessionView>>,
+    payment: RwSignal<Option<PaymentView>>,
+    payout_confirming: RwSignal<bool>,
+) -> Screen {
+    if load_error.with(Option::is_some) {
+        return Screen::LoadFailed;
+    }
+    let Some(mode) = session.with(|s| s.as_ref().map(|s| Mode::of(Some(s)))) else { return Screen::Loading };
+    payment.with(|p| match p.as_ref().map(|p| p.state) {
+        None if mode == Mode::Payout && payout_confirming.get() => Screen::PayoutConfirm,
+        None => Screen::Form,
+        Some(PaymentState::Processing) => Screen::Waiting,
+        Some(PaymentState::AwaitingOtp) => Screen::Otp,
+        Some(_) => Screen::Result,
+    })
 }
 
 fn otp_error_name(error: OtpError) -> &'static str {

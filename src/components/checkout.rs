@@ -20,8 +20,7 @@ use crate::state::{use_checkout, Mode, Screen};
 #[component]
 pub fn Checkout() -> impl IntoView {
     let c = use_checkout();
-    let screen = c.screen();
-    let open = c.open_payment_id();
+    let (screen, open) = (c.screen, c.open_payment);
     // Only while a payment is open: a final screen has nothing left to follow.
     let reconnecting = move || (open.with(Option::is_some) && c.connection_lost.get()).then(|| t(c.locale, Msg::Reconnecting));
     view! {

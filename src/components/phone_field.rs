@@ -3,26 +3,12 @@
 //! the digits.
 
 use checkout_protocol::phone::{caret_after_digits, format_partial};
-use checkout_protocol::PhoneError;
 use leptos::html;
 use leptos::prelude::*;
 
 use super::aria;
 use crate::i18n::{t, Msg};
 use crate::state::use_checkout;
-
-/// The message for a phone problem.
-pub fn phone_message(error: &PhoneError) -> Msg {
-    match error {
-        PhoneError::Empty => Msg::PhoneEmpty,
-        PhoneError::InvalidCharacter(_) => Msg::PhoneInvalidCharacter,
-        PhoneError::TooShort => Msg::PhoneTooShort,
-        PhoneError::TooLong => Msg::PhoneTooLong,
-        PhoneError::Russian => Msg::PhoneRussian,
-        PhoneError::NotKazakhMobile => Msg::PhoneNotKzMobile,
-        PhoneError::Foreign => Msg::PhoneForeign,
-    }
-}
 
 /// Reformats the field in place, keeping the caret after the same number of digits.
 fn reformat(input: &web_sys::HtmlInputElement) -> String {

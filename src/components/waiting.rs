@@ -4,21 +4,19 @@
 use leptos::prelude::*;
 
 use crate::i18n::{t, Msg};
-use crate::state::{use_actions, use_checkout, Mode};
+use crate::state::{use_checkout, Mode};
 
 /// The spinner and what the customer is waiting for.
 #[component]
 pub fn Waiting() -> impl IntoView {
-    let (c, actions) = (use_checkout(), use_actions());
+    let c = use_checkout();
     let mode = c.mode();
-    let checking_code = actions.send_code.pending();
-    let submitted = c.payment.with_untracked(|p| p.as_ref().and_then(|p| p.attempt).is_some());
     let text = move || {
         let msg = match mode {
             Mode::PaymentPage if c.page_closed.get() => Msg::PpChecking,
             Mode::PaymentPage => Msg::PpWaiting,
             Mode::Payout => Msg::PayoutWaiting,
-            _ if checking_code.get() || submitted => Msg::CheckingCode,
+            _ if c.code_sent.get() => Msg::CheckingCode,
             _ => Msg::Waiting,
         };
         t(c.locale, msg)

@@ -8,13 +8,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::json;
 use subtle::ConstantTimeEq;
 
 use crate::api::{body, ClientIp};
 use crate::error::AppError;
 use crate::views::ErrorCode;
-use crate::views::{CreateSession, PaymentDetail, PaymentView, PayoutRequest, RefundRequest, SessionCreated};
+use crate::views::{
+    CallbackEntry, CreateSession, EventEntry, GateCallEntry, PaymentDetail, PaymentView, PayoutRequest, RefundRequest, SessionCreated,
+};
 use crate::{now, App};
 
 /// Proof that the request carried the admin token.
@@ -72,21 +73,21 @@ pub async fn payments_show(_: Admin, State(app): State<App>, Path(payment_id): P
         .events_of(&payment_id)
         .await?
         .into_iter()
-        .map(|(source, event, changed, at)| json!({ "source": source, "event": event, "changed": changed, "at": at }))
+        .map(|(source, event, changed, at)| EventEntry { source, event, changed, at: at.to_rfc3339() })
         .collect();
     let gate_calls = app
         .db()
         .gate_calls_of(&payment_id)
         .await?
         .into_iter()
-        .map(|(endpoint, status, error)| json!({ "endpoint": endpoint, "http_status": status, "error": error }))
+        .map(|(endpoint, http_status, error)| GateCallEntry { endpoint, http_status, error })
         .collect();
     let callbacks = app
         .db()
         .callbacks_of(&payment_id)
         .await?
         .into_iter()
-        .map(|(verified, result, applied)| json!({ "verified": verified, "result": result, "applied": applied }))
+        .map(|(verified, result, applied)| CallbackEntry { verified, result, applied })
         .collect();
     Ok(Json(PaymentDetail { payment: crate::views::payment_view(&record, now()), session: record.session_token, events, gate_calls, callbacks }))
 }

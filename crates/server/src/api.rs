@@ -236,7 +236,7 @@ pub async fn demo_sessions_create(State(app): State<App>, json: Result<Json<serd
     let gate = app.config().gate_url.clone();
     Ok((
         StatusCode::CREATED,
-        Json(serde_json::json!({ "session": session.token, "sandbox_inbox": format!("{gate}/sandbox/inbox"), "sandbox": gate })),
+        Json(crate::views::DemoSessionCreated { session: session.token, sandbox_inbox: format!("{gate}/sandbox/inbox"), sandbox: gate }),
     )
         .into_response())
 }
@@ -252,7 +252,7 @@ pub async fn demo_terminal_pay(State(app): State<App>, json: Result<Json<serde_j
     let url = format!("{}/sandbox/terminal/pay", app.config().gate_url);
     let answer = reqwest::Client::new()
         .post(&url)
-        .json(&serde_json::json!({ "customer_id": "demo-customer", "amount": amount, "project_id": app.config().project_id }))
+        .json(&crate::views::TerminalPayment { customer_id: "demo-customer".into(), amount, project_id: app.config().project_id })
         .send()
         .await
         .map_err(|e| AppError::upstream(ErrorCode::SandboxUnavailable, e.to_string()))?;

@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use checkout_protocol::money::CASH_IN_LIMITS;
 use checkout_protocol::signature::verify;
-use checkout_protocol::wire::{Callback, CashInAnswer, CashInCode, CashInRequest};
-use serde_json::{json, Value};
+use checkout_protocol::wire::{Callback, CallbackAck, CashInAnswer, CashInCode, CashInRequest};
+use serde_json::Value;
 
 use crate::error::AppError;
 use crate::views::ErrorCode;
@@ -73,7 +73,7 @@ pub async fn gate_callback(State(app): State<App>, body: Result<Bytes, BytesReje
     match app.apply_recorded_callback(recorded, &callback).await {
         Ok(result) => {
             tracing::info!(payment_id, result, "callback applied");
-            Json(json!({ "status": "ok" })).into_response()
+            Json(CallbackAck::ok()).into_response()
         }
         Err(e) => e.into_response(),
     }

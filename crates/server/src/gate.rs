@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use checkout_protocol::signature::attach_signature;
 use checkout_protocol::wire::{ErrorResponse, GateAnswer};
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::config::Config;
@@ -71,9 +72,12 @@ impl GateClient {
         self.project_id
     }
 
-    /// Signs `body` (into `general.signature`), POSTs it to `path`, logs both sides, and returns
-    /// the accepted answer's JSON.
-    pub async fn call(&self, db: &Db, payment_id: Option<&str>, path: &str, mut body: Value) -> Result<Value, GateFailure> {
+    /// Signs `request` (one of `checkout_protocol::wire`'s Gate requests, into
+    /// `general.signature`), POSTs it to `path`, logs both sides, and returns the accepted
+    /// answer's JSON.
+    pub async fn call<R: Serialize>(&self, db: &Db, payment_id: Option<&str>, path: &str, request: &R) -> Result<Value, GateFailure> {
+        // The signature covers the JSON as sent, so it is computed on the serialized value.
+        let mut body = serde_json::to_value(request).map_err(|e| GateFailure::NotSent(format!("the request did not serialize: {e}")))?;
         attach_signature(&mut body, self.secret.expose());
         let at = crate::now();
         let url = format!("{}{path}", self.base);

@@ -7,9 +7,10 @@ use std::process::ExitCode;
 
 use checkout_protocol::signature::{canonical_string, canonical_string_ordered, sign, verify, KeyOrder};
 use checkout_server::config::{Config, ServeArgs};
+use checkout_server::views::{CreateSession, CustomerInput, Method, PayoutRequest, RefundRequest};
 use checkout_server::{run, App};
 use clap::{Parser, Subcommand};
-use serde_json::{json, Value};
+use serde_json::Value;
 use tokio::net::TcpListener;
 
 #[derive(Debug, Parser)]
@@ -116,8 +117,13 @@ struct CustomerArgs {
 }
 
 impl CustomerArgs {
-    fn json(&self) -> Value {
-        json!({ "id": self.customer_id, "first_name": self.first_name, "last_name": self.last_name, "email": self.email })
+    fn input(&self) -> CustomerInput {
+        CustomerInput {
+            id: self.customer_id.clone(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            email: self.email.clone(),
+        }
     }
 }
 
@@ -138,10 +144,10 @@ fn secret_from(name: &str) -> Result<String, String> {
     std::env::var(name).ok().filter(|s| !s.is_empty()).ok_or_else(|| format!("set the secret in the environment variable {name}"))
 }
 
-async fn admin_call(remote: &Remote, path: &str, body: Value) -> Result<Value, String> {
+async fn admin_call(remote: &Remote, path: &str, body: &impl serde::Serialize) -> Result<Value, String> {
     let token = std::env::var("CHECKOUT_ADMIN_TOKEN").map_err(|_| "set CHECKOUT_ADMIN_TOKEN to the server's admin token".to_owned())?;
     let url = format!("{}{path}", remote.server.trim_end_matches('/'));
-    let response = reqwest::Client::new().post(&url).bearer_auth(token).json(&body).send().await.map_err(|e| format!("{url}: {e}"))?;
+    let response = reqwest::Client::new().post(&url).bearer_auth(token).json(body).send().await.map_err(|e| format!("{url}: {e}"))?;
     let status = response.status();
     let answer: Value = response.json().await.map_err(|e| format!("{url}: HTTP {status}, not JSON: {e}"))?;
     if status.is_success() {
@@ -191,25 +197,23 @@ async fn execute(cli: Cli) -> Result<(), String> {
             }
         }
         Command::Sessions { action: SessionsCommand::Create { amount, currency, methods, locale, customer, remote } } => {
-            let answer = admin_call(
-                &remote,
-                "/admin/sessions",
-                json!({ "amount": amount, "currency": currency, "customer": customer.json(), "methods": methods, "locale": locale }),
-            )
-            .await?;
+            let methods = methods
+                .iter()
+                .map(|m| serde_json::from_value::<Method>(Value::String(m.clone())).map_err(|_| format!("--methods: unknown method {m:?}")))
+                .collect::<Result<Vec<_>, _>>()?;
+            let body = CreateSession { amount, currency, customer: customer.input(), methods, locale, description: None };
+            let answer = admin_call(&remote, "/admin/sessions", &body).await?;
             println!("{}", answer["session"].as_str().unwrap_or_default());
             Ok(())
         }
         Command::Refund { payment_id, amount, description, remote } => {
-            let answer =
-                admin_call(&remote, &format!("/admin/payments/{payment_id}/refunds"), json!({ "amount": amount, "description": description }))
-                    .await?;
+            let answer = admin_call(&remote, &format!("/admin/payments/{payment_id}/refunds"), &RefundRequest { amount, description }).await?;
             println!("{answer}");
             Ok(())
         }
         Command::Payout { amount, phone, operator, customer, remote } => {
-            let body = json!({ "amount": amount, "currency": "KZT", "customer": customer.json(), "phone": phone, "operator": operator });
-            let answer = admin_call(&remote, "/admin/payouts", body).await?;
+            let body = PayoutRequest { amount, currency: "KZT".into(), customer: customer.input(), phone, operator };
+            let answer = admin_call(&remote, "/admin/payouts", &body).await?;
             println!("{answer}");
             Ok(())
         }

@@ -7,10 +7,14 @@ use std::time::{Duration, Instant};
 use checkout_protocol::signature::{sign, verify};
 use checkout_protocol::state::{Event, Outcome, Payment, PaymentKind, ResendRefusal};
 use checkout_protocol::time::{Millis, Timestamp};
-use checkout_protocol::wire::{Callback, MobileServiceOptions, OperatorListResponse, PaymentPageParams, FORCE_MOBILE};
+use checkout_protocol::wire::{
+    Account, Callback, ClarificationRequest, CustomerIp, General, MobilePaymentRequest, MobileServiceOptions, OperatorListRequest,
+    OperatorListResponse, Payment as GatePayment, PaymentPageParams, RefundPayment, RefundRequest as GateRefund, ResendRequest, SaleCustomer,
+    StatusRequest, FORCE_MOBILE,
+};
 use checkout_protocol::{Amount, KzMobile, Operator};
 use rand::Rng;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::db::{Also, Claim, Method, PaymentRecord, Recorded, RefundSettlement, Reservation, Session};
 use crate::error::AppError;
@@ -106,6 +110,11 @@ impl App {
         self.db().payment(payment_id).await?.ok_or_else(|| AppError::not_found(ErrorCode::PaymentNotFound, format!("no payment {payment_id}")))
     }
 
+    /// The `general` object of a Gate request about `payment_id` (none for operator lists).
+    fn general(&self, payment_id: Option<&str>) -> General {
+        General { project_id: self.config().project_id, payment_id: payment_id.map(str::to_owned), merchant_callback_url: None, signature: None }
+    }
+
     /// A payment of the session `token`, or 404: a payment id alone names nothing the widget
     /// API reads or changes, and another session's payment answers as if it did not exist.
     pub async fn session_payment(&self, token: &str, payment_id: &str) -> Result<PaymentRecord, AppError> {
@@ -170,8 +179,8 @@ impl App {
                 return (list.clone(), *fallback);
             }
         }
-        let body = json!({ "general": { "project_id": self.config().project_id } });
-        let fetched = match self.gate().call(self.db(), None, &format!("/v2/info/mobile/{operation}/list"), body).await {
+        let request = OperatorListRequest { general: self.general(None) };
+        let fetched = match self.gate().call(self.db(), None, &format!("/v2/info/mobile/{operation}/list"), &request).await {
             Ok(answer) => OperatorListResponse::operators_from(&answer).filter(|list| !list.is_empty()),
             Err(_) => None,
         };
@@ -313,13 +322,19 @@ impl App {
         amount: u64,
         currency: &str,
     ) -> Result<PaymentRecord, AppError> {
-        let body = json!({
-            "general": { "project_id": self.config().project_id, "payment_id": payment_id, "merchant_callback_url": self.config().callback_url() },
-            "customer": { "id": customer.id, "ip_address": ip, "first_name": customer.first_name, "last_name": customer.last_name, "email": customer.email },
-            "account": { "number": phone.as_str() },
-            "payment": { "amount": amount, "currency": currency },
-        });
-        match self.gate().call(self.db(), Some(payment_id), path, body).await {
+        let request = MobilePaymentRequest {
+            general: General { merchant_callback_url: Some(self.config().callback_url()), ..self.general(Some(payment_id)) },
+            customer: SaleCustomer {
+                id: customer.id.clone(),
+                ip_address: ip.to_owned(),
+                first_name: customer.first_name.clone(),
+                last_name: customer.last_name.clone(),
+                email: customer.email.clone(),
+            },
+            account: Account { number: phone.as_str().to_owned() },
+            payment: GatePayment { amount, currency: currency.to_owned() },
+        };
+        match self.gate().call(self.db(), Some(payment_id), path, &request).await {
             Ok(_) => self.payment(payment_id).await,
             Err(failure @ GateFailure::Rejected(_)) => {
                 self.apply(payment_id, &Event::Confirmed(Outcome::Failed { code: failure.code(), message: failure.message() }), "gate").await
@@ -350,11 +365,8 @@ impl App {
         if !won {
             return Err(otp_in_flight());
         }
-        let body = json!({
-            "general": { "project_id": self.config().project_id, "payment_id": payment_id },
-            "additional_data": { "additional_data": { "approval_code": code } },
-        });
-        match self.gate().call(self.db(), Some(payment_id), "/v2/payment/clarification", body).await {
+        let request = ClarificationRequest::new(self.general(Some(payment_id)), &code);
+        match self.gate().call(self.db(), Some(payment_id), "/v2/payment/clarification", &request).await {
             Ok(_) => self.payment(payment_id).await,
             Err(failure) => {
                 self.apply(payment_id, &Event::OtpSubmissionFailed { attempt }, "gate").await?;
@@ -386,11 +398,11 @@ impl App {
         if !won {
             return Err(AppError::conflict(ErrorCode::ResendInProgress, "a new code has just been asked for; wait for it"));
         }
-        let body = json!({
-            "general": { "project_id": self.config().project_id, "payment_id": payment_id },
-            "customer": { "ip_address": record.customer_ip.clone().unwrap_or_else(|| "127.0.0.1".into()) },
-        });
-        match self.gate().call(self.db(), Some(payment_id), "/v2/customer/action/resend", body).await {
+        let request = ResendRequest {
+            general: self.general(Some(payment_id)),
+            customer: CustomerIp { ip_address: record.customer_ip.clone().unwrap_or_else(|| "127.0.0.1".into()) },
+        };
+        match self.gate().call(self.db(), Some(payment_id), "/v2/customer/action/resend", &request).await {
             Ok(_) => self.apply(payment_id, &Event::ResendAccepted { resend, at: now() }, "gate").await,
             Err(failure) => {
                 self.apply(payment_id, &Event::ResendRejected { resend }, "gate").await?;
@@ -561,8 +573,8 @@ impl App {
     /// The status request itself: the events its signed answer means, or the platform's word
     /// that it has no such payment.
     async fn ask_status(&self, record: &PaymentRecord) -> Result<StatusAnswer, AppError> {
-        let body = json!({ "general": { "project_id": self.config().project_id, "payment_id": record.payment_id } });
-        let answer = match self.gate().call(self.db(), Some(&record.payment_id), STATUS_PATH, body).await {
+        let request = StatusRequest { general: self.general(Some(&record.payment_id)) };
+        let answer = match self.gate().call(self.db(), Some(&record.payment_id), STATUS_PATH, &request).await {
             Ok(answer) => answer,
             Err(failure @ GateFailure::Rejected(_)) => return Ok(StatusAnswer::Unknown(failure)),
             Err(failure) => return Err(upstream(&failure)),
@@ -656,18 +668,16 @@ impl App {
                 ))
             }
         };
-        let mut payment = json!({});
         // Whatever is less than the whole payment is sent as an amount: "refund the rest" is
         // what we reserved, not what the platform would take it to mean while others are pending.
-        if amount_wanted < record.machine.amount.0 {
-            payment["amount"] = json!(amount_wanted);
-            payment["currency"] = json!(record.currency);
-        }
-        if let Some(text) = description {
-            payment["description"] = json!(text);
-        }
-        let body = json!({ "general": { "project_id": self.config().project_id, "payment_id": payment_id }, "payment": payment });
-        match self.gate().call(self.db(), Some(payment_id), "/v2/payment/mobile/refund", body).await {
+        let partial = amount_wanted < record.machine.amount.0;
+        let payment = RefundPayment {
+            amount: partial.then_some(amount_wanted),
+            currency: partial.then(|| record.currency.clone()),
+            description: description.map(str::to_owned),
+        };
+        let request = GateRefund { general: self.general(Some(payment_id)), payment };
+        match self.gate().call(self.db(), Some(payment_id), "/v2/payment/mobile/refund", &request).await {
             Ok(_) => self.payment(payment_id).await,
             Err(failure) => {
                 // Refused or never sent: the platform refunded nothing. A lost answer is unknown,

@@ -169,12 +169,67 @@ pub struct PaymentDetail {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
     /// Every event applied, oldest first.
-    #[schema(value_type = Vec<Object>)]
-    pub events: Vec<serde_json::Value>,
+    pub events: Vec<EventEntry>,
     /// Every Gate call, oldest first.
-    #[schema(value_type = Vec<Object>)]
-    pub gate_calls: Vec<serde_json::Value>,
+    pub gate_calls: Vec<GateCallEntry>,
     /// Every callback received.
-    #[schema(value_type = Vec<Object>)]
-    pub callbacks: Vec<serde_json::Value>,
+    pub callbacks: Vec<CallbackEntry>,
+}
+
+/// One event applied to a payment.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EventEntry {
+    /// Where it came from: `widget`, `gate`, `callback`, `status`, …
+    pub source: String,
+    /// The state machine's event.
+    #[schema(value_type = Object)]
+    pub event: serde_json::Value,
+    /// Whether it changed the payment (a repeat changes nothing).
+    pub changed: bool,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+/// One request to Gate.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct GateCallEntry {
+    /// The path.
+    pub endpoint: String,
+    /// Gate's HTTP status, when an answer came.
+    pub http_status: Option<i64>,
+    /// What went wrong, if anything.
+    pub error: Option<String>,
+}
+
+/// One callback received for a payment.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CallbackEntry {
+    /// Whether its signature verified.
+    pub verified: bool,
+    /// What became of it.
+    pub result: String,
+    /// Whether it was applied.
+    pub applied: bool,
+}
+
+/// The answer to the demo shop's `POST /demo/sessions`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DemoSessionCreated {
+    /// The session token for the widget.
+    pub session: String,
+    /// The sandbox's SMS inbox page.
+    pub sandbox_inbox: String,
+    /// The sandbox's developer page.
+    pub sandbox: String,
+}
+
+/// The sandbox's `POST /sandbox/terminal/pay`, as the demo shop's terminal button sends it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TerminalPayment {
+    /// The account number typed at the terminal.
+    pub customer_id: String,
+    /// Minor units inserted.
+    pub amount: u64,
+    /// The project paid into.
+    pub project_id: u64,
 }

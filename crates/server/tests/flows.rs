@@ -325,7 +325,8 @@ async fn live_events_stream_each_state_until_the_end(store: Store) {
     let s = Stack::start(store, Tuning::default()).await;
     let session = s.session(&["mobile"]).await;
     let payment_id = s.pay(&session, "77000000000").await;
-    let mut response = s.http.get(format!("{}{}", s.server, s.pay_path(&payment_id, "/events").await)).send().await.unwrap();
+    // Straight after the start (no lookup first), so the stream opens before the first callback.
+    let mut response = s.http.get(format!("{}/api/sessions/{session}/payments/{payment_id}/events", s.server)).send().await.unwrap();
     assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
     let mut text = String::new();
     let mut sent_code = false;

@@ -239,3 +239,18 @@ impl Callback {
         }
     }
 }
+
+/// What the merchant answers a callback it has stored: `{"status": "ok"}`. The platform retries
+/// anything but a 200.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallbackAck {
+    /// `ok`.
+    pub status: String,
+}
+
+impl CallbackAck {
+    /// The acknowledgement.
+    pub fn ok() -> Self {
+        CallbackAck { status: "ok".into() }
+    }
+}

@@ -10,7 +10,7 @@ mod cash_in;
 mod gate;
 mod payment_page;
 
-pub use callback::{Callback, CallbackAccount, CallbackOperation, CallbackPayment, Provider, StatusText};
+pub use callback::{Callback, CallbackAccount, CallbackAck, CallbackOperation, CallbackPayment, Provider, StatusText};
 pub use cash_in::{CashInAnswer, CashInCode, CashInError, CashInRequest, KASSA24};
 pub use gate::{
     AcceptedResponse, Account, ApprovalCode, ClarificationData, ClarificationRequest, CustomerIp, ErrorResponse, FieldError, GateAnswer, General,
