@@ -319,6 +319,16 @@ error_codes! {
     BodyTooLarge = "body_too_large",
     /// The body is not sent as `application/json`.
     ContentType = "content_type",
+    /// A path segment is not valid percent-encoded UTF-8.
+    InvalidPath = "invalid_path",
+    /// The query string does not read as the endpoint's parameters.
+    InvalidQuery = "invalid_query",
+    /// The request's URI is longer than the backend reads.
+    UriTooLong = "uri_too_long",
+    /// The endpoint exists, but not for this HTTP method.
+    HttpMethodNotAllowed = "http_method_not_allowed",
+    /// Too many requests from this address for now (`retry_after_s`).
+    TooManyRequests = "too_many_requests",
     /// No such endpoint.
     NotFound = "not_found",
     /// The session token is unknown.
@@ -353,6 +363,8 @@ error_codes! {
     NotAwaitingOtp = "not_awaiting_otp",
     /// A code of this attempt is being checked.
     OtpAlreadySubmitted = "otp_already_submitted",
+    /// Every try of the current code is used: ask for a new code (`retry_after_s` until that is possible).
+    OtpAttemptsExhausted = "otp_attempts_exhausted",
     /// A new code can be asked for only later (`retry_after_s`).
     ResendTooEarly = "resend_too_early",
     /// All new codes have been sent.

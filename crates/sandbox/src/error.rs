@@ -43,6 +43,12 @@ pub enum ErrorKind {
     UnknownEndpoint,
     /// The endpoint exists but not for this HTTP method.
     MethodNotAllowed,
+    /// A path segment is not valid percent-encoded UTF-8.
+    InvalidPath,
+    /// The query string does not read as the endpoint's parameters.
+    InvalidQuery,
+    /// The URI is longer than the sandbox reads.
+    UriTooLong,
 }
 
 impl ErrorKind {
@@ -64,6 +70,9 @@ impl ErrorKind {
             ErrorKind::BodyTooLarge => "1013",
             ErrorKind::UnknownEndpoint => "1014",
             ErrorKind::MethodNotAllowed => "1015",
+            ErrorKind::InvalidPath => "1016",
+            ErrorKind::InvalidQuery => "1017",
+            ErrorKind::UriTooLong => "1018",
         }
     }
 
@@ -85,6 +94,9 @@ impl ErrorKind {
             ErrorKind::BodyTooLarge => "Request body is too large",
             ErrorKind::UnknownEndpoint => "Unknown endpoint",
             ErrorKind::MethodNotAllowed => "Method not allowed",
+            ErrorKind::InvalidPath => "Invalid path",
+            ErrorKind::InvalidQuery => "Invalid query string",
+            ErrorKind::UriTooLong => "Request URI is too long",
         }
     }
 
@@ -93,6 +105,7 @@ impl ErrorKind {
             ErrorKind::PaymentNotFound | ErrorKind::UnknownEndpoint => StatusCode::NOT_FOUND,
             ErrorKind::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorKind::UriTooLong => StatusCode::URI_TOO_LONG,
             ErrorKind::InvalidSignature => StatusCode::UNAUTHORIZED,
             _ => StatusCode::BAD_REQUEST,
         }
@@ -145,4 +158,49 @@ impl IntoResponse for GateError {
         }
         (self.kind.status(), Json(body)).into_response()
     }
+}
+
+/// Path parameters; a segment that is not valid percent-encoded UTF-8 is the platform's error.
+#[derive(Debug, Clone)]
+pub struct GatePath<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> axum::extract::FromRequestParts<S> for GatePath<T> {
+    type Rejection = GateError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| GatePath(value))
+            .map_err(|rejection| GateError::detail(ErrorKind::InvalidPath, rejection.body_text()))
+    }
+}
+
+/// The query string; one that does not read as `T` is the platform's error.
+#[derive(Debug, Clone)]
+pub struct GateQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for GateQuery<T> {
+    type Rejection = GateError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| GateQuery(value))
+            .map_err(|rejection| GateError::detail(ErrorKind::InvalidQuery, rejection.body_text()))
+    }
+}
+
+/// Longest URI (path and query) the sandbox reads; its own are under 200 bytes.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+
+/// Refuses over-long URIs with the platform's error, and marks every answer `nosniff`.
+pub async fn edges(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let length = request.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    let mut response = if length > MAX_URI_BYTES {
+        GateError::detail(ErrorKind::UriTooLong, format!("the URI is {length} bytes; at most {MAX_URI_BYTES} are read")).into_response()
+    } else {
+        next.run(request).await
+    };
+    response.headers_mut().insert(axum::http::header::X_CONTENT_TYPE_OPTIONS, axum::http::HeaderValue::from_static("nosniff"));
+    response
 }

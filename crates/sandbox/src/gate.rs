@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -19,7 +19,7 @@ use rand::Rng;
 use serde_json::{json, Value};
 
 use crate::callbacks::{self, Report};
-use crate::error::{ErrorKind, GateError};
+use crate::error::{ErrorKind, GateError, GatePath};
 use crate::scenario::{Scenario, GENERAL_DECLINE, SCENARIO_CODES};
 use crate::store::{Kind, Otp, SandboxPayment, Sms};
 use crate::{now, Sandbox};
@@ -225,7 +225,7 @@ pub(crate) fn issue_otp(sandbox: &Sandbox, project_id: u64, payment_id: &str, ro
 /// `/v2/info/mobile/{sale|payout}/list`.
 pub async fn operators_list(
     State(sandbox): State<Sandbox>,
-    Path(operation): Path<String>,
+    GatePath(operation): GatePath<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, GateError> {
     if operation != "sale" && operation != "payout" {

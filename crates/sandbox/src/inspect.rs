@@ -1,14 +1,14 @@
 //! What tests and developers look at: the SMS inbox (JSON and a small page), a payment as the
 //! sandbox sees it with every callback attempt, and a start page.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use checkout_protocol::KzMobile;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::error::{ErrorKind, GateError};
+use crate::error::{ErrorKind, GateError, GatePath, GateQuery};
 use crate::Sandbox;
 
 /// `?phone=…` in any usual form.
@@ -18,7 +18,7 @@ pub struct PhoneQuery {
 }
 
 /// `GET /sandbox/sms?phone=77011234567`: the texts sent to a phone, newest last.
-pub async fn sms_json(State(sandbox): State<Sandbox>, Query(query): Query<PhoneQuery>) -> Result<Response, GateError> {
+pub async fn sms_json(State(sandbox): State<Sandbox>, GateQuery(query): GateQuery<PhoneQuery>) -> Result<Response, GateError> {
     let typed = query.phone.ok_or_else(|| GateError::field(ErrorKind::InvalidField, "phone", "phone is required"))?;
     let phone = KzMobile::parse(&typed).map_err(|e| GateError::field(ErrorKind::InvalidField, "phone", e.to_string()))?;
     let store = sandbox.store();
@@ -31,7 +31,7 @@ fn escape(text: &str) -> String {
 }
 
 /// `GET /sandbox/inbox[?phone=…]`: the texts as a page that refreshes itself, newest first.
-pub async fn inbox_html(State(sandbox): State<Sandbox>, Query(query): Query<PhoneQuery>) -> Html<String> {
+pub async fn inbox_html(State(sandbox): State<Sandbox>, GateQuery(query): GateQuery<PhoneQuery>) -> Html<String> {
     let filter = query.phone.as_deref().and_then(|p| KzMobile::parse(p).ok());
     let rows: String = {
         let store = sandbox.store();
@@ -68,8 +68,8 @@ pub struct ProjectQuery {
 /// `GET /sandbox/payments/{payment_id}`: the sandbox's view, with every callback and attempt.
 pub async fn payment(
     State(sandbox): State<Sandbox>,
-    Path(payment_id): Path<String>,
-    Query(query): Query<ProjectQuery>,
+    GatePath(payment_id): GatePath<String>,
+    GateQuery(query): GateQuery<ProjectQuery>,
 ) -> Result<Response, GateError> {
     let store = sandbox.store();
     let found = store.payments.values().find(|p| p.payment_id == payment_id && query.project_id.is_none_or(|id| id == p.project_id));
@@ -89,7 +89,7 @@ pub struct ListQuery {
 /// `GET /sandbox/payments`: every payment the sandbox holds (of one customer, of one project),
 /// oldest first, as `{"payments": [...]}`: what the platform received, to check a merchant
 /// backend sent each payment once.
-pub async fn payments(State(sandbox): State<Sandbox>, Query(query): Query<ListQuery>) -> Response {
+pub async fn payments(State(sandbox): State<Sandbox>, GateQuery(query): GateQuery<ListQuery>) -> Response {
     let store = sandbox.store();
     let mut found: Vec<_> = store
         .payments

@@ -112,6 +112,7 @@ pub fn app(sandbox: Sandbox) -> Router {
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(error::edges))
         .with_state(sandbox)
 }
 

@@ -44,6 +44,18 @@ async fn unknown_paths_and_wrong_methods_get_the_error_shape() {
     assert_error(&call(Method::POST, "/v2/payment/nothing", "{}").await, 404, ErrorKind::UnknownEndpoint);
     assert_error(&call(Method::GET, "/v2/payment/mobile/sale", Body::empty()).await, 405, ErrorKind::MethodNotAllowed);
     assert_error(&call(Method::POST, "/v2/info/mobile/refund/list", "{}").await, 404, ErrorKind::UnknownEndpoint);
+    assert_error(&call(Method::DELETE, "/sandbox/payments", Body::empty()).await, 405, ErrorKind::MethodNotAllowed);
+}
+
+/// Reported: `text/plain` answers for bad path and query encodings on the inspection endpoints.
+#[tokio::test]
+async fn bad_paths_queries_and_long_uris_get_the_error_shape() {
+    assert_error(&call(Method::GET, "/sandbox/payments/%FF", Body::empty()).await, 400, ErrorKind::InvalidPath);
+    assert_error(&call(Method::POST, "/v2/info/mobile/%C3%28/list", "{}").await, 400, ErrorKind::InvalidPath);
+    assert_error(&call(Method::GET, "/sandbox/payments?project_id=abc", Body::empty()).await, 400, ErrorKind::InvalidQuery);
+    assert_error(&call(Method::GET, "/sandbox/payments/x?project_id=-1", Body::empty()).await, 400, ErrorKind::InvalidQuery);
+    assert_error(&call(Method::GET, "/sandbox/sms?phone=%FF", Body::empty()).await, 400, ErrorKind::InvalidField);
+    assert_error(&call(Method::GET, &format!("/sandbox/payments/{}", "a".repeat(9000)), Body::empty()).await, 414, ErrorKind::UriTooLong);
 }
 
 #[tokio::test]

@@ -1,8 +1,7 @@
 //! The merchant's admin API: bearer token, compared in constant time. Sessions, payments with
 //! their history, refunds and payouts.
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -10,8 +9,9 @@ use axum::Json;
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
-use crate::api::{body, ClientIp};
+use crate::api::ClientIp;
 use crate::error::AppError;
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::views::ErrorCode;
 use crate::views::{
     CallbackEntry, CreateSession, EventEntry, GateCallEntry, PaymentDetail, PaymentView, PayoutRequest, RefundRequest, SessionCreated,
@@ -42,8 +42,8 @@ impl FromRequestParts<App> for Admin {
 /// Creates a checkout session and returns the token for the widget.
 #[utoipa::path(post, path = "/admin/sessions", request_body = CreateSession, security(("admin_token" = [])),
     responses((status = 201, body = SessionCreated), (status = 401, description = "`unauthorized`"), (status = 422, description = "`amount_invalid`, `currency_unsupported`, `customer_invalid`, `methods_invalid`")))]
-pub async fn sessions_create(_: Admin, State(app): State<App>, json: Result<Json<CreateSession>, JsonRejection>) -> Result<Response, AppError> {
-    let session = app.create_session(body(json)?).await?;
+pub async fn sessions_create(_: Admin, State(app): State<App>, ApiJson(request): ApiJson<CreateSession>) -> Result<Response, AppError> {
+    let session = app.create_session(request).await?;
     let created = SessionCreated { session: session.token, amount: session.amount, currency: session.currency, methods: session.methods };
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
@@ -57,7 +57,7 @@ pub struct ListQuery {
 /// The newest payments.
 #[utoipa::path(get, path = "/admin/payments", security(("admin_token" = [])), params(("limit" = Option<i64>, Query, description = "At most this many (default 50, max 500)")),
     responses((status = 200, body = Vec<PaymentView>)))]
-pub async fn payments_index(_: Admin, State(app): State<App>, Query(query): Query<ListQuery>) -> Result<Json<Vec<PaymentView>>, AppError> {
+pub async fn payments_index(_: Admin, State(app): State<App>, ApiQuery(query): ApiQuery<ListQuery>) -> Result<Json<Vec<PaymentView>>, AppError> {
     let limit = query.limit.unwrap_or(50).clamp(1, 500);
     let at = now();
     Ok(Json(app.db().recent_payments(limit).await?.iter().map(|p| crate::views::payment_view(p, at)).collect()))
@@ -66,7 +66,7 @@ pub async fn payments_index(_: Admin, State(app): State<App>, Query(query): Quer
 /// A payment with every event, Gate call and callback.
 #[utoipa::path(get, path = "/admin/payments/{payment_id}", security(("admin_token" = [])), params(("payment_id" = String, Path, description = "Payment id")),
     responses((status = 200, body = PaymentDetail), (status = 404, description = "`payment_not_found`")))]
-pub async fn payments_show(_: Admin, State(app): State<App>, Path(payment_id): Path<String>) -> Result<Json<PaymentDetail>, AppError> {
+pub async fn payments_show(_: Admin, State(app): State<App>, ApiPath(payment_id): ApiPath<String>) -> Result<Json<PaymentDetail>, AppError> {
     let record = app.payment(&payment_id).await?;
     let events = app
         .db()
@@ -98,10 +98,9 @@ pub async fn payments_show(_: Admin, State(app): State<App>, Path(payment_id): P
 pub async fn refunds_create(
     _: Admin,
     State(app): State<App>,
-    Path(payment_id): Path<String>,
-    json: Result<Json<RefundRequest>, JsonRejection>,
+    ApiPath(payment_id): ApiPath<String>,
+    ApiJson(request): ApiJson<RefundRequest>,
 ) -> Result<Response, AppError> {
-    let request = body(json)?;
     let record = app.refund(&payment_id, request.amount, request.description.as_deref()).await?;
     Ok((StatusCode::ACCEPTED, Json(crate::views::payment_view(&record, now()))).into_response())
 }
@@ -109,12 +108,7 @@ pub async fn refunds_create(
 /// Sends money to a phone.
 #[utoipa::path(post, path = "/admin/payouts", request_body = PayoutRequest, security(("admin_token" = [])),
     responses((status = 202, body = PaymentView, description = "Sent; the result comes by callback"), (status = 422, description = "`phone_…`, `operator_unknown`, `amount_invalid`"), (status = 502, description = "`gate_rejected`")))]
-pub async fn payouts_create(
-    _: Admin,
-    State(app): State<App>,
-    ip: ClientIp,
-    json: Result<Json<PayoutRequest>, JsonRejection>,
-) -> Result<Response, AppError> {
-    let record = app.payout(body(json)?, &ip.0).await?;
+pub async fn payouts_create(_: Admin, State(app): State<App>, ip: ClientIp, ApiJson(request): ApiJson<PayoutRequest>) -> Result<Response, AppError> {
+    let record = app.payout(request, &ip.0).await?;
     Ok((StatusCode::ACCEPTED, Json(crate::views::payment_view(&record, now()))).into_response())
 }

@@ -5,8 +5,7 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
@@ -15,6 +14,7 @@ use axum::Json;
 use futures_util::stream::Stream;
 
 use crate::error::AppError;
+use crate::extract::{ApiJson, ApiPath};
 use crate::views::ErrorCode;
 use crate::views::{
     payment_view, ErrorBody, Method, MobilePaymentRequest, OtpRequest, PaymentPageRequest, PaymentPageResponse, PaymentView, SessionView,
@@ -41,25 +41,6 @@ impl FromRequestParts<App> for ClientIp {
     }
 }
 
-/// A JSON body, with a structured error instead of axum's plain-text one.
-pub fn body<T>(json: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
-    json.map(|Json(value)| value).map_err(|rejection| {
-        let status = rejection.status();
-        let mut e = AppError::bad_request(ErrorCode::InvalidJson, rejection.body_text());
-        if status == StatusCode::PAYLOAD_TOO_LARGE {
-            e = AppError::new(status, ErrorCode::BodyTooLarge, "the request body is too large");
-        } else if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
-            e = AppError::new(status, ErrorCode::ContentType, "send JSON with Content-Type: application/json");
-        }
-        e
-    })
-}
-
-/// Unknown API paths.
-pub async fn not_found() -> AppError {
-    AppError::not_found(ErrorCode::NotFound, "no such endpoint")
-}
-
 async fn session_view(app: &App, token: &str) -> Result<SessionView, AppError> {
     let session = app.session(token).await?;
     let operation = if session.methods.contains(&Method::Payout) { "payout" } else { "sale" };
@@ -74,7 +55,7 @@ async fn session_view(app: &App, token: &str) -> Result<SessionView, AppError> {
 /// The session: amount, merchant, methods, operators, and the payment in progress.
 #[utoipa::path(get, path = "/api/sessions/{session}", params(("session" = String, Path, description = "Session token")),
     responses((status = 200, body = SessionView), (status = 404, description = "`session_not_found`")))]
-pub async fn sessions_show(State(app): State<App>, Path(session): Path<String>) -> Result<Json<SessionView>, AppError> {
+pub async fn sessions_show(State(app): State<App>, ApiPath(session): ApiPath<String>) -> Result<Json<SessionView>, AppError> {
     Ok(Json(session_view(&app, &session).await?))
 }
 
@@ -91,11 +72,10 @@ fn started((record, created): (crate::db::PaymentRecord, bool)) -> Response {
         (status = 422, description = "`phone_too_short`, `phone_russian`, `phone_not_kz_mobile`, `operator_unknown`, …"), (status = 502, description = "`gate_unavailable`")))]
 pub async fn mobile_payments_create(
     State(app): State<App>,
-    Path(session): Path<String>,
+    ApiPath(session): ApiPath<String>,
     ip: ClientIp,
-    json: Result<Json<MobilePaymentRequest>, JsonRejection>,
+    ApiJson(request): ApiJson<MobilePaymentRequest>,
 ) -> Result<Response, AppError> {
-    let request = body(json)?;
     Ok(started(app.start_mobile_payment(&session, &request.operator, &request.phone, &ip.0).await?))
 }
 
@@ -106,11 +86,10 @@ pub async fn mobile_payments_create(
         (status = 422, description = "`method_not_allowed`, `phone_…`, `operator_unknown`"), (status = 502, description = "`gate_unavailable`")))]
 pub async fn payouts_create(
     State(app): State<App>,
-    Path(session): Path<String>,
+    ApiPath(session): ApiPath<String>,
     ip: ClientIp,
-    json: Result<Json<MobilePaymentRequest>, JsonRejection>,
+    ApiJson(request): ApiJson<MobilePaymentRequest>,
 ) -> Result<Response, AppError> {
-    let request = body(json)?;
     Ok(started(app.start_session_payout(&session, &request.operator, &request.phone, &ip.0).await?))
 }
 
@@ -118,7 +97,7 @@ pub async fn payouts_create(
 #[utoipa::path(get, path = "/api/sessions/{session}/payments/{payment_id}",
     params(("session" = String, Path, description = "Session token"), ("payment_id" = String, Path, description = "Payment id")),
     responses((status = 200, body = PaymentView), (status = 404, body = ErrorBody, description = "`session_not_found`, `payment_not_found` (also for another session's payment)")))]
-pub async fn payments_show(State(app): State<App>, Path((session, payment_id)): Path<(String, String)>) -> Result<Json<PaymentView>, AppError> {
+pub async fn payments_show(State(app): State<App>, ApiPath((session, payment_id)): ApiPath<(String, String)>) -> Result<Json<PaymentView>, AppError> {
     Ok(Json(payment_view(&app.session_payment(&session, &payment_id).await?, now())))
 }
 
@@ -129,7 +108,7 @@ pub async fn payments_show(State(app): State<App>, Path((session, payment_id)): 
     responses((status = 200, description = "text/event-stream of `payment` events, each a PaymentView"), (status = 404, body = ErrorBody, description = "`session_not_found`, `payment_not_found`")))]
 pub async fn payments_events(
     State(app): State<App>,
-    Path((session, payment_id)): Path<(String, String)>,
+    ApiPath((session, payment_id)): ApiPath<(String, String)>,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, AppError> {
     app.session_payment(&session, &payment_id).await?;
     // Subscribed before the first read, so a change in between is not missed.
@@ -167,10 +146,9 @@ pub async fn payments_events(
         (status = 422, description = "`otp_invalid`"), (status = 502, description = "`gate_rejected`, `gate_unavailable`")))]
 pub async fn otp_submit(
     State(app): State<App>,
-    Path((session, payment_id)): Path<(String, String)>,
-    json: Result<Json<OtpRequest>, JsonRejection>,
+    ApiPath((session, payment_id)): ApiPath<(String, String)>,
+    ApiJson(request): ApiJson<OtpRequest>,
 ) -> Result<Response, AppError> {
-    let request = body(json)?;
     let record = app.submit_otp(&session, &payment_id, &request.code).await?;
     Ok((StatusCode::ACCEPTED, Json(payment_view(&record, now()))).into_response())
 }
@@ -180,7 +158,7 @@ pub async fn otp_submit(
 /// declined, or `failed` with code `abandoned` when nothing was paid (the pay button comes back).
 #[utoipa::path(post, path = "/api/sessions/{session}/payment-page/closed", params(("session" = String, Path, description = "Session token")),
     responses((status = 202, body = PaymentView, description = "The payment as it is; its outcome follows"), (status = 404, description = "`session_not_found`, `payment_not_found`")))]
-pub async fn payment_page_closed(State(app): State<App>, Path(session): Path<String>) -> Result<Response, AppError> {
+pub async fn payment_page_closed(State(app): State<App>, ApiPath(session): ApiPath<String>) -> Result<Response, AppError> {
     app.session(&session).await?;
     let record = app.payment_page_closed(&session).await?;
     Ok((StatusCode::ACCEPTED, Json(payment_view(&record, now()))).into_response())
@@ -191,7 +169,7 @@ pub async fn payment_page_closed(State(app): State<App>, Path(session): Path<Str
     params(("session" = String, Path, description = "Session token"), ("payment_id" = String, Path, description = "Payment id")),
     responses((status = 202, body = PaymentView, description = "A new code is on its way"), (status = 409, description = "`resend_too_early` with `retry_after_s`, or `not_awaiting_otp`"),
         (status = 429, description = "`resend_limit`"), (status = 502, description = "`gate_rejected`, `gate_unavailable`")))]
-pub async fn otp_resend(State(app): State<App>, Path((session, payment_id)): Path<(String, String)>) -> Result<Response, AppError> {
+pub async fn otp_resend(State(app): State<App>, ApiPath((session, payment_id)): ApiPath<(String, String)>) -> Result<Response, AppError> {
     let record = app.resend_otp(&session, &payment_id).await?;
     Ok((StatusCode::ACCEPTED, Json(payment_view(&record, now()))).into_response())
 }
@@ -201,23 +179,21 @@ pub async fn otp_resend(State(app): State<App>, Path((session, payment_id)): Pat
     responses((status = 200, body = PaymentPageResponse), (status = 409, description = "`already_paid`"), (status = 422, description = "`method_not_allowed`, `operator_unknown`")))]
 pub async fn payment_page_create(
     State(app): State<App>,
-    Path(session): Path<String>,
-    json: Result<Json<PaymentPageRequest>, JsonRejection>,
+    ApiPath(session): ApiPath<String>,
+    ApiJson(request): ApiJson<PaymentPageRequest>,
 ) -> Result<Json<PaymentPageResponse>, AppError> {
-    let request = body(json).unwrap_or_default();
     Ok(Json(app.payment_page(&session, request.operator.as_deref(), request.locale.as_deref()).await?))
 }
 
 /// `POST /demo/sessions` `{amount?, methods?, locale?}`: the demo shop's stand-in for a merchant
 /// server creating a session. Served only with `--demo-shop` on the sandbox brand.
-pub async fn demo_sessions_create(State(app): State<App>, json: Result<Json<serde_json::Value>, JsonRejection>) -> Result<Response, AppError> {
+pub async fn demo_sessions_create(State(app): State<App>, ApiJson(request): ApiJson<crate::views::DemoSessionRequest>) -> Result<Response, AppError> {
     if !app.config().demo_shop {
         return Err(AppError::not_found(ErrorCode::NotFound, "no such endpoint"));
     }
-    let request = body(json).unwrap_or_default();
-    let amount = request.get("amount").and_then(serde_json::Value::as_u64).filter(|a| *a > 0).unwrap_or(1_299_000);
-    let methods: Vec<Method> = request.get("methods").and_then(|m| serde_json::from_value(m.clone()).ok()).unwrap_or_else(|| vec![Method::Mobile]);
-    let locale = request.get("locale").and_then(serde_json::Value::as_str).map(str::to_owned);
+    let amount = request.amount.unwrap_or(1_299_000);
+    let methods = request.methods.unwrap_or_else(|| vec![Method::Mobile]);
+    let locale = request.locale;
     let session = app
         .create_session(crate::views::CreateSession {
             amount,
@@ -243,12 +219,11 @@ pub async fn demo_sessions_create(State(app): State<App>, json: Result<Json<serd
 
 /// `POST /demo/terminal` `{amount}`: the demo shop's "simulate terminal payment" button, which asks
 /// the sandbox's cash terminal to pay into the demo customer's account. Demo shop only.
-pub async fn demo_terminal_pay(State(app): State<App>, json: Result<Json<serde_json::Value>, JsonRejection>) -> Result<Response, AppError> {
+pub async fn demo_terminal_pay(State(app): State<App>, ApiJson(request): ApiJson<crate::views::DemoTerminalRequest>) -> Result<Response, AppError> {
     if !app.config().demo_shop {
         return Err(AppError::not_found(ErrorCode::NotFound, "no such endpoint"));
     }
-    let request = body(json).unwrap_or_default();
-    let amount = request.get("amount").and_then(serde_json::Value::as_u64).unwrap_or(500_000);
+    let amount = request.amount.unwrap_or(500_000);
     let url = format!("{}/sandbox/terminal/pay", app.config().gate_url);
     let answer = reqwest::Client::new()
         .post(&url)

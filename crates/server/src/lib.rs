@@ -11,8 +11,10 @@ pub mod api;
 pub mod callbacks;
 pub mod config;
 pub mod db;
+pub mod edges;
 pub mod error;
 pub mod events;
+pub mod extract;
 pub mod gate;
 pub mod service;
 pub mod views;
@@ -23,13 +25,16 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, HeaderValue, Method as HttpMethod};
+use axum::handler::HandlerWithoutStateExt;
+use axum::http::{HeaderValue, Method as HttpMethod};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use checkout_protocol::time::Timestamp;
 use tokio::net::TcpListener;
+use tower::ServiceExt;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
@@ -159,23 +164,12 @@ async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
 
-/// Request ids from a counter, so every log line of one request can be found together.
-#[derive(Clone, Default)]
-struct CountingRequestId(Arc<std::sync::atomic::AtomicU64>);
-
-impl MakeRequestId for CountingRequestId {
-    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
-        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        HeaderValue::from_str(&format!("req-{n:08x}")).ok().map(RequestId::new)
-    }
-}
-
 /// Largest callback or API body read.
 pub const BODY_LIMIT: usize = 256 * 1024;
 
 /// Every route of the backend.
 pub fn app(state: App) -> Router {
-    let request_id = HeaderName::from_static("x-request-id");
+    let request_id = edges::REQUEST_ID;
     let cors = {
         let origins: Vec<HeaderValue> = state.config().cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
         CorsLayer::new()
@@ -208,19 +202,36 @@ pub fn app(state: App) -> Router {
         .route("/demo/sessions", post(api::demo_sessions_create))
         .route("/demo/terminal", post(api::demo_terminal_pay))
         .route("/healthz", get(|| async { "ok" }));
+    router = router.method_not_allowed_fallback(edges::method_not_allowed);
     if let Some(dir) = &state.config().static_dir {
-        router = router.fallback_service(ServeDir::new(dir));
+        // Files for GET and HEAD; anything else, and any missing file, is the structured 404/405.
+        let files = ServeDir::new(dir).fallback(edges::not_found.into_service());
+        router = router.fallback(move |request: axum::extract::Request| async move {
+            let uri = request.uri().clone();
+            if edges::is_api(uri.path()) {
+                return edges::not_found(uri).await.into_response();
+            }
+            if !matches!(*request.method(), HttpMethod::GET | HttpMethod::HEAD) {
+                return edges::method_not_allowed(request.method().clone(), uri).await.into_response();
+            }
+            match files.oneshot(request).await {
+                Ok(response) => response.into_response(),
+                Err(never) => match never {},
+            }
+        });
     } else {
-        router = router.fallback(api::not_found);
+        router = router.fallback(edges::not_found);
     }
     router
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), edges::security_headers))
+        .layer(axum::middleware::from_fn(edges::bound_uri))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
             tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
         }))
-        .layer(SetRequestIdLayer::new(request_id, CountingRequestId::default()))
+        .layer(SetRequestIdLayer::new(request_id, edges::RandomRequestId))
         .with_state(state)
 }
 

@@ -109,6 +109,7 @@ pub struct CreateSession {
     /// `KZT`.
     pub currency: String,
     /// Who pays (or is paid).
+    #[serde(deserialize_with = "crate::extract::object")]
     pub customer: CustomerInput,
     /// Allowed methods; defaults to `["mobile"]`.
     #[serde(default)]
@@ -153,6 +154,7 @@ pub struct PayoutRequest {
     /// `KZT`.
     pub currency: String,
     /// Who is paid.
+    #[serde(deserialize_with = "crate::extract::object")]
     pub customer: CustomerInput,
     /// The phone to credit, any usual form.
     pub phone: String,
@@ -210,6 +212,26 @@ pub struct CallbackEntry {
     pub result: String,
     /// Whether it was applied.
     pub applied: bool,
+}
+
+/// `POST /demo/sessions`: what the demo shop may choose; everything else is the demo's.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoSessionRequest {
+    /// Minor units; 12 990.00 KZT when absent. Zero is refused like any session's.
+    pub amount: Option<u64>,
+    /// The methods offered; mobile when absent.
+    pub methods: Option<Vec<Method>>,
+    /// The widget's language.
+    pub locale: Option<String>,
+}
+
+/// `POST /demo/terminal`: the amount the simulated terminal pays in.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoTerminalRequest {
+    /// Minor units; 5 000.00 KZT when absent.
+    pub amount: Option<u64>,
 }
 
 /// The answer to the demo shop's `POST /demo/sessions`.

@@ -184,3 +184,96 @@ async fn forged_cash_in_requests_get_code_400() {
     let forged = json!({ "type": "verify", "project_id": 1234, "customer_id": "c1", "signature": "AAAA" });
     assert_eq!(call(&app, Method::POST, "/webservice/cash-in", Some(forged), None).await.1, json!({ "code": 400 }));
 }
+
+/// A raw request in-process: every answer's status, headers and body as JSON (or `Null`).
+async fn raw(app: &App, method: &str, uri: &str, content_type: Option<&str>, body: &'static [u8]) -> (u16, axum::http::HeaderMap, Value) {
+    let mut request = Request::builder().method(method).uri(uri);
+    if let Some(content_type) = content_type {
+        request = request.header("content-type", content_type);
+    }
+    request = request.header("authorization", format!("Bearer {ADMIN}"));
+    let response = checkout_server::app(app.clone()).oneshot(request.body(Body::from(body)).unwrap()).await.unwrap();
+    let (parts, body) = response.into_parts();
+    let bytes = body.collect().await.unwrap().to_bytes();
+    (parts.status.as_u16(), parts.headers, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+fn envelope(answer: &(u16, axum::http::HeaderMap, Value)) -> (u16, &str) {
+    assert_eq!(answer.1.get("content-type").map(|v| v.to_str().unwrap()), Some("application/json"), "{answer:?}");
+    assert!(!answer.2["error"]["message"].as_str().unwrap_or_default().is_empty(), "{answer:?}");
+    (answer.0, answer.2["error"]["code"].as_str().unwrap_or("<none>"))
+}
+
+/// Reported: empty 405s, `text/plain` 400s for `%FF` ids and a bad `?limit=`, empty 414s.
+#[tokio::test]
+async fn every_refusal_at_the_edges_is_the_structured_error() {
+    let app = test_app().await;
+    let token = session(&app).await;
+    let json = Some("application/json");
+    assert_eq!(envelope(&raw(&app, "DELETE", &format!("/api/sessions/{token}"), None, b"").await), (405, "http_method_not_allowed"));
+    assert_eq!(envelope(&raw(&app, "GET", "/admin/payouts", None, b"").await), (405, "http_method_not_allowed"));
+    assert_eq!(envelope(&raw(&app, "PUT", "/callbacks/gate", json, b"{}").await), (405, "http_method_not_allowed"));
+    assert_eq!(envelope(&raw(&app, "GET", "/api/sessions/%FF", None, b"").await), (400, "invalid_path"));
+    assert_eq!(envelope(&raw(&app, "GET", &format!("/api/sessions/{token}/payments/%C3%28"), None, b"").await), (400, "invalid_path"));
+    assert_eq!(envelope(&raw(&app, "GET", "/admin/payments/%FF", None, b"").await), (400, "invalid_path"));
+    assert_eq!(envelope(&raw(&app, "GET", "/admin/payments?limit=abc", None, b"").await), (400, "invalid_query"));
+    let long = format!("/api/sessions/{}", "a".repeat(10_000));
+    assert_eq!(envelope(&raw(&app, "GET", &long, None, b"").await), (414, "uri_too_long"));
+    assert_eq!(envelope(&raw(&app, "GET", "/nothing/here", None, b"").await), (404, "not_found"));
+    let page = format!("/api/sessions/{token}/payment-page");
+    assert_eq!(envelope(&raw(&app, "POST", &page, json, b"{oops").await), (400, "invalid_json"), "malformed JSON is not read as {{}}");
+    assert_eq!(envelope(&raw(&app, "POST", &page, json, b"[]").await), (400, "invalid_json"));
+    assert_eq!(envelope(&raw(&app, "POST", &page, Some("text/plain"), b"{}").await), (415, "content_type"));
+    assert_eq!(envelope(&raw(&app, "POST", &page, json, b"{\"operator\": 5}").await), (400, "invalid_json"));
+    assert_eq!(
+        envelope(&raw(&app, "POST", "/admin/sessions", json, br#"{"amount": 1, "currency": "KZT", "customer": ["c", "A", "B", "a@b.kz"]}"#).await),
+        (400, "invalid_json")
+    );
+    let deep: &'static [u8] = Box::leak(format!("{{\"amount\": {}1{}}}", "[".repeat(1000), "]".repeat(1000)).into_bytes().into_boxed_slice());
+    assert_eq!(envelope(&raw(&app, "POST", "/admin/payments/x/refunds", json, deep).await), (400, "invalid_json"));
+    assert_eq!(
+        envelope(&raw(&app, "POST", "/admin/payments/x/refunds", json, b"{\"amount\": 99999999999999999999999}").await),
+        (400, "invalid_json")
+    );
+    assert_eq!(envelope(&raw(&app, "POST", "/admin/payments/x/refunds", json, b"{\"amount\": \"\xff\"}").await), (400, "invalid_json"));
+}
+
+#[tokio::test]
+async fn answers_carry_the_security_headers_and_random_request_ids() {
+    let app = test_app().await;
+    let token = session(&app).await;
+    let api = raw(&app, "GET", &format!("/api/sessions/{token}"), None, b"").await;
+    assert_eq!(api.1["x-content-type-options"], "nosniff");
+    assert_eq!(api.1["cache-control"], "no-store");
+    let refused = raw(&app, "GET", "/api/sessions/nope", None, b"").await;
+    assert_eq!((refused.0, refused.1["cache-control"].to_str().unwrap()), (404, "no-store"));
+    let (first, second) = (&api.1["x-request-id"], &refused.1["x-request-id"]);
+    let (first, second) = (first.to_str().unwrap(), second.to_str().unwrap());
+    assert!(first.len() >= 24 && first != second, "{first} {second}");
+    assert!(!first.ends_with("0000") || !second.ends_with("0001"), "not a counter: {first} {second}");
+    assert!(api.1.get("strict-transport-security").is_none(), "no HSTS over plain http");
+
+    // Pages: the widget's files and the demo shop, with the policy the README documents.
+    let dir = std::env::temp_dir().join(format!("checkout-pages-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>shop</title>").unwrap();
+    let mut config = Config::for_tests("http://127.0.0.1:9", 1234, "server-test-secret");
+    config.static_dir = Some(dir.clone());
+    config.public_url = "https://shop.example.kz".into();
+    config.payment_page_url = "https://paymentpage.example.com".into();
+    let pages = App::new(config).await.unwrap();
+    let page = raw(&pages, "GET", "/", None, b"").await;
+    assert_eq!(page.0, 200);
+    let policy = page.1["content-security-policy"].to_str().unwrap();
+    assert!(policy.starts_with("default-src 'self'; script-src 'self' 'wasm-unsafe-eval' https://paymentpage.example.com;"), "{policy}");
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert_eq!(page.1["referrer-policy"], "strict-origin-when-cross-origin");
+    assert_eq!(page.1["x-content-type-options"], "nosniff");
+    assert_eq!(page.1["strict-transport-security"], "max-age=31536000");
+    assert!(page.1.get("cache-control").is_none());
+    // A missing file and an unknown API path beside the files are still the structured 404.
+    assert_eq!(envelope(&raw(&pages, "GET", "/missing.js", None, b"").await), (404, "not_found"));
+    assert_eq!(envelope(&raw(&pages, "GET", "/api/nothing", None, b"").await), (404, "not_found"));
+    assert_eq!(envelope(&raw(&pages, "POST", "/index.html", Some("application/json"), b"{}").await), (405, "http_method_not_allowed"));
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -230,6 +230,29 @@ async fn refunds_partial_then_full_never_more_than_paid(store: Store) {
     assert_eq!((status, done["error"]["code"].as_str()), (409, Some("not_refundable")));
 }
 
+/// Reported: `[]` and `[null, "x"]` refunded the whole payment and `[5000]` refunded 5 000,
+/// because serde reads an array as the struct's fields in order.
+async fn array_bodies_are_refused_and_refund_nothing(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
+    let payment_id = s.paid().await;
+    let refunds = format!("/admin/payments/{payment_id}/refunds");
+    for array in [json!([]), json!([null, "x"]), json!([5000]), json!([[5000]])] {
+        let (status, refused) = s.admin(&refunds, &array).await;
+        assert_eq!((status, refused["error"]["code"].as_str()), (400, Some("invalid_json")), "{array}: {refused}");
+    }
+    let session = s.session(&["mobile"]).await;
+    let (status, refused) = s.post(&format!("/api/sessions/{session}/mobile-payments"), &json!(["KCELL", "77000000000"])).await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (400, Some("invalid_json")));
+    // Nothing was refunded or started: the payment is still paid in full, with no refund sent.
+    let view = s.view_of(&payment_id).await;
+    assert_eq!(view["state"], "succeeded", "{view}");
+    let detail = s.http.get(format!("{}/admin/payments/{payment_id}", s.server)).bearer_auth(ADMIN).send().await.unwrap();
+    let detail: Value = detail.json().await.unwrap();
+    let refund_calls = detail["gate_calls"].as_array().unwrap().iter().filter(|c| c["endpoint"].as_str().unwrap().contains("refund")).count();
+    assert_eq!(refund_calls, 0, "{detail}");
+    assert_eq!(s.get(&format!("/api/sessions/{session}")).await.1["payment"], Value::Null);
+}
+
 async fn two_quick_refunds_cannot_together_exceed_the_payment(store: Store) {
     let s = Stack::start(store, Tuning::default()).await;
     let payment_id = s.paid().await;
@@ -399,6 +422,7 @@ both!(
     a_forged_callback_is_refused_logged_and_never_applied,
     refunds_partial_then_full_never_more_than_paid,
     two_quick_refunds_cannot_together_exceed_the_payment,
+    array_bodies_are_refused_and_refund_nothing,
     a_payout_reaches_its_result,
     payment_page_parameters_verify_on_the_sandbox_page_and_pay,
     a_cash_deposit_at_a_terminal_shows_up_in_the_session,
