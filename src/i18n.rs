@@ -75,6 +75,12 @@ pub enum Msg {
     ResendSent,
     /// "A new code can be requested in {seconds} s".
     ResendTooEarly,
+    /// Every try of this code is used; a new one can be asked for.
+    OtpTriesUsed,
+    /// Every try of this code is used and no new code is left.
+    OtpTriesUsedNoneLeft,
+    /// Too many requests from this address: "try again in {minutes} min".
+    TooManyRequests,
     /// Screen reader: one minute left.
     AnnounceMinute,
     /// Screen reader: the code expired.
@@ -163,7 +169,7 @@ pub enum Msg {
 
 impl Msg {
     /// Every message, so tests can check each locale has each one.
-    pub const ALL: [Msg; 74] = [
+    pub const ALL: [Msg; 77] = [
         Msg::Loading,
         Msg::LoadFailed,
         Msg::SessionNotFound,
@@ -196,6 +202,9 @@ impl Msg {
         Msg::Resend,
         Msg::ResendSent,
         Msg::ResendTooEarly,
+        Msg::OtpTriesUsed,
+        Msg::OtpTriesUsedNoneLeft,
+        Msg::TooManyRequests,
         Msg::AnnounceMinute,
         Msg::AnnounceExpired,
         Msg::Waiting,
@@ -328,6 +337,9 @@ fn kk(msg: Msg) -> &'static str {
         Msg::Resend => "Жаңа код жіберу",
         Msg::ResendSent => "Жаңа код жіберілді.",
         Msg::ResendTooEarly => "Жаңа кодты {seconds} секундтан кейін сұрай аласыз.",
+        Msg::OtpTriesUsed => "Бұл код тым көп рет қате енгізілді. Жаңа код сұраңыз.",
+        Msg::OtpTriesUsedNoneLeft => "Бұл код тым көп рет қате енгізілді, ал жаңа кодтар қалмады.",
+        Msg::TooManyRequests => "Әрекеттер тым көп. {minutes} минуттан кейін қайталап көріңіз.",
         Msg::AnnounceMinute => "1 минут қалды",
         Msg::AnnounceExpired => "Кодтың мерзімі өтті",
         Msg::Waiting => "Төлем операторда расталуда…",
@@ -407,6 +419,9 @@ fn ru(msg: Msg) -> &'static str {
         Msg::Resend => "Отправить новый код",
         Msg::ResendSent => "Новый код отправлен.",
         Msg::ResendTooEarly => "Новый код можно запросить через {seconds} с.",
+        Msg::OtpTriesUsed => "Код введён неверно слишком много раз. Запросите новый код.",
+        Msg::OtpTriesUsedNoneLeft => "Код введён неверно слишком много раз, а новых кодов не осталось.",
+        Msg::TooManyRequests => "Слишком много попыток. Повторите через {minutes} мин.",
         Msg::AnnounceMinute => "Осталась 1 минута",
         Msg::AnnounceExpired => "Срок действия кода истёк",
         Msg::Waiting => "Подтверждаем оплату у оператора…",
@@ -486,6 +501,9 @@ fn en(msg: Msg) -> &'static str {
         Msg::Resend => "Send a new code",
         Msg::ResendSent => "A new code is on its way.",
         Msg::ResendTooEarly => "You can ask for a new code in {seconds} s.",
+        Msg::OtpTriesUsed => "This code was entered wrong too many times. Ask for a new code.",
+        Msg::OtpTriesUsedNoneLeft => "This code was entered wrong too many times, and no new codes are left.",
+        Msg::TooManyRequests => "Too many attempts. Please try again in {minutes} min.",
         Msg::AnnounceMinute => "1 minute left",
         Msg::AnnounceExpired => "The code has expired",
         Msg::Waiting => "Confirming the payment with your operator…",

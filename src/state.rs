@@ -109,6 +109,8 @@ pub fn api_message(error: &ApiError) -> Msg {
             C::OperatorUnknown => Msg::OperatorRequired,
             C::OtpInvalid => Msg::OtpShape,
             C::ResendLimit => Msg::OtpExpiredNoneLeft,
+            C::OtpAttemptsExhausted => Msg::OtpTriesUsed,
+            C::TooManyRequests => Msg::TooManyRequests,
             _ => Msg::StartFailed,
         },
     }
@@ -359,8 +361,16 @@ impl Checkout {
 
     /// A failed call at `stage`: tells the host page, and gives the text to show the customer.
     fn failure(&self, error: &ApiError, stage: &str) -> Option<String> {
+        use checkout_protocol::api::ErrorCode as C;
         self.emit("error", &[("code", error.code().into()), ("stage", stage.into())]);
-        self.text(api_message(error))
+        match error {
+            ApiError::Api { code: C::TooManyRequests, retry_after_s, .. } => {
+                let minutes = retry_after_s.unwrap_or(60).div_ceil(60).max(1);
+                Some(tf(self.locale, Msg::TooManyRequests, &[("minutes", &minutes.to_string())]))
+            }
+            ApiError::Api { code: C::OtpAttemptsExhausted, retry_after_s: None, .. } => self.text(Msg::OtpTriesUsedNoneLeft),
+            _ => self.text(api_message(error)),
+        }
     }
 
     fn session_loaded(&self, result: Result<SessionView, ApiError>) {

@@ -38,6 +38,8 @@ enum Failure {
     Transport(&'static str),
     /// The backend's error body with this status and code.
     Api(u16, ErrorCode),
+    /// A limit's 429, with the seconds until a retry can work.
+    Limited(ErrorCode, Option<u64>),
 }
 
 fn view(payment_id: &str, kind: PaymentKind, state: PaymentState, version: i64) -> PaymentView {
@@ -198,6 +200,13 @@ impl Fake {
             ("POST", ["payments", _, "otp"]) => {
                 let request: OtpRequest = serde_wasm_bindgen::from_value(body).expect("the contract's request");
                 self.log(format!("otp {}", request.code));
+                // The backend's limits, as the tests choose them by code.
+                match request.code.as_str() {
+                    "555555" => return Err(Failure::Limited(ErrorCode::OtpAttemptsExhausted, Some(30))),
+                    "666666" => return Err(Failure::Limited(ErrorCode::OtpAttemptsExhausted, None)),
+                    "777777" => return Err(Failure::Limited(ErrorCode::TooManyRequests, Some(130))),
+                    _ => {}
+                }
                 let current = self.stored();
                 let next = if request.code == "123456" {
                     let (state, code) = self.outcome.borrow().clone().unwrap_or((PaymentState::Succeeded, None));
@@ -255,6 +264,10 @@ fn failed(failure: Failure) -> Result<Answer, String> {
         Failure::Api(status, code) => {
             let body = ErrorBody { error: ErrorDetail { code, message: "refused".into(), retry_after_s: None } };
             Ok(ok(status, &body).unwrap_or_else(|_| unreachable!()))
+        }
+        Failure::Limited(code, retry_after_s) => {
+            let body = ErrorBody { error: ErrorDetail { code, message: "limited".into(), retry_after_s } };
+            Ok(ok(429, &body).unwrap_or_else(|_| unreachable!()))
         }
     }
 }
@@ -487,6 +500,30 @@ async fn a_wrong_code_says_so_and_clears_the_field() {
     assert!(message.contains("not right"), "{message}");
     assert_eq!(otp.value(), "", "cleared for the next try");
     assert_eq!(fake.calls.borrow().last().unwrap(), "otp 000000", "dashes are dropped and the full code submits itself");
+}
+
+#[wasm_bindgen_test]
+async fn the_limits_on_codes_are_explained_in_each_language_next_to_the_field() {
+    let cases = [
+        (Locale::En, "555555", "Ask for a new code"),
+        (Locale::En, "666666", "no new codes are left"),
+        (Locale::En, "777777", "try again in 3 min"),
+        (Locale::Ru, "555555", "Запросите новый код"),
+        (Locale::Ru, "777777", "через 3 мин"),
+        (Locale::Kk, "555555", "Жаңа код сұраңыз"),
+        (Locale::Kk, "777777", "3 минуттан кейін"),
+    ];
+    for (locale, code, expected) in cases {
+        let fake = Fake::new();
+        let m = mount_fake(&fake, locale);
+        let otp = to_otp_screen(&m).await;
+        type_into(&otp, code);
+        let message = text_until(&m.root, "[data-testid=otp-error]", |t| !t.is_empty()).await;
+        assert!(message.contains(expected), "{locale:?} {code}: {message}");
+        assert_eq!(otp.get_attribute("aria-invalid").as_deref(), Some("true"), "the field says it is in error");
+        let last_error = detail(&m, "error", "code").as_string();
+        assert!(matches!(last_error.as_deref(), Some("otp_attempts_exhausted" | "too_many_requests")), "{last_error:?}");
+    }
 }
 
 #[wasm_bindgen_test]

@@ -17,6 +17,11 @@ use crate::time::{Millis, Timestamp};
 /// New OTPs a payment may ask for (`/v2/customer/action/resend`, seeds: "up to three times").
 pub const MAX_RESENDS: u8 = 3;
 
+/// Codes the customer may submit per code the operator sent (README, "Limits"). A customer who
+/// mistypes needs one to three; five per code and four codes per payment give a guesser 20
+/// tries, against 10 000 values of even the shortest (4-digit) code.
+pub const MAX_TRIES_PER_CODE: u32 = 5;
+
 /// What kind of money movement a payment is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -151,6 +156,10 @@ struct OtpTrack {
     issued_at: Option<Timestamp>,
     /// Codes submitted so far.
     submitted: u32,
+    /// Codes submitted since the current code was issued, not counting those Gate refused
+    /// before they reached the platform: at most [`MAX_TRIES_PER_CODE`].
+    #[serde(default)]
+    tries_of_code: u32,
     /// Submissions the platform has answered by asking for the code again.
     answered: u32,
     last_error: Option<OtpError>,
@@ -231,6 +240,19 @@ impl PaymentStatus {
     }
 }
 
+/// Why a code cannot be submitted now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubmitRefusal {
+    /// The payment is not waiting for a code.
+    NotAwaitingOtp,
+    /// Every try of the current code is used; a new code can be asked for after this long, or
+    /// never when all new codes are used too.
+    TriesUsed {
+        /// Until "send a new code" works; `None` when no new code is left.
+        new_code_after: Option<Millis>,
+    },
+}
+
 /// Why a new OTP cannot be requested now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ResendRefusal {
@@ -298,8 +320,9 @@ impl Payment {
                 self.phase = Phase::AwaitingOtp;
             }
             (Event::OtpRequired { request_id, .. }, Phase::AwaitingOtp) => otp.prompts.extend(request_id.clone()),
-            (Event::OtpSubmitted { attempt }, Phase::AwaitingOtp) if *attempt == otp.submitted + 1 => {
+            (Event::OtpSubmitted { attempt }, Phase::AwaitingOtp) if *attempt == otp.submitted + 1 && otp.tries_of_code < MAX_TRIES_PER_CODE => {
                 otp.submitted = *attempt;
+                otp.tries_of_code += 1;
                 otp.last_error = None;
                 otp.resend_window = None;
                 self.phase = Phase::Processing;
@@ -307,6 +330,7 @@ impl Payment {
             (Event::OtpSubmitted { .. }, _) => {}
             (Event::OtpSubmissionFailed { attempt }, Phase::Processing) if *attempt == otp.submitted && otp.answered < *attempt => {
                 otp.answered = *attempt;
+                otp.tries_of_code = otp.tries_of_code.saturating_sub(1);
                 self.phase = Phase::AwaitingOtp;
             }
             (Event::OtpSubmissionFailed { .. }, _) => {}
@@ -316,6 +340,7 @@ impl Payment {
             (Event::ResendRequested { .. }, _) => {}
             (Event::ResendAccepted { resend, at }, Phase::AwaitingOtp) if *resend == otp.resends_used + 1 => {
                 otp.resends_used = *resend;
+                otp.tries_of_code = 0;
                 otp.issued_at = Some(*at);
                 otp.last_error = None;
                 otp.resend_window = Some(*resend);
@@ -405,6 +430,27 @@ impl Payment {
         Ok(())
     }
 
+    /// Whether a code may be submitted at `now`: only while waiting for one, and at most
+    /// [`MAX_TRIES_PER_CODE`] times per code. The same rule guards `OtpSubmitted`, so a stale
+    /// check can never let one more through.
+    pub fn check_submit(&self, now: Timestamp) -> Result<(), SubmitRefusal> {
+        if !self.awaits_otp() {
+            return Err(SubmitRefusal::NotAwaitingOtp);
+        }
+        if self.otp.tries_of_code >= MAX_TRIES_PER_CODE {
+            let new_code_after = (self.otp.resends_used < MAX_RESENDS).then(|| {
+                let available_at = self.otp_expires_at().unwrap_or(now);
+                if now < available_at {
+                    available_at - now
+                } else {
+                    Millis(0)
+                }
+            });
+            return Err(SubmitRefusal::TriesUsed { new_code_after });
+        }
+        Ok(())
+    }
+
     fn otp_expires_at(&self) -> Option<Timestamp> {
         self.otp.issued_at.map(|at| at + self.otp_validity)
     }
@@ -465,6 +511,29 @@ mod tests {
             payment.apply(event);
         }
         payment
+    }
+
+    #[test]
+    fn five_tries_per_code_then_a_new_code_gives_five_more() {
+        let mut p = run(&[Event::OtpRequired { at: t(0), request_id: Some("r0".into()) }]);
+        for attempt in 1..=MAX_TRIES_PER_CODE {
+            assert_eq!(p.check_submit(t(1)), Ok(()));
+            assert!(p.apply(&Event::OtpSubmitted { attempt }));
+            assert!(p.apply(&Event::OtpRequired { at: t(2), request_id: Some(format!("r{attempt}")) }));
+        }
+        assert_eq!(p.check_submit(t(10)), Err(SubmitRefusal::TriesUsed { new_code_after: Some(Millis::from_secs(70)) }));
+        assert!(!p.apply(&Event::OtpSubmitted { attempt: MAX_TRIES_PER_CODE + 1 }), "the event itself is refused too");
+        // A submission Gate refused before it reached the platform is not a try.
+        assert!(p.apply(&Event::ResendRequested { resend: 1 }));
+        assert!(p.apply(&Event::ResendAccepted { resend: 1, at: t(81) }));
+        assert_eq!(p.check_submit(t(82)), Ok(()));
+        assert!(p.apply(&Event::OtpSubmitted { attempt: MAX_TRIES_PER_CODE + 1 }));
+        assert!(p.apply(&Event::OtpSubmissionFailed { attempt: MAX_TRIES_PER_CODE + 1 }));
+        for attempt in MAX_TRIES_PER_CODE + 2..=2 * MAX_TRIES_PER_CODE + 1 {
+            assert!(p.apply(&Event::OtpSubmitted { attempt }), "{attempt}");
+            assert!(p.apply(&Event::OtpRequired { at: t(83), request_id: Some(format!("r{attempt}")) }));
+        }
+        assert!(matches!(p.check_submit(t(84)), Err(SubmitRefusal::TriesUsed { .. })));
     }
 
     #[test]

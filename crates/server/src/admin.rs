@@ -10,7 +10,7 @@ use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
 use crate::api::ClientIp;
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::views::ErrorCode;
 use crate::views::{
@@ -23,18 +23,18 @@ use crate::{now, App};
 pub struct Admin;
 
 impl FromRequestParts<App> for Admin {
-    type Rejection = AppError;
+    type Rejection = ServiceError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let Some(expected) = &app.config().admin_token else {
-            return Err(AppError::new(StatusCode::FORBIDDEN, ErrorCode::AdminDisabled, "the admin API is off: set CHECKOUT_ADMIN_TOKEN"));
+            return Err(ServiceError::new(ErrorCode::AdminDisabled, "the admin API is off: set CHECKOUT_ADMIN_TOKEN"));
         };
         let given =
             parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or("");
         if bool::from(given.as_bytes().ct_eq(expected.expose().as_bytes())) {
             Ok(Admin)
         } else {
-            Err(AppError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, "a valid admin bearer token is required"))
+            Err(ServiceError::new(ErrorCode::Unauthorized, "a valid admin bearer token is required"))
         }
     }
 }
@@ -42,8 +42,13 @@ impl FromRequestParts<App> for Admin {
 /// Creates a checkout session and returns the token for the widget.
 #[utoipa::path(post, path = "/admin/sessions", request_body = CreateSession, security(("admin_token" = [])),
     responses((status = 201, body = SessionCreated), (status = 401, description = "`unauthorized`"), (status = 422, description = "`amount_invalid`, `currency_unsupported`, `customer_invalid`, `methods_invalid`")))]
-pub async fn sessions_create(_: Admin, State(app): State<App>, ApiJson(request): ApiJson<CreateSession>) -> Result<Response, AppError> {
-    let session = app.create_session(request).await?;
+pub async fn sessions_create(
+    _: Admin,
+    State(app): State<App>,
+    ip: ClientIp,
+    ApiJson(request): ApiJson<CreateSession>,
+) -> Result<Response, ServiceError> {
+    let session = app.create_session(request, &ip.0).await?;
     let created = SessionCreated { session: session.token, amount: session.amount, currency: session.currency, methods: session.methods };
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
@@ -57,7 +62,7 @@ pub struct ListQuery {
 /// The newest payments.
 #[utoipa::path(get, path = "/admin/payments", security(("admin_token" = [])), params(("limit" = Option<i64>, Query, description = "At most this many (default 50, max 500)")),
     responses((status = 200, body = Vec<PaymentView>)))]
-pub async fn payments_index(_: Admin, State(app): State<App>, ApiQuery(query): ApiQuery<ListQuery>) -> Result<Json<Vec<PaymentView>>, AppError> {
+pub async fn payments_index(_: Admin, State(app): State<App>, ApiQuery(query): ApiQuery<ListQuery>) -> Result<Json<Vec<PaymentView>>, ServiceError> {
     let limit = query.limit.unwrap_or(50).clamp(1, 500);
     let at = now();
     Ok(Json(app.db().recent_payments(limit).await?.iter().map(|p| crate::views::payment_view(p, at)).collect()))
@@ -66,7 +71,7 @@ pub async fn payments_index(_: Admin, State(app): State<App>, ApiQuery(query): A
 /// A payment with every event, Gate call and callback.
 #[utoipa::path(get, path = "/admin/payments/{payment_id}", security(("admin_token" = [])), params(("payment_id" = String, Path, description = "Payment id")),
     responses((status = 200, body = PaymentDetail), (status = 404, description = "`payment_not_found`")))]
-pub async fn payments_show(_: Admin, State(app): State<App>, ApiPath(payment_id): ApiPath<String>) -> Result<Json<PaymentDetail>, AppError> {
+pub async fn payments_show(_: Admin, State(app): State<App>, ApiPath(payment_id): ApiPath<String>) -> Result<Json<PaymentDetail>, ServiceError> {
     let record = app.payment(&payment_id).await?;
     let events = app
         .db()
@@ -100,7 +105,7 @@ pub async fn refunds_create(
     State(app): State<App>,
     ApiPath(payment_id): ApiPath<String>,
     ApiJson(request): ApiJson<RefundRequest>,
-) -> Result<Response, AppError> {
+) -> Result<Response, ServiceError> {
     let record = app.refund(&payment_id, request.amount, request.description.as_deref()).await?;
     Ok((StatusCode::ACCEPTED, Json(crate::views::payment_view(&record, now()))).into_response())
 }
@@ -108,7 +113,12 @@ pub async fn refunds_create(
 /// Sends money to a phone.
 #[utoipa::path(post, path = "/admin/payouts", request_body = PayoutRequest, security(("admin_token" = [])),
     responses((status = 202, body = PaymentView, description = "Sent; the result comes by callback"), (status = 422, description = "`phone_…`, `operator_unknown`, `amount_invalid`"), (status = 502, description = "`gate_rejected`")))]
-pub async fn payouts_create(_: Admin, State(app): State<App>, ip: ClientIp, ApiJson(request): ApiJson<PayoutRequest>) -> Result<Response, AppError> {
+pub async fn payouts_create(
+    _: Admin,
+    State(app): State<App>,
+    ip: ClientIp,
+    ApiJson(request): ApiJson<PayoutRequest>,
+) -> Result<Response, ServiceError> {
     let record = app.payout(request, &ip.0).await?;
     Ok((StatusCode::ACCEPTED, Json(crate::views::payment_view(&record, now()))).into_response())
 }

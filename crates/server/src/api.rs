@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::stream::Stream;
 
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::views::ErrorCode;
 use crate::views::{
@@ -41,7 +41,7 @@ impl FromRequestParts<App> for ClientIp {
     }
 }
 
-async fn session_view(app: &App, token: &str) -> Result<SessionView, AppError> {
+async fn session_view(app: &App, token: &str) -> Result<SessionView, ServiceError> {
     let session = app.session(token).await?;
     let operation = if session.methods.contains(&Method::Payout) { "payout" } else { "sale" };
     let operators = app.operators(operation).await;
@@ -55,7 +55,7 @@ async fn session_view(app: &App, token: &str) -> Result<SessionView, AppError> {
 /// The session: amount, merchant, methods, operators, and the payment in progress.
 #[utoipa::path(get, path = "/api/sessions/{session}", params(("session" = String, Path, description = "Session token")),
     responses((status = 200, body = SessionView), (status = 404, description = "`session_not_found`")))]
-pub async fn sessions_show(State(app): State<App>, ApiPath(session): ApiPath<String>) -> Result<Json<SessionView>, AppError> {
+pub async fn sessions_show(State(app): State<App>, ApiPath(session): ApiPath<String>) -> Result<Json<SessionView>, ServiceError> {
     Ok(Json(session_view(&app, &session).await?))
 }
 
@@ -75,7 +75,7 @@ pub async fn mobile_payments_create(
     ApiPath(session): ApiPath<String>,
     ip: ClientIp,
     ApiJson(request): ApiJson<MobilePaymentRequest>,
-) -> Result<Response, AppError> {
+) -> Result<Response, ServiceError> {
     Ok(started(app.start_mobile_payment(&session, &request.operator, &request.phone, &ip.0).await?))
 }
 
@@ -89,7 +89,7 @@ pub async fn payouts_create(
     ApiPath(session): ApiPath<String>,
     ip: ClientIp,
     ApiJson(request): ApiJson<MobilePaymentRequest>,
-) -> Result<Response, AppError> {
+) -> Result<Response, ServiceError> {
     Ok(started(app.start_session_payout(&session, &request.operator, &request.phone, &ip.0).await?))
 }
 
@@ -97,7 +97,10 @@ pub async fn payouts_create(
 #[utoipa::path(get, path = "/api/sessions/{session}/payments/{payment_id}",
     params(("session" = String, Path, description = "Session token"), ("payment_id" = String, Path, description = "Payment id")),
     responses((status = 200, body = PaymentView), (status = 404, body = ErrorBody, description = "`session_not_found`, `payment_not_found` (also for another session's payment)")))]
-pub async fn payments_show(State(app): State<App>, ApiPath((session, payment_id)): ApiPath<(String, String)>) -> Result<Json<PaymentView>, AppError> {
+pub async fn payments_show(
+    State(app): State<App>,
+    ApiPath((session, payment_id)): ApiPath<(String, String)>,
+) -> Result<Json<PaymentView>, ServiceError> {
     Ok(Json(payment_view(&app.session_payment(&session, &payment_id).await?, now())))
 }
 
@@ -109,7 +112,7 @@ pub async fn payments_show(State(app): State<App>, ApiPath((session, payment_id)
 pub async fn payments_events(
     State(app): State<App>,
     ApiPath((session, payment_id)): ApiPath<(String, String)>,
-) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, AppError> {
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ServiceError> {
     app.session_payment(&session, &payment_id).await?;
     // Subscribed before the first read, so a change in between is not missed.
     let changes = app.hub().subscribe();
@@ -147,9 +150,10 @@ pub async fn payments_events(
 pub async fn otp_submit(
     State(app): State<App>,
     ApiPath((session, payment_id)): ApiPath<(String, String)>,
+    ip: ClientIp,
     ApiJson(request): ApiJson<OtpRequest>,
-) -> Result<Response, AppError> {
-    let record = app.submit_otp(&session, &payment_id, &request.code).await?;
+) -> Result<Response, ServiceError> {
+    let record = app.submit_otp(&session, &payment_id, &request.code, &ip.0).await?;
     Ok((StatusCode::ACCEPTED, Json(payment_view(&record, now()))).into_response())
 }
 
@@ -158,7 +162,7 @@ pub async fn otp_submit(
 /// declined, or `failed` with code `abandoned` when nothing was paid (the pay button comes back).
 #[utoipa::path(post, path = "/api/sessions/{session}/payment-page/closed", params(("session" = String, Path, description = "Session token")),
     responses((status = 202, body = PaymentView, description = "The payment as it is; its outcome follows"), (status = 404, description = "`session_not_found`, `payment_not_found`")))]
-pub async fn payment_page_closed(State(app): State<App>, ApiPath(session): ApiPath<String>) -> Result<Response, AppError> {
+pub async fn payment_page_closed(State(app): State<App>, ApiPath(session): ApiPath<String>) -> Result<Response, ServiceError> {
     app.session(&session).await?;
     let record = app.payment_page_closed(&session).await?;
     Ok((StatusCode::ACCEPTED, Json(payment_view(&record, now()))).into_response())
@@ -169,7 +173,7 @@ pub async fn payment_page_closed(State(app): State<App>, ApiPath(session): ApiPa
     params(("session" = String, Path, description = "Session token"), ("payment_id" = String, Path, description = "Payment id")),
     responses((status = 202, body = PaymentView, description = "A new code is on its way"), (status = 409, description = "`resend_too_early` with `retry_after_s`, or `not_awaiting_otp`"),
         (status = 429, description = "`resend_limit`"), (status = 502, description = "`gate_rejected`, `gate_unavailable`")))]
-pub async fn otp_resend(State(app): State<App>, ApiPath((session, payment_id)): ApiPath<(String, String)>) -> Result<Response, AppError> {
+pub async fn otp_resend(State(app): State<App>, ApiPath((session, payment_id)): ApiPath<(String, String)>) -> Result<Response, ServiceError> {
     let record = app.resend_otp(&session, &payment_id).await?;
     Ok((StatusCode::ACCEPTED, Json(payment_view(&record, now()))).into_response())
 }
@@ -181,33 +185,40 @@ pub async fn payment_page_create(
     State(app): State<App>,
     ApiPath(session): ApiPath<String>,
     ApiJson(request): ApiJson<PaymentPageRequest>,
-) -> Result<Json<PaymentPageResponse>, AppError> {
+) -> Result<Json<PaymentPageResponse>, ServiceError> {
     Ok(Json(app.payment_page(&session, request.operator.as_deref(), request.locale.as_deref()).await?))
 }
 
 /// `POST /demo/sessions` `{amount?, methods?, locale?}`: the demo shop's stand-in for a merchant
 /// server creating a session. Served only with `--demo-shop` on the sandbox brand.
-pub async fn demo_sessions_create(State(app): State<App>, ApiJson(request): ApiJson<crate::views::DemoSessionRequest>) -> Result<Response, AppError> {
+pub async fn demo_sessions_create(
+    State(app): State<App>,
+    ip: ClientIp,
+    ApiJson(request): ApiJson<crate::views::DemoSessionRequest>,
+) -> Result<Response, ServiceError> {
     if !app.config().demo_shop {
-        return Err(AppError::not_found(ErrorCode::NotFound, "no such endpoint"));
+        return Err(ServiceError::new(ErrorCode::NotFound, "no such endpoint"));
     }
     let amount = request.amount.unwrap_or(1_299_000);
     let methods = request.methods.unwrap_or_else(|| vec![Method::Mobile]);
     let locale = request.locale;
     let session = app
-        .create_session(crate::views::CreateSession {
-            amount,
-            currency: "KZT".into(),
-            customer: crate::views::CustomerInput {
-                id: "demo-customer".into(),
-                first_name: "Aigerim".into(),
-                last_name: "Nurlanova".into(),
-                email: "aigerim@example.kz".into(),
+        .create_session(
+            crate::views::CreateSession {
+                amount,
+                currency: "KZT".into(),
+                customer: crate::views::CustomerInput {
+                    id: "demo-customer".into(),
+                    first_name: "Aigerim".into(),
+                    last_name: "Nurlanova".into(),
+                    email: "aigerim@example.kz".into(),
+                },
+                methods,
+                locale,
+                description: Some("Demo shop order".into()),
             },
-            methods,
-            locale,
-            description: Some("Demo shop order".into()),
-        })
+            &ip.0,
+        )
         .await?;
     let gate = app.config().gate_url.clone();
     Ok((
@@ -219,9 +230,12 @@ pub async fn demo_sessions_create(State(app): State<App>, ApiJson(request): ApiJ
 
 /// `POST /demo/terminal` `{amount}`: the demo shop's "simulate terminal payment" button, which asks
 /// the sandbox's cash terminal to pay into the demo customer's account. Demo shop only.
-pub async fn demo_terminal_pay(State(app): State<App>, ApiJson(request): ApiJson<crate::views::DemoTerminalRequest>) -> Result<Response, AppError> {
+pub async fn demo_terminal_pay(
+    State(app): State<App>,
+    ApiJson(request): ApiJson<crate::views::DemoTerminalRequest>,
+) -> Result<Response, ServiceError> {
     if !app.config().demo_shop {
-        return Err(AppError::not_found(ErrorCode::NotFound, "no such endpoint"));
+        return Err(ServiceError::new(ErrorCode::NotFound, "no such endpoint"));
     }
     let amount = request.amount.unwrap_or(500_000);
     let url = format!("{}/sandbox/terminal/pay", app.config().gate_url);
@@ -230,7 +244,7 @@ pub async fn demo_terminal_pay(State(app): State<App>, ApiJson(request): ApiJson
         .json(&crate::views::TerminalPayment { customer_id: "demo-customer".into(), amount, project_id: app.config().project_id })
         .send()
         .await
-        .map_err(|e| AppError::upstream(ErrorCode::SandboxUnavailable, e.to_string()))?;
+        .map_err(|e| ServiceError::new(ErrorCode::SandboxUnavailable, e.to_string()))?;
     let status = StatusCode::from_u16(answer.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
     let body: serde_json::Value = answer.json().await.unwrap_or(serde_json::Value::Null);
     Ok((status, Json(body)).into_response())

@@ -85,6 +85,36 @@ pub struct ServeArgs {
     /// shop. Only with the sandbox brand.
     #[arg(long, env = "CHECKOUT_DEMO_SHOP")]
     pub demo_shop: bool,
+    /// Codes one client address may have checked per 10 minutes, over all payments (README, "Limits").
+    #[arg(long, env = "CHECKOUT_LIMIT_CODE_GUESSES", default_value_t = AddressLimits::DEFAULT.code_guesses)]
+    pub limit_code_guesses: u32,
+    /// Payments one client address may start per 10 minutes (repeats of one start count once).
+    #[arg(long, env = "CHECKOUT_LIMIT_PAYMENTS", default_value_t = AddressLimits::DEFAULT.payments)]
+    pub limit_payments: u32,
+    /// Sessions one address may create per 10 minutes (the merchant's server, or the demo shop).
+    #[arg(long, env = "CHECKOUT_LIMIT_SESSIONS", default_value_t = AddressLimits::DEFAULT.sessions)]
+    pub limit_sessions: u32,
+}
+
+/// How much one client address may do per [`AddressLimits::WINDOW`] (README, "Limits").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AddressLimits {
+    /// Codes sent to the platform for checking.
+    pub code_guesses: u32,
+    /// Payments and payouts started.
+    pub payments: u32,
+    /// Sessions created.
+    pub sessions: u32,
+}
+
+impl AddressLimits {
+    /// The window the limits count in.
+    pub const WINDOW: Duration = Duration::from_secs(600);
+
+    /// The defaults, and why: many customers share one address behind a mobile operator's NAT,
+    /// so these bound a script, not a household. A customer uses 1 to 5 codes and 1 to 3
+    /// payments in a checkout; a code lives 80 to 90 s and a payment has at most four codes.
+    pub const DEFAULT: AddressLimits = AddressLimits { code_guesses: 100, payments: 30, sessions: 3000 };
 }
 
 /// A secret that never prints.
@@ -138,6 +168,8 @@ pub struct Config {
     pub merchant_name: String,
     /// Silence before a status request.
     pub reconcile_after: Duration,
+    /// What one client address may do per window.
+    pub limits: AddressLimits,
     /// The platform's minimum age for status requests.
     pub status_min_age: Duration,
     /// Trust `X-Forwarded-For`.
@@ -231,6 +263,7 @@ impl Config {
             status_min_age: Duration::from_millis(args.status_min_age_ms),
             trust_forwarded_for: args.trust_forwarded_for,
             demo_shop: args.demo_shop,
+            limits: AddressLimits { code_guesses: args.limit_code_guesses, payments: args.limit_payments, sessions: args.limit_sessions },
         })
     }
 
@@ -258,6 +291,7 @@ impl Config {
             status_min_age: Duration::ZERO,
             trust_forwarded_for: false,
             demo_shop: false,
+            limits: AddressLimits::DEFAULT,
         }
     }
 }

@@ -167,6 +167,21 @@ type Turn = Option<OwnedMutexGuard<()>>;
 /// The PostgreSQL channel on which instances tell each other which payment changed.
 pub const CHANGES_CHANNEL: &str = "checkout_payment_changed";
 
+/// A refused callback as it is logged.
+#[derive(Debug, Clone, Copy)]
+pub struct RefusedCallback<'a> {
+    /// The payment it names, if it could be read.
+    pub payment_id: Option<&'a str>,
+    /// What is kept of the body: all of it when it was verified, else a bounded prefix.
+    pub kept: &'a str,
+    /// SHA-256 of the whole body, hex, when only a prefix is kept.
+    pub digest: Option<&'a str>,
+    /// Whether the signature was right.
+    pub verified: bool,
+    /// Why it was refused.
+    pub result: &'a str,
+}
+
 /// Payments the session index counts: running or paid (`migrations/*: payments_one_per_session`).
 const SESSION_PAYMENT: &str = "kind <> 'cash_in' AND state NOT IN ('declined', 'failed')";
 
@@ -576,25 +591,60 @@ impl Db {
         Ok(result.rows_affected() == 1)
     }
 
-    /// Appends a callback that was refused (not verified, unreadable, another project).
-    pub async fn log_refused_callback(
-        &self,
-        payment_id: Option<&str>,
-        raw: &str,
-        verified: bool,
-        result: &str,
-        at: Timestamp,
-    ) -> Result<(), sqlx::Error> {
+    /// Appends a callback that was refused. One that failed verification comes from anyone, so
+    /// the caller passes only a bounded prefix of it and the digest of the whole.
+    pub async fn log_refused_callback(&self, refused: &RefusedCallback<'_>, at: Timestamp) -> Result<(), sqlx::Error> {
         let _turn = self.turn().await;
-        sqlx::query("INSERT INTO callback_log (payment_id, raw, verified, result, applied, at) VALUES ($1, $2, $3, $4, 0, $5)")
-            .bind(payment_id)
-            .bind(raw)
-            .bind(i64::from(verified))
-            .bind(result)
+        sqlx::query("INSERT INTO callback_log (payment_id, raw, verified, result, applied, at, digest) VALUES ($1, $2, $3, $4, 0, $5, $6)")
+            .bind(refused.payment_id)
+            .bind(refused.kept)
+            .bind(i64::from(refused.verified))
+            .bind(refused.result)
             .bind(ms(at))
+            .bind(refused.digest)
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// Admits `item` into `bucket`'s window starting at `window_start` unless `limit` other items
+    /// are in it already; an item admitted before is admitted again. One statement: on SQLite
+    /// two parallel admissions never both take the last place; on PostgreSQL they may, by at most
+    /// the requests running at once, which is fine for a limit on abuse (money is guarded by the
+    /// payment's own compare-and-set, not by this).
+    pub async fn admit(&self, bucket: &str, window_start: Timestamp, item: &str, limit: u32) -> Result<bool, sqlx::Error> {
+        let _turn = self.turn().await;
+        sqlx::query(
+            "INSERT INTO rate_hits (bucket, window_start, item) SELECT $1, $2, $3 \
+             WHERE (SELECT COUNT(*) FROM rate_hits WHERE bucket = $1 AND window_start = $2) < $4 ON CONFLICT DO NOTHING",
+        )
+        .bind(bucket)
+        .bind(ms(window_start))
+        .bind(item)
+        .bind(i64::from(limit))
+        .execute(&self.pool)
+        .await?;
+        let admitted = sqlx::query("SELECT 1 AS admitted FROM rate_hits WHERE bucket = $1 AND window_start = $2 AND item = $3")
+            .bind(bucket)
+            .bind(ms(window_start))
+            .bind(item)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(admitted.is_some())
+    }
+
+    /// Forgets the admissions of windows that started before `before`.
+    pub async fn forget_admissions(&self, before: Timestamp) -> Result<u64, sqlx::Error> {
+        let _turn = self.turn().await;
+        Ok(sqlx::query("DELETE FROM rate_hits WHERE window_start < $1").bind(ms(before)).execute(&self.pool).await?.rows_affected())
+    }
+
+    /// How many bytes of unverified callbacks the log holds (they are bounded: `callbacks.rs`).
+    pub async fn unverified_callback_bytes(&self) -> Result<i64, sqlx::Error> {
+        let row = sqlx::query("SELECT CAST(COALESCE(SUM(LENGTH(raw)), 0) AS BIGINT) AS kept, COUNT(*) AS n FROM callback_log WHERE verified = 0")
+            .fetch_one(&self.pool)
+            .await?;
+        row.try_get("kept")
     }
 
     /// Records a verified callback once per `dedup_key` (what it says): a second copy, however it

@@ -7,7 +7,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_http::request_id::{MakeRequestId, RequestId};
 
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::App;
 use checkout_protocol::api::ErrorCode;
 
@@ -27,24 +27,19 @@ pub fn is_api(path: &str) -> bool {
 pub async fn bound_uri(request: Request, next: Next) -> Response {
     let length = request.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
     if length > MAX_URI_BYTES {
-        return AppError::new(
-            axum::http::StatusCode::URI_TOO_LONG,
-            ErrorCode::UriTooLong,
-            format!("the URI is {length} bytes; at most {MAX_URI_BYTES} are read"),
-        )
-        .into_response();
+        return ServiceError::new(ErrorCode::UriTooLong, format!("the URI is {length} bytes; at most {MAX_URI_BYTES} are read")).into_response();
     }
     next.run(request).await
 }
 
 /// Unknown routes.
-pub async fn not_found(uri: Uri) -> AppError {
-    AppError::not_found(ErrorCode::NotFound, format!("no such endpoint: {}", uri.path()))
+pub async fn not_found(uri: Uri) -> ServiceError {
+    ServiceError::new(ErrorCode::NotFound, format!("no such endpoint: {}", uri.path()))
 }
 
 /// Known routes called with another HTTP method.
-pub async fn method_not_allowed(method: Method, uri: Uri) -> AppError {
-    AppError::new(axum::http::StatusCode::METHOD_NOT_ALLOWED, ErrorCode::HttpMethodNotAllowed, format!("{method} is not allowed on {}", uri.path()))
+pub async fn method_not_allowed(method: Method, uri: Uri) -> ServiceError {
+    ServiceError::new(ErrorCode::HttpMethodNotAllowed, format!("{method} is not allowed on {}", uri.path()))
 }
 
 /// The security headers (README, "Security headers"): `nosniff` on everything; `no-store` on API

@@ -11,7 +11,7 @@ use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-use crate::error::AppError;
+use crate::error::ServiceError;
 use checkout_protocol::api::ErrorCode;
 
 /// A JSON body that must be an object of `T`'s shape.
@@ -24,11 +24,11 @@ use checkout_protocol::api::ErrorCode;
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
-    type Rejection = AppError;
+    type Rejection = ServiceError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         if !is_json(request.headers().get(header::CONTENT_TYPE)) {
-            return Err(AppError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, ErrorCode::ContentType, "send JSON with Content-Type: application/json"));
+            return Err(ServiceError::new(ErrorCode::ContentType, "send JSON with Content-Type: application/json"));
         }
         let bytes = Bytes::from_request(request, state).await.map_err(body_rejection)?;
         parse(&bytes).map(ApiJson)
@@ -36,21 +36,20 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 }
 
 /// Reads `bytes` as a JSON object of `T`'s shape.
-pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    let value: Value =
-        serde_json::from_slice(bytes).map_err(|e| AppError::bad_request(ErrorCode::InvalidJson, format!("the body is not JSON: {e}")))?;
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ServiceError> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| ServiceError::new(ErrorCode::InvalidJson, format!("the body is not JSON: {e}")))?;
     if !value.is_object() {
-        return Err(AppError::bad_request(ErrorCode::InvalidJson, "the body must be a JSON object"));
+        return Err(ServiceError::new(ErrorCode::InvalidJson, "the body must be a JSON object"));
     }
-    T::deserialize(value).map_err(|e| AppError::bad_request(ErrorCode::InvalidJson, format!("the body is not of the expected shape: {e}")))
+    T::deserialize(value).map_err(|e| ServiceError::new(ErrorCode::InvalidJson, format!("the body is not of the expected shape: {e}")))
 }
 
 /// The structured error for a body that could not be read at all.
-pub fn body_rejection(rejection: BytesRejection) -> AppError {
+pub fn body_rejection(rejection: BytesRejection) -> ServiceError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::BodyTooLarge, "the request body is too large")
+        ServiceError::new(ErrorCode::BodyTooLarge, "the request body is too large")
     } else {
-        AppError::bad_request(ErrorCode::BodyRejected, "the request body could not be read")
+        ServiceError::new(ErrorCode::BodyRejected, "the request body could not be read")
     }
 }
 
@@ -77,12 +76,12 @@ pub fn object<'de, D: Deserializer<'de>, T: DeserializeOwned>(deserializer: D) -
 pub struct ApiPath<T>(pub T);
 
 impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
-    type Rejection = AppError;
+    type Rejection = ServiceError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
-            Err(rejection) => Err(AppError::bad_request(ErrorCode::InvalidPath, format!("the path is not valid: {}", rejection.body_text()))),
+            Err(rejection) => Err(ServiceError::new(ErrorCode::InvalidPath, format!("the path is not valid: {}", rejection.body_text()))),
         }
     }
 }
@@ -92,14 +91,12 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
 pub struct ApiQuery<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
-    type Rejection = AppError;
+    type Rejection = ServiceError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
-            Err(rejection) => {
-                Err(AppError::bad_request(ErrorCode::InvalidQuery, format!("the query string is not valid: {}", rejection.body_text())))
-            }
+            Err(rejection) => Err(ServiceError::new(ErrorCode::InvalidQuery, format!("the query string is not valid: {}", rejection.body_text()))),
         }
     }
 }
@@ -117,7 +114,7 @@ mod tests {
     fn only_objects_are_read_and_arrays_never_fill_fields_by_position() {
         for refused in ["[]", "[5000]", "[null,\"x\"]", "5000", "\"x\"", "null", "true"] {
             let error = parse::<Refund>(refused.as_bytes()).unwrap_err();
-            assert_eq!((error.status, error.code), (StatusCode::BAD_REQUEST, ErrorCode::InvalidJson), "{refused}");
+            assert_eq!((error.status(), error.code), (StatusCode::BAD_REQUEST, ErrorCode::InvalidJson), "{refused}");
         }
         assert_eq!(parse::<Refund>(br#"{"amount": 5000}"#).unwrap().amount, Some(5000));
         assert_eq!(parse::<Refund>(b"{}").unwrap().amount, None);

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use checkout_protocol::signature::{sign, verify};
-use checkout_protocol::state::{Event, Outcome, Payment, PaymentKind, ResendRefusal};
+use checkout_protocol::state::{Event, Outcome, Payment, PaymentKind, ResendRefusal, SubmitRefusal};
 use checkout_protocol::time::{Millis, Timestamp};
 use checkout_protocol::wire::{
     Account, Callback, ClarificationRequest, CustomerIp, General, MobilePaymentRequest, MobileServiceOptions, OperatorListRequest,
@@ -16,8 +16,9 @@ use checkout_protocol::{Amount, KzMobile, Operator};
 use rand::Rng;
 use serde_json::Value;
 
+use crate::config::AddressLimits;
 use crate::db::{Also, Claim, Method, PaymentRecord, Recorded, RefundSettlement, Reservation, Session};
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::gate::{GateFailure, STATUS_PATH};
 use crate::views::ErrorCode;
 use crate::views::{CreateSession, CustomerInput, OperatorView, PaymentPageResponse, PayoutRequest};
@@ -41,25 +42,40 @@ pub fn random_hex(bytes: usize) -> String {
     (0..bytes).map(|_| format!("{:02x}", rng.gen::<u8>())).collect()
 }
 
-fn upstream(failure: &GateFailure) -> AppError {
+fn upstream(failure: &GateFailure) -> ServiceError {
     match failure {
-        GateFailure::Rejected(_) => AppError::upstream(ErrorCode::GateRejected, failure.message()),
-        GateFailure::NotSent(_) | GateFailure::Unavailable(_) => AppError::upstream(ErrorCode::GateUnavailable, failure.message()),
+        GateFailure::Rejected(_) => ServiceError::new(ErrorCode::GateRejected, failure.message()),
+        GateFailure::NotSent(_) | GateFailure::Unavailable(_) => ServiceError::new(ErrorCode::GateUnavailable, failure.message()),
     }
 }
 
 /// A second code while one is being checked: refused, since only one per attempt may reach Gate.
-fn otp_in_flight() -> AppError {
-    AppError::conflict(ErrorCode::OtpAlreadySubmitted, "a code for this payment is being checked; wait for its answer")
+fn otp_in_flight() -> ServiceError {
+    ServiceError::new(ErrorCode::OtpAlreadySubmitted, "a code for this payment is being checked; wait for its answer")
 }
 
 /// Checks an OTP as typed: spaces and dashes are dropped, 4–8 digits remain.
-pub fn normalise_otp(code: &str) -> Result<String, AppError> {
+pub fn normalise_otp(code: &str) -> Result<String, ServiceError> {
     let kept: String = code.chars().filter(|c| !matches!(c, ' ' | '-' | '\u{a0}')).collect();
     if kept.len() < 4 || kept.len() > 8 || !kept.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(AppError::invalid(ErrorCode::OtpInvalid, "the code from the SMS is 4 to 8 digits"));
+        return Err(ServiceError::new(ErrorCode::OtpInvalid, "the code from the SMS is 4 to 8 digits"));
     }
     Ok(kept)
+}
+
+/// The start of the limits' window (`AddressLimits::WINDOW`) that `at` falls in.
+pub fn window_start(at: Timestamp) -> Timestamp {
+    let window = Millis::from_duration(AddressLimits::WINDOW).0;
+    Timestamp(at.0 - at.0.rem_euclid(window))
+}
+
+/// 429 until the window that started at `window` ends.
+pub fn too_many(window: Timestamp, at: Timestamp) -> ServiceError {
+    let retry_after = (window + Millis::from_duration(AddressLimits::WINDOW)) - at;
+    let mut e =
+        ServiceError::new(ErrorCode::TooManyRequests, format!("too many requests from this address; try again in {} s", retry_after.ceil_secs()));
+    e.retry_after_s = Some(retry_after.ceil_secs());
+    e
 }
 
 /// Whether a payment ended without ever reaching the platform, or as a Payment Page left unpaid.
@@ -80,24 +96,37 @@ pub fn current_payment(payments: &[PaymentRecord]) -> Option<&PaymentRecord> {
 }
 
 /// Reads a phone, mapping each problem to a stable code.
-pub fn parse_phone(phone: &str) -> Result<KzMobile, AppError> {
-    KzMobile::parse(phone).map_err(|e| AppError::invalid(ErrorCode::from(&e), e.to_string()))
+pub fn parse_phone(phone: &str) -> Result<KzMobile, ServiceError> {
+    KzMobile::parse(phone).map_err(|e| ServiceError::new(ErrorCode::from(&e), e.to_string()))
 }
 
 impl App {
+    /// Admits one `item` (a repeat counts once) of `what` from address `ip`, at most `limit` per
+    /// window, or answers 429 with the seconds until the window ends.
+    pub async fn admit(&self, what: &str, ip: &str, item: &str, limit: u32) -> Result<(), ServiceError> {
+        let at = now();
+        let window = window_start(at);
+        if self.db().admit(&format!("{what}:{ip}"), window, item, limit).await? {
+            Ok(())
+        } else {
+            tracing::warn!(what, ip, "over the per-address limit");
+            Err(too_many(window, at))
+        }
+    }
+
     /// Applies an event, tells live streams if it changed anything, and returns the payment.
-    pub async fn apply(&self, payment_id: &str, event: &Event, source: &str) -> Result<PaymentRecord, AppError> {
+    pub async fn apply(&self, payment_id: &str, event: &Event, source: &str) -> Result<PaymentRecord, ServiceError> {
         Ok(self.apply_with(payment_id, event, source, &Also::default()).await?.0)
     }
 
     /// Applies an event with what its transaction also writes; returns the payment and whether
     /// this call changed it (of concurrent identical events, exactly one does).
-    pub async fn apply_with(&self, payment_id: &str, event: &Event, source: &str, also: &Also) -> Result<(PaymentRecord, bool), AppError> {
+    pub async fn apply_with(&self, payment_id: &str, event: &Event, source: &str, also: &Also) -> Result<(PaymentRecord, bool), ServiceError> {
         let (record, changed) = self
             .db()
             .apply(payment_id, event, source, now(), also)
             .await?
-            .ok_or_else(|| AppError::not_found(ErrorCode::PaymentNotFound, format!("no payment {payment_id}")))?;
+            .ok_or_else(|| ServiceError::new(ErrorCode::PaymentNotFound, format!("no payment {payment_id}")))?;
         if changed {
             tracing::info!(payment_id, source, state = record.machine.status().name(), "payment changed");
             self.hub().changed(payment_id);
@@ -106,8 +135,8 @@ impl App {
     }
 
     /// A payment or 404.
-    pub async fn payment(&self, payment_id: &str) -> Result<PaymentRecord, AppError> {
-        self.db().payment(payment_id).await?.ok_or_else(|| AppError::not_found(ErrorCode::PaymentNotFound, format!("no payment {payment_id}")))
+    pub async fn payment(&self, payment_id: &str) -> Result<PaymentRecord, ServiceError> {
+        self.db().payment(payment_id).await?.ok_or_else(|| ServiceError::new(ErrorCode::PaymentNotFound, format!("no payment {payment_id}")))
     }
 
     /// The `general` object of a Gate request about `payment_id` (none for operator lists).
@@ -117,45 +146,47 @@ impl App {
 
     /// A payment of the session `token`, or 404: a payment id alone names nothing the widget
     /// API reads or changes, and another session's payment answers as if it did not exist.
-    pub async fn session_payment(&self, token: &str, payment_id: &str) -> Result<PaymentRecord, AppError> {
+    pub async fn session_payment(&self, token: &str, payment_id: &str) -> Result<PaymentRecord, ServiceError> {
         self.session(token).await?;
         let record = self.db().payment(payment_id).await?.filter(|p| p.session_token.as_deref() == Some(token));
-        record.ok_or_else(|| AppError::not_found(ErrorCode::PaymentNotFound, format!("no payment {payment_id} in this session")))
+        record.ok_or_else(|| ServiceError::new(ErrorCode::PaymentNotFound, format!("no payment {payment_id} in this session")))
     }
 
     /// A session or 404.
-    pub async fn session(&self, token: &str) -> Result<Session, AppError> {
+    pub async fn session(&self, token: &str) -> Result<Session, ServiceError> {
         self.db()
             .session(token)
             .await?
-            .ok_or_else(|| AppError::not_found(ErrorCode::SessionNotFound, "this checkout session does not exist; ask the shop for a new one"))
+            .ok_or_else(|| ServiceError::new(ErrorCode::SessionNotFound, "this checkout session does not exist; ask the shop for a new one"))
     }
 
     /// Creates a checkout session: amount, currency and customer are fixed here, never by the browser.
-    pub async fn create_session(&self, input: CreateSession) -> Result<Session, AppError> {
+    pub async fn create_session(&self, input: CreateSession, ip: &str) -> Result<Session, ServiceError> {
         if input.amount == 0 {
-            return Err(AppError::invalid(ErrorCode::AmountInvalid, "amount must be a positive number of minor units"));
+            return Err(ServiceError::new(ErrorCode::AmountInvalid, "amount must be a positive number of minor units"));
         }
         if input.currency != "KZT" {
-            return Err(AppError::invalid(ErrorCode::CurrencyUnsupported, "Mobile Commerce in Kazakhstan takes KZT only"));
+            return Err(ServiceError::new(ErrorCode::CurrencyUnsupported, "Mobile Commerce in Kazakhstan takes KZT only"));
         }
         let c = &input.customer;
         for (value, field) in
             [(&c.id, "customer.id"), (&c.first_name, "customer.first_name"), (&c.last_name, "customer.last_name"), (&c.email, "customer.email")]
         {
             if value.trim().is_empty() {
-                return Err(AppError::invalid(ErrorCode::CustomerInvalid, format!("{field} is required")));
+                return Err(ServiceError::new(ErrorCode::CustomerInvalid, format!("{field} is required")));
             }
         }
         if !c.email.contains('@') {
-            return Err(AppError::invalid(ErrorCode::CustomerInvalid, "customer.email is not an email address"));
+            return Err(ServiceError::new(ErrorCode::CustomerInvalid, "customer.email is not an email address"));
         }
         let methods = if input.methods.is_empty() { vec![Method::Mobile] } else { input.methods.clone() };
         if methods.contains(&Method::Payout) && methods.len() > 1 {
-            return Err(AppError::invalid(ErrorCode::MethodsInvalid, "a payout session cannot also take payments"));
+            return Err(ServiceError::new(ErrorCode::MethodsInvalid, "a payout session cannot also take payments"));
         }
+        let token = format!("cs_{}", random_hex(16));
+        self.admit("sessions", ip, &token, self.config().limits.sessions).await?;
         let session = Session {
-            token: format!("cs_{}", random_hex(16)),
+            token,
             amount: input.amount,
             currency: input.currency,
             customer_id: c.id.clone(),
@@ -208,12 +239,12 @@ impl App {
         (list, fallback)
     }
 
-    async fn check_operator(&self, operation: &'static str, operator: &str) -> Result<String, AppError> {
+    async fn check_operator(&self, operation: &'static str, operator: &str) -> Result<String, ServiceError> {
         let (list, _) = self.operators(operation).await;
         list.iter()
             .find(|o| o.id.eq_ignore_ascii_case(operator.trim()))
             .map(|o| o.id.clone())
-            .ok_or_else(|| AppError::invalid(ErrorCode::OperatorUnknown, format!("{operator:?} is not an operator this shop can take")))
+            .ok_or_else(|| ServiceError::new(ErrorCode::OperatorUnknown, format!("{operator:?} is not an operator this shop can take")))
     }
 
     fn new_payment(&self, payment_id: String, session: Option<&Session>, kind: PaymentKind, amount: u64, via: &str) -> PaymentRecord {
@@ -239,7 +270,7 @@ impl App {
     /// when that is one of the same method or a paid one (the request is a repeat, answered with
     /// it). A running payment of another method is refused with `payment_in_progress`, except a
     /// Payment Page payment the platform never heard of, which is confirmed abandoned first.
-    async fn claim(&self, record: &PaymentRecord) -> Result<Result<PaymentRecord, PaymentRecord>, AppError> {
+    async fn claim(&self, record: &PaymentRecord) -> Result<Result<PaymentRecord, PaymentRecord>, ServiceError> {
         for _ in 0..3 {
             let taken = match self.db().claim_session_payment(record).await? {
                 Claim::Created(created) => return Ok(Ok(created)),
@@ -251,22 +282,22 @@ impl App {
             if taken.via == "payment_page" && self.abandon_if_unknown(&taken).await? {
                 continue;
             }
-            return Err(AppError::conflict(
+            return Err(ServiceError::new(
                 ErrorCode::PaymentInProgress,
                 format!("payment {} of this session is still in progress by another method; wait for its outcome", taken.payment_id),
             ));
         }
-        Err(AppError::conflict(ErrorCode::PaymentInProgress, "this session's payment keeps changing; try again in a moment"))
+        Err(ServiceError::new(ErrorCode::PaymentInProgress, "this session's payment keeps changing; try again in a moment"))
     }
 
     /// Starts (or returns the running) phone payment of a session: a purchase confirmed by OTP,
     /// or, for a payout session, a payout to the phone.
-    pub async fn start_mobile_payment(&self, token: &str, operator: &str, phone: &str, ip: &str) -> Result<(PaymentRecord, bool), AppError> {
+    pub async fn start_mobile_payment(&self, token: &str, operator: &str, phone: &str, ip: &str) -> Result<(PaymentRecord, bool), ServiceError> {
         self.start_phone_operation(token, operator, phone, ip, PaymentKind::Purchase).await
     }
 
     /// Starts (or returns the running) payout of a payout session to the customer's phone.
-    pub async fn start_session_payout(&self, token: &str, operator: &str, phone: &str, ip: &str) -> Result<(PaymentRecord, bool), AppError> {
+    pub async fn start_session_payout(&self, token: &str, operator: &str, phone: &str, ip: &str) -> Result<(PaymentRecord, bool), ServiceError> {
         self.start_phone_operation(token, operator, phone, ip, PaymentKind::Payout).await
     }
 
@@ -277,17 +308,19 @@ impl App {
         phone: &str,
         ip: &str,
         kind: PaymentKind,
-    ) -> Result<(PaymentRecord, bool), AppError> {
+    ) -> Result<(PaymentRecord, bool), ServiceError> {
         let (method, operation, via, path, prefix) = match kind {
             PaymentKind::Payout => (Method::Payout, "payout", "payout", "/v2/payment/mobile/payout", "po"),
             _ => (Method::Mobile, "sale", "gate", "/v2/payment/mobile/sale", "pay"),
         };
         let session = self.session(token).await?;
         if !session.methods.contains(&method) {
-            return Err(AppError::invalid(ErrorCode::MethodNotAllowed, format!("this session does not allow {operation}s by phone")));
+            return Err(ServiceError::new(ErrorCode::MethodNotAllowed, format!("this session does not allow {operation}s by phone")));
         }
         let phone = parse_phone(phone)?;
         let operator = self.check_operator(operation, operator).await?;
+        // A repeat of the same start (double click, retry) is one item; a new phone is another.
+        self.admit("payments", ip, &format!("{token}:{}", phone.as_str()), self.config().limits.payments).await?;
         let payment_id = format!("{prefix}_{}", random_hex(12));
         let mut record = self.new_payment(payment_id.clone(), Some(&session), kind, session.amount, via);
         record.phone = Some(phone.as_str().to_owned());
@@ -321,7 +354,7 @@ impl App {
         phone: &KzMobile,
         amount: u64,
         currency: &str,
-    ) -> Result<PaymentRecord, AppError> {
+    ) -> Result<PaymentRecord, ServiceError> {
         let request = MobilePaymentRequest {
             general: General { merchant_callback_url: Some(self.config().callback_url()), ..self.general(Some(payment_id)) },
             customer: SaleCustomer {
@@ -347,18 +380,31 @@ impl App {
         }
     }
 
-    /// Sends the customer's code.
-    pub async fn submit_otp(&self, token: &str, payment_id: &str, code: &str) -> Result<PaymentRecord, AppError> {
+    /// Sends the customer's code, within the limits: [`MAX_TRIES_PER_CODE`] per code (exact: the
+    /// payment's compare-and-set enforces it) and `limits.code_guesses` per address.
+    ///
+    /// [`MAX_TRIES_PER_CODE`]: checkout_protocol::state::MAX_TRIES_PER_CODE
+    pub async fn submit_otp(&self, token: &str, payment_id: &str, code: &str, ip: &str) -> Result<PaymentRecord, ServiceError> {
         let code = normalise_otp(code)?;
         let record = self.session_payment(token, payment_id).await?;
-        if !record.machine.awaits_otp() {
-            return Err(if record.machine.status().name() == "processing" && record.machine.attempts() > 0 {
-                otp_in_flight()
-            } else {
-                AppError::conflict(ErrorCode::NotAwaitingOtp, format!("the payment is {}, not waiting for a code", record.machine.status().name()))
-            });
-        }
+        record.machine.check_submit(now()).map_err(|refusal| match refusal {
+            SubmitRefusal::NotAwaitingOtp if record.machine.status().name() == "processing" && record.machine.attempts() > 0 => otp_in_flight(),
+            SubmitRefusal::NotAwaitingOtp => {
+                ServiceError::new(ErrorCode::NotAwaitingOtp, format!("the payment is {}, not waiting for a code", record.machine.status().name()))
+            }
+            SubmitRefusal::TriesUsed { new_code_after } => {
+                let code = ErrorCode::OtpAttemptsExhausted;
+                let mut e = ServiceError::new(code, "this code was typed wrong too many times; ask for a new code");
+                e.retry_after_s = new_code_after.map(|wait| wait.ceil_secs());
+                if new_code_after.is_none() {
+                    e.message = "this code was typed wrong too many times and no new code is left".into();
+                }
+                e
+            }
+        })?;
         let attempt = record.machine.attempts() + 1;
+        // Parallel submissions of one attempt are one item: only one of them can reach Gate.
+        self.admit("codes", ip, &format!("{payment_id}:{attempt}"), self.config().limits.code_guesses).await?;
         // Recorded before the call, so an answer that overtakes it is read as an answer to it; and
         // a compare-and-set on (payment, attempt): of parallel submissions one wins and sends.
         let (_, won) = self.apply_with(payment_id, &Event::OtpSubmitted { attempt }, "widget", &Also::default()).await?;
@@ -376,27 +422,25 @@ impl App {
     }
 
     /// Asks the platform for a new code, within the rules: after the current one expired, at most three times.
-    pub async fn resend_otp(&self, token: &str, payment_id: &str) -> Result<PaymentRecord, AppError> {
+    pub async fn resend_otp(&self, token: &str, payment_id: &str) -> Result<PaymentRecord, ServiceError> {
         let record = self.session_payment(token, payment_id).await?;
         let at = now();
         record.machine.check_resend(at).map_err(|refusal| match refusal {
             ResendRefusal::TooEarly { retry_after } => {
-                let mut e = AppError::conflict(
+                let mut e = ServiceError::new(
                     ErrorCode::ResendTooEarly,
                     format!("the current code is still valid; a new one can be sent in {} s", retry_after.ceil_secs()),
                 );
                 e.retry_after_s = Some(retry_after.ceil_secs());
                 e
             }
-            ResendRefusal::NoneLeft => {
-                AppError::new(axum::http::StatusCode::TOO_MANY_REQUESTS, ErrorCode::ResendLimit, "all three new codes have been sent")
-            }
-            ResendRefusal::NotAwaitingOtp => AppError::conflict(ErrorCode::NotAwaitingOtp, "the payment is not waiting for a code"),
+            ResendRefusal::NoneLeft => ServiceError::new(ErrorCode::ResendLimit, "all three new codes have been sent"),
+            ResendRefusal::NotAwaitingOtp => ServiceError::new(ErrorCode::NotAwaitingOtp, "the payment is not waiting for a code"),
         })?;
         let resend = record.machine.resends_used() + 1;
         let (_, won) = self.apply_with(payment_id, &Event::ResendRequested { resend }, "widget", &Also::default()).await?;
         if !won {
-            return Err(AppError::conflict(ErrorCode::ResendInProgress, "a new code has just been asked for; wait for it"));
+            return Err(ServiceError::new(ErrorCode::ResendInProgress, "a new code has just been asked for; wait for it"));
         }
         let request = ResendRequest {
             general: self.general(Some(payment_id)),
@@ -412,10 +456,10 @@ impl App {
     }
 
     /// Signed `EPayWidget.run` parameters for the session, with the operator enforced.
-    pub async fn payment_page(&self, token: &str, operator: Option<&str>, locale: Option<&str>) -> Result<PaymentPageResponse, AppError> {
+    pub async fn payment_page(&self, token: &str, operator: Option<&str>, locale: Option<&str>) -> Result<PaymentPageResponse, ServiceError> {
         let session = self.session(token).await?;
         if !session.methods.contains(&Method::PaymentPage) {
-            return Err(AppError::invalid(ErrorCode::MethodNotAllowed, "this session does not use the Payment Page"));
+            return Err(ServiceError::new(ErrorCode::MethodNotAllowed, "this session does not use the Payment Page"));
         }
         let operator = match operator.filter(|o| !o.trim().is_empty()) {
             Some(op) => Some(self.check_operator("sale", op).await?),
@@ -425,7 +469,7 @@ impl App {
         new.operator = operator.clone();
         let record = match self.claim(&new).await? {
             Ok(created) => created,
-            Err(paid) if paid.machine.is_final() => return Err(AppError::conflict(ErrorCode::AlreadyPaid, "this session is paid")),
+            Err(paid) if paid.machine.is_final() => return Err(ServiceError::new(ErrorCode::AlreadyPaid, "this session is paid")),
             // The page opened before (a reload, or a second click): the same payment again.
             Err(open) => open,
         };
@@ -461,7 +505,7 @@ impl App {
     /// Applies a verified callback as recorded: a copy of one already applied changes nothing; a
     /// copy of one recorded but not applied (the server stopped in between, or applying failed)
     /// applies it now.
-    pub async fn apply_recorded_callback(&self, recorded: Recorded, callback: &Callback) -> Result<String, AppError> {
+    pub async fn apply_recorded_callback(&self, recorded: Recorded, callback: &Callback) -> Result<String, ServiceError> {
         match recorded {
             Recorded::New(log_id) | Recorded::Again { id: log_id, applied: false } => self.apply_callback(log_id, callback).await,
             Recorded::Again { applied: true, .. } => Ok("duplicate: no change".to_owned()),
@@ -469,7 +513,7 @@ impl App {
     }
 
     /// Applies a verified callback recorded as `log_id`; returns what it did, for the log.
-    pub async fn apply_callback(&self, log_id: i64, callback: &Callback) -> Result<String, AppError> {
+    pub async fn apply_callback(&self, log_id: i64, callback: &Callback) -> Result<String, ServiceError> {
         let payment_id = callback.payment.id.clone();
         let Some(event) = callback.to_event(now()) else {
             let result = if self.db().payment(&payment_id).await?.is_none() {
@@ -520,7 +564,7 @@ impl App {
     }
 
     /// When the platform will next answer a status request about `record` (its 10-second rule).
-    async fn status_ready_at(&self, record: &PaymentRecord) -> Result<Timestamp, AppError> {
+    async fn status_ready_at(&self, record: &PaymentRecord) -> Result<Timestamp, ServiceError> {
         let last = self.db().last_gate_request_at(&record.payment_id, STATUS_PATH).await?.unwrap_or(record.created_at);
         Ok(last + Millis::from_duration(self.config().status_min_age))
     }
@@ -528,14 +572,14 @@ impl App {
     /// Asks the platform for a payment's status (waiting out its 10-second rule) and applies the
     /// answer. Claimed first by a compare-and-set on the payment's last status check, so however
     /// many instances and tasks want to ask, one does; the others return the payment as it is.
-    pub async fn confirm_status(&self, payment_id: &str) -> Result<PaymentRecord, AppError> {
+    pub async fn confirm_status(&self, payment_id: &str) -> Result<PaymentRecord, ServiceError> {
         let seen = self.payment(payment_id).await?;
         self.confirm_status_of(&seen).await
     }
 
     /// [`App::confirm_status`] of the payment as `seen` by the caller: if anyone has asked about
     /// it since, their answer stands and this call asks nothing.
-    async fn confirm_status_of(&self, seen: &PaymentRecord) -> Result<PaymentRecord, AppError> {
+    async fn confirm_status_of(&self, seen: &PaymentRecord) -> Result<PaymentRecord, ServiceError> {
         let payment_id = seen.payment_id.as_str();
         let wait = self.status_ready_at(seen).await? - now();
         if wait.0 > 0 {
@@ -563,7 +607,7 @@ impl App {
         }
     }
 
-    async fn apply_all(&self, payment_id: &str, mut latest: PaymentRecord, events: &[Event]) -> Result<PaymentRecord, AppError> {
+    async fn apply_all(&self, payment_id: &str, mut latest: PaymentRecord, events: &[Event]) -> Result<PaymentRecord, ServiceError> {
         for event in events {
             latest = self.apply(payment_id, event, "status").await?;
         }
@@ -572,7 +616,7 @@ impl App {
 
     /// The status request itself: the events its signed answer means, or the platform's word
     /// that it has no such payment.
-    async fn ask_status(&self, record: &PaymentRecord) -> Result<StatusAnswer, AppError> {
+    async fn ask_status(&self, record: &PaymentRecord) -> Result<StatusAnswer, ServiceError> {
         let request = StatusRequest { general: self.general(Some(&record.payment_id)) };
         let answer = match self.gate().call(self.db(), Some(&record.payment_id), STATUS_PATH, &request).await {
             Ok(answer) => answer,
@@ -580,9 +624,9 @@ impl App {
             Err(failure) => return Err(upstream(&failure)),
         };
         if let Err(e) = verify(&answer, self.config().secret.expose()) {
-            return Err(AppError::upstream(ErrorCode::StatusUnsigned, format!("the status answer does not verify: {e}")));
+            return Err(ServiceError::new(ErrorCode::StatusUnsigned, format!("the status answer does not verify: {e}")));
         }
-        let callback = Callback::from_value(answer).map_err(|e| AppError::upstream(ErrorCode::StatusUnreadable, e.to_string()))?;
+        let callback = Callback::from_value(answer).map_err(|e| ServiceError::new(ErrorCode::StatusUnreadable, e.to_string()))?;
         Ok(StatusAnswer::Events(callback.to_confirmation(now())))
     }
 
@@ -590,13 +634,13 @@ impl App {
     /// and, if it has never heard of it, marks it abandoned (final; the session is free again).
     /// Returns whether it is abandoned now. Too early for a status request: `payment_in_progress`
     /// with the seconds to wait.
-    async fn abandon_if_unknown(&self, record: &PaymentRecord) -> Result<bool, AppError> {
+    async fn abandon_if_unknown(&self, record: &PaymentRecord) -> Result<bool, ServiceError> {
         if record.machine.status().name() != "processing" {
             return Ok(false);
         }
         let wait = self.status_ready_at(record).await? - now();
         if wait.0 > 0 {
-            let mut e = AppError::conflict(ErrorCode::PaymentInProgress, "the payment page of this session may still be paying; try again shortly");
+            let mut e = ServiceError::new(ErrorCode::PaymentInProgress, "the payment page of this session may still be paying; try again shortly");
             e.retry_after_s = Some(wait.ceil_secs());
             return Err(e);
         }
@@ -618,13 +662,13 @@ impl App {
     /// The customer closed the Payment Page: settle its payment as soon as the platform can be
     /// asked, so the widget shows the outcome, or the pay button again if nothing was paid.
     /// Answers with the payment as it is now; the settled state follows by the live stream.
-    pub async fn payment_page_closed(&self, token: &str) -> Result<PaymentRecord, AppError> {
+    pub async fn payment_page_closed(&self, token: &str) -> Result<PaymentRecord, ServiceError> {
         let record = self
             .db()
             .session_payment(token)
             .await?
             .filter(|p| p.via == "payment_page")
-            .ok_or_else(|| AppError::not_found(ErrorCode::PaymentNotFound, "this session has no Payment Page payment"))?;
+            .ok_or_else(|| ServiceError::new(ErrorCode::PaymentNotFound, "this session has no Payment Page payment"))?;
         if record.machine.is_final() {
             return Ok(record);
         }
@@ -647,22 +691,22 @@ impl App {
 
     /// Refunds a paid purchase, fully (no amount) or partly; never more than what is left,
     /// counting refunds still in flight (checked and reserved in one transaction).
-    pub async fn refund(&self, payment_id: &str, amount: Option<u64>, description: Option<&str>) -> Result<PaymentRecord, AppError> {
+    pub async fn refund(&self, payment_id: &str, amount: Option<u64>, description: Option<&str>) -> Result<PaymentRecord, ServiceError> {
         if amount == Some(0) {
-            return Err(AppError::invalid(ErrorCode::AmountInvalid, "a refund must be more than zero"));
+            return Err(ServiceError::new(ErrorCode::AmountInvalid, "a refund must be more than zero"));
         }
         let record = self.payment(payment_id).await?;
         let (refund_id, amount_wanted) = match self.db().reserve_refund(payment_id, amount, now()).await? {
-            None => return Err(AppError::not_found(ErrorCode::PaymentNotFound, format!("no payment {payment_id}"))),
+            None => return Err(ServiceError::new(ErrorCode::PaymentNotFound, format!("no payment {payment_id}"))),
             Some(Reservation::Reserved { id, amount }) => (id, amount),
             Some(Reservation::NotRefundable(state)) => {
-                return Err(AppError::conflict(
+                return Err(ServiceError::new(
                     ErrorCode::NotRefundable,
                     format!("the payment is {state}; only a paid purchase with money left can be refunded"),
                 ))
             }
             Some(Reservation::Exceeds { refundable }) => {
-                return Err(AppError::conflict(
+                return Err(ServiceError::new(
                     ErrorCode::RefundExceedsPayment,
                     format!("at most {} can be refunded, counting refunds in progress", Amount(refundable).format_kzt(checkout_protocol::Locale::En)),
                 ))
@@ -692,9 +736,9 @@ impl App {
     }
 
     /// Sends money to a phone.
-    pub async fn payout(&self, request: PayoutRequest, ip: &str) -> Result<PaymentRecord, AppError> {
+    pub async fn payout(&self, request: PayoutRequest, ip: &str) -> Result<PaymentRecord, ServiceError> {
         if request.amount == 0 || request.currency != "KZT" {
-            return Err(AppError::invalid(ErrorCode::AmountInvalid, "a payout is a positive amount of KZT"));
+            return Err(ServiceError::new(ErrorCode::AmountInvalid, "a payout is a positive amount of KZT"));
         }
         let phone = parse_phone(&request.phone)?;
         let operator = self.check_operator("payout", &request.operator).await?;
@@ -710,7 +754,7 @@ impl App {
     /// The deposit payment the platform asks for in `check_deposit`: a new one, or, while a
     /// deposit of the same account and amount is still pending, that one again (`platform.md`
     /// §7, decision on repeated requests). Deposits are credited by the signed callback only.
-    pub async fn create_deposit(&self, session: &Session, amount: u64) -> Result<PaymentRecord, AppError> {
+    pub async fn create_deposit(&self, session: &Session, amount: u64) -> Result<PaymentRecord, ServiceError> {
         let payment_id = format!("dep_{}", random_hex(12));
         let record = self.new_payment(payment_id, Some(session), PaymentKind::CashIn, amount, "terminal");
         let (deposit, created) = self.db().claim_deposit(&record).await?;
@@ -747,7 +791,7 @@ async fn hold_lease(app: &App, name: &str, for_how_long: Duration) -> bool {
 /// instance starting while another runs applies what that one may be applying too, and the
 /// state machine's compare-and-set makes the second application change nothing, so a restarted
 /// instance never waits for a dead one's lease to expire before it catches up.
-pub async fn recover(app: &App) -> Result<usize, AppError> {
+pub async fn recover(app: &App) -> Result<usize, ServiceError> {
     let pending = app.db().unapplied_callbacks().await?;
     let count = pending.len();
     for (id, raw) in pending {
@@ -781,7 +825,9 @@ pub async fn reconcile_forever(app: App) {
     }
 }
 /// One reconciliation pass at `at`.
-pub async fn reconcile_once(app: &App, at: Timestamp) -> Result<(), AppError> {
+pub async fn reconcile_once(app: &App, at: Timestamp) -> Result<(), ServiceError> {
+    // Admissions of windows that ended are of no further use.
+    app.db().forget_admissions(Timestamp(window_start(at).0 - Millis::from_duration(AddressLimits::WINDOW).0)).await?;
     let silence = Millis::from_duration(app.config().reconcile_after);
     for record in app.db().open_payments().await? {
         let heard = record.updated_at.max(record.last_status_check_at.unwrap_or_default());

@@ -104,6 +104,56 @@ async fn resend_is_refused_early_then_works_and_stops_at_three(store: Store) {
     assert_eq!((status, limit["error"]["code"].as_str()), (429, Some("resend_limit")));
 }
 
+/// Reported: 1 000 wrong codes on one payment all went through, and the right one still paid.
+async fn five_wrong_codes_use_up_the_code_and_only_a_new_one_pays(store: Store) {
+    let ttl = Duration::from_secs(2);
+    let s = Stack::start(store, Tuning { otp_ttl: ttl, ..Tuning::default() }).await;
+    let session = s.session(&["mobile"]).await;
+    let payment_id = s.pay(&session, "77000000000").await;
+    s.until_state(&payment_id, "awaiting_otp").await;
+    for attempt in 1..=5u64 {
+        let (status, sent) = s.otp(&payment_id, "111111").await;
+        assert_eq!(status, 202, "try {attempt}: {sent}");
+        s.until(&payment_id, |v| v["attempt"] == attempt + 1 && v["state"] == "awaiting_otp").await;
+    }
+    let (status, refused) = s.otp(&payment_id, "123456").await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (429, Some("otp_attempts_exhausted")), "even the right code: {refused}");
+    assert!(refused["error"]["retry_after_s"].as_u64().unwrap() <= 2, "{refused}");
+    let view = s.get(&s.pay_path(&payment_id, "").await).await.1;
+    assert_eq!((view["state"].as_str(), view["attempt"].as_u64()), (Some("awaiting_otp"), Some(6)), "nothing reached the platform");
+    tokio::time::sleep(ttl + Duration::from_millis(100)).await;
+    assert_eq!(s.post(&s.pay_path(&payment_id, "/resend").await, &json!({})).await.0, 202);
+    assert_eq!(s.otp(&payment_id, "234567").await.0, 202, "a new code has its own five tries");
+    s.until_state(&payment_id, "succeeded").await;
+}
+
+async fn one_address_is_limited_in_payments_and_code_checks(store: Store) {
+    let limits = checkout_server::config::AddressLimits { code_guesses: 3, payments: 2, sessions: 100 };
+    let s = Stack::start(store, Tuning { limits, ..Tuning::default() }).await;
+    let (first, second, third) = (s.session(&["mobile"]).await, s.session(&["mobile"]).await, s.session(&["mobile"]).await);
+    let payment_id = s.pay(&first, "77000000000").await;
+    assert_eq!(s.pay(&first, "77000000000").await, payment_id, "a repeat of one start counts once");
+    s.pay(&second, "77011234567").await;
+    let (status, refused) = s.post(&format!("/api/sessions/{third}/mobile-payments"), &json!({ "operator": "KCELL", "phone": "77021234567" })).await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (429, Some("too_many_requests")), "{refused}");
+    let retry_after = refused["error"]["retry_after_s"].as_u64().unwrap();
+    assert!((1..=600).contains(&retry_after), "{refused}");
+
+    // Ten parallel submissions of one attempt: one reaches the platform, and they count once.
+    s.until_state(&payment_id, "awaiting_otp").await;
+    let path = s.pay_path(&payment_id, "/otp").await;
+    let wrong = json!({ "code": "111111" });
+    let storm = futures_util::future::join_all((0..10).map(|_| s.post(&path, &wrong))).await;
+    assert_eq!(storm.iter().filter(|(status, _)| *status == 202).count(), 1, "{storm:?}");
+    for attempt in 2..=3u64 {
+        s.until(&payment_id, |v| v["attempt"] == attempt && v["state"] == "awaiting_otp").await;
+        assert_eq!(s.otp(&payment_id, "111111").await.0, 202, "check {attempt}");
+    }
+    s.until(&payment_id, |v| v["attempt"] == 4 && v["state"] == "awaiting_otp").await;
+    let (status, refused) = s.otp(&payment_id, "123456").await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (429, Some("too_many_requests")), "{refused}");
+}
+
 async fn an_expired_code_is_reported_and_a_new_one_pays(store: Store) {
     let s = Stack::start(store, Tuning { otp_ttl: Duration::from_millis(500), ..Tuning::default() }).await;
     let session = s.session(&["mobile"]).await;
@@ -211,6 +261,28 @@ async fn a_forged_callback_is_refused_logged_and_never_applied(store: Store) {
     assert_eq!(s.get(&s.pay_path(&payment_id, "").await).await.1["state"], "awaiting_otp");
     let logged = s.app.db().callback_results().await.unwrap();
     assert!(logged.iter().filter(|(_, verified, result)| !verified && result.starts_with("rejected")).count() >= 3, "{logged:?}");
+}
+
+/// Reported: 100 unsigned 250 KB callbacks added 27 MB to the database in 0.2 s.
+async fn strangers_callbacks_are_kept_short_and_limited(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
+    let padding = "x".repeat(250 * 1024);
+    let forged = json!({ "payment": { "id": "pay_nobody", "status": "success" }, "padding": padding, "signature": "AAAA" }).to_string();
+    let mut statuses = Vec::new();
+    for _ in 0..100 {
+        let response =
+            s.http.post(format!("{}/callbacks/gate", s.server)).header("content-type", "application/json").body(forged.clone()).send().await.unwrap();
+        statuses.push(response.status().as_u16());
+    }
+    let per_address = checkout_server::callbacks::UNVERIFIED_PER_ADDRESS as usize;
+    assert!(statuses[..per_address].iter().all(|s| *s == 403), "{statuses:?}");
+    assert!(statuses[per_address..].iter().all(|s| *s == 429), "then refused without storing: {statuses:?}");
+    let kept = s.app.db().unverified_callback_bytes().await.unwrap();
+    let bound = (per_address * checkout_server::callbacks::UNVERIFIED_PREFIX_BYTES) as i64;
+    assert!(kept <= bound, "{kept} bytes kept for {per_address} forged callbacks, at most {bound}");
+    // The platform's own, signed callbacks are not held back by the strangers.
+    let payment_id = s.paid().await;
+    assert_eq!(s.view_of(&payment_id).await["state"], "succeeded");
 }
 
 async fn refunds_partial_then_full_never_more_than_paid(store: Store) {
@@ -423,6 +495,9 @@ both!(
     refunds_partial_then_full_never_more_than_paid,
     two_quick_refunds_cannot_together_exceed_the_payment,
     array_bodies_are_refused_and_refund_nothing,
+    strangers_callbacks_are_kept_short_and_limited,
+    five_wrong_codes_use_up_the_code_and_only_a_new_one_pays,
+    one_address_is_limited_in_payments_and_code_checks,
     a_payout_reaches_its_result,
     payment_page_parameters_verify_on_the_sandbox_page_and_pay,
     a_cash_deposit_at_a_terminal_shows_up_in_the_session,

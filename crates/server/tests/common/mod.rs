@@ -84,11 +84,18 @@ pub struct Tuning {
     pub otp_ttl: Duration,
     pub reconcile_after: Duration,
     pub delayed_callback: Duration,
+    /// The backend's per-address limits.
+    pub limits: checkout_server::config::AddressLimits,
 }
 
 impl Default for Tuning {
     fn default() -> Self {
-        Tuning { otp_ttl: Duration::from_secs(80), reconcile_after: Duration::from_secs(60), delayed_callback: Duration::from_millis(500) }
+        Tuning {
+            otp_ttl: Duration::from_secs(80),
+            reconcile_after: Duration::from_secs(60),
+            delayed_callback: Duration::from_millis(500),
+            limits: checkout_server::config::AddressLimits::DEFAULT,
+        }
     }
 }
 
@@ -125,6 +132,7 @@ impl Stack {
         config.public_url = server.clone();
         config.otp_ttl = tuning.otp_ttl;
         config.reconcile_after = tuning.reconcile_after;
+        config.limits = tuning.limits;
         let app = App::new(config).await.unwrap();
         tokio::spawn(run(server_listener, app.clone(), std::future::pending()));
         Stack { server, sandbox: sandbox.to_owned(), app, http: reqwest::Client::new() }
