@@ -863,17 +863,17 @@ impl Actions {
         {
             return;
         }
-        let digits: String = code.chars().filter(char::is_ascii_digit).collect();
-        if digits.is_empty() && self.otp_error.with_untracked(Option::is_some) {
+        if code.trim().is_empty() && self.otp_error.with_untracked(Option::is_some) {
             return;
         }
-        if !(4..=8).contains(&digits.len()) {
+        // The one rule the backend and the platform apply too.
+        let Ok(code) = checkout_protocol::ApprovalCode::parse(code) else {
             self.otp_error.set(self.text(Msg::OtpShape));
             return;
-        }
+        };
         self.otp_error.set(None);
         self.otp_notice.set(None);
-        self.send_code.dispatch(digits);
+        self.send_code.dispatch(code.as_str().to_owned());
     }
 
     /// The Payment Page form was submitted.

@@ -3,6 +3,7 @@
 //!
 //! - [`phone`]: Kazakhstan mobile numbers and operator suggestions.
 //! - [`money`]: amounts in minor units and their display in tenge.
+//! - [`otp`]: the one rule for the code the operator texts.
 //! - [`state`]: the payment state machine the backend persists and the widget shows.
 //! - [`locale`], [`operator`], [`time`]: the small vocabulary the others share.
 //! - [`api`] (feature `api`): the messages between the widget and the merchant backend.
@@ -15,6 +16,7 @@ pub mod api;
 pub mod locale;
 pub mod money;
 pub mod operator;
+pub mod otp;
 pub mod phone;
 #[cfg(feature = "signing")]
 pub mod signature;
@@ -26,6 +28,7 @@ pub mod wire;
 pub use locale::Locale;
 pub use money::Amount;
 pub use operator::Operator;
+pub use otp::ApprovalCode;
 pub use phone::{KzMobile, PhoneError};
 pub use state::{Event, Outcome, Payment, PaymentKind, PaymentStatus};
 pub use time::{Millis, Timestamp};

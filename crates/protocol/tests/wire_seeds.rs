@@ -33,7 +33,7 @@ fn gate_requests_round_trip() {
     let payout: MobilePaymentRequest = round_trip("gate_payout_request");
     assert_eq!(payout.general.payment_id.as_deref(), Some("payment_47"));
     let otp: ClarificationRequest = round_trip("gate_clarification_request");
-    assert_eq!(otp.additional_data.additional_data.approval_code, "123456");
+    assert_eq!(otp.additional_data.additional_data.approval_code.as_str(), "123456");
     let resend: ResendRequest = round_trip("gate_resend_request");
     assert_eq!(resend.customer.ip_address, "198.51.100.47");
     let refund: RefundRequest = round_trip("gate_refund_request");
@@ -52,7 +52,7 @@ fn a_clarification_built_in_code_matches_the_seed() {
         merchant_callback_url: None,
         signature: seed["general"]["signature"].as_str().map(str::to_owned),
     };
-    assert_eq!(serde_json::to_value(ClarificationRequest::new(general, "123456")).unwrap(), seed);
+    assert_eq!(serde_json::to_value(ClarificationRequest::new(general, checkout_protocol::ApprovalCode::parse("123456").unwrap())).unwrap(), seed);
 }
 
 #[test]

@@ -14,7 +14,7 @@ use axum::Json;
 use checkout_protocol::phone::KzMobile;
 use checkout_protocol::signature::{attach_signature, verify};
 use checkout_protocol::time::Millis;
-use checkout_protocol::Operator;
+use checkout_protocol::{ApprovalCode, Operator};
 use rand::Rng;
 use serde_json::{json, Value};
 
@@ -97,6 +97,12 @@ pub(crate) fn authenticate(sandbox: &Sandbox, value: &Value) -> Result<u64, Gate
     })?;
     verify(value, secret).map_err(|e| GateError::field(ErrorKind::InvalidSignature, "general.signature", e.to_string()))?;
     Ok(project_id)
+}
+
+/// The OTP at `path`, by the one rule the widget and the backend apply too.
+pub(crate) fn approval_code(value: &Value, path: &str) -> Result<ApprovalCode, GateError> {
+    let typed = required_str(value, path)?;
+    ApprovalCode::parse(typed).map_err(|e| GateError::field(ErrorKind::InvalidField, path, format!("{path}: {e}")))
 }
 
 /// A Kazakhstan mobile number in the platform's form, digits only with the country code.
@@ -295,7 +301,7 @@ pub(crate) fn submit_code(
     sandbox: &Sandbox,
     project_id: u64,
     payment_id: &str,
-    code: &str,
+    code: &ApprovalCode,
     via_payment_page: bool,
 ) -> Result<(Verdict, String), GateError> {
     let ttl = otp_ttl(sandbox);
@@ -305,7 +311,7 @@ pub(crate) fn submit_code(
     let at = now();
     let verdict = if at > otp.created_at + ttl {
         Verdict::Expired
-    } else if otp.code == code.trim() {
+    } else if otp.code == code.as_str() {
         Verdict::Right
     } else {
         Verdict::Wrong
@@ -362,11 +368,8 @@ pub async fn clarification(State(sandbox): State<Sandbox>, body: Result<Bytes, B
     let value = read_json(body)?;
     let project_id = authenticate(&sandbox, &value)?;
     let payment_id = required_str(&value, "general.payment_id")?.to_owned();
-    let code = required_str(&value, "additional_data.additional_data.approval_code")?;
-    if code.chars().count() > 16 {
-        return Err(invalid("additional_data.additional_data.approval_code", "must be at most 16 characters"));
-    }
-    let (verdict, request_id) = submit_code(&sandbox, project_id, &payment_id, code, false)?;
+    let code = approval_code(&value, "additional_data.additional_data.approval_code")?;
+    let (verdict, request_id) = submit_code(&sandbox, project_id, &payment_id, &code, false)?;
     let task = sandbox.clone();
     let id = payment_id.clone();
     tokio::spawn(async move {

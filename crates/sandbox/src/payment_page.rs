@@ -17,7 +17,7 @@ use checkout_protocol::{Amount, Locale, Operator};
 use serde_json::{json, Map, Value};
 
 use crate::error::{ErrorKind, GateError};
-use crate::gate::{begin_resend, insert_payment, issue_otp, platform_phone, read_json, settle_code, submit_code, MobileRequest};
+use crate::gate::{approval_code, begin_resend, insert_payment, issue_otp, platform_phone, read_json, settle_code, submit_code, MobileRequest};
 use crate::scenario::Scenario;
 use crate::store::Kind;
 use crate::Sandbox;
@@ -186,8 +186,8 @@ pub async fn start(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesReje
 /// `POST /payment/api/otp` `{params, code}`: checks the code; the answer says what the page shows.
 pub async fn otp(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRejection>) -> Result<Response, GateError> {
     let (verified, value) = page_request(&sandbox, body)?;
-    let code = value.get("code").and_then(Value::as_str).unwrap_or_default();
-    let (verdict, _) = submit_code(&sandbox, verified.project_id, verified.payment_id(), code, true)?;
+    let code = approval_code(&value, "code")?;
+    let (verdict, _) = submit_code(&sandbox, verified.project_id, verified.payment_id(), &code, true)?;
     // The page waits for the operator's answer instead of a callback.
     tokio::time::sleep(sandbox.config().processing_delay.min(Duration::from_millis(200))).await;
     let answer = match settle_code(&sandbox, verified.project_id, verified.payment_id(), verdict) {

@@ -13,9 +13,7 @@ use crate::api::ClientIp;
 use crate::error::ServiceError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::views::ErrorCode;
-use crate::views::{
-    CallbackEntry, CreateSession, EventEntry, GateCallEntry, PaymentDetail, PaymentView, PayoutRequest, RefundRequest, SessionCreated,
-};
+use crate::views::{CreateSession, PaymentDetail, PaymentView, PayoutRequest, RefundRequest, SessionCreated};
 use crate::{now, App};
 
 /// Proof that the request carried the admin token.
@@ -63,38 +61,15 @@ pub struct ListQuery {
 #[utoipa::path(get, path = "/admin/payments", security(("admin_token" = [])), params(("limit" = Option<i64>, Query, description = "At most this many (default 50, max 500)")),
     responses((status = 200, body = Vec<PaymentView>)))]
 pub async fn payments_index(_: Admin, State(app): State<App>, ApiQuery(query): ApiQuery<ListQuery>) -> Result<Json<Vec<PaymentView>>, ServiceError> {
-    let limit = query.limit.unwrap_or(50).clamp(1, 500);
     let at = now();
-    Ok(Json(app.db().recent_payments(limit).await?.iter().map(|p| crate::views::payment_view(p, at)).collect()))
+    Ok(Json(app.recent_payments(query.limit.unwrap_or(50)).await?.iter().map(|p| crate::views::payment_view(p, at)).collect()))
 }
 
 /// A payment with every event, Gate call and callback.
 #[utoipa::path(get, path = "/admin/payments/{payment_id}", security(("admin_token" = [])), params(("payment_id" = String, Path, description = "Payment id")),
     responses((status = 200, body = PaymentDetail), (status = 404, description = "`payment_not_found`")))]
 pub async fn payments_show(_: Admin, State(app): State<App>, ApiPath(payment_id): ApiPath<String>) -> Result<Json<PaymentDetail>, ServiceError> {
-    let record = app.payment(&payment_id).await?;
-    let events = app
-        .db()
-        .events_of(&payment_id)
-        .await?
-        .into_iter()
-        .map(|(source, event, changed, at)| EventEntry { source, event, changed, at: at.to_rfc3339() })
-        .collect();
-    let gate_calls = app
-        .db()
-        .gate_calls_of(&payment_id)
-        .await?
-        .into_iter()
-        .map(|(endpoint, http_status, error)| GateCallEntry { endpoint, http_status, error })
-        .collect();
-    let callbacks = app
-        .db()
-        .callbacks_of(&payment_id)
-        .await?
-        .into_iter()
-        .map(|(verified, result, applied)| CallbackEntry { verified, result, applied })
-        .collect();
-    Ok(Json(PaymentDetail { payment: crate::views::payment_view(&record, now()), session: record.session_token, events, gate_calls, callbacks }))
+    Ok(Json(app.payment_detail(&payment_id).await?))
 }
 
 /// Refunds a paid purchase, fully or partly; never more than was paid.

@@ -5,12 +5,15 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use checkout_protocol::wire::{CallbackAck, CashInAnswer, CashInCode};
 use futures_util::stream::Stream;
 
 use crate::error::ServiceError;
@@ -41,22 +44,11 @@ impl FromRequestParts<App> for ClientIp {
     }
 }
 
-async fn session_view(app: &App, token: &str) -> Result<SessionView, ServiceError> {
-    let session = app.session(token).await?;
-    let operation = if session.methods.contains(&Method::Payout) { "payout" } else { "sale" };
-    let operators = app.operators(operation).await;
-    let at = now();
-    let payments = app.db().payments_of_session(token).await?;
-    let current = crate::service::current_payment(&payments).map(|p| payment_view(p, at));
-    let deposits = payments.iter().filter(|p| p.machine.kind == checkout_protocol::PaymentKind::CashIn).map(|p| payment_view(p, at)).collect();
-    Ok(crate::views::session_view(&session, &app.config().merchant_name, operators, current, deposits))
-}
-
 /// The session: amount, merchant, methods, operators, and the payment in progress.
 #[utoipa::path(get, path = "/api/sessions/{session}", params(("session" = String, Path, description = "Session token")),
     responses((status = 200, body = SessionView), (status = 404, description = "`session_not_found`")))]
 pub async fn sessions_show(State(app): State<App>, ApiPath(session): ApiPath<String>) -> Result<Json<SessionView>, ServiceError> {
-    Ok(Json(session_view(&app, &session).await?))
+    Ok(Json(app.session_view(&session).await?))
 }
 
 /// 201 with a payment just started, 200 with the one already in progress.
@@ -121,7 +113,7 @@ pub async fn payments_events(
             return None;
         }
         loop {
-            let record = app.db().payment(&id).await.ok().flatten()?;
+            let record = app.payment(&id).await.ok()?;
             let view = payment_view(&record, now());
             if view.version != last_version {
                 let event = SseEvent::default().event("payment").id(view.version.to_string()).json_data(&view).unwrap_or_default();
@@ -248,4 +240,19 @@ pub async fn demo_terminal_pay(
     let status = StatusCode::from_u16(answer.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
     let body: serde_json::Value = answer.json().await.unwrap_or(serde_json::Value::Null);
     Ok((status, Json(body)).into_response())
+}
+
+/// `POST /callbacks/gate`: the platform's callbacks.
+pub async fn gate_callback(State(app): State<App>, ip: ClientIp, body: Result<Bytes, BytesRejection>) -> Result<Json<CallbackAck>, ServiceError> {
+    let bytes = body.map_err(crate::extract::body_rejection)?;
+    Ok(Json(app.receive_callback(&bytes, &ip.0).await?))
+}
+
+/// `POST /webservice/cash-in`: the platform's `verify` and `check_deposit` (`platform.md` §7),
+/// always answered 200 with the web service's own `code`.
+pub async fn cash_in(State(app): State<App>, body: Result<Bytes, BytesRejection>) -> Json<CashInAnswer> {
+    match body {
+        Ok(bytes) => Json(crate::callbacks::cash_in(&app, &bytes).await),
+        Err(_) => Json(CashInAnswer::refused(CashInCode::GeneralError, "unreadable request")),
+    }
 }

@@ -48,6 +48,64 @@ pub struct Session {
     pub created_at: Timestamp,
 }
 
+/// How a payment reached the platform. Stored as its name (`via` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// The widget's phone and code form (`/v2/payment/mobile/sale`).
+    Gate,
+    /// The platform's hosted Payment Page.
+    PaymentPage,
+    /// A payout session's form (`/v2/payment/mobile/payout`).
+    Payout,
+    /// The admin API's payout.
+    Admin,
+    /// A cash-in deposit at a terminal.
+    Terminal,
+}
+
+impl Channel {
+    /// The stored name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Channel::Gate => "gate",
+            Channel::PaymentPage => "payment_page",
+            Channel::Payout => "payout",
+            Channel::Admin => "admin",
+            Channel::Terminal => "terminal",
+        }
+    }
+
+    /// Reads a stored name.
+    pub fn parse(name: &str) -> Option<Channel> {
+        [Channel::Gate, Channel::PaymentPage, Channel::Payout, Channel::Admin, Channel::Terminal].into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+/// What became of a refund request (`refunds.status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundStatus {
+    /// Sent or about to be; its amount is reserved.
+    Pending,
+    /// The platform refunded it.
+    Succeeded,
+    /// The platform declined it.
+    Declined,
+    /// Gate refused the request.
+    Failed,
+}
+
+impl RefundStatus {
+    /// The stored name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RefundStatus::Pending => "pending",
+            RefundStatus::Succeeded => "succeeded",
+            RefundStatus::Declined => "declined",
+            RefundStatus::Failed => "failed",
+        }
+    }
+}
+
 /// A payment with its state machine.
 #[derive(Debug, Clone)]
 pub struct PaymentRecord {
@@ -55,8 +113,8 @@ pub struct PaymentRecord {
     pub payment_id: String,
     /// Its session, if it has one.
     pub session_token: Option<String>,
-    /// `gate` or `payment_page` (or `payout`, `terminal`, `admin`).
-    pub via: String,
+    /// How it reached the platform.
+    pub via: Channel,
     /// `77XXXXXXXXX`.
     pub phone: Option<String>,
     /// The operator chosen.
@@ -353,7 +411,7 @@ impl Db {
             .bind(&p.payment_id)
             .bind(&p.session_token)
             .bind(kind_name(p.machine.kind))
-            .bind(&p.via)
+            .bind(p.via.as_str())
             .bind(&p.phone)
             .bind(&p.operator)
             .bind(&p.customer_ip)
@@ -438,7 +496,10 @@ impl Db {
         Ok(PaymentRecord {
             payment_id: row.try_get("payment_id")?,
             session_token: row.try_get("session_token")?,
-            via: row.try_get("via")?,
+            via: {
+                let name: String = row.try_get("via")?;
+                Channel::parse(&name).ok_or_else(|| sqlx::Error::Decode(format!("unknown payment channel {name:?}").into()))?
+            },
             phone: row.try_get("phone")?,
             operator: row.try_get("operator")?,
             customer_ip: row.try_get("customer_ip")?,
@@ -789,7 +850,7 @@ impl Db {
         };
         if let Some(row) = row {
             let id: i64 = row.try_get("id")?;
-            sqlx::query("UPDATE refunds SET status = $1 WHERE id = $2").bind(settlement.status).bind(id).execute(&mut **tx).await?;
+            sqlx::query("UPDATE refunds SET status = $1 WHERE id = $2").bind(settlement.status.as_str()).bind(id).execute(&mut **tx).await?;
         }
         Ok(())
     }
@@ -835,6 +896,6 @@ pub struct RefundSettlement {
     pub refund_id: Option<i64>,
     /// The amount the platform reported.
     pub amount: Option<u64>,
-    /// `succeeded`, `declined` or `failed`.
-    pub status: &'static str,
+    /// How it ended.
+    pub status: RefundStatus,
 }

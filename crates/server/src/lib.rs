@@ -192,8 +192,8 @@ pub fn app(state: App) -> Router {
         .layer(cors);
     let mut router = Router::new()
         .merge(api)
-        .route("/callbacks/gate", post(callbacks::gate_callback))
-        .route("/webservice/cash-in", post(callbacks::cash_in))
+        .route("/callbacks/gate", post(api::gate_callback))
+        .route("/webservice/cash-in", post(api::cash_in))
         .route("/admin/sessions", post(admin::sessions_create))
         .route("/admin/payments", get(admin::payments_index))
         .route("/admin/payments/{payment_id}", get(admin::payments_show))

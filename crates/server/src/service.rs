@@ -12,16 +12,19 @@ use checkout_protocol::wire::{
     OperatorListResponse, Payment as GatePayment, PaymentPageParams, RefundPayment, RefundRequest as GateRefund, ResendRequest, SaleCustomer,
     StatusRequest, FORCE_MOBILE,
 };
-use checkout_protocol::{Amount, KzMobile, Operator};
+use checkout_protocol::{Amount, ApprovalCode, KzMobile, Operator};
 use rand::Rng;
 use serde_json::Value;
 
 use crate::config::AddressLimits;
-use crate::db::{Also, Claim, Method, PaymentRecord, Recorded, RefundSettlement, Reservation, Session};
+use crate::db::{Also, Channel, Claim, Method, PaymentRecord, Recorded, RefundSettlement, RefundStatus, Reservation, Session};
 use crate::error::ServiceError;
 use crate::gate::{GateFailure, STATUS_PATH};
 use crate::views::ErrorCode;
-use crate::views::{CreateSession, CustomerInput, OperatorView, PaymentPageResponse, PayoutRequest};
+use crate::views::{
+    payment_view, CallbackEntry, CreateSession, CustomerInput, EventEntry, GateCallEntry, OperatorView, PaymentDetail, PaymentPageResponse,
+    PayoutRequest, SessionView,
+};
 use crate::{now, App};
 
 /// How long an operator list from the platform is reused.
@@ -54,13 +57,9 @@ fn otp_in_flight() -> ServiceError {
     ServiceError::new(ErrorCode::OtpAlreadySubmitted, "a code for this payment is being checked; wait for its answer")
 }
 
-/// Checks an OTP as typed: spaces and dashes are dropped, 4–8 digits remain.
-pub fn normalise_otp(code: &str) -> Result<String, ServiceError> {
-    let kept: String = code.chars().filter(|c| !matches!(c, ' ' | '-' | '\u{a0}')).collect();
-    if kept.len() < 4 || kept.len() > 8 || !kept.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ServiceError::new(ErrorCode::OtpInvalid, "the code from the SMS is 4 to 8 digits"));
-    }
-    Ok(kept)
+/// Reads an OTP as typed, by the rule the widget and the platform share ([`ApprovalCode::parse`]).
+pub fn parse_otp(code: &str) -> Result<ApprovalCode, ServiceError> {
+    ApprovalCode::parse(code).map_err(|e| ServiceError::new(ErrorCode::OtpInvalid, e.to_string()))
 }
 
 /// The start of the limits' window (`AddressLimits::WINDOW`) that `at` falls in.
@@ -160,6 +159,36 @@ impl App {
             .ok_or_else(|| ServiceError::new(ErrorCode::SessionNotFound, "this checkout session does not exist; ask the shop for a new one"))
     }
 
+    /// The session as the widget sees it: amount, merchant, methods, operators, the payment it
+    /// shows and its deposits.
+    pub async fn session_view(&self, token: &str) -> Result<SessionView, ServiceError> {
+        let session = self.session(token).await?;
+        let operation = if session.methods.contains(&Method::Payout) { "payout" } else { "sale" };
+        let operators = self.operators(operation).await;
+        let at = now();
+        let payments = self.db().payments_of_session(token).await?;
+        let current = current_payment(&payments).map(|p| payment_view(p, at));
+        let deposits = payments.iter().filter(|p| p.machine.kind == PaymentKind::CashIn).map(|p| payment_view(p, at)).collect();
+        Ok(crate::views::session_view(&session, &self.config().merchant_name, operators, current, deposits))
+    }
+
+    /// The newest payments, at most `limit` (1 to 500).
+    pub async fn recent_payments(&self, limit: i64) -> Result<Vec<PaymentRecord>, ServiceError> {
+        Ok(self.db().recent_payments(limit.clamp(1, 500)).await?)
+    }
+
+    /// A payment with every event, Gate call and callback (the admin API's history).
+    pub async fn payment_detail(&self, payment_id: &str) -> Result<PaymentDetail, ServiceError> {
+        let record = self.payment(payment_id).await?;
+        let events = self.db().events_of(payment_id).await?;
+        let events = events.into_iter().map(|(source, event, changed, at)| EventEntry { source, event, changed, at: at.to_rfc3339() }).collect();
+        let gate_calls = self.db().gate_calls_of(payment_id).await?;
+        let gate_calls = gate_calls.into_iter().map(|(endpoint, http_status, error)| GateCallEntry { endpoint, http_status, error }).collect();
+        let callbacks = self.db().callbacks_of(payment_id).await?;
+        let callbacks = callbacks.into_iter().map(|(verified, result, applied)| CallbackEntry { verified, result, applied }).collect();
+        Ok(PaymentDetail { payment: payment_view(&record, now()), session: record.session_token, events, gate_calls, callbacks })
+    }
+
     /// Creates a checkout session: amount, currency and customer are fixed here, never by the browser.
     pub async fn create_session(&self, input: CreateSession, ip: &str) -> Result<Session, ServiceError> {
         if input.amount == 0 {
@@ -247,12 +276,12 @@ impl App {
             .ok_or_else(|| ServiceError::new(ErrorCode::OperatorUnknown, format!("{operator:?} is not an operator this shop can take")))
     }
 
-    fn new_payment(&self, payment_id: String, session: Option<&Session>, kind: PaymentKind, amount: u64, via: &str) -> PaymentRecord {
+    fn new_payment(&self, payment_id: String, session: Option<&Session>, kind: PaymentKind, amount: u64, via: Channel) -> PaymentRecord {
         let at = now();
         PaymentRecord {
             payment_id,
             session_token: session.map(|s| s.token.clone()),
-            via: via.into(),
+            via,
             phone: None,
             operator: None,
             customer_ip: None,
@@ -279,7 +308,7 @@ impl App {
             if taken.via == record.via || taken.machine.is_final() {
                 return Ok(Err(taken));
             }
-            if taken.via == "payment_page" && self.abandon_if_unknown(&taken).await? {
+            if taken.via == Channel::PaymentPage && self.abandon_if_unknown(&taken).await? {
                 continue;
             }
             return Err(ServiceError::new(
@@ -310,8 +339,8 @@ impl App {
         kind: PaymentKind,
     ) -> Result<(PaymentRecord, bool), ServiceError> {
         let (method, operation, via, path, prefix) = match kind {
-            PaymentKind::Payout => (Method::Payout, "payout", "payout", "/v2/payment/mobile/payout", "po"),
-            _ => (Method::Mobile, "sale", "gate", "/v2/payment/mobile/sale", "pay"),
+            PaymentKind::Payout => (Method::Payout, "payout", Channel::Payout, "/v2/payment/mobile/payout", "po"),
+            _ => (Method::Mobile, "sale", Channel::Gate, "/v2/payment/mobile/sale", "pay"),
         };
         let session = self.session(token).await?;
         if !session.methods.contains(&method) {
@@ -385,7 +414,7 @@ impl App {
     ///
     /// [`MAX_TRIES_PER_CODE`]: checkout_protocol::state::MAX_TRIES_PER_CODE
     pub async fn submit_otp(&self, token: &str, payment_id: &str, code: &str, ip: &str) -> Result<PaymentRecord, ServiceError> {
-        let code = normalise_otp(code)?;
+        let code = parse_otp(code)?;
         let record = self.session_payment(token, payment_id).await?;
         record.machine.check_submit(now()).map_err(|refusal| match refusal {
             SubmitRefusal::NotAwaitingOtp if record.machine.status().name() == "processing" && record.machine.attempts() > 0 => otp_in_flight(),
@@ -411,7 +440,7 @@ impl App {
         if !won {
             return Err(otp_in_flight());
         }
-        let request = ClarificationRequest::new(self.general(Some(payment_id)), &code);
+        let request = ClarificationRequest::new(self.general(Some(payment_id)), code);
         match self.gate().call(self.db(), Some(payment_id), "/v2/payment/clarification", &request).await {
             Ok(_) => self.payment(payment_id).await,
             Err(failure) => {
@@ -465,7 +494,8 @@ impl App {
             Some(op) => Some(self.check_operator("sale", op).await?),
             None => None,
         };
-        let mut new = self.new_payment(format!("pay_{}", random_hex(12)), Some(&session), PaymentKind::Purchase, session.amount, "payment_page");
+        let mut new =
+            self.new_payment(format!("pay_{}", random_hex(12)), Some(&session), PaymentKind::Purchase, session.amount, Channel::PaymentPage);
         new.operator = operator.clone();
         let record = match self.claim(&new).await? {
             Ok(created) => created,
@@ -520,7 +550,7 @@ impl App {
                 "unknown payment: ignored"
             } else if callback.operation.as_ref().is_some_and(|op| op.kind == "refund") {
                 let amount = callback.operation.as_ref().and_then(|op| op.sum_initial.as_ref()).map(|s| s.amount);
-                self.db().settle_refund(&payment_id, &RefundSettlement { refund_id: None, amount, status: "declined" }).await?;
+                self.db().settle_refund(&payment_id, &RefundSettlement { refund_id: None, amount, status: RefundStatus::Declined }).await?;
                 "refund declined"
             } else {
                 "no change"
@@ -529,7 +559,7 @@ impl App {
             return Ok(result.to_owned());
         };
         let settles = match &event {
-            Event::Refunded { amount, .. } => Some(RefundSettlement { refund_id: None, amount: Some(amount.0), status: "succeeded" }),
+            Event::Refunded { amount, .. } => Some(RefundSettlement { refund_id: None, amount: Some(amount.0), status: RefundStatus::Succeeded }),
             _ => None,
         };
         let record = match self.apply_with(&payment_id, &event, "callback", &Also { settles, callback: Some(log_id) }).await {
@@ -595,7 +625,7 @@ impl App {
                 // The platform does not know the payment: the purchase request never reached it.
                 let silent_for = now() - record.created_at;
                 if record.machine.status().name() == "processing"
-                    && record.via != "payment_page"
+                    && record.via != Channel::PaymentPage
                     && silent_for >= Millis::from_duration(self.config().reconcile_after)
                 {
                     return self
@@ -667,7 +697,7 @@ impl App {
             .db()
             .session_payment(token)
             .await?
-            .filter(|p| p.via == "payment_page")
+            .filter(|p| p.via == Channel::PaymentPage)
             .ok_or_else(|| ServiceError::new(ErrorCode::PaymentNotFound, "this session has no Payment Page payment"))?;
         if record.machine.is_final() {
             return Ok(record);
@@ -727,7 +757,7 @@ impl App {
                 // Refused or never sent: the platform refunded nothing. A lost answer is unknown,
                 // so the amount stays reserved until a callback or the merchant settles it.
                 if matches!(failure, GateFailure::Rejected(_) | GateFailure::NotSent(_)) {
-                    let settlement = RefundSettlement { refund_id: Some(refund_id), amount: Some(amount_wanted), status: "failed" };
+                    let settlement = RefundSettlement { refund_id: Some(refund_id), amount: Some(amount_wanted), status: RefundStatus::Failed };
                     self.db().settle_refund(payment_id, &settlement).await?;
                 }
                 Err(upstream(&failure))
@@ -743,7 +773,7 @@ impl App {
         let phone = parse_phone(&request.phone)?;
         let operator = self.check_operator("payout", &request.operator).await?;
         let payment_id = format!("po_{}", random_hex(12));
-        let mut record = self.new_payment(payment_id.clone(), None, PaymentKind::Payout, request.amount, "admin");
+        let mut record = self.new_payment(payment_id.clone(), None, PaymentKind::Payout, request.amount, Channel::Admin);
         record.phone = Some(phone.as_str().into());
         record.operator = Some(operator);
         record.customer_ip = Some(ip.into());
@@ -756,7 +786,7 @@ impl App {
     /// §7, decision on repeated requests). Deposits are credited by the signed callback only.
     pub async fn create_deposit(&self, session: &Session, amount: u64) -> Result<PaymentRecord, ServiceError> {
         let payment_id = format!("dep_{}", random_hex(12));
-        let record = self.new_payment(payment_id, Some(session), PaymentKind::CashIn, amount, "terminal");
+        let record = self.new_payment(payment_id, Some(session), PaymentKind::CashIn, amount, Channel::Terminal);
         let (deposit, created) = self.db().claim_deposit(&record).await?;
         if !created {
             tracing::info!(payment_id = deposit.payment_id, "check_deposit repeated: the pending deposit again");

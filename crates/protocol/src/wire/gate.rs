@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::TextOrNumber;
+use crate::otp::ApprovalCode;
 
 /// The `general` object of every Gate request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,20 +94,20 @@ pub struct ClarificationRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClarificationData {
     /// The inner `additional_data`.
-    pub additional_data: ApprovalCode,
+    pub additional_data: ApprovalCodeField,
 }
 
 /// The inner `additional_data` of a clarification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApprovalCode {
-    /// The OTP the operator texted.
-    pub approval_code: String,
+pub struct ApprovalCodeField {
+    /// The OTP the operator texted; reading one applies [`ApprovalCode::parse`].
+    pub approval_code: ApprovalCode,
 }
 
 impl ClarificationRequest {
     /// A clarification carrying `code` for the payment in `general`.
-    pub fn new(general: General, code: &str) -> Self {
-        ClarificationRequest { general, additional_data: ClarificationData { additional_data: ApprovalCode { approval_code: code.to_owned() } } }
+    pub fn new(general: General, code: ApprovalCode) -> Self {
+        ClarificationRequest { general, additional_data: ClarificationData { additional_data: ApprovalCodeField { approval_code: code } } }
     }
 }
 

@@ -13,8 +13,8 @@ mod payment_page;
 pub use callback::{Callback, CallbackAccount, CallbackAck, CallbackOperation, CallbackPayment, Provider, StatusText};
 pub use cash_in::{CashInAnswer, CashInCode, CashInError, CashInRequest, KASSA24};
 pub use gate::{
-    AcceptedResponse, Account, ApprovalCode, ClarificationData, ClarificationRequest, CustomerIp, ErrorResponse, FieldError, GateAnswer, General,
-    MobilePaymentRequest, OperatorEntry, OperatorListRequest, OperatorListResponse, Payment, RefundPayment, RefundRequest, ResendRequest,
+    AcceptedResponse, Account, ApprovalCodeField, ClarificationData, ClarificationRequest, CustomerIp, ErrorResponse, FieldError, GateAnswer,
+    General, MobilePaymentRequest, OperatorEntry, OperatorListRequest, OperatorListResponse, Payment, RefundPayment, RefundRequest, ResendRequest,
     SaleCustomer, StatusRequest,
 };
 pub use payment_page::{MobileServiceOptions, PaymentPageParams, FORCE_MOBILE};
