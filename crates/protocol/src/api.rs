@@ -377,6 +377,8 @@ error_codes! {
     GateUnavailable = "gate_unavailable",
     /// The sandbox could not be reached (demo shop).
     SandboxUnavailable = "sandbox_unavailable",
+    /// The sandbox's terminal refused the simulated payment (demo shop).
+    TerminalRefused = "terminal_refused",
     /// Admin API: the amount is not acceptable.
     AmountInvalid = "amount_invalid",
     /// Admin API: the currency is not KZT.

@@ -52,6 +52,28 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Every kind, for tests and documentation.
+    pub const ALL: [ErrorKind; 18] = [
+        ErrorKind::MalformedJson,
+        ErrorKind::InvalidField,
+        ErrorKind::InvalidSignature,
+        ErrorKind::UnknownProject,
+        ErrorKind::DuplicatePayment,
+        ErrorKind::PaymentNotFound,
+        ErrorKind::WrongState,
+        ErrorKind::ResendTooEarly,
+        ErrorKind::ResendLimit,
+        ErrorKind::RefundTooLarge,
+        ErrorKind::StatusTooEarly,
+        ErrorKind::Rejected,
+        ErrorKind::BodyTooLarge,
+        ErrorKind::UnknownEndpoint,
+        ErrorKind::MethodNotAllowed,
+        ErrorKind::InvalidPath,
+        ErrorKind::InvalidQuery,
+        ErrorKind::UriTooLong,
+    ];
+
     /// The stable code.
     pub const fn code(self) -> &'static str {
         match self {

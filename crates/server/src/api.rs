@@ -237,9 +237,14 @@ pub async fn demo_terminal_pay(
         .send()
         .await
         .map_err(|e| ServiceError::new(ErrorCode::SandboxUnavailable, e.to_string()))?;
-    let status = StatusCode::from_u16(answer.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+    let status = answer.status().as_u16();
     let body: serde_json::Value = answer.json().await.unwrap_or(serde_json::Value::Null);
-    Ok((status, Json(body)).into_response())
+    if !(200..300).contains(&status) {
+        // The sandbox's refusal, in this server's envelope like every other.
+        let reason = body.pointer("/errors/0/message").or_else(|| body.get("message")).and_then(serde_json::Value::as_str).unwrap_or("refused");
+        return Err(ServiceError::new(ErrorCode::TerminalRefused, format!("the sandbox's terminal refused: {reason}")));
+    }
+    Ok((StatusCode::OK, Json(body)).into_response())
 }
 
 /// `POST /callbacks/gate`: the platform's callbacks.

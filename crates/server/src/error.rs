@@ -76,7 +76,8 @@ pub fn http_status(code: ErrorCode) -> StatusCode {
         | C::AmountInvalid
         | C::CurrencyUnsupported
         | C::CustomerInvalid
-        | C::MethodsInvalid => StatusCode::UNPROCESSABLE_ENTITY,
+        | C::MethodsInvalid
+        | C::TerminalRefused => StatusCode::UNPROCESSABLE_ENTITY,
         C::TooManyRequests | C::OtpAttemptsExhausted | C::ResendLimit => StatusCode::TOO_MANY_REQUESTS,
         C::GateRejected | C::GateUnavailable | C::SandboxUnavailable | C::StatusUnsigned | C::StatusUnreadable => StatusCode::BAD_GATEWAY,
         C::InternalError | C::Unknown => StatusCode::INTERNAL_SERVER_ERROR,
