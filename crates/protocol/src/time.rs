@@ -1,7 +1,8 @@
 //! Instants as Unix milliseconds, written as RFC 3339 UTC text on the wire.
 //!
-//! The crate never reads a clock: callers pass "now" in, so the state machine and its tests are
-//! deterministic. Only the UTC form `YYYY-MM-DDTHH:MM:SS[.fff]Z` (or a `±HH:MM`/`±HHMM` offset, as
+//! The crate's logic never reads a clock: callers pass "now" in, so the state machine and its
+//! tests are deterministic. The one clock there is, [`Clock`] (feature `clock`), is what the
+//! backend and the sandbox read "now" from, so their tests can share one and skip ahead. Only the UTC form `YYYY-MM-DDTHH:MM:SS[.fff]Z` (or a `±HH:MM`/`±HHMM` offset, as
 //! the platform writes `+0000`) is read; that is all the widget, the backend and the sandbox emit.
 
 use std::fmt;
@@ -12,6 +13,35 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// An instant, in milliseconds since 1970-01-01T00:00:00Z.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Timestamp(pub i64);
+
+/// The time the backend and the sandbox go by: the system's, plus whatever tests skipped.
+/// Clones share the skip, so a backend and a sandbox given clones of one clock stay together.
+#[cfg(feature = "clock")]
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    skipped: std::sync::Arc<std::sync::atomic::AtomicI64>,
+}
+
+#[cfg(feature = "clock")]
+impl Clock {
+    /// The system's time.
+    pub fn system() -> Clock {
+        Clock::default()
+    }
+
+    /// Now.
+    pub fn now(&self) -> Timestamp {
+        let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let millis = i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX);
+        Timestamp(millis.saturating_add(self.skipped.load(std::sync::atomic::Ordering::SeqCst)))
+    }
+
+    /// Moves this clock and all its clones forward by `by`, at once: what a test does instead of
+    /// sleeping until a code expires.
+    pub fn skip(&self, by: Millis) {
+        self.skipped.fetch_add(by.0.max(0), std::sync::atomic::Ordering::SeqCst);
+    }
+}
 
 /// A span of time in milliseconds; negative spans are allowed and mean "already passed".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]

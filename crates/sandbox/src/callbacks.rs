@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 
 use crate::scenario::Scenario;
 use crate::store::{CallbackAttempt, CallbackRecord, Kind, SandboxPayment};
-use crate::{now, platform_date, Sandbox};
+use crate::{platform_date, Sandbox};
+use checkout_protocol::time::Timestamp;
 
 /// The platform tries at most this many times…
 pub const MAX_ATTEMPTS: u32 = 120;
@@ -49,8 +50,8 @@ pub struct Report<'a> {
 }
 
 /// An unsigned callback body shaped like the seeds' examples.
-pub fn body(p: &SandboxPayment, report: &Report<'_>) -> Value {
-    let date = platform_date(now());
+pub fn body(p: &SandboxPayment, report: &Report<'_>, at: Timestamp) -> Value {
+    let date = platform_date(at);
     let payment_type = if p.kind == Kind::Payout { "payout" } else { "purchase" };
     let method = if p.kind == Kind::CashIn { "kassa24" } else { "mobile" };
     let mut operation = json!({
@@ -96,7 +97,7 @@ pub fn body(p: &SandboxPayment, report: &Report<'_>) -> Value {
 
 /// The OTP-required callback (Decision, platform.md §4): `awaiting clarification` with its
 /// `clarification_fields`.
-pub fn otp_required(p: &SandboxPayment) -> Value {
+pub fn otp_required(p: &SandboxPayment, at: Timestamp) -> Value {
     let report = Report {
         payment_status: "awaiting clarification",
         operation_type: "sale",
@@ -105,11 +106,11 @@ pub fn otp_required(p: &SandboxPayment) -> Value {
         operation_amount: p.amount,
         clarification: true,
     };
-    body(p, &report)
+    body(p, &report, at)
 }
 
 /// A callback reporting the payment's current status (also the status request's answer).
-pub fn current_status(p: &SandboxPayment) -> Value {
+pub fn current_status(p: &SandboxPayment, at: Timestamp) -> Value {
     let operation_type = match p.kind {
         Kind::Payout => "payout",
         _ if p.status.contains("refunded") => "refund",
@@ -128,7 +129,7 @@ pub fn current_status(p: &SandboxPayment) -> Value {
         operation_amount: p.amount,
         clarification: awaiting,
     };
-    body(p, &report)
+    body(p, &report, at)
 }
 
 /// Signs `body`, records it on the payment and delivers it after `delay`, retrying like the
@@ -170,7 +171,7 @@ pub fn send(sandbox: &Sandbox, project_id: u64, payment_id: &str, mut body: Valu
             {
                 let mut store = sandbox.store();
                 if let Some(p) = store.payment_mut(project_id, &payment_id) {
-                    p.attempts.push(CallbackAttempt { callback: number, attempt, at: now(), url: url.clone(), http_status, error });
+                    p.attempts.push(CallbackAttempt { callback: number, attempt, at: sandbox.now(), url: url.clone(), http_status, error });
                     if delivered {
                         if let Some(record) = p.callbacks.iter_mut().find(|c| c.callback == number) {
                             record.delivered = true;

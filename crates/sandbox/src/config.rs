@@ -71,6 +71,8 @@ pub struct Config {
     pub delayed_callback: Duration,
     /// WebOTP's host for the last line of code texts, if any.
     pub web_otp_host: Option<String>,
+    /// What "now" is: the system's time; tests share one with the backend and skip ahead.
+    pub clock: checkout_protocol::time::Clock,
 }
 
 impl fmt::Debug for Config {
@@ -170,6 +172,7 @@ impl Config {
             status_min_age: Duration::from_millis(args.status_min_age_ms),
             delayed_callback: Duration::from_millis(args.delayed_callback_ms),
             web_otp_host: args.web_otp_host.filter(|h| !h.trim().is_empty()),
+            clock: checkout_protocol::time::Clock::system(),
         })
     }
 
@@ -185,6 +188,7 @@ impl Config {
             status_min_age: Duration::ZERO,
             delayed_callback: Duration::from_millis(500),
             web_otp_host: None,
+            clock: checkout_protocol::time::Clock::system(),
         }
     }
 }

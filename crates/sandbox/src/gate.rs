@@ -22,7 +22,7 @@ use crate::callbacks::{self, Report};
 use crate::error::{ErrorKind, GateError, GatePath};
 use crate::scenario::{Scenario, GENERAL_DECLINE, SCENARIO_CODES};
 use crate::store::{Kind, Otp, SandboxPayment, Sms};
-use crate::{now, Sandbox};
+use crate::Sandbox;
 
 /// The body as a JSON object, or the platform's error for what is wrong with it.
 pub(crate) fn read_json(body: Result<Bytes, BytesRejection>) -> Result<Value, GateError> {
@@ -186,6 +186,7 @@ pub(crate) fn insert_payment(
         &request.customer_id,
         operation_id,
         request_id.clone(),
+        sandbox.now(),
     );
     payment.operator = request.phone.suggested_operators().first().map(|op| Operator::code(*op).to_owned());
     payment.scenario = Scenario::for_phone(phone);
@@ -209,7 +210,7 @@ pub(crate) fn issue_otp(sandbox: &Sandbox, project_id: u64, payment_id: &str, ro
     } else {
         format!("{:06}", rand::thread_rng().gen_range(0..1_000_000))
     };
-    let at = now();
+    let at = sandbox.now();
     p.otp = Some(Otp { code: code.clone(), created_at: at, resends: round });
     p.status = "awaiting clarification".into();
     p.operation_status = "awaiting clarification".into();
@@ -220,7 +221,7 @@ pub(crate) fn issue_otp(sandbox: &Sandbox, project_id: u64, payment_id: &str, ro
         text.push_str(&format!("\n\n@{host} #{code}"));
     }
     let sms = Sms { phone: p.account.clone(), text, code, payment_id: payment_id.to_owned(), sent_at: at };
-    let body = callbacks::otp_required(p);
+    let body = callbacks::otp_required(p, sandbox.now());
     if p.first_otp_callback.is_none() {
         p.first_otp_callback = Some(body.clone());
     }
@@ -308,7 +309,7 @@ pub(crate) fn submit_code(
     let mut store = sandbox.store();
     let p = awaiting_code(&mut store, project_id, payment_id, via_payment_page)?;
     let otp = p.otp.as_ref().ok_or_else(|| GateError::new(ErrorKind::WrongState))?;
-    let at = now();
+    let at = sandbox.now();
     let verdict = if at > otp.created_at + ttl {
         Verdict::Expired
     } else if otp.code == code.as_str() {
@@ -334,7 +335,7 @@ pub(crate) fn settle_code(sandbox: &Sandbox, project_id: u64, payment_id: &str, 
             let via_payment_page = p.via_payment_page;
             p.status = "awaiting clarification".into();
             p.operation_status = "awaiting clarification".into();
-            let body = callbacks::otp_required(p);
+            let body = callbacks::otp_required(p, sandbox.now());
             drop(store);
             // On the Payment Page the page itself asks again; Gate merchants get a callback.
             if !via_payment_page {
@@ -350,7 +351,7 @@ pub(crate) fn settle_code(sandbox: &Sandbox, project_id: u64, payment_id: &str, 
         p.operation_status = status.into();
         p.code = Some(code.into());
         p.message = Some(message.into());
-        let body = callbacks::current_status(p);
+        let body = callbacks::current_status(p, sandbox.now());
         let delay = if p.scenario == Scenario::DelayedFinalCallback { sandbox.config().delayed_callback } else { Duration::ZERO };
         let stale = (p.scenario == Scenario::DuplicateOtpCallback).then(|| p.first_otp_callback.clone()).flatten();
         (body, delay, stale)
@@ -385,7 +386,7 @@ pub(crate) fn begin_resend(sandbox: &Sandbox, project_id: u64, payment_id: &str,
     let mut store = sandbox.store();
     let p = awaiting_code(&mut store, project_id, payment_id, via_payment_page)?;
     let otp = p.otp.as_ref().ok_or_else(|| GateError::new(ErrorKind::WrongState))?;
-    let at = now();
+    let at = sandbox.now();
     let allowed_at = otp.created_at + ttl;
     if at < allowed_at {
         return Err(GateError::detail(ErrorKind::ResendTooEarly, format!("a new code can be requested in {} s", (allowed_at - at).ceil_secs())));
@@ -419,7 +420,7 @@ pub async fn resend(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRej
             operation_amount: p.amount,
             clarification: false,
         };
-        callbacks::body(p, &report)
+        callbacks::body(p, &report, sandbox.now())
     });
     let task = sandbox.clone();
     let id = payment_id.clone();
@@ -476,7 +477,7 @@ pub async fn refund(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRej
             None => p.remaining,
         };
         p.operation_id = operation_id;
-        p.last_request_at = now();
+        p.last_request_at = sandbox.now();
         p.request_id = crate::gate::request_id();
         let body = if p.scenario == Scenario::RefundDeclined {
             let status = p.status.clone();
@@ -490,6 +491,7 @@ pub async fn refund(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRej
                     operation_amount: amount,
                     clarification: false,
                 },
+                sandbox.now(),
             )
         } else {
             p.remaining -= amount;
@@ -505,6 +507,7 @@ pub async fn refund(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRej
                     operation_amount: amount,
                     clarification: false,
                 },
+                sandbox.now(),
             )
         };
         (body, p.request_id.clone())
@@ -530,7 +533,7 @@ pub async fn payout(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRej
         p.operation_status = status.into();
         p.code = Some(code.into());
         p.message = Some(message.into());
-        callbacks::current_status(p)
+        callbacks::current_status(p, sandbox.now())
     };
     callbacks::send(&sandbox, project_id, &request.payment_id, body, processing_delay(&sandbox));
     Ok(accepted(&request_id, project_id, &request.payment_id))
@@ -545,11 +548,11 @@ pub async fn status(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRej
     let mut answer = {
         let mut store = sandbox.store();
         let p = store.payment_mut(project_id, &payment_id).ok_or_else(|| no_payment(&payment_id))?;
-        let age = now() - p.last_request_at;
+        let age = sandbox.now() - p.last_request_at;
         if age < min_age {
             return Err(GateError::detail(ErrorKind::StatusTooEarly, format!("ask again in {} s", (Millis(min_age.0 - age.0)).ceil_secs())));
         }
-        callbacks::current_status(p)
+        callbacks::current_status(p, sandbox.now())
     };
     if let Some(secret) = sandbox.secret(project_id) {
         attach_signature(&mut answer, secret);

@@ -17,7 +17,7 @@ mod terminal;
 
 use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, Uri};
@@ -59,6 +59,11 @@ impl Sandbox {
         &self.inner.config
     }
 
+    /// Now, by the configured clock.
+    pub fn now(&self) -> Timestamp {
+        self.inner.config.clock.now()
+    }
+
     /// The memory. Never held across an `.await`.
     pub fn store(&self) -> MutexGuard<'_, Store> {
         // A panic while holding the lock leaves consistent data behind (every update is a plain
@@ -73,12 +78,6 @@ impl Sandbox {
     fn secret(&self, project_id: u64) -> Option<&str> {
         self.inner.config.projects.get(&project_id).map(String::as_str)
     }
-}
-
-/// The current time.
-pub fn now() -> Timestamp {
-    let millis = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default();
-    Timestamp(i64::try_from(millis).unwrap_or(i64::MAX))
 }
 
 /// A date as the platform writes it in callbacks: `2024-12-07T19:08:45+0000`.

@@ -132,8 +132,8 @@ impl SandboxPayment {
         customer_id: &str,
         operation_id: u64,
         request_id: String,
+        at: Timestamp,
     ) -> Self {
-        let at = crate::now();
         SandboxPayment {
             project_id,
             payment_id: payment_id.to_owned(),

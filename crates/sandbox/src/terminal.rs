@@ -103,13 +103,23 @@ pub async fn pay(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesReject
             ));
         }
         let operation_id = store.operation_id();
-        let mut payment =
-            SandboxPayment::new(project_id, &payment_id, Kind::CashIn, amount, &currency, &customer_id, &customer_id, operation_id, request_id());
+        let mut payment = SandboxPayment::new(
+            project_id,
+            &payment_id,
+            Kind::CashIn,
+            amount,
+            &currency,
+            &customer_id,
+            &customer_id,
+            operation_id,
+            request_id(),
+            sandbox.now(),
+        );
         payment.status = "success".into();
         payment.operation_status = "success".into();
         payment.code = Some("0".into());
         payment.message = Some("Success".into());
-        let body = callbacks::current_status(&payment);
+        let body = callbacks::current_status(&payment, sandbox.now());
         store.payments.insert((project_id, payment_id.clone()), payment);
         body
     };

@@ -14,7 +14,7 @@ use crate::error::ServiceError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::views::ErrorCode;
 use crate::views::{CreateSession, PaymentDetail, PaymentView, PayoutRequest, RefundRequest, SessionCreated};
-use crate::{now, App};
+use crate::App;
 
 /// Proof that the request carried the admin token.
 #[derive(Debug)]
@@ -61,7 +61,7 @@ pub struct ListQuery {
 #[utoipa::path(get, path = "/admin/payments", security(("admin_token" = [])), params(("limit" = Option<i64>, Query, description = "At most this many (default 50, max 500)")),
     responses((status = 200, body = Vec<PaymentView>)))]
 pub async fn payments_index(_: Admin, State(app): State<App>, ApiQuery(query): ApiQuery<ListQuery>) -> Result<Json<Vec<PaymentView>>, ServiceError> {
-    let at = now();
+    let at = app.now();
     Ok(Json(app.recent_payments(query.limit.unwrap_or(50)).await?.iter().map(|p| crate::views::payment_view(p, at)).collect()))
 }
 
@@ -82,7 +82,7 @@ pub async fn refunds_create(
     ApiJson(request): ApiJson<RefundRequest>,
 ) -> Result<Response, ServiceError> {
     let record = app.refund(&payment_id, request.amount, request.description.as_deref()).await?;
-    Ok((StatusCode::ACCEPTED, Json(crate::views::payment_view(&record, now()))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(crate::views::payment_view(&record, app.now()))).into_response())
 }
 
 /// Sends money to a phone.
@@ -95,5 +95,5 @@ pub async fn payouts_create(
     ApiJson(request): ApiJson<PayoutRequest>,
 ) -> Result<Response, ServiceError> {
     let record = app.payout(request, &ip.0).await?;
-    Ok((StatusCode::ACCEPTED, Json(crate::views::payment_view(&record, now()))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(crate::views::payment_view(&record, app.now()))).into_response())
 }

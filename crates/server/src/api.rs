@@ -22,7 +22,7 @@ use crate::views::ErrorCode;
 use crate::views::{
     payment_view, ErrorBody, Method, MobilePaymentRequest, OtpRequest, PaymentPageRequest, PaymentPageResponse, PaymentView, SessionView,
 };
-use crate::{now, App};
+use crate::App;
 
 /// The customer's IP address: the connection's peer, or the first `X-Forwarded-For` entry when
 /// the server is configured to trust its proxy.
@@ -52,9 +52,9 @@ pub async fn sessions_show(State(app): State<App>, ApiPath(session): ApiPath<Str
 }
 
 /// 201 with a payment just started, 200 with the one already in progress.
-fn started((record, created): (crate::db::PaymentRecord, bool)) -> Response {
+fn started(app: &App, (record, created): (crate::db::PaymentRecord, bool)) -> Response {
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
-    (status, Json(payment_view(&record, now()))).into_response()
+    (status, Json(payment_view(&record, app.now()))).into_response()
 }
 
 /// Starts the session's phone payment (idempotent: a repeat returns the payment in progress).
@@ -68,7 +68,7 @@ pub async fn mobile_payments_create(
     ip: ClientIp,
     ApiJson(request): ApiJson<MobilePaymentRequest>,
 ) -> Result<Response, ServiceError> {
-    Ok(started(app.start_mobile_payment(&session, &request.operator, &request.phone, &ip.0).await?))
+    Ok(started(&app, app.start_mobile_payment(&session, &request.operator, &request.phone, &ip.0).await?))
 }
 
 /// Pays the payout session's amount out to the customer's phone (idempotent like payments).
@@ -82,7 +82,7 @@ pub async fn payouts_create(
     ip: ClientIp,
     ApiJson(request): ApiJson<MobilePaymentRequest>,
 ) -> Result<Response, ServiceError> {
-    Ok(started(app.start_session_payout(&session, &request.operator, &request.phone, &ip.0).await?))
+    Ok(started(&app, app.start_session_payout(&session, &request.operator, &request.phone, &ip.0).await?))
 }
 
 /// A payment of the session, as it is now.
@@ -93,7 +93,7 @@ pub async fn payments_show(
     State(app): State<App>,
     ApiPath((session, payment_id)): ApiPath<(String, String)>,
 ) -> Result<Json<PaymentView>, ServiceError> {
-    Ok(Json(payment_view(&app.session_payment(&session, &payment_id).await?, now())))
+    Ok(Json(payment_view(&app.session_payment(&session, &payment_id).await?, app.now())))
 }
 
 /// Server-Sent Events: a `payment` event with the state now and after every change; the stream
@@ -114,7 +114,7 @@ pub async fn payments_events(
         }
         loop {
             let record = app.payment(&id).await.ok()?;
-            let view = payment_view(&record, now());
+            let view = payment_view(&record, app.now());
             if view.version != last_version {
                 let event = SseEvent::default().event("payment").id(view.version.to_string()).json_data(&view).unwrap_or_default();
                 let version = view.version;
@@ -146,7 +146,7 @@ pub async fn otp_submit(
     ApiJson(request): ApiJson<OtpRequest>,
 ) -> Result<Response, ServiceError> {
     let record = app.submit_otp(&session, &payment_id, &request.code, &ip.0).await?;
-    Ok((StatusCode::ACCEPTED, Json(payment_view(&record, now()))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(payment_view(&record, app.now()))).into_response())
 }
 
 /// The customer closed the Payment Page: the backend settles its payment with a status request
@@ -157,7 +157,7 @@ pub async fn otp_submit(
 pub async fn payment_page_closed(State(app): State<App>, ApiPath(session): ApiPath<String>) -> Result<Response, ServiceError> {
     app.session(&session).await?;
     let record = app.payment_page_closed(&session).await?;
-    Ok((StatusCode::ACCEPTED, Json(payment_view(&record, now()))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(payment_view(&record, app.now()))).into_response())
 }
 
 /// Asks for a new code.
@@ -167,7 +167,7 @@ pub async fn payment_page_closed(State(app): State<App>, ApiPath(session): ApiPa
         (status = 429, description = "`resend_limit`"), (status = 502, description = "`gate_rejected`, `gate_unavailable`")))]
 pub async fn otp_resend(State(app): State<App>, ApiPath((session, payment_id)): ApiPath<(String, String)>) -> Result<Response, ServiceError> {
     let record = app.resend_otp(&session, &payment_id).await?;
-    Ok((StatusCode::ACCEPTED, Json(payment_view(&record, now()))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(payment_view(&record, app.now()))).into_response())
 }
 
 /// Signed `EPayWidget.run` parameters (`force_payment_method: mobile`, the operator enforced) and the brand's `merchant.js`.

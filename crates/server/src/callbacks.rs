@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::db::RefusedCallback;
 use crate::error::ServiceError;
 use crate::views::ErrorCode;
-use crate::{now, App};
+use crate::App;
 
 /// For the crash-safety tests: die right after a callback is on disk, before it is applied or
 /// answered, the worst moment for durability. Never set in production.
@@ -32,7 +32,7 @@ pub const UNVERIFIED_IN_ALL: u32 = 1000;
 
 /// Logs a callback that failed verification, within the limits; `Err` is the 429 to answer.
 async fn log_unverified(app: &App, ip: &str, bytes: &[u8], payment_id: Option<&str>, result: &str) -> Result<(), ServiceError> {
-    let at = now();
+    let at = app.now();
     let window = crate::service::window_start(at);
     let key = crate::service::random_hex(8);
     let admitted = async {
@@ -84,7 +84,7 @@ impl App {
         let raw = String::from_utf8_lossy(bytes).into_owned();
         let log_signed = |result: String| async move {
             let refused = RefusedCallback { payment_id: payment_id.as_deref(), kept: &raw, digest: None, verified: true, result: &result };
-            if let Err(e) = self.db().log_refused_callback(&refused, now()).await {
+            if let Err(e) = self.db().log_refused_callback(&refused, self.now()).await {
                 tracing::error!(error = %e, "refused callback not logged");
             }
         };
@@ -105,7 +105,7 @@ impl App {
         let dedup_key = format!("sig:{}", signature_of(&callback));
         // Durable before the 200: if we stop now, start-up applies it (and the platform retries anyway).
         let raw = String::from_utf8_lossy(bytes);
-        let recorded = self.db().record_callback(payment_id.as_deref(), &raw, &dedup_key, now()).await?;
+        let recorded = self.db().record_callback(payment_id.as_deref(), &raw, &dedup_key, self.now()).await?;
         if *CRASH_AFTER_RECORDING {
             std::process::abort();
         }

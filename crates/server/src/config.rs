@@ -170,6 +170,8 @@ pub struct Config {
     pub reconcile_after: Duration,
     /// What one client address may do per window.
     pub limits: AddressLimits,
+    /// What "now" is: the system's time; tests share one with the sandbox and skip ahead.
+    pub clock: checkout_protocol::time::Clock,
     /// The platform's minimum age for status requests.
     pub status_min_age: Duration,
     /// Trust `X-Forwarded-For`.
@@ -264,6 +266,7 @@ impl Config {
             trust_forwarded_for: args.trust_forwarded_for,
             demo_shop: args.demo_shop,
             limits: AddressLimits { code_guesses: args.limit_code_guesses, payments: args.limit_payments, sessions: args.limit_sessions },
+            clock: checkout_protocol::time::Clock::system(),
         })
     }
 
@@ -292,6 +295,7 @@ impl Config {
             trust_forwarded_for: false,
             demo_shop: false,
             limits: AddressLimits::DEFAULT,
+            clock: checkout_protocol::time::Clock::system(),
         }
     }
 }

@@ -58,13 +58,14 @@ pub struct GateClient {
     base: String,
     project_id: u64,
     secret: crate::config::Secret,
+    clock: checkout_protocol::time::Clock,
 }
 
 impl GateClient {
     /// A client for the configured Gate host.
     pub fn new(config: &Config) -> GateClient {
         let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).connect_timeout(Duration::from_secs(5)).build().unwrap_or_default();
-        GateClient { http, base: config.gate_url.clone(), project_id: config.project_id, secret: config.secret.clone() }
+        GateClient { http, base: config.gate_url.clone(), project_id: config.project_id, secret: config.secret.clone(), clock: config.clock.clone() }
     }
 
     /// The project this client signs for.
@@ -79,7 +80,7 @@ impl GateClient {
         // The signature covers the JSON as sent, so it is computed on the serialized value.
         let mut body = serde_json::to_value(request).map_err(|e| GateFailure::NotSent(format!("the request did not serialize: {e}")))?;
         attach_signature(&mut body, self.secret.expose());
-        let at = crate::now();
+        let at = self.clock.now();
         let url = format!("{}{path}", self.base);
         let result = self.http.post(&url).json(&body).send().await;
         let (status, answer, failure) = match result {

@@ -22,7 +22,7 @@ pub mod views;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use axum::extract::DefaultBodyLimit;
 use axum::handler::HandlerWithoutStateExt;
@@ -44,12 +44,6 @@ use db::Db;
 use events::Hub;
 use gate::GateClient;
 use views::OperatorView;
-
-/// The current time.
-pub fn now() -> Timestamp {
-    let millis = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default();
-    Timestamp(i64::try_from(millis).unwrap_or(i64::MAX))
-}
 
 /// Everything a handler needs; cheap to clone.
 #[derive(Clone, Debug)]
@@ -80,6 +74,11 @@ impl App {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// Now, by the configured clock.
+    pub fn now(&self) -> Timestamp {
+        self.inner.config.clock.now()
     }
 
     /// The database.

@@ -25,7 +25,7 @@ use crate::views::{
     payment_view, CallbackEntry, CreateSession, CustomerInput, EventEntry, GateCallEntry, OperatorView, PaymentDetail, PaymentPageResponse,
     PayoutRequest, SessionView,
 };
-use crate::{now, App};
+use crate::App;
 
 /// How long an operator list from the platform is reused.
 const OPERATORS_TTL: Duration = Duration::from_secs(300);
@@ -103,7 +103,7 @@ impl App {
     /// Admits one `item` (a repeat counts once) of `what` from address `ip`, at most `limit` per
     /// window, or answers 429 with the seconds until the window ends.
     pub async fn admit(&self, what: &str, ip: &str, item: &str, limit: u32) -> Result<(), ServiceError> {
-        let at = now();
+        let at = self.now();
         let window = window_start(at);
         if self.db().admit(&format!("{what}:{ip}"), window, item, limit).await? {
             Ok(())
@@ -123,7 +123,7 @@ impl App {
     pub async fn apply_with(&self, payment_id: &str, event: &Event, source: &str, also: &Also) -> Result<(PaymentRecord, bool), ServiceError> {
         let (record, changed) = self
             .db()
-            .apply(payment_id, event, source, now(), also)
+            .apply(payment_id, event, source, self.now(), also)
             .await?
             .ok_or_else(|| ServiceError::new(ErrorCode::PaymentNotFound, format!("no payment {payment_id}")))?;
         if changed {
@@ -165,7 +165,7 @@ impl App {
         let session = self.session(token).await?;
         let operation = if session.methods.contains(&Method::Payout) { "payout" } else { "sale" };
         let operators = self.operators(operation).await;
-        let at = now();
+        let at = self.now();
         let payments = self.db().payments_of_session(token).await?;
         let current = current_payment(&payments).map(|p| payment_view(p, at));
         let deposits = payments.iter().filter(|p| p.machine.kind == PaymentKind::CashIn).map(|p| payment_view(p, at)).collect();
@@ -186,7 +186,7 @@ impl App {
         let gate_calls = gate_calls.into_iter().map(|(endpoint, http_status, error)| GateCallEntry { endpoint, http_status, error }).collect();
         let callbacks = self.db().callbacks_of(payment_id).await?;
         let callbacks = callbacks.into_iter().map(|(verified, result, applied)| CallbackEntry { verified, result, applied }).collect();
-        Ok(PaymentDetail { payment: payment_view(&record, now()), session: record.session_token, events, gate_calls, callbacks })
+        Ok(PaymentDetail { payment: payment_view(&record, self.now()), session: record.session_token, events, gate_calls, callbacks })
     }
 
     /// Creates a checkout session: amount, currency and customer are fixed here, never by the browser.
@@ -225,7 +225,7 @@ impl App {
             methods,
             locale: input.locale,
             description: input.description,
-            created_at: now(),
+            created_at: self.now(),
         };
         self.db().insert_session(&session).await?;
         Ok(session)
@@ -277,7 +277,7 @@ impl App {
     }
 
     fn new_payment(&self, payment_id: String, session: Option<&Session>, kind: PaymentKind, amount: u64, via: Channel) -> PaymentRecord {
-        let at = now();
+        let at = self.now();
         PaymentRecord {
             payment_id,
             session_token: session.map(|s| s.token.clone()),
@@ -416,7 +416,7 @@ impl App {
     pub async fn submit_otp(&self, token: &str, payment_id: &str, code: &str, ip: &str) -> Result<PaymentRecord, ServiceError> {
         let code = parse_otp(code)?;
         let record = self.session_payment(token, payment_id).await?;
-        record.machine.check_submit(now()).map_err(|refusal| match refusal {
+        record.machine.check_submit(self.now()).map_err(|refusal| match refusal {
             SubmitRefusal::NotAwaitingOtp if record.machine.status().name() == "processing" && record.machine.attempts() > 0 => otp_in_flight(),
             SubmitRefusal::NotAwaitingOtp => {
                 ServiceError::new(ErrorCode::NotAwaitingOtp, format!("the payment is {}, not waiting for a code", record.machine.status().name()))
@@ -453,7 +453,7 @@ impl App {
     /// Asks the platform for a new code, within the rules: after the current one expired, at most three times.
     pub async fn resend_otp(&self, token: &str, payment_id: &str) -> Result<PaymentRecord, ServiceError> {
         let record = self.session_payment(token, payment_id).await?;
-        let at = now();
+        let at = self.now();
         record.machine.check_resend(at).map_err(|refusal| match refusal {
             ResendRefusal::TooEarly { retry_after } => {
                 let mut e = ServiceError::new(
@@ -476,7 +476,7 @@ impl App {
             customer: CustomerIp { ip_address: record.customer_ip.clone().unwrap_or_else(|| "127.0.0.1".into()) },
         };
         match self.gate().call(self.db(), Some(payment_id), "/v2/customer/action/resend", &request).await {
-            Ok(_) => self.apply(payment_id, &Event::ResendAccepted { resend, at: now() }, "gate").await,
+            Ok(_) => self.apply(payment_id, &Event::ResendAccepted { resend, at: self.now() }, "gate").await,
             Err(failure) => {
                 self.apply(payment_id, &Event::ResendRejected { resend }, "gate").await?;
                 Err(upstream(&failure))
@@ -545,7 +545,7 @@ impl App {
     /// Applies a verified callback recorded as `log_id`; returns what it did, for the log.
     pub async fn apply_callback(&self, log_id: i64, callback: &Callback) -> Result<String, ServiceError> {
         let payment_id = callback.payment.id.clone();
-        let Some(event) = callback.to_event(now()) else {
+        let Some(event) = callback.to_event(self.now()) else {
             let result = if self.db().payment(&payment_id).await?.is_none() {
                 "unknown payment: ignored"
             } else if callback.operation.as_ref().is_some_and(|op| op.kind == "refund") {
@@ -611,11 +611,11 @@ impl App {
     /// it since, their answer stands and this call asks nothing.
     async fn confirm_status_of(&self, seen: &PaymentRecord) -> Result<PaymentRecord, ServiceError> {
         let payment_id = seen.payment_id.as_str();
-        let wait = self.status_ready_at(seen).await? - now();
+        let wait = self.status_ready_at(seen).await? - self.now();
         if wait.0 > 0 {
             tokio::time::sleep(Duration::from_millis(wait.0 as u64)).await;
         }
-        if !self.db().claim_status_check(payment_id, seen.last_status_check_at, now()).await? {
+        if !self.db().claim_status_check(payment_id, seen.last_status_check_at, self.now()).await? {
             return self.payment(payment_id).await;
         }
         let record = self.payment(payment_id).await?;
@@ -623,7 +623,7 @@ impl App {
             StatusAnswer::Events(events) => self.apply_all(payment_id, record, &events).await,
             StatusAnswer::Unknown(failure) => {
                 // The platform does not know the payment: the purchase request never reached it.
-                let silent_for = now() - record.created_at;
+                let silent_for = self.now() - record.created_at;
                 if record.machine.status().name() == "processing"
                     && record.via != Channel::PaymentPage
                     && silent_for >= Millis::from_duration(self.config().reconcile_after)
@@ -657,7 +657,7 @@ impl App {
             return Err(ServiceError::new(ErrorCode::StatusUnsigned, format!("the status answer does not verify: {e}")));
         }
         let callback = Callback::from_value(answer).map_err(|e| ServiceError::new(ErrorCode::StatusUnreadable, e.to_string()))?;
-        Ok(StatusAnswer::Events(callback.to_confirmation(now())))
+        Ok(StatusAnswer::Events(callback.to_confirmation(self.now())))
     }
 
     /// A Payment Page payment still open with nothing heard from the platform: asks the platform
@@ -668,13 +668,13 @@ impl App {
         if record.machine.status().name() != "processing" {
             return Ok(false);
         }
-        let wait = self.status_ready_at(record).await? - now();
+        let wait = self.status_ready_at(record).await? - self.now();
         if wait.0 > 0 {
             let mut e = ServiceError::new(ErrorCode::PaymentInProgress, "the payment page of this session may still be paying; try again shortly");
             e.retry_after_s = Some(wait.ceil_secs());
             return Err(e);
         }
-        if !self.db().claim_status_check(&record.payment_id, record.last_status_check_at, now()).await? {
+        if !self.db().claim_status_check(&record.payment_id, record.last_status_check_at, self.now()).await? {
             // Someone is asking right now; their answer decides.
             return Ok(false);
         }
@@ -706,7 +706,7 @@ impl App {
         let pending = record.clone();
         tokio::spawn(async move {
             if let Ok(ready_at) = app.status_ready_at(&pending).await {
-                let wait = ready_at - now();
+                let wait = ready_at - app.now();
                 if wait.0 > 0 {
                     tokio::time::sleep(Duration::from_millis(wait.0 as u64)).await;
                 }
@@ -726,7 +726,7 @@ impl App {
             return Err(ServiceError::new(ErrorCode::AmountInvalid, "a refund must be more than zero"));
         }
         let record = self.payment(payment_id).await?;
-        let (refund_id, amount_wanted) = match self.db().reserve_refund(payment_id, amount, now()).await? {
+        let (refund_id, amount_wanted) = match self.db().reserve_refund(payment_id, amount, self.now()).await? {
             None => return Err(ServiceError::new(ErrorCode::PaymentNotFound, format!("no payment {payment_id}"))),
             Some(Reservation::Reserved { id, amount }) => (id, amount),
             Some(Reservation::NotRefundable(state)) => {
@@ -807,7 +807,7 @@ enum StatusAnswer {
 const LEASE: Duration = Duration::from_secs(30);
 
 async fn hold_lease(app: &App, name: &str, for_how_long: Duration) -> bool {
-    let at = now();
+    let at = app.now();
     match app.db().try_lease(name, app.db().instance(), at, at + Millis::from_duration(for_how_long)).await {
         Ok(held) => held,
         Err(e) => {
@@ -849,7 +849,7 @@ pub async fn reconcile_forever(app: App) {
         if !hold_lease(&app, "reconciler", LEASE.max(period * 3)).await {
             continue;
         }
-        if let Err(e) = reconcile_once(&app, now()).await {
+        if let Err(e) = reconcile_once(&app, app.now()).await {
             tracing::warn!(error = %e.message, "reconciliation pass failed");
         }
     }

@@ -278,7 +278,7 @@ async fn a_silent_payment_is_reconciled_once_across_instances(store: Store) {
     while a.platform_payment(&payment_id).await["status"] != "awaiting clarification" {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let later = checkout_server::now() + checkout_protocol::time::Millis::from_duration(tuning.reconcile_after);
+    let later = a.app.now() + checkout_protocol::time::Millis::from_duration(tuning.reconcile_after);
     let (ra, rb) = tokio::join!(reconcile_once(&a.app, later), reconcile_once(&b.app, later));
     ra.unwrap();
     rb.unwrap();
@@ -286,7 +286,7 @@ async fn a_silent_payment_is_reconciled_once_across_instances(store: Store) {
     assert_eq!(asked, 1, "two instances, one status request");
     assert_eq!(b.get(&b.pay_path(&payment_id, "").await).await.1["state"], "awaiting_otp", "the answer was applied");
     // And the reconciler's lease: one holder at a time, renewable by it, free once expired.
-    let at = checkout_server::now();
+    let at = a.app.now();
     let until = at + checkout_protocol::time::Millis(30_000);
     let (la, lb) = tokio::join!(a.app.db().try_lease("test", "a", at, until), b.app.db().try_lease("test", "b", at, until));
     assert!(la.unwrap() ^ lb.unwrap(), "exactly one instance holds the lease");

@@ -77,6 +77,8 @@ pub struct Stack {
     pub sandbox: String,
     pub app: App,
     pub http: reqwest::Client,
+    /// Shared with the sandbox (for stacks from `Stack::start`).
+    pub clock: checkout_protocol::time::Clock,
 }
 
 /// Timings both sides share.
@@ -86,6 +88,8 @@ pub struct Tuning {
     pub delayed_callback: Duration,
     /// The backend's per-address limits.
     pub limits: checkout_server::config::AddressLimits,
+    /// The one clock of the backend and the sandbox: tests skip it ahead instead of sleeping.
+    pub clock: checkout_protocol::time::Clock,
 }
 
 impl Default for Tuning {
@@ -95,6 +99,7 @@ impl Default for Tuning {
             reconcile_after: Duration::from_secs(60),
             delayed_callback: Duration::from_millis(500),
             limits: checkout_server::config::AddressLimits::DEFAULT,
+            clock: checkout_protocol::time::Clock::system(),
         }
     }
 }
@@ -106,10 +111,16 @@ pub fn start_sandbox(listener: TcpListener, server: &str, tuning: &Tuning) {
     sandbox_config.cashin_url = Some(format!("{server}/webservice/cash-in"));
     sandbox_config.otp_ttl = tuning.otp_ttl;
     sandbox_config.delayed_callback = tuning.delayed_callback;
+    sandbox_config.clock = tuning.clock.clone();
     tokio::spawn(checkout_sandbox::run(listener, sandbox_config, std::future::pending()));
 }
 
 impl Stack {
+    /// Skips the backend's and the sandbox's clock ahead: a code expires without a wait.
+    pub fn skip(&self, by: Duration) {
+        self.clock.skip(checkout_protocol::time::Millis::from_duration(by));
+    }
+
     pub async fn start(store: Store, tuning: Tuning) -> Stack {
         let sandbox_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let sandbox = format!("http://{}", sandbox_listener.local_addr().unwrap());
@@ -133,9 +144,10 @@ impl Stack {
         config.otp_ttl = tuning.otp_ttl;
         config.reconcile_after = tuning.reconcile_after;
         config.limits = tuning.limits;
+        config.clock = tuning.clock.clone();
         let app = App::new(config).await.unwrap();
         tokio::spawn(run(server_listener, app.clone(), std::future::pending()));
-        Stack { server, sandbox: sandbox.to_owned(), app, http: reqwest::Client::new() }
+        Stack { server, sandbox: sandbox.to_owned(), app, http: reqwest::Client::new(), clock: tuning.clock.clone() }
     }
 
     /// The payments the sandbox (the platform) received for a customer.
