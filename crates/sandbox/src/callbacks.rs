@@ -7,7 +7,7 @@ use checkout_protocol::signature::attach_signature;
 use serde_json::{json, Value};
 
 use crate::scenario::Scenario;
-use crate::store::{CallbackAttempt, CallbackRecord, Kind, SandboxPayment};
+use crate::store::{CallbackAttempt, CallbackRecord, Kind, PlatformStatus, SandboxPayment};
 use crate::{platform_date, Sandbox};
 use checkout_protocol::time::Timestamp;
 
@@ -36,11 +36,11 @@ pub fn retry_pause(attempt: u32) -> Duration {
 #[derive(Debug, Clone)]
 pub struct Report<'a> {
     /// The payment's status.
-    pub payment_status: &'a str,
+    pub payment_status: PlatformStatus,
     /// The operation's type (`sale`, `refund`, `payout`).
     pub operation_type: &'a str,
     /// The operation's status.
-    pub operation_status: &'a str,
+    pub operation_status: PlatformStatus,
     /// The operation's code and message, when it has them.
     pub code: Option<(&'a str, &'a str)>,
     /// The operation's amount.
@@ -57,7 +57,7 @@ pub fn body(p: &SandboxPayment, report: &Report<'_>, at: Timestamp) -> Value {
     let mut operation = json!({
         "id": p.operation_id,
         "type": report.operation_type,
-        "status": report.operation_status,
+        "status": report.operation_status.as_str(),
         "date": date,
         "created_date": platform_date(p.last_request_at),
         "request_id": p.request_id,
@@ -78,7 +78,7 @@ pub fn body(p: &SandboxPayment, report: &Report<'_>, at: Timestamp) -> Value {
         "payment": {
             "id": p.payment_id,
             "type": payment_type,
-            "status": report.payment_status,
+            "status": report.payment_status.as_str(),
             "date": date,
             "method": method,
             "sum": { "amount": p.remaining, "currency": p.currency },
@@ -99,9 +99,9 @@ pub fn body(p: &SandboxPayment, report: &Report<'_>, at: Timestamp) -> Value {
 /// `clarification_fields`.
 pub fn otp_required(p: &SandboxPayment, at: Timestamp) -> Value {
     let report = Report {
-        payment_status: "awaiting clarification",
+        payment_status: PlatformStatus::AwaitingClarification,
         operation_type: "sale",
-        operation_status: "awaiting clarification",
+        operation_status: PlatformStatus::AwaitingClarification,
         code: None,
         operation_amount: p.amount,
         clarification: true,
@@ -113,18 +113,18 @@ pub fn otp_required(p: &SandboxPayment, at: Timestamp) -> Value {
 pub fn current_status(p: &SandboxPayment, at: Timestamp) -> Value {
     let operation_type = match p.kind {
         Kind::Payout => "payout",
-        _ if p.status.contains("refunded") => "refund",
+        _ if matches!(p.status, PlatformStatus::Refunded | PlatformStatus::PartiallyRefunded) => "refund",
         _ => "sale",
     };
     let code = match (&p.code, &p.message) {
         (Some(c), Some(m)) => Some((c.as_str(), m.as_str())),
         _ => None,
     };
-    let awaiting = p.status == "awaiting clarification";
+    let awaiting = p.status == PlatformStatus::AwaitingClarification;
     let report = Report {
-        payment_status: &p.status,
+        payment_status: p.status,
         operation_type,
-        operation_status: &p.operation_status,
+        operation_status: p.operation_status,
         code,
         operation_amount: p.amount,
         clarification: awaiting,

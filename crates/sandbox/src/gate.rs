@@ -14,14 +14,16 @@ use axum::Json;
 use checkout_protocol::phone::KzMobile;
 use checkout_protocol::signature::{attach_signature, verify};
 use checkout_protocol::time::Millis;
+use checkout_protocol::wire::{self, General};
 use checkout_protocol::{ApprovalCode, Operator};
 use rand::Rng;
+use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 use crate::callbacks::{self, Report};
 use crate::error::{ErrorKind, GateError, GatePath};
 use crate::scenario::{Scenario, GENERAL_DECLINE, SCENARIO_CODES};
-use crate::store::{Kind, Otp, SandboxPayment, Sms};
+use crate::store::{Kind, Otp, PlatformStatus, SandboxPayment, Sms};
 use crate::Sandbox;
 
 /// The body as a JSON object, or the platform's error for what is wrong with it.
@@ -41,57 +43,66 @@ pub(crate) fn read_json(body: Result<Bytes, BytesRejection>) -> Result<Value, Ga
     }
 }
 
-/// The value at a dotted path.
-pub(crate) fn at<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.').try_fold(value, |v, key| v.get(key))
+/// The request as the wire type `T`, or the platform's error naming the field at fault (the
+/// same types the merchant backend builds its requests from).
+pub(crate) fn typed<T: DeserializeOwned>(value: &Value) -> Result<T, GateError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let mut field = e.path().to_string();
+        let detail = e.inner().to_string();
+        // A missing field is reported at its parent: name the field itself.
+        if let Some(missing) = detail.strip_prefix("missing field `").and_then(|rest| rest.split('`').next()) {
+            field = if field == "." { missing.to_owned() } else { format!("{field}.{missing}") };
+            return GateError::field(ErrorKind::InvalidField, &field, format!("{field} is required"));
+        }
+        GateError::field(ErrorKind::InvalidField, &field, format!("{field}: {detail}"))
+    })
 }
 
 fn invalid(path: &str, detail: &str) -> GateError {
     GateError::field(ErrorKind::InvalidField, path, format!("{path} {detail}"))
 }
 
-/// A required, non-empty string.
-pub(crate) fn required_str<'a>(value: &'a Value, path: &str) -> Result<&'a str, GateError> {
-    match at(value, path) {
-        Some(Value::String(s)) if s.trim().is_empty() => Err(invalid(path, "must not be empty")),
-        Some(Value::String(s)) if s.chars().count() > 255 => Err(invalid(path, "must be at most 255 characters")),
-        Some(Value::String(s)) => Ok(s),
-        Some(_) => Err(invalid(path, "must be a string")),
-        None => Err(invalid(path, "is required")),
+/// A required text field: not blank, at most 255 characters.
+fn text<'a>(value: &'a str, path: &str) -> Result<&'a str, GateError> {
+    if value.trim().is_empty() {
+        Err(invalid(path, "must not be empty"))
+    } else if value.chars().count() > 255 {
+        Err(invalid(path, "must be at most 255 characters"))
+    } else {
+        Ok(value)
     }
 }
 
-/// A required positive integer amount in minor units.
-fn required_amount(value: &Value, path: &str) -> Result<u64, GateError> {
-    match at(value, path) {
-        Some(Value::Number(n)) => match n.as_u64() {
-            Some(0) => Err(invalid(path, "must be greater than zero")),
-            Some(amount) => Ok(amount),
-            None => Err(invalid(path, "must be a positive integer in minor units")),
-        },
-        Some(_) => Err(invalid(path, "must be an integer in minor units")),
-        None => Err(invalid(path, "is required")),
+/// The payment id of a request about one payment.
+fn payment_id_of(general: &General) -> Result<String, GateError> {
+    match &general.payment_id {
+        Some(id) => Ok(text(id, "general.payment_id")?.to_owned()),
+        None => Err(invalid("general.payment_id", "is required")),
     }
 }
 
-fn optional_url(value: &Value, path: &str) -> Result<Option<String>, GateError> {
-    match at(value, path) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(url)) if url.starts_with("http://") || url.starts_with("https://") => Ok(Some(url.clone())),
-        Some(_) => Err(invalid(path, "must be an http:// or https:// URL")),
+fn callback_url(general: &General) -> Result<Option<String>, GateError> {
+    match &general.merchant_callback_url {
+        None => Ok(None),
+        Some(url) if url.starts_with("http://") || url.starts_with("https://") => Ok(Some(url.clone())),
+        Some(_) => Err(invalid("general.merchant_callback_url", "must be an http:// or https:// URL")),
     }
+}
+
+fn ip_address(ip: &str, path: &str) -> Result<IpAddr, GateError> {
+    ip.parse().map_err(|_| invalid(path, "must be an IPv4 or IPv6 address"))
 }
 
 /// Checks `general.project_id` and the signature with that project's secret.
 pub(crate) fn authenticate(sandbox: &Sandbox, value: &Value) -> Result<u64, GateError> {
+    #[derive(serde::Deserialize)]
+    struct Signed {
+        general: General,
+    }
     if !matches!(value.get("general"), Some(Value::Object(_))) {
         return Err(invalid("general", "is required and must be an object"));
     }
-    let project_id = match at(value, "general.project_id") {
-        Some(Value::Number(n)) => n.as_u64().ok_or_else(|| invalid("general.project_id", "must be a positive integer"))?,
-        Some(_) => return Err(invalid("general.project_id", "must be an integer")),
-        None => return Err(invalid("general.project_id", "is required")),
-    };
+    let project_id = typed::<Signed>(value)?.general.project_id;
     let secret = sandbox.secret(project_id).ok_or_else(|| {
         GateError::field(ErrorKind::UnknownProject, "general.project_id", format!("project {project_id} is not configured in the sandbox"))
     })?;
@@ -99,15 +110,16 @@ pub(crate) fn authenticate(sandbox: &Sandbox, value: &Value) -> Result<u64, Gate
     Ok(project_id)
 }
 
-/// The OTP at `path`, by the one rule the widget and the backend apply too.
+/// The OTP at `path` of a page request, by the one rule the widget and the backend apply too
+/// (Gate's clarification reads it as the wire type's `ApprovalCode`).
 pub(crate) fn approval_code(value: &Value, path: &str) -> Result<ApprovalCode, GateError> {
-    let typed = required_str(value, path)?;
+    let typed = value.get(path).and_then(Value::as_str).ok_or_else(|| invalid(path, "is required"))?;
     ApprovalCode::parse(typed).map_err(|e| GateError::field(ErrorKind::InvalidField, path, format!("{path}: {e}")))
 }
 
 /// A Kazakhstan mobile number in the platform's form, digits only with the country code.
-pub(crate) fn platform_phone(value: &Value, path: &str) -> Result<KzMobile, GateError> {
-    let number = required_str(value, path)?;
+pub(crate) fn platform_phone(number: &str, path: &str) -> Result<KzMobile, GateError> {
+    let number = text(number, path)?;
     if !number.bytes().all(|b| b.is_ascii_digit()) {
         return Err(invalid(path, "must be digits only, with the country code (77011234567)"));
     }
@@ -139,25 +151,25 @@ pub(crate) struct MobileRequest {
 }
 
 fn read_mobile_request(value: &Value) -> Result<MobileRequest, GateError> {
-    let payment_id = required_str(value, "general.payment_id")?.to_owned();
-    let customer_id = required_str(value, "customer.id")?.to_owned();
-    let ip = required_str(value, "customer.ip_address")?;
-    if ip.parse::<IpAddr>().is_err() {
-        return Err(invalid("customer.ip_address", "must be an IPv4 or IPv6 address"));
-    }
-    required_str(value, "customer.first_name")?;
-    required_str(value, "customer.last_name")?;
-    if !required_str(value, "customer.email")?.contains('@') {
+    let request: wire::MobilePaymentRequest = typed(value)?;
+    let payment_id = payment_id_of(&request.general)?;
+    let customer = &request.customer;
+    let customer_id = text(&customer.id, "customer.id")?.to_owned();
+    ip_address(text(&customer.ip_address, "customer.ip_address")?, "customer.ip_address")?;
+    text(&customer.first_name, "customer.first_name")?;
+    text(&customer.last_name, "customer.last_name")?;
+    if !text(&customer.email, "customer.email")?.contains('@') {
         return Err(invalid("customer.email", "must be an email address"));
     }
-    let phone = platform_phone(value, "account.number")?;
-    let amount = required_amount(value, "payment.amount")?;
-    let currency = required_str(value, "payment.currency")?.to_owned();
-    if currency != "KZT" {
+    let phone = platform_phone(&request.account.number, "account.number")?;
+    if request.payment.amount == 0 {
+        return Err(invalid("payment.amount", "must be greater than zero"));
+    }
+    if request.payment.currency != "KZT" {
         return Err(invalid("payment.currency", "must be KZT: Mobile Commerce in Kazakhstan takes tenge only"));
     }
-    let callback_url = optional_url(value, "general.merchant_callback_url")?;
-    Ok(MobileRequest { payment_id, customer_id, phone, amount, currency, callback_url })
+    let callback_url = callback_url(&request.general)?;
+    Ok(MobileRequest { payment_id, customer_id, phone, amount: request.payment.amount, currency: request.payment.currency, callback_url })
 }
 
 /// Records a new payment, refusing a payment id the project used before.
@@ -212,8 +224,8 @@ pub(crate) fn issue_otp(sandbox: &Sandbox, project_id: u64, payment_id: &str, ro
     };
     let at = sandbox.now();
     p.otp = Some(Otp { code: code.clone(), created_at: at, resends: round });
-    p.status = "awaiting clarification".into();
-    p.operation_status = "awaiting clarification".into();
+    p.status = PlatformStatus::AwaitingClarification;
+    p.operation_status = PlatformStatus::AwaitingClarification;
     let amount = checkout_protocol::Amount(p.amount).format_kzt(checkout_protocol::Locale::Ru);
     let mut text = format!("{code} — төлемді растау коды / код подтверждения оплаты {amount}. Кодты ешкімге айтпаңыз / Никому не сообщайте код.");
     // WebOTP's format: the last line names the origin's host and the code.
@@ -291,8 +303,8 @@ fn awaiting_code<'a>(
     via_payment_page: bool,
 ) -> Result<&'a mut SandboxPayment, GateError> {
     let p = store.payment_mut(project_id, payment_id).ok_or_else(|| no_payment(payment_id))?;
-    if p.kind != Kind::Purchase || p.via_payment_page != via_payment_page || p.status != "awaiting clarification" {
-        return Err(GateError::detail(ErrorKind::WrongState, format!("payment {payment_id} is {:?}, not awaiting clarification", p.status)));
+    if p.kind != Kind::Purchase || p.via_payment_page != via_payment_page || p.status != PlatformStatus::AwaitingClarification {
+        return Err(GateError::detail(ErrorKind::WrongState, format!("payment {payment_id} is {:?}, not awaiting clarification", p.status.as_str())));
     }
     Ok(p)
 }
@@ -318,8 +330,8 @@ pub(crate) fn submit_code(
         Verdict::Wrong
     };
     p.otp_attempts += 1;
-    p.status = "processing".into();
-    p.operation_status = "processing".into();
+    p.status = PlatformStatus::Processing;
+    p.operation_status = PlatformStatus::Processing;
     p.last_request_at = at;
     p.request_id = request_id();
     Ok((verdict, p.request_id.clone()))
@@ -333,8 +345,8 @@ pub(crate) fn settle_code(sandbox: &Sandbox, project_id: u64, payment_id: &str, 
         let p = store.payment_mut(project_id, payment_id)?;
         if verdict != Verdict::Right {
             let via_payment_page = p.via_payment_page;
-            p.status = "awaiting clarification".into();
-            p.operation_status = "awaiting clarification".into();
+            p.status = PlatformStatus::AwaitingClarification;
+            p.operation_status = PlatformStatus::AwaitingClarification;
             let body = callbacks::otp_required(p, sandbox.now());
             drop(store);
             // On the Payment Page the page itself asks again; Gate merchants get a callback.
@@ -344,11 +356,11 @@ pub(crate) fn settle_code(sandbox: &Sandbox, project_id: u64, payment_id: &str, 
             return None;
         }
         let (status, code, message) = match p.scenario.decline() {
-            Some((code, message)) => ("decline", code, message),
-            None => ("success", "0", "Success"),
+            Some((code, message)) => (PlatformStatus::Decline, code, message),
+            None => (PlatformStatus::Success, "0", "Success"),
         };
-        p.status = status.into();
-        p.operation_status = status.into();
+        p.status = status;
+        p.operation_status = status;
         p.code = Some(code.into());
         p.message = Some(message.into());
         let body = callbacks::current_status(p, sandbox.now());
@@ -368,8 +380,9 @@ pub(crate) fn settle_code(sandbox: &Sandbox, project_id: u64, payment_id: &str, 
 pub async fn clarification(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRejection>) -> Result<Response, GateError> {
     let value = read_json(body)?;
     let project_id = authenticate(&sandbox, &value)?;
-    let payment_id = required_str(&value, "general.payment_id")?.to_owned();
-    let code = approval_code(&value, "additional_data.additional_data.approval_code")?;
+    let request: wire::ClarificationRequest = typed(&value)?;
+    let payment_id = payment_id_of(&request.general)?;
+    let code = request.additional_data.additional_data.approval_code;
     let (verdict, request_id) = submit_code(&sandbox, project_id, &payment_id, &code, false)?;
     let task = sandbox.clone();
     let id = payment_id.clone();
@@ -403,19 +416,18 @@ pub(crate) fn begin_resend(sandbox: &Sandbox, project_id: u64, payment_id: &str,
 pub async fn resend(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRejection>) -> Result<Response, GateError> {
     let value = read_json(body)?;
     let project_id = authenticate(&sandbox, &value)?;
-    let payment_id = required_str(&value, "general.payment_id")?.to_owned();
-    if required_str(&value, "customer.ip_address")?.parse::<IpAddr>().is_err() {
-        return Err(invalid("customer.ip_address", "must be an IPv4 or IPv6 address"));
-    }
+    let request: wire::ResendRequest = typed(&value)?;
+    let payment_id = payment_id_of(&request.general)?;
+    ip_address(&request.customer.ip_address, "customer.ip_address")?;
     let (round, request_id) = begin_resend(&sandbox, project_id, &payment_id, false)?;
     let otp_callback = issue_otp(&sandbox, project_id, &payment_id, round);
     let quirk = sandbox.store().payment_mut(project_id, &payment_id).filter(|p| p.scenario == Scenario::ResendQuirk).map(|p| {
         // The seeds warn that statuses around a resend may be wrong: this one says "decline"
         // while the payment in fact waits for the new code.
         let report = Report {
-            payment_status: "decline",
+            payment_status: PlatformStatus::Decline,
             operation_type: "sale",
-            operation_status: "decline",
+            operation_status: PlatformStatus::Decline,
             code: Some(GENERAL_DECLINE),
             operation_amount: p.amount,
             clarification: false,
@@ -442,26 +454,23 @@ pub async fn resend(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRej
 pub async fn refund(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRejection>) -> Result<Response, GateError> {
     let value = read_json(body)?;
     let project_id = authenticate(&sandbox, &value)?;
-    let payment_id = required_str(&value, "general.payment_id")?.to_owned();
-    let partial = match (at(&value, "payment.amount"), at(&value, "payment.currency")) {
+    let request: wire::RefundRequest = typed(&value)?;
+    let payment_id = payment_id_of(&request.general)?;
+    let partial = match (request.payment.amount, request.payment.currency) {
         (None, None) => None,
         (Some(_), None) => return Err(invalid("payment.currency", "is required for a partial refund")),
         (None, Some(_)) => return Err(invalid("payment.amount", "is required for a partial refund")),
-        (Some(_), Some(_)) => Some((required_amount(&value, "payment.amount")?, required_str(&value, "payment.currency")?.to_owned())),
+        (Some(0), Some(_)) => return Err(invalid("payment.amount", "must be greater than zero")),
+        (Some(amount), Some(currency)) => Some((amount, currency)),
     };
-    if let Some(description) = at(&value, "payment.description") {
-        if !description.is_string() {
-            return Err(invalid("payment.description", "must be a string"));
-        }
-    }
     let (body, request_id) = {
         let mut store = sandbox.store();
         let operation_id = store.operation_id();
         let p = store.payment_mut(project_id, &payment_id).ok_or_else(|| no_payment(&payment_id))?;
-        if p.kind != Kind::Purchase || !(p.status == "success" || p.status == "partially refunded") {
+        if p.kind != Kind::Purchase || !(p.status == PlatformStatus::Success || p.status == PlatformStatus::PartiallyRefunded) {
             return Err(GateError::detail(
                 ErrorKind::WrongState,
-                format!("payment {payment_id} is {:?}; only a successful purchase can be refunded", p.status),
+                format!("payment {payment_id} is {:?}; only a successful purchase can be refunded", p.status.as_str()),
             ));
         }
         let amount = match &partial {
@@ -480,13 +489,13 @@ pub async fn refund(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRej
         p.last_request_at = sandbox.now();
         p.request_id = crate::gate::request_id();
         let body = if p.scenario == Scenario::RefundDeclined {
-            let status = p.status.clone();
+            let status = p.status;
             callbacks::body(
                 p,
                 &Report {
-                    payment_status: &status,
+                    payment_status: status,
                     operation_type: "refund",
-                    operation_status: "decline",
+                    operation_status: PlatformStatus::Decline,
                     code: Some(GENERAL_DECLINE),
                     operation_amount: amount,
                     clarification: false,
@@ -495,14 +504,14 @@ pub async fn refund(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRej
             )
         } else {
             p.remaining -= amount;
-            p.status = if p.remaining == 0 { "refunded".into() } else { "partially refunded".into() };
-            let status = p.status.clone();
+            p.status = if p.remaining == 0 { PlatformStatus::Refunded } else { PlatformStatus::PartiallyRefunded };
+            let status = p.status;
             callbacks::body(
                 p,
                 &Report {
-                    payment_status: &status,
+                    payment_status: status,
                     operation_type: "refund",
-                    operation_status: "success",
+                    operation_status: PlatformStatus::Success,
                     code: Some(("0", "Success")),
                     operation_amount: amount,
                     clarification: false,
@@ -527,10 +536,13 @@ pub async fn payout(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRej
         let Some(p) = store.payment_mut(project_id, &request.payment_id) else {
             return Err(GateError::new(ErrorKind::PaymentNotFound));
         };
-        let (status, (code, message)) =
-            if p.scenario == Scenario::PayoutDeclined { ("decline", GENERAL_DECLINE) } else { ("success", ("0", "Success")) };
-        p.status = status.into();
-        p.operation_status = status.into();
+        let (status, (code, message)) = if p.scenario == Scenario::PayoutDeclined {
+            (PlatformStatus::Decline, GENERAL_DECLINE)
+        } else {
+            (PlatformStatus::Success, ("0", "Success"))
+        };
+        p.status = status;
+        p.operation_status = status;
         p.code = Some(code.into());
         p.message = Some(message.into());
         callbacks::current_status(p, sandbox.now())
@@ -543,7 +555,8 @@ pub async fn payout(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRej
 pub async fn status(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRejection>) -> Result<Response, GateError> {
     let value = read_json(body)?;
     let project_id = authenticate(&sandbox, &value)?;
-    let payment_id = required_str(&value, "general.payment_id")?.to_owned();
+    let request: wire::StatusRequest = typed(&value)?;
+    let payment_id = payment_id_of(&request.general)?;
     let min_age = Millis::from_duration(sandbox.config().status_min_age);
     let mut answer = {
         let mut store = sandbox.store();

@@ -162,7 +162,7 @@ pub async fn start(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesReje
     let typed = value.get("phone").and_then(Value::as_str).unwrap_or_default();
     let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
     let normalised = checkout_protocol::KzMobile::parse(typed).map(|p| p.as_str().to_owned()).unwrap_or(digits);
-    let phone = platform_phone(&json!({ "phone": normalised }), "phone")?;
+    let phone = platform_phone(&normalised, "phone")?;
     if Scenario::for_phone(phone.as_str()) == Scenario::GateRejects {
         return Err(GateError::field(ErrorKind::Rejected, "phone", "the operator refused to serve this number (sandbox scenario)"));
     }

@@ -71,9 +71,9 @@ pub struct SandboxPayment {
     /// What kind of payment.
     pub kind: Kind,
     /// The platform's payment status (`processing`, `awaiting clarification`, `success`, …).
-    pub status: String,
+    pub status: PlatformStatus,
     /// The platform's status of the latest operation.
-    pub operation_status: String,
+    pub operation_status: PlatformStatus,
     /// The latest operation's code and message, once final.
     pub code: Option<String>,
     /// The code's message.
@@ -138,8 +138,8 @@ impl SandboxPayment {
             project_id,
             payment_id: payment_id.to_owned(),
             kind,
-            status: "processing".into(),
-            operation_status: "processing".into(),
+            status: PlatformStatus::Processing,
+            operation_status: PlatformStatus::Processing,
             code: None,
             message: None,
             amount,
@@ -181,6 +181,43 @@ pub struct Sms {
     pub payment_id: String,
     /// When it was sent.
     pub sent_at: Timestamp,
+}
+
+/// A payment's or operation's status, as the platform spells it in callbacks (`platform.md` §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PlatformStatus {
+    /// Being worked on.
+    #[serde(rename = "processing")]
+    Processing,
+    /// Waiting for the customer's OTP.
+    #[serde(rename = "awaiting clarification")]
+    AwaitingClarification,
+    /// Paid (or paid out, or deposited).
+    #[serde(rename = "success")]
+    Success,
+    /// Declined.
+    #[serde(rename = "decline")]
+    Decline,
+    /// Refunded in full.
+    #[serde(rename = "refunded")]
+    Refunded,
+    /// Part of it refunded.
+    #[serde(rename = "partially refunded")]
+    PartiallyRefunded,
+}
+
+impl PlatformStatus {
+    /// The platform's spelling.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PlatformStatus::Processing => "processing",
+            PlatformStatus::AwaitingClarification => "awaiting clarification",
+            PlatformStatus::Success => "success",
+            PlatformStatus::Decline => "decline",
+            PlatformStatus::Refunded => "refunded",
+            PlatformStatus::PartiallyRefunded => "partially refunded",
+        }
+    }
 }
 
 /// Everything the sandbox remembers.

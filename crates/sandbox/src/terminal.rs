@@ -12,17 +12,18 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use checkout_protocol::money::CASH_IN_LIMITS;
 use checkout_protocol::signature::attach_signature;
-use checkout_protocol::wire::{CashInAnswer, CashInCode, KASSA24};
+use checkout_protocol::wire::{CashInAnswer, CashInCode, CashInRequest, TerminalPayment, KASSA24};
 use serde_json::{json, Value};
 
 use crate::callbacks;
 use crate::error::{ErrorKind, GateError};
-use crate::gate::{at, read_json, request_id, required_str};
-use crate::store::{Kind, SandboxPayment};
+use crate::gate::{read_json, request_id, typed};
+use crate::store::{Kind, PlatformStatus, SandboxPayment};
 use crate::Sandbox;
 
 /// Sends one signed request to the merchant's web service and reads its answer.
-async fn ask(sandbox: &Sandbox, url: &str, secret: &str, mut request: Value) -> Result<CashInAnswer, String> {
+async fn ask(sandbox: &Sandbox, url: &str, secret: &str, request: CashInRequest) -> Result<CashInAnswer, String> {
+    let mut request = serde_json::to_value(request).map_err(|e| format!("the request did not serialize: {e}"))?;
     attach_signature(&mut request, secret);
     let response = sandbox.http().post(url).json(&request).send().await.map_err(|e| format!("the web service is unreachable: {e}"))?;
     let status = response.status();
@@ -44,19 +45,14 @@ fn unreachable(stage: &str, error: String) -> Response {
 
 /// `POST /sandbox/terminal/pay`.
 pub async fn pay(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesRejection>) -> Result<Response, GateError> {
-    let value = read_json(body)?;
-    let customer_id = required_str(&value, "customer_id")?.to_owned();
-    let amount = at(&value, "amount")
-        .and_then(Value::as_u64)
-        .ok_or_else(|| GateError::field(ErrorKind::InvalidField, "amount", "amount must be an integer in minor units"))?;
+    let request: TerminalPayment = typed(&read_json(body)?)?;
+    let customer_id = request.customer_id;
+    let amount = request.amount;
     let (min, max) = CASH_IN_LIMITS;
     if amount < min.0 || amount > max.0 {
         return Err(GateError::field(ErrorKind::InvalidField, "amount", "a terminal takes 1.00 to 500,000.00 KZT (100 to 50000000 minor units)"));
     }
-    let project_id = match at(&value, "project_id") {
-        Some(v) => v.as_u64().ok_or_else(|| GateError::field(ErrorKind::InvalidField, "project_id", "project_id must be an integer"))?,
-        None => *sandbox.config().projects.keys().next().unwrap_or(&0),
-    };
+    let project_id = request.project_id.unwrap_or_else(|| *sandbox.config().projects.keys().next().unwrap_or(&0));
     let secret = sandbox
         .secret(project_id)
         .ok_or_else(|| GateError::field(ErrorKind::UnknownProject, "project_id", format!("project {project_id} is not configured")))?
@@ -67,7 +63,7 @@ pub async fn pay(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesReject
         .clone()
         .ok_or_else(|| GateError::detail(ErrorKind::WrongState, "no cash-in web service configured: set SANDBOX_CASHIN_URL"))?;
 
-    let verified = match ask(&sandbox, &url, &secret, json!({ "type": "verify", "project_id": project_id, "customer_id": customer_id })).await {
+    let verified = match ask(&sandbox, &url, &secret, CashInRequest::Verify { project_id, customer_id: customer_id.clone(), signature: None }).await {
         Ok(answer) => answer,
         Err(error) => return Ok(unreachable("verify", error)),
     };
@@ -75,14 +71,14 @@ pub async fn pay(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesReject
         return Ok(refused("verify", &verified));
     }
     let currency = verified.currency.clone().unwrap_or_else(|| "KZT".into());
-    let deposit_request = json!({
-        "type": "check_deposit",
-        "project_id": project_id,
-        "customer_id": customer_id,
-        "amount": amount,
-        "currency": currency,
-        "payment_method": KASSA24,
-    });
+    let deposit_request = CashInRequest::CheckDeposit {
+        project_id,
+        customer_id: customer_id.clone(),
+        amount,
+        currency: currency.clone(),
+        payment_method: KASSA24.into(),
+        signature: None,
+    };
     let deposit = match ask(&sandbox, &url, &secret, deposit_request).await {
         Ok(answer) => answer,
         Err(error) => return Ok(unreachable("check_deposit", error)),
@@ -115,8 +111,8 @@ pub async fn pay(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesReject
             request_id(),
             sandbox.now(),
         );
-        payment.status = "success".into();
-        payment.operation_status = "success".into();
+        payment.status = PlatformStatus::Success;
+        payment.operation_status = PlatformStatus::Success;
         payment.code = Some("0".into());
         payment.message = Some("Success".into());
         let body = callbacks::current_status(&payment, sandbox.now());

@@ -233,7 +233,7 @@ pub async fn demo_terminal_pay(
     let url = format!("{}/sandbox/terminal/pay", app.config().gate_url);
     let answer = reqwest::Client::new()
         .post(&url)
-        .json(&crate::views::TerminalPayment { customer_id: "demo-customer".into(), amount, project_id: app.config().project_id })
+        .json(&checkout_protocol::wire::TerminalPayment { customer_id: "demo-customer".into(), amount, project_id: Some(app.config().project_id) })
         .send()
         .await
         .map_err(|e| ServiceError::new(ErrorCode::SandboxUnavailable, e.to_string()))?;

@@ -244,14 +244,3 @@ pub struct DemoSessionCreated {
     /// The sandbox's developer page.
     pub sandbox: String,
 }
-
-/// The sandbox's `POST /sandbox/terminal/pay`, as the demo shop's terminal button sends it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct TerminalPayment {
-    /// The account number typed at the terminal.
-    pub customer_id: String,
-    /// Minor units inserted.
-    pub amount: u64,
-    /// The project paid into.
-    pub project_id: u64,
-}

@@ -41,6 +41,20 @@ pub enum CashInRequest {
     },
 }
 
+/// The sandbox's simulated Kassa24 terminal (`POST /sandbox/terminal/pay`): a customer pays
+/// `amount` into account `customer_id`. Not a platform message: what the demo shop's button
+/// sends, so the two sides share it here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TerminalPayment {
+    /// The account number typed at the terminal.
+    pub customer_id: String,
+    /// Minor units inserted.
+    pub amount: u64,
+    /// The project paid into; the sandbox's first when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<u64>,
+}
+
 /// The answer codes of the web service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CashInCode {

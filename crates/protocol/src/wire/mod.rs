@@ -11,7 +11,7 @@ mod gate;
 mod payment_page;
 
 pub use callback::{Callback, CallbackAccount, CallbackAck, CallbackOperation, CallbackPayment, Provider, StatusText};
-pub use cash_in::{CashInAnswer, CashInCode, CashInError, CashInRequest, KASSA24};
+pub use cash_in::{CashInAnswer, CashInCode, CashInError, CashInRequest, TerminalPayment, KASSA24};
 pub use gate::{
     AcceptedResponse, Account, ApprovalCodeField, ClarificationData, ClarificationRequest, CustomerIp, ErrorResponse, FieldError, GateAnswer,
     General, MobilePaymentRequest, OperatorEntry, OperatorListRequest, OperatorListResponse, Payment, RefundPayment, RefundRequest, ResendRequest,
