@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use checkout_protocol::signature::attach_signature;
-use serde_json::{json, Value};
+use checkout_protocol::wire::{Callback, CallbackAccount, CallbackOperation, CallbackPayment, Provider, Sum, TextOrNumber};
+use serde_json::{json, Map, Value};
 
 use crate::scenario::Scenario;
 use crate::store::{CallbackAttempt, CallbackRecord, Kind, PlatformStatus, SandboxPayment};
@@ -49,50 +50,51 @@ pub struct Report<'a> {
     pub clarification: bool,
 }
 
-/// An unsigned callback body shaped like the seeds' examples.
+/// An unsigned callback body shaped like the seeds' examples, built as the wire type the
+/// backend reads it into.
 pub fn body(p: &SandboxPayment, report: &Report<'_>, at: Timestamp) -> Value {
     let date = platform_date(at);
-    let payment_type = if p.kind == Kind::Payout { "payout" } else { "purchase" };
-    let method = if p.kind == Kind::CashIn { "kassa24" } else { "mobile" };
-    let mut operation = json!({
-        "id": p.operation_id,
-        "type": report.operation_type,
-        "status": report.operation_status.as_str(),
-        "date": date,
-        "created_date": platform_date(p.last_request_at),
-        "request_id": p.request_id,
-        "sum_initial": { "amount": report.operation_amount, "currency": p.currency },
-        "sum_converted": { "amount": report.operation_amount, "currency": p.currency },
-        "provider": { "id": 1217, "payment_id": format!("sbx-{}", p.operation_id), "auth_code": "" },
-    });
-    if let Some((code, message)) = report.code {
-        operation["code"] = json!(code);
-        operation["message"] = json!(message);
-    }
-    let mut account = json!({ "number": p.account });
-    if let Some(operator) = &p.operator {
-        account["type"] = json!(operator);
-    }
-    let mut body = json!({
-        "project_id": p.project_id,
-        "payment": {
-            "id": p.payment_id,
-            "type": payment_type,
-            "status": report.payment_status.as_str(),
-            "date": date,
-            "method": method,
-            "sum": { "amount": p.remaining, "currency": p.currency },
-            "description": "",
+    let sum = |amount: u64| Sum { amount, currency: p.currency.clone() };
+    let operation = CallbackOperation {
+        id: Some(TextOrNumber::Number(p.operation_id.into())),
+        kind: report.operation_type.to_owned(),
+        status: report.operation_status.as_str().to_owned(),
+        date: Some(date.clone()),
+        created_date: Some(platform_date(p.last_request_at)),
+        request_id: Some(p.request_id.clone()),
+        sum_initial: Some(sum(report.operation_amount)),
+        sum_converted: Some(sum(report.operation_amount)),
+        code: report.code.map(|(code, _)| TextOrNumber::Text(code.to_owned())),
+        message: report.code.map(|(_, message)| message.to_owned()),
+        provider: Some(Provider {
+            id: Some(TextOrNumber::Number(1217.into())),
+            payment_id: Some(format!("sbx-{}", p.operation_id)),
+            auth_code: Some(String::new()),
+            extra: Map::new(),
+        }),
+        extra: Map::new(),
+    };
+    let callback = Callback {
+        project_id: Some(p.project_id),
+        payment: CallbackPayment {
+            id: p.payment_id.clone(),
+            kind: Some(if p.kind == Kind::Payout { "payout" } else { "purchase" }.to_owned()),
+            status: report.payment_status.as_str().to_owned(),
+            date: Some(date),
+            method: Some(if p.kind == Kind::CashIn { "kassa24" } else { "mobile" }.to_owned()),
+            sum: Some(sum(p.remaining)),
+            description: Some(String::new()),
+            extra: Map::new(),
         },
-        "customer": { "id": p.customer_id },
-        "operation": operation,
-        "account": account,
-    });
-    if report.clarification {
-        // Decision (platform.md §4): the OTP-required callback.
-        body["clarification_fields"] = json!({ "additional_data": { "approval_code": { "type": "string" } } });
-    }
-    body
+        customer: Some(Value::Object(Map::from_iter([("id".to_owned(), Value::from(p.customer_id.clone()))]))),
+        operation: Some(operation),
+        account: Some(CallbackAccount { number: p.account.clone(), operator: p.operator.clone(), extra: Map::new() }),
+        // Decision (platform.md §4): the OTP-required callback names the field it wants.
+        clarification_fields: report.clarification.then(|| json!({ "additional_data": { "approval_code": { "type": "string" } } })),
+        signature: None,
+        extra: Map::new(),
+    };
+    serde_json::to_value(callback).unwrap_or_default()
 }
 
 /// The OTP-required callback (Decision, platform.md §4): `awaiting clarification` with its

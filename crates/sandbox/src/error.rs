@@ -1,14 +1,15 @@
 //! The platform's error envelope: a non-200 status and
 //! `{"status": "error", "code", "message", "errors": [{code, message, field}]}` (`platform.md` §3).
 //!
-//! Codes and messages are named constants so tests and merchants can match on them.
+//! The body is the platform's own type, `checkout_protocol::wire::ErrorResponse`, which the
+//! backend reads. Codes and messages are named constants so tests and merchants can match on them.
 //! **Decision:** the platform's own numeric codes for these cases are not public; the sandbox uses
 //! its own stable codes, listed in its README.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use checkout_protocol::wire::{ErrorResponse, FieldError, TextOrNumber};
 
 /// What went wrong with a request, each with a stable code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,14 +171,16 @@ impl From<ErrorKind> for GateError {
 
 impl IntoResponse for GateError {
     fn into_response(self) -> Response {
-        let mut body = json!({ "status": "error", "code": self.kind.code(), "message": self.kind.message() });
-        if self.field.is_some() || self.detail.is_some() {
-            let mut entry = json!({ "code": self.kind.code(), "message": self.detail.unwrap_or_else(|| self.kind.message().to_owned()) });
-            if let Some(field) = self.field {
-                entry["field"] = json!(field);
-            }
-            body["errors"] = json!([entry]);
-        }
+        let code = || TextOrNumber::Text(self.kind.code().to_owned());
+        let errors = (self.field.is_some() || self.detail.is_some()).then(|| {
+            vec![FieldError {
+                code: code(),
+                message: self.detail.clone().unwrap_or_else(|| self.kind.message().to_owned()),
+                field: self.field.clone(),
+                description: None,
+            }]
+        });
+        let body = ErrorResponse { status: "error".into(), code: code(), message: self.kind.message().into(), errors, extra: Default::default() };
         (self.kind.status(), Json(body)).into_response()
     }
 }

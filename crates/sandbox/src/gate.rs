@@ -18,7 +18,7 @@ use checkout_protocol::wire::{self, General};
 use checkout_protocol::{ApprovalCode, Operator};
 use rand::Rng;
 use serde::de::DeserializeOwned;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::callbacks::{self, Report};
 use crate::error::{ErrorKind, GateError, GatePath};
@@ -137,7 +137,14 @@ pub(crate) fn request_id() -> String {
 }
 
 fn accepted(request_id: &str, project_id: u64, payment_id: &str) -> Response {
-    Json(json!({ "status": "success", "request_id": request_id, "project_id": project_id, "payment_id": payment_id })).into_response()
+    let answer = wire::AcceptedResponse {
+        status: "success".into(),
+        request_id: request_id.to_owned(),
+        project_id,
+        payment_id: Some(payment_id.to_owned()),
+        extra: Default::default(),
+    };
+    Json(answer).into_response()
 }
 
 /// The checked fields of a purchase or payout.
@@ -251,10 +258,11 @@ pub async fn operators_list(
         return Err(GateError::detail(ErrorKind::UnknownEndpoint, format!("no operator list for {operation:?}: use sale or payout")));
     }
     let value = read_json(body)?;
-    let project_id = authenticate(&sandbox, &value)?;
+    authenticate(&sandbox, &value)?;
     // Decision (see checkout_protocol::wire::OperatorListResponse): the shape of this answer.
-    let operators: Vec<Value> = Operator::ALL.iter().map(|op| json!({ "id": op.code(), "name": op.display_name() })).collect();
-    Ok(Json(json!({ "status": "success", "project_id": project_id, "operators": operators })).into_response())
+    let operators =
+        Operator::ALL.iter().map(|op| wire::OperatorEntry { id: op.code().to_owned(), name: Some(op.display_name().to_owned()) }).collect();
+    Ok(Json(wire::OperatorListResponse { status: "success".into(), operators }).into_response())
 }
 
 /// `/v2/payment/mobile/sale`.

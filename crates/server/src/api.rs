@@ -240,8 +240,9 @@ pub async fn demo_terminal_pay(
     let status = answer.status().as_u16();
     let body: serde_json::Value = answer.json().await.unwrap_or(serde_json::Value::Null);
     if !(200..300).contains(&status) {
-        // The sandbox's refusal, in this server's envelope like every other.
-        let reason = body.pointer("/errors/0/message").or_else(|| body.get("message")).and_then(serde_json::Value::as_str).unwrap_or("refused");
+        // The sandbox's refusal (the platform's error type), in this server's envelope like every other.
+        let refusal = serde_json::from_value::<checkout_protocol::wire::ErrorResponse>(body).ok();
+        let reason = refusal.map(|r| r.errors.and_then(|e| e.into_iter().next()).map_or(r.message, |e| e.message)).unwrap_or_else(|| "refused".into());
         return Err(ServiceError::new(ErrorCode::TerminalRefused, format!("the sandbox's terminal refused: {reason}")));
     }
     Ok((StatusCode::OK, Json(body)).into_response())
