@@ -111,10 +111,11 @@ impl AddressLimits {
     /// The window the limits count in.
     pub const WINDOW: Duration = Duration::from_secs(600);
 
-    /// The defaults, and why: many customers share one address behind a mobile operator's NAT,
-    /// so these bound a script, not a household. A customer uses 1 to 5 codes and 1 to 3
-    /// payments in a checkout; a code lives 80 to 90 s and a payment has at most four codes.
-    pub const DEFAULT: AddressLimits = AddressLimits { code_guesses: 100, payments: 30, sessions: 3000 };
+    /// The defaults, and why (README, "Limits"): a mobile operator's NAT puts many subscribers
+    /// behind one address, so these bound a script, not the customers sharing it. A customer
+    /// uses 1 to 5 codes and 1 to 3 payments in a checkout; a code lives 80 to 90 s and a payment
+    /// has at most four codes, five tries each, which is the limit that stops guessing.
+    pub const DEFAULT: AddressLimits = AddressLimits { code_guesses: 300, payments: 100, sessions: 3000 };
 }
 
 /// A secret that never prints.
