@@ -242,7 +242,8 @@ pub async fn demo_terminal_pay(
     if !(200..300).contains(&status) {
         // The sandbox's refusal (the platform's error type), in this server's envelope like every other.
         let refusal = serde_json::from_value::<checkout_protocol::wire::ErrorResponse>(body).ok();
-        let reason = refusal.map(|r| r.errors.and_then(|e| e.into_iter().next()).map_or(r.message, |e| e.message)).unwrap_or_else(|| "refused".into());
+        let reason =
+            refusal.map(|r| r.errors.and_then(|e| e.into_iter().next()).map_or(r.message, |e| e.message)).unwrap_or_else(|| "refused".into());
         return Err(ServiceError::new(ErrorCode::TerminalRefused, format!("the sandbox's terminal refused: {reason}")));
     }
     Ok((StatusCode::OK, Json(body)).into_response())
