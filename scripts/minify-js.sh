@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Trunk's post-build hook: in release builds, minifies the widget's JavaScript, wasm-bindgen's
-# glue and the loader (a quarter of what a merchant's page downloads besides the wasm; about
+# glue and the loader, and the stylesheets (a quarter of what a merchant's page downloads besides the wasm; about
 # 2.5 KiB gzip of the widget's size budget). The readable loader stays in www/. esbuild comes from
 # tools/, which scripts/bootstrap.sh installs from the lock file.
 set -euo pipefail
@@ -10,4 +10,9 @@ for name in kz-mobile-checkout.js kz-mobile-checkout-loader.js; do
   file="$TRUNK_STAGING_DIR/$name"
   [ -f "$file" ] || { echo "minify-js: $file is missing" >&2; exit 1; }
   "$esbuild" "$file" --minify --format=esm --target=es2020 --log-level=warning --allow-overwrite --outfile="$file"
+done
+for name in kz-mobile-checkout.css demo.css; do
+  file="$TRUNK_STAGING_DIR/$name"
+  [ -f "$file" ] || { echo "minify-js: $file is missing" >&2; exit 1; }
+  "$esbuild" "$file" --minify --log-level=warning --allow-overwrite --outfile="$file"
 done

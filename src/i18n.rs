@@ -137,6 +137,10 @@ pub enum Msg {
     CashWaiting,
     /// A deposit arrived: "{amount}".
     CashCredited,
+    /// "Left to pay: {amount}" after a deposit short of the total.
+    CashRemaining,
+    /// The deposits reached the total.
+    CashPaidInFull,
     /// Payout title.
     PayoutTitle,
     /// Payout: to the confirmation.
@@ -169,7 +173,7 @@ pub enum Msg {
 
 impl Msg {
     /// Every message, so tests can check each locale has each one.
-    pub const ALL: [Msg; 77] = [
+    pub const ALL: [Msg; 79] = [
         Msg::Loading,
         Msg::LoadFailed,
         Msg::SessionNotFound,
@@ -233,6 +237,8 @@ impl Msg {
         Msg::Copied,
         Msg::CashWaiting,
         Msg::CashCredited,
+        Msg::CashRemaining,
+        Msg::CashPaidInFull,
         Msg::PayoutTitle,
         Msg::Continue,
         Msg::PayoutConfirm,
@@ -368,6 +374,8 @@ fn kk(msg: Msg) -> &'static str {
         Msg::Copied => "Көшірілді",
         Msg::CashWaiting => "Терминалдағы төлемді күтудеміз…",
         Msg::CashCredited => "Есепке алынды: {amount}",
+        Msg::CashRemaining => "Төлеуге қалды: {amount}.",
+        Msg::CashPaidInFull => "Толық төленді.",
         Msg::PayoutTitle => "Ақшаны телефонға алу",
         Msg::Continue => "Жалғастыру",
         Msg::PayoutConfirm => "{phone} нөміріне {amount} жіберілсін бе?",
@@ -450,6 +458,8 @@ fn ru(msg: Msg) -> &'static str {
         Msg::Copied => "Скопировано",
         Msg::CashWaiting => "Ждём вашего платежа в терминале…",
         Msg::CashCredited => "Зачислено: {amount}",
+        Msg::CashRemaining => "Осталось оплатить: {amount}.",
+        Msg::CashPaidInFull => "Оплачено полностью.",
         Msg::PayoutTitle => "Получение денег на телефон",
         Msg::Continue => "Продолжить",
         Msg::PayoutConfirm => "Отправить {amount} на номер {phone}?",
@@ -532,6 +542,8 @@ fn en(msg: Msg) -> &'static str {
         Msg::Copied => "Copied",
         Msg::CashWaiting => "Waiting for your payment at the terminal…",
         Msg::CashCredited => "Credited: {amount}",
+        Msg::CashRemaining => "Left to pay: {amount}.",
+        Msg::CashPaidInFull => "Paid in full.",
         Msg::PayoutTitle => "Receive money to your phone",
         Msg::Continue => "Continue",
         Msg::PayoutConfirm => "Send {amount} to {phone}?",

@@ -704,10 +704,16 @@ async fn cash_in_shows_the_account_limits_and_deposits_as_they_arrive() {
     assert!(text_until(&m.root, "[data-testid=cash-limits]", |t| !t.is_empty()).await.contains("1,00\u{a0}₸"));
     assert!(m.root.text_content().unwrap().contains("500\u{a0}000,00\u{a0}₸"));
     assert!(m.root.query_selector("[data-testid=copy]").unwrap().is_some());
-    fake.deposits.borrow_mut().push(PaymentView { amount: 250_000, ..view("dep_1", PaymentKind::CashIn, PaymentState::Succeeded, 1) });
+    assert_eq!(text_of(&m.root, "[data-testid=cash-progress]"), "Ждём вашего платежа в терминале…");
+    fake.deposits.borrow_mut().push(PaymentView { amount: 40_000, ..view("dep_1", PaymentKind::CashIn, PaymentState::Succeeded, 1) });
     let credited = text_until(&m.root, "[data-testid=deposits]", |t| !t.is_empty()).await;
-    assert_eq!(credited, "Зачислено: 2\u{a0}500,00\u{a0}₸");
+    assert_eq!(credited, "Зачислено: 400,00\u{a0}₸");
     assert_eq!(detail(&m, "success", "payment_id").as_string().as_deref(), Some("dep_1"));
+    // What is left of the session's 1 000,00 ₸, then "paid in full" once the deposits reach it.
+    let progress = text_until(&m.root, "[data-testid=cash-progress]", |t| t.starts_with("Осталось")).await;
+    assert_eq!(progress, "Осталось оплатить: 600,00\u{a0}₸. Ждём вашего платежа в терминале…");
+    fake.deposits.borrow_mut().push(PaymentView { amount: 60_000, ..view("dep_2", PaymentKind::CashIn, PaymentState::Succeeded, 1) });
+    assert_eq!(text_until(&m.root, "[data-testid=cash-progress]", |t| t.starts_with("Оплачено")).await, "Оплачено полностью.");
 }
 
 #[wasm_bindgen_test]

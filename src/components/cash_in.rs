@@ -17,7 +17,19 @@ pub fn CashIn() -> impl IntoView {
     let merchant = s.as_ref().map(|s| s.merchant_name.clone()).unwrap_or_default();
     let account = s.as_ref().and_then(|s| s.cash_in_account.clone()).unwrap_or_default();
     let limits = s.as_ref().and_then(|s| s.cash_in_limits).unwrap_or_default();
+    let total = s.as_ref().map(|s| s.amount).unwrap_or_default();
     let kzt = move |amount: u64| Amount(amount).format_kzt(locale);
+    // What the deposits so far make of the session's total: what is left, or paid in full.
+    let progress = move || {
+        let paid: u64 = c.deposits.with(|all| all.iter().filter(|d| d.state == PaymentState::Succeeded).map(|d| d.amount).sum());
+        if total > 0 && paid >= total {
+            t(locale, Msg::CashPaidInFull).to_owned()
+        } else if paid > 0 {
+            format!("{} {}", tf(locale, Msg::CashRemaining, &[("amount", &kzt(total - paid))]), t(locale, Msg::CashWaiting))
+        } else {
+            t(locale, Msg::CashWaiting).to_owned()
+        }
+    };
     let credited = move || {
         c.deposits.with(|all| {
             all.iter()
@@ -43,7 +55,7 @@ pub fn CashIn() -> impl IntoView {
                 <li>{t(locale, Msg::CashStepReceipt)}</li>
             </ol>
             <ul class="kzc-deposits" aria-live="polite" data-testid="deposits">{credited}</ul>
-            <p class="kzc-notice" role="status">{t(locale, Msg::CashWaiting)}</p>
+            <p class="kzc-notice" role="status" data-testid="cash-progress">{progress}</p>
         </section>
     }
 }

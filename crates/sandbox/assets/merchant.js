@@ -49,9 +49,12 @@
       return { close: function () {} };
     }
 
+    // The frame and the dialog are named in the page's language, as screen readers announce them.
+    var names = { kk: 'Төлем беті', ru: 'Платёжная страница', en: 'Payment Page' };
+    var name = names[String(config.language_code || '').slice(0, 2).toLowerCase()] || names.ru;
     var iframe = document.createElement('iframe');
     iframe.src = url;
-    iframe.title = 'Payment Page';
+    iframe.title = name;
     iframe.setAttribute('allow', 'clipboard-write');
     iframe.style.border = '0';
     iframe.style.width = '100%';
@@ -65,6 +68,7 @@
       container = document.createElement('div');
       container.setAttribute('role', 'dialog');
       container.setAttribute('aria-modal', 'true');
+      container.setAttribute('aria-label', name);
       container.setAttribute('data-epay-modal', '');
       var s = container.style;
       s.position = 'fixed'; s.inset = '0'; s.background = 'rgba(0,0,0,0.5)'; s.zIndex = '2147483647';

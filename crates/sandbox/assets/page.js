@@ -36,7 +36,7 @@
     clearInterval(timer);
     show('result');
     var ok = status === 'success';
-    $('result-text').textContent = ok ? 'Payment successful' : 'Payment declined';
+    $('result-text').textContent = ok ? root.dataset.success : root.dataset.declined;
     post(ok ? 'payment_success' : 'payment_fail', { payment_id: root.dataset.paymentId, status: status });
   }
 
@@ -64,7 +64,7 @@
       if (!r.ok) return error('otp-error', r.body.message);
       if (r.body.status === 'awaiting') {
         $('otp').value = '';
-        return error('otp-error', r.body.reason === 'expired' ? 'The code has expired: request a new one.' : 'Wrong code, try again.');
+        return error('otp-error', r.body.reason === 'expired' ? root.dataset.expired : root.dataset.wrong);
       }
       finish(r.body.status);
     });

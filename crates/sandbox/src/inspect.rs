@@ -100,12 +100,65 @@ pub async fn payments(State(sandbox): State<Sandbox>, GateQuery(query): GateQuer
     Json(json!({ "payments": found })).into_response()
 }
 
+/// `GET /sandbox/developer`: every payment the sandbox holds, newest first, with its state,
+/// amount, operator and masked phone, each callback delivery attempt with the merchant's HTTP
+/// answer, and the texts sent. Read-only; refreshes itself. (`/sandbox/payments` is the JSON.)
+pub async fn developer(State(sandbox): State<Sandbox>) -> Html<String> {
+    let rows: String = {
+        let store = sandbox.store();
+        let mut payments: Vec<_> = store.payments.values().collect();
+        payments.sort_by_key(|p| std::cmp::Reverse(p.created_at));
+        payments
+            .iter()
+            .map(|p| {
+                let phone = KzMobile::parse(&p.account).map_or_else(|_| p.account.clone(), |phone| phone.masked());
+                let attempts: String = p
+                    .attempts
+                    .iter()
+                    .map(|a| {
+                        let result = match (a.http_status, &a.error) {
+                            (Some(status), _) => format!("HTTP {status}"),
+                            (None, Some(error)) => format!("not delivered: {error}"),
+                            (None, None) => "not delivered".to_owned(),
+                        };
+                        format!("<li>#{} try {}: {}</li>", a.callback, a.attempt, escape(&result))
+                    })
+                    .collect();
+                let texts = store.sms.iter().filter(|m| m.payment_id == p.payment_id).count();
+                format!(
+                    "<tr><th scope=\"row\"><code>{}</code></th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><ul>{}</ul></td><td>{}</td></tr>",
+                    escape(&p.payment_id),
+                    match p.kind {
+                        crate::store::Kind::Purchase => "purchase",
+                        crate::store::Kind::Payout => "payout",
+                        crate::store::Kind::CashIn => "cash-in",
+                    },
+                    escape(p.status.as_str()),
+                    escape(&checkout_protocol::Amount(p.amount).format_kzt(checkout_protocol::Locale::En)),
+                    escape(p.operator.as_deref().unwrap_or("-")),
+                    escape(&phone),
+                    attempts,
+                    texts,
+                )
+            })
+            .collect()
+    };
+    Html(format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"3\"><title>Sandbox: payments and callbacks</title>\
+         <style>body{{font-family:system-ui,sans-serif;margin:1.5rem}}td,th{{padding:.3rem .6rem;text-align:left;vertical-align:top;border-bottom:1px solid #ddd}}ul{{margin:0;padding-left:1rem}}</style></head>\
+         <body><main><h1>Payments and callbacks</h1><p>What the sandbox platform received, newest first; refreshes every 3 seconds. \
+         The same as JSON: <a href=\"/sandbox/payments\">/sandbox/payments</a>. Texts: <a href=\"/sandbox/inbox\">SMS inbox</a>.</p>\
+         <table><caption>Payments</caption><thead><tr><th scope=\"col\">Payment</th><th scope=\"col\">Kind</th><th scope=\"col\">State</th><th scope=\"col\">Amount</th>\
+         <th scope=\"col\">Operator</th><th scope=\"col\">Phone</th><th scope=\"col\">Callback attempts</th><th scope=\"col\">SMS sent</th></tr></thead><tbody>{rows}</tbody></table></main></body></html>"
+    ))
+}
+
 /// `GET /`: where things are.
 pub async fn home() -> Html<&'static str> {
     Html(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Checkout sandbox</title></head><body style=\"font-family:system-ui,sans-serif;margin:1.5rem\">\
          <h1>Checkout sandbox</h1><p>A local stand-in for the payment platform's Gate, callbacks, Payment Page and cash terminal.</p>\
-         <ul><li><a href=\"/sandbox/inbox\">SMS inbox</a></li><li><a href=\"/shared/merchant.js\">/shared/merchant.js</a></li></ul>\
+         <ul><li><a href=\"/sandbox/inbox\">SMS inbox</a></li><li><a href=\"/sandbox/developer\">Payments and callbacks</a></li><li><a href=\"/shared/merchant.js\">/shared/merchant.js</a></li></ul>\
          <h2>Test phone numbers</h2><table><tr><th>Phone</th><th>What happens</th></tr>\
          <tr><td>+7 700 000 00 00</td><td>success</td></tr><tr><td>+7 700 000 00 01</td><td>declined after the OTP: 20000 General decline</td></tr>\
          <tr><td>+7 700 000 00 02</td><td>declined after the OTP: insufficient funds</td></tr><tr><td>+7 700 000 00 03</td><td>Gate rejects the purchase</td></tr>\

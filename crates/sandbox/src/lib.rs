@@ -105,6 +105,7 @@ pub fn app(sandbox: Sandbox) -> Router {
         .route("/sandbox/sms", get(inspect::sms_json))
         .route("/sandbox/inbox", get(inspect::inbox_html))
         .route("/sandbox/payments", get(inspect::payments))
+        .route("/sandbox/developer", get(inspect::developer))
         .route("/sandbox/payments/{payment_id}", get(inspect::payment))
         .route("/sandbox/terminal/pay", post(terminal::pay))
         .route("/", get(inspect::home))

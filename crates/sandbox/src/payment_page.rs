@@ -77,32 +77,142 @@ fn verify_query(sandbox: &Sandbox, query: &str) -> Result<Verified, String> {
     Ok(Verified { project_id, params })
 }
 
+/// The page's words in one language (the platform's page opens in `language_code`).
+struct PageText {
+    title: &'static str,
+    sandbox: &'static str,
+    pay: &'static str,
+    choose: &'static str,
+    mobile: &'static str,
+    operator: &'static str,
+    phone: &'static str,
+    get_code: &'static str,
+    code: &'static str,
+    valid_for: &'static str,
+    pay_button: &'static str,
+    resend: &'static str,
+    close: &'static str,
+    cannot_open: &'static str,
+    success: &'static str,
+    declined: &'static str,
+    expired: &'static str,
+    wrong: &'static str,
+}
+
+const KK: PageText = PageText {
+    title: "Төлем беті (құмсалғыш)",
+    sandbox: "Құмсалғыштың төлем беті · жоба",
+    pay: "Төлеу:",
+    choose: "Төлем тәсілін таңдаңыз",
+    mobile: "Ұялы байланыс арқылы төлеу",
+    operator: "Ұялы байланыс операторы",
+    phone: "Телефон нөмірі",
+    get_code: "Код алу",
+    code: "SMS коды",
+    valid_for: "Код жарамды:",
+    pay_button: "Төлеу",
+    resend: "Жаңа код жіберу",
+    close: "Жабу",
+    cannot_open: "Төлемді ашу мүмкін емес",
+    success: "Төлем өтті",
+    declined: "Төлем қабылданбады",
+    expired: "Кодтың мерзімі өтті: жаңасын сұраңыз.",
+    wrong: "Код қате, қайталап көріңіз.",
+};
+
+const RU: PageText = PageText {
+    title: "Платёжная страница (песочница)",
+    sandbox: "Платёжная страница песочницы · проект",
+    pay: "Оплата:",
+    choose: "Выберите способ оплаты",
+    mobile: "Оплата со счёта мобильного",
+    operator: "Мобильный оператор",
+    phone: "Номер телефона",
+    get_code: "Получить код",
+    code: "Код из SMS",
+    valid_for: "Код действует:",
+    pay_button: "Оплатить",
+    resend: "Отправить новый код",
+    close: "Закрыть",
+    cannot_open: "Платёж не открывается",
+    success: "Оплата прошла",
+    declined: "Оплата отклонена",
+    expired: "Срок кода истёк: запросите новый.",
+    wrong: "Неверный код, попробуйте ещё раз.",
+};
+
+const EN: PageText = PageText {
+    title: "Payment Page (sandbox)",
+    sandbox: "Sandbox Payment Page · project",
+    pay: "Pay",
+    choose: "Choose a payment method",
+    mobile: "Mobile commerce",
+    operator: "Mobile operator",
+    phone: "Phone number",
+    get_code: "Get the code",
+    code: "Code from the SMS",
+    valid_for: "Valid for",
+    pay_button: "Pay",
+    resend: "Send a new code",
+    close: "Close",
+    cannot_open: "Payment cannot be opened",
+    success: "Payment successful",
+    declined: "Payment declined",
+    expired: "The code has expired: request a new one.",
+    wrong: "Wrong code, try again.",
+};
+
+/// The page's language: `language_code` as the platform's page takes it, else Russian.
+fn page_locale(query: &str) -> Locale {
+    let language = url_pairs(query).into_iter().find(|(key, _)| key == "language_code").map(|(_, value)| value);
+    language.as_deref().and_then(Locale::from_tag).unwrap_or(Locale::Ru)
+}
+
+fn url_pairs(query: &str) -> Vec<(String, String)> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query).unwrap_or_default()
+}
+
+fn words(locale: Locale) -> &'static PageText {
+    match locale {
+        Locale::Kk => &KK,
+        Locale::Ru => &RU,
+        Locale::En => &EN,
+    }
+}
+
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
-fn document(body: &str) -> String {
+fn document(body: &str, locale: Locale) -> String {
+    let text = words(locale);
     format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Payment Page (sandbox)</title><style>body{{font-family:system-ui,sans-serif;margin:0;padding:1.25rem;color:#1b1f24}}\
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><style>body{{font-family:system-ui,sans-serif;margin:0;padding:1.25rem;color:#1b1f24}}\
          label{{display:block;margin:.75rem 0 .25rem;font-weight:600}}input,select,button{{font:inherit;padding:.5rem;width:100%;box-sizing:border-box}}\
          button{{margin-top:1rem;background:#0b5cad;color:#fff;border:0;border-radius:6px;cursor:pointer}}#close{{background:#57606a}}\
          .error{{color:#b3261e;min-height:1.2em}}.sandbox{{font-size:.8rem;color:#57606a}}</style></head><body>{body}\
-         <script src=\"/payment/page.js\"></script></body></html>"
+         <script src=\"/payment/page.js\"></script></body></html>",
+        lang = locale.tag(),
+        title = text.title,
     )
 }
 
 /// `GET /payment?…`: the page.
 pub async fn page(State(sandbox): State<Sandbox>, RawQuery(query): RawQuery) -> Response {
     let query = query.unwrap_or_default();
+    let locale = page_locale(&query);
+    let text = words(locale);
     let verified = match verify_query(&sandbox, &query) {
         Ok(v) => v,
         Err(reason) => {
             let body = format!(
-                "<main id=\"page\" data-error=\"{0}\"><h1>Payment cannot be opened</h1><p class=\"error\" role=\"alert\">{0}</p><button id=\"close\" type=\"button\">Close</button></main>",
-                escape(&reason)
+                "<main id=\"page\" data-error=\"{0}\"><h1>{1}</h1><p class=\"error\" role=\"alert\">{0}</p><button id=\"close\" type=\"button\">{2}</button></main>",
+                escape(&reason),
+                text.cannot_open,
+                text.close,
             );
-            return (StatusCode::BAD_REQUEST, Html(document(&body))).into_response();
+            return (StatusCode::BAD_REQUEST, Html(document(&body, locale))).into_response();
         }
     };
     let amount = verified.get("payment_amount").and_then(|a| a.parse().ok()).map(Amount).unwrap_or_default();
@@ -112,37 +222,54 @@ pub async fn page(State(sandbox): State<Sandbox>, RawQuery(query): RawQuery) -> 
         options.filter(|o| o.enable_mobile_service == 1).and_then(|o| o.selected_operator).and_then(|code| Operator::from_code(&code));
     let operator_field = match fixed_operator {
         Some(op) => format!(
-            "<label for=\"operator\">Mobile operator</label><select id=\"operator\" disabled><option value=\"{0}\" selected>{1}</option></select>",
+            "<label for=\"operator\">{2}</label><select id=\"operator\" disabled><option value=\"{0}\" selected>{1}</option></select>",
             op.code(),
-            op.display_name()
+            op.display_name(),
+            text.operator,
         ),
         None => {
             let options: String = Operator::ALL.iter().map(|op| format!("<option value=\"{}\">{}</option>", op.code(), op.display_name())).collect();
-            format!("<label for=\"operator\">Mobile operator</label><select id=\"operator\">{options}</select>")
+            format!("<label for=\"operator\">{}</label><select id=\"operator\">{options}</select>", text.operator)
         }
     };
     let phone = verified.get("customer_phone").unwrap_or_default();
     let body = format!(
-        "<main id=\"page\" data-forced=\"{forced}\" data-payment-id=\"{payment_id}\" data-operator=\"{operator}\">\
-         <p class=\"sandbox\">Sandbox Payment Page · project {project}</p><h1>Pay {amount}</h1>\
-         <section id=\"method\" hidden><h2>Choose a payment method</h2><button id=\"choose-mobile\" type=\"button\">Mobile commerce</button></section>\
+        "<main id=\"page\" data-forced=\"{forced}\" data-payment-id=\"{payment_id}\" data-operator=\"{operator}\" \
+         data-success=\"{success}\" data-declined=\"{declined}\" data-expired=\"{expired}\" data-wrong=\"{wrong}\">\
+         <p class=\"sandbox\">{sandbox_line} {project}</p><h1>{pay} {amount}</h1>\
+         <section id=\"method\" hidden><h2>{choose}</h2><button id=\"choose-mobile\" type=\"button\">{mobile}</button></section>\
          <section id=\"phone-step\" hidden><form id=\"phone-form\">{operator_field}\
-         <label for=\"phone\">Phone number</label><input id=\"phone\" type=\"tel\" autocomplete=\"tel\" value=\"{phone}\" aria-describedby=\"phone-error\" required>\
-         <p id=\"phone-error\" class=\"error\" role=\"alert\"></p><button type=\"submit\">Get the code</button></form></section>\
-         <section id=\"otp-step\" hidden><form id=\"otp-form\"><label for=\"otp\">Code from the SMS</label>\
+         <label for=\"phone\">{phone_label}</label><input id=\"phone\" type=\"tel\" autocomplete=\"tel\" value=\"{phone}\" aria-describedby=\"phone-error\" required>\
+         <p id=\"phone-error\" class=\"error\" role=\"alert\"></p><button type=\"submit\">{get_code}</button></form></section>\
+         <section id=\"otp-step\" hidden><form id=\"otp-form\"><label for=\"otp\">{code}</label>\
          <input id=\"otp\" inputmode=\"numeric\" autocomplete=\"one-time-code\" aria-describedby=\"otp-error\" required>\
-         <p>Valid for <span id=\"countdown\" role=\"timer\"></span></p><p id=\"otp-error\" class=\"error\" role=\"alert\"></p>\
-         <button type=\"submit\">Pay</button><button id=\"resend\" type=\"button\" hidden>Send a new code</button></form></section>\
+         <p>{valid_for} <span id=\"countdown\" role=\"timer\"></span></p><p id=\"otp-error\" class=\"error\" role=\"alert\"></p>\
+         <button type=\"submit\">{pay_button}</button><button id=\"resend\" type=\"button\" hidden>{resend}</button></form></section>\
          <section id=\"result\" hidden><h2 id=\"result-text\" role=\"status\"></h2></section>\
-         <button id=\"close\" type=\"button\">Close</button></main>",
+         <button id=\"close\" type=\"button\">{close}</button></main>",
         forced = u8::from(forced),
         payment_id = escape(verified.payment_id()),
         operator = fixed_operator.map(Operator::code).unwrap_or_default(),
         project = verified.project_id,
-        amount = escape(&amount.format_kzt(Locale::En)),
+        amount = escape(&amount.format_kzt(locale)),
         phone = escape(phone),
+        success = text.success,
+        declined = text.declined,
+        expired = text.expired,
+        wrong = text.wrong,
+        sandbox_line = text.sandbox,
+        pay = text.pay,
+        choose = text.choose,
+        mobile = text.mobile,
+        phone_label = text.phone,
+        get_code = text.get_code,
+        code = text.code,
+        valid_for = text.valid_for,
+        pay_button = text.pay_button,
+        resend = text.resend,
+        close = text.close,
     );
-    Html(document(&body)).into_response()
+    Html(document(&body, locale)).into_response()
 }
 
 fn page_request(sandbox: &Sandbox, body: Result<Bytes, BytesRejection>) -> Result<(Verified, Value), GateError> {

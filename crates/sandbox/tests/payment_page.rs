@@ -63,7 +63,8 @@ async fn the_page_verifies_the_parameters_as_received_and_honours_the_operator()
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("data-forced=\"1\""), "force_payment_method=mobile skips the method list");
     assert!(html.contains("<select id=\"operator\" disabled><option value=\"TELE2\" selected>Tele2</option>"), "selected_operator is enforced");
-    assert!(html.contains("₸1,000.00"));
+    // No `language_code`: the page is in Russian, like the platform's default.
+    assert!(html.contains("<html lang=\"ru\">") && html.contains("Оплата: 1\u{a0}000,00\u{a0}₸"), "{html}");
 
     // An object passed to merchant.js arrives as "[object Object]" and no longer verifies.
     let (status, html) = page(&h, &as_query(&params, Some("[object Object]"))).await;
