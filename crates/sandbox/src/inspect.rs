@@ -102,7 +102,8 @@ pub async fn payments(State(sandbox): State<Sandbox>, GateQuery(query): GateQuer
 
 /// `GET /sandbox/developer`: every payment the sandbox holds, newest first, with its state,
 /// amount, operator and masked phone, each callback delivery attempt with the merchant's HTTP
-/// answer, and the texts sent. Read-only; refreshes itself. (`/sandbox/payments` is the JSON.)
+/// answer, and the texts sent. Read-only; reload it to see more (a page that refreshes itself
+/// is hard to read with a screen reader). `/sandbox/payments` is the same as JSON.
 pub async fn developer(State(sandbox): State<Sandbox>) -> Html<String> {
     let rows: String = {
         let store = sandbox.store();
@@ -144,9 +145,9 @@ pub async fn developer(State(sandbox): State<Sandbox>) -> Html<String> {
             .collect()
     };
     Html(format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"3\"><title>Sandbox: payments and callbacks</title>\
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sandbox: payments and callbacks</title>\
          <style>body{{font-family:system-ui,sans-serif;margin:1.5rem}}td,th{{padding:.3rem .6rem;text-align:left;vertical-align:top;border-bottom:1px solid #ddd}}ul{{margin:0;padding-left:1rem}}</style></head>\
-         <body><main><h1>Payments and callbacks</h1><p>What the sandbox platform received, newest first; refreshes every 3 seconds. \
+         <body><main><h1>Payments and callbacks</h1><p>What the sandbox platform received, newest first, when this page was loaded: reload it to see more. \
          The same as JSON: <a href=\"/sandbox/payments\">/sandbox/payments</a>. Texts: <a href=\"/sandbox/inbox\">SMS inbox</a>.</p>\
          <table><caption>Payments</caption><thead><tr><th scope=\"col\">Payment</th><th scope=\"col\">Kind</th><th scope=\"col\">State</th><th scope=\"col\">Amount</th>\
          <th scope=\"col\">Operator</th><th scope=\"col\">Phone</th><th scope=\"col\">Callback attempts</th><th scope=\"col\">SMS sent</th></tr></thead><tbody>{rows}</tbody></table></main></body></html>"
