@@ -438,14 +438,12 @@ impl Payment {
             return Err(SubmitRefusal::NotAwaitingOtp);
         }
         if self.otp.tries_of_code >= MAX_TRIES_PER_CODE {
-            let new_code_after = (self.otp.resends_used < MAX_RESENDS).then(|| {
-                let available_at = self.otp_expires_at().unwrap_or(now);
-                if now < available_at {
-                    available_at - now
-                } else {
-                    Millis(0)
-                }
-            });
+            // When "send a new code" works: the resend rule's own answer.
+            let new_code_after = match self.check_resend(now) {
+                Ok(()) => Some(Millis(0)),
+                Err(ResendRefusal::TooEarly { retry_after }) => Some(retry_after),
+                Err(ResendRefusal::NoneLeft | ResendRefusal::NotAwaitingOtp) => None,
+            };
             return Err(SubmitRefusal::TriesUsed { new_code_after });
         }
         Ok(())

@@ -81,22 +81,17 @@ impl App {
             tracing::warn!(payment_id, reason = %e, "callback rejected: signature");
             return Err(ServiceError::new(ErrorCode::InvalidSignature, e.to_string()));
         }
-        let raw = String::from_utf8_lossy(bytes).into_owned();
-        let log_signed = |result: String| async move {
-            let refused = RefusedCallback { payment_id: payment_id.as_deref(), kept: &raw, digest: None, verified: true, result: &result };
-            if let Err(e) = self.db().log_refused_callback(&refused, self.now()).await {
-                tracing::error!(error = %e, "refused callback not logged");
-            }
-        };
+        // Signed by the project's secret: kept whole, refused or not.
+        let raw = String::from_utf8_lossy(bytes);
         let callback = match Callback::from_value(value) {
             Ok(callback) => callback,
             Err(e) => {
-                log_signed(format!("rejected: unreadable: {e}")).await;
+                self.log_signed_refusal(payment_id.as_deref(), &raw, &format!("rejected: unreadable: {e}")).await;
                 return Err(ServiceError::new(ErrorCode::InvalidCallback, e.to_string()));
             }
         };
         if let Some(project) = callback.project().filter(|p| *p != self.config().project_id) {
-            log_signed(format!("rejected: project {project}")).await;
+            self.log_signed_refusal(payment_id.as_deref(), &raw, &format!("rejected: project {project}")).await;
             return Err(ServiceError::new(ErrorCode::WrongProject, format!("callback for project {project}")));
         }
         let payment_id = Some(callback.payment.id.clone());
@@ -104,7 +99,6 @@ impl App {
         // replay of this callback has the same one, and a forger cannot make one.
         let dedup_key = format!("sig:{}", signature_of(&callback));
         // Durable before the 200: if we stop now, start-up applies it (and the platform retries anyway).
-        let raw = String::from_utf8_lossy(bytes);
         let recorded = self.db().record_callback(payment_id.as_deref(), &raw, &dedup_key, self.now()).await?;
         if *CRASH_AFTER_RECORDING {
             std::process::abort();
@@ -112,6 +106,14 @@ impl App {
         let result = self.apply_recorded_callback(recorded, &callback).await?;
         tracing::info!(payment_id, result, "callback applied");
         Ok(CallbackAck::ok())
+    }
+
+    /// Logs a signed callback that was refused anyway (unreadable, another project), whole.
+    async fn log_signed_refusal(&self, payment_id: Option<&str>, raw: &str, result: &str) {
+        let refused = RefusedCallback { payment_id, kept: raw, digest: None, verified: true, result };
+        if let Err(e) = self.db().log_refused_callback(&refused, self.now()).await {
+            tracing::error!(error = %e, "refused callback not logged");
+        }
     }
 }
 

@@ -716,7 +716,7 @@ impl Db {
 
     /// How many bytes of unverified callbacks the log holds (they are bounded: `callbacks.rs`).
     pub async fn unverified_callback_bytes(&self) -> Result<i64, sqlx::Error> {
-        let row = sqlx::query("SELECT CAST(COALESCE(SUM(LENGTH(raw)), 0) AS BIGINT) AS kept, COUNT(*) AS n FROM callback_log WHERE verified = 0")
+        let row = sqlx::query("SELECT CAST(COALESCE(SUM(LENGTH(raw)), 0) AS BIGINT) AS kept FROM callback_log WHERE verified = 0")
             .fetch_one(&self.pool)
             .await?;
         row.try_get("kept")

@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use tower_http::request_id::{MakeRequestId, RequestId};
 
 use crate::error::ServiceError;
-use crate::App;
 use checkout_protocol::api::ErrorCode;
 
 /// Longest URI (path and query) the backend reads. Its own URIs are under 200 bytes; 8 KiB is
@@ -44,23 +43,41 @@ pub async fn method_not_allowed(method: Method, uri: Uri) -> ServiceError {
 
 /// The security headers (README, "Security headers"): `nosniff` on everything; `no-store` on API
 /// answers; on pages a Content-Security-Policy that allows the widget and the Payment Page and
-/// nothing else, no framing and no referrer path; HSTS when the public URL is https.
-pub async fn security_headers(State(app): State<App>, request: Request, next: Next) -> Response {
+/// nothing else, no framing and no referrer path; HSTS when the public URL is https. Made once
+/// from the configuration, not per answer.
+#[derive(Debug, Clone)]
+pub struct SecurityHeaders {
+    page_policy: Option<HeaderValue>,
+    hsts: bool,
+}
+
+impl SecurityHeaders {
+    /// The headers for this configuration.
+    pub fn new(config: &crate::config::Config) -> SecurityHeaders {
+        SecurityHeaders {
+            page_policy: HeaderValue::from_str(&page_policy(&config.payment_page_url)).ok(),
+            hsts: config.public_url.starts_with("https://"),
+        }
+    }
+}
+
+/// Middleware adding [`SecurityHeaders`] to every answer.
+pub async fn security_headers(State(headers): State<SecurityHeaders>, request: Request, next: Next) -> Response {
     let api = is_api(request.uri().path());
     let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    let out = response.headers_mut();
+    out.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     if api {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        out.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     } else {
-        if let Ok(policy) = HeaderValue::from_str(&page_policy(&app.config().payment_page_url)) {
-            headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+        if let Some(policy) = &headers.page_policy {
+            out.insert(header::CONTENT_SECURITY_POLICY, policy.clone());
         }
-        headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
-        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        out.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+        out.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
-    if app.config().public_url.starts_with("https://") {
-        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    if headers.hsts {
+        out.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
     }
     response
 }

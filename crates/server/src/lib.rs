@@ -223,7 +223,7 @@ pub fn app(state: App) -> Router {
     }
     router
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), edges::security_headers))
+        .layer(axum::middleware::from_fn_with_state(edges::SecurityHeaders::new(state.config()), edges::security_headers))
         .layer(axum::middleware::from_fn(edges::bound_uri))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {

@@ -70,11 +70,8 @@ pub fn window_start(at: Timestamp) -> Timestamp {
 
 /// 429 until the window that started at `window` ends.
 pub fn too_many(window: Timestamp, at: Timestamp) -> ServiceError {
-    let retry_after = (window + Millis::from_duration(AddressLimits::WINDOW)) - at;
-    let mut e =
-        ServiceError::new(ErrorCode::TooManyRequests, format!("too many requests from this address; try again in {} s", retry_after.ceil_secs()));
-    e.retry_after_s = Some(retry_after.ceil_secs());
-    e
+    let seconds = ((window + Millis::from_duration(AddressLimits::WINDOW)) - at).ceil_secs();
+    ServiceError::new(ErrorCode::TooManyRequests, format!("too many requests from this address; try again in {seconds} s")).retry_after(seconds)
 }
 
 /// Whether a payment ended without ever reaching the platform, or as a Payment Page left unpaid.
@@ -421,14 +418,12 @@ impl App {
             SubmitRefusal::NotAwaitingOtp => {
                 ServiceError::new(ErrorCode::NotAwaitingOtp, format!("the payment is {}, not waiting for a code", record.machine.status().name()))
             }
-            SubmitRefusal::TriesUsed { new_code_after } => {
-                let code = ErrorCode::OtpAttemptsExhausted;
-                let mut e = ServiceError::new(code, "this code was typed wrong too many times; ask for a new code");
-                e.retry_after_s = new_code_after.map(|wait| wait.ceil_secs());
-                if new_code_after.is_none() {
-                    e.message = "this code was typed wrong too many times and no new code is left".into();
-                }
-                e
+            SubmitRefusal::TriesUsed { new_code_after: Some(wait) } => {
+                ServiceError::new(ErrorCode::OtpAttemptsExhausted, "this code was typed wrong too many times; ask for a new code")
+                    .retry_after(wait.ceil_secs())
+            }
+            SubmitRefusal::TriesUsed { new_code_after: None } => {
+                ServiceError::new(ErrorCode::OtpAttemptsExhausted, "this code was typed wrong too many times and no new code is left")
             }
         })?;
         let attempt = record.machine.attempts() + 1;
@@ -456,12 +451,9 @@ impl App {
         let at = self.now();
         record.machine.check_resend(at).map_err(|refusal| match refusal {
             ResendRefusal::TooEarly { retry_after } => {
-                let mut e = ServiceError::new(
-                    ErrorCode::ResendTooEarly,
-                    format!("the current code is still valid; a new one can be sent in {} s", retry_after.ceil_secs()),
-                );
-                e.retry_after_s = Some(retry_after.ceil_secs());
-                e
+                let seconds = retry_after.ceil_secs();
+                ServiceError::new(ErrorCode::ResendTooEarly, format!("the current code is still valid; a new one can be sent in {seconds} s"))
+                    .retry_after(seconds)
             }
             ResendRefusal::NoneLeft => ServiceError::new(ErrorCode::ResendLimit, "all three new codes have been sent"),
             ResendRefusal::NotAwaitingOtp => ServiceError::new(ErrorCode::NotAwaitingOtp, "the payment is not waiting for a code"),
@@ -670,9 +662,8 @@ impl App {
         }
         let wait = self.status_ready_at(record).await? - self.now();
         if wait.0 > 0 {
-            let mut e = ServiceError::new(ErrorCode::PaymentInProgress, "the payment page of this session may still be paying; try again shortly");
-            e.retry_after_s = Some(wait.ceil_secs());
-            return Err(e);
+            return Err(ServiceError::new(ErrorCode::PaymentInProgress, "the payment page of this session may still be paying; try again shortly")
+                .retry_after(wait.ceil_secs()));
         }
         if !self.db().claim_status_check(&record.payment_id, record.last_status_check_at, self.now()).await? {
             // Someone is asking right now; their answer decides.

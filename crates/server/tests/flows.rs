@@ -120,7 +120,8 @@ async fn five_wrong_codes_use_up_the_code_and_only_a_new_one_pays(store: Store) 
     }
     let (status, refused) = s.otp(&payment_id, "123456").await;
     assert_eq!((status, refused["error"]["code"].as_str()), (429, Some("otp_attempts_exhausted")), "even the right code: {refused}");
-    assert!((79..=80).contains(&refused["error"]["retry_after_s"].as_u64().unwrap()), "until the code expires: {refused}");
+    // Until the 80 s code expires, less the real time the five tries took.
+    assert!((60..=80).contains(&refused["error"]["retry_after_s"].as_u64().unwrap()), "until the code expires: {refused}");
     let view = s.get(&s.pay_path(&payment_id, "").await).await.1;
     assert_eq!((view["state"].as_str(), view["attempt"].as_u64()), (Some("awaiting_otp"), Some(6)), "nothing reached the platform");
     s.skip(OTP_TTL);
