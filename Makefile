@@ -35,8 +35,11 @@ check-wasm:
 	cargo check -p checkout-protocol --target wasm32-unknown-unknown
 	cargo check -p checkout-protocol --target wasm32-unknown-unknown --features signing
 
+# chromedriver leaves a 70 MB profile per run in $$TMPDIR when the runner stops it; kept under
+# target/ and wiped here, so repeated runs do not fill /tmp.
 test-browser:
-	WASM_BINDGEN_TEST_TIMEOUT=180 cargo test -p kz-mobile-checkout --target wasm32-unknown-unknown --test web --test web_otp
+	rm -rf target/tmp/browser && mkdir -p target/tmp/browser
+	TMPDIR=$(CURDIR)/target/tmp/browser WASM_BINDGEN_TEST_TIMEOUT=180 cargo test -p kz-mobile-checkout --target wasm32-unknown-unknown --test web --test web_otp
 
 check-bundle: build
 	scripts/check-bundle.sh dist
