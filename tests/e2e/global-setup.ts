@@ -5,7 +5,12 @@ import path from 'node:path';
 
 const root = path.resolve(__dirname, '../..');
 export const SECRET = 'e2e-secret';
-export const OTP_TTL_SECS = 4;
+// Short, so expiry tests are quick, but long enough for the slowest path to the code screen: with
+// no callback at all the screen waits for a status request (2 s of silence), and on a loaded
+// 2-CPU machine 4 s left the customer's code arriving after it expired.
+export const OTP_TTL_SECS = 8;
+/** How long a test waits for a code to expire: its validity plus time for the page to show it. */
+export const UNTIL_EXPIRED_MS = (OTP_TTL_SECS + 6) * 1000;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,3 +1,4 @@
+import { UNTIL_EXPIRED_MS } from './global-setup';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, Page, test } from '@playwright/test';
 import { Locale, PhoneScreen, randomPhone, ResultScreen, smsCode, TEXT } from './fixtures/checkout';
@@ -83,7 +84,7 @@ for (const locale of ['kk', 'ru', 'en'] as const) {
   test(`the expired-code and broken-link screens in ${locale} are translated and accessible`, async ({ page }) => {
     const widget = page.locator('kz-mobile-checkout');
     const otp = await (await new PhoneScreen(page, locale).open()).submit(randomPhone('700'));
-    await expect(otp.timer).toHaveText('00:00', { timeout: 10_000 });
+    await expect(otp.timer).toHaveText('00:00', { timeout: UNTIL_EXPIRED_MS });
     await expect(otp.resend).toBeVisible();
     expect(untranslated(await widget.innerText(), locale)).toEqual([]);
     expect(await seriousViolations(page)).toEqual([]);
