@@ -12,16 +12,20 @@ echo "bench: building (release)" >&2
 cargo build --release -q -p checkout-bench -p checkout-sandbox -p checkout-server
 trunk build --release --offline >/dev/null 2>&1
 
-# The size peer: a Leptos counter (crates/size-floor) built exactly like the widget, so the table
-# shows what Leptos itself weighs and what the checkout adds. The wasm-opt features are those of
-# index.html's data-wasm-opt-params.
-echo "bench: the size peer (a Leptos counter)" >&2
-cargo build -q -p leptos-size-floor --lib --target wasm32-unknown-unknown --profile wasm-release
-rm -rf "$out/floor" && mkdir -p "$out/floor"
-wasm-bindgen --target web --no-typescript --out-dir "$out/floor" target/wasm32-unknown-unknown/wasm-release/leptos_size_floor.wasm
-wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int --enable-mutable-globals \
-  --enable-multivalue --enable-reference-types "$out/floor/leptos_size_floor_bg.wasm" -o "$out/floor/leptos_size_floor_bg.wasm"
-esbuild "$out/floor/leptos_size_floor.js" --minify --format=esm --target=es2020 --log-level=warning --allow-overwrite --outfile="$out/floor/leptos_size_floor.js"
+# The size peers (crates/size-floor), built exactly like the widget, so the table shows what Leptos
+# itself weighs, what the primitives the widget is specified on add, and what the checkout adds.
+# The wasm-opt features are those of index.html's data-wasm-opt-params.
+build_size_peer() { # folder, cargo features
+  echo "bench: the size peer in $out/$1" >&2
+  cargo build -q -p leptos-size-floor --lib --target wasm32-unknown-unknown --profile wasm-release ${2:+--features "$2"}
+  rm -rf "$out/$1" && mkdir -p "$out/$1"
+  wasm-bindgen --target web --no-typescript --out-dir "$out/$1" target/wasm32-unknown-unknown/wasm-release/leptos_size_floor.wasm
+  wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int --enable-mutable-globals \
+    --enable-multivalue --enable-reference-types "$out/$1/leptos_size_floor_bg.wasm" -o "$out/$1/leptos_size_floor_bg.wasm"
+  esbuild "$out/$1/leptos_size_floor.js" --minify --format=esm --target=es2020 --log-level=warning --allow-overwrite --outfile="$out/$1/leptos_size_floor.js"
+}
+build_size_peer floor ""
+build_size_peer floor-primitives primitives
 
 # The peers, installed into a scratch folder.
 if [ ! -d "$out/peers/node_modules/ecommpay" ] || [ ! -d "$out/peers/node_modules/playwright-core" ]; then
