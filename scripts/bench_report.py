@@ -8,8 +8,10 @@ import sys
 
 out, dist = sys.argv[1], sys.argv[2]
 
+# bench.sh installs Google's brotli module here; without it the table says n/a.
+sys.path.insert(0, os.path.join(out, "peers", "py-brotli"))
 try:
-    import brotli  # optional
+    import brotli
 except ImportError:
     brotli = None
 
@@ -60,7 +62,7 @@ lines.append(f"    the checkout's wasm + JS glue are {ours_code / floor_primitiv
 aim, limit = 120_000, 150_000
 total = sizes['total']['gzip']
 lines.append(f"  aim: total gzip at most 120,000 bytes: {'met' if total <= aim else 'NOT met'}, {total:,} bytes ({total / aim:.2f}x the aim)")
-lines.append(f"  limit: total gzip at most 150,000 bytes: {'met' if total <= limit else 'NOT met'} ({total / limit:.2f}x the limit); brotli {sizes['total']['brotli'] or 0:,} bytes")
+lines.append(f"  limit: total gzip at most 150,000 bytes: {'met' if total <= limit else 'NOT met'} ({total / limit:.2f}x the limit); brotli " + (f"{sizes['total']['brotli']:,} bytes" if brotli else "n/a (no brotli module)"))
 lines.append("")
 lines.append(f"Widget start-up, headless Chromium, median of {startup['loads']} cold loads")
 lines.append(f"  navigation start to first interactive screen   {startup['first_screen_ms']:8.0f} ms")
@@ -98,11 +100,14 @@ for run in backends:
     creation50 = next((r for r in run["load"] if r.get("phase") == "payment creation" and r["concurrency"] == 50), None)
     if creation50:
         rate, p99 = goals[run["database"]]
-        met = creation50["rate_per_sec"] >= rate and creation50["p99_ms"] <= p99
-        lines.append(f"  goal at 50 customers: >= {rate:,} creations/s with p99 <= {p99} ms: {creation50['rate_per_sec']:,.0f}/s, p99 {creation50['p99_ms']:.1f} ms ({'met' if met else 'not met'})")
+        # A phase with refused requests measured something else than creations: never "met".
+        errors = creation50["errors"]
+        met = errors == 0 and creation50["rate_per_sec"] >= rate and creation50["p99_ms"] <= p99
+        lines.append(f"  goal at 50 customers: >= {rate:,} creations/s with p99 <= {p99} ms: {creation50['rate_per_sec']:,.0f}/s, p99 {creation50['p99_ms']:.1f} ms ({'met' if met else 'not met'})"
+                     + (f"; {errors} of {creation50['requests']} requests failed" if errors else ""))
         summary.append((label, creation50))
     lines.append(f"  nothing lost: {run['lost'] == 0} ({run['lost']} short of their final state); nothing duplicated: {run['duplicated'] == 0}")
-if len(summary) > 1:
+if len(summary) > 1 and summary[0][1]["rate_per_sec"] > 0:
     base = summary[0][1]["rate_per_sec"]
     lines.append("")
     lines.append("  payment creations/s at 50 customers, as a ratio to SQLite with one instance: " + ", ".join(f"{label} {row['rate_per_sec'] / base:.2f}" for label, row in summary))
