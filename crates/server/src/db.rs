@@ -813,8 +813,9 @@ impl Db {
         let row = sqlx::query("SELECT machine FROM payments WHERE payment_id = $1").bind(payment_id).fetch_one(&mut *tx).await?;
         let machine: Payment = serde_json::from_str(&row.try_get::<String, _>("machine")?).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
         let pending: i64 =
-            sqlx::query("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS pending FROM refunds WHERE payment_id = $1 AND status = 'pending'")
+            sqlx::query("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS pending FROM refunds WHERE payment_id = $1 AND status = $2")
                 .bind(payment_id)
+                .bind(RefundStatus::Pending.as_str())
                 .fetch_one(&mut *tx)
                 .await?
                 .try_get("pending")?;
@@ -826,9 +827,10 @@ impl Db {
         if wanted == 0 || wanted > refundable {
             return Ok(Some(Reservation::Exceeds { refundable }));
         }
-        let row = sqlx::query("INSERT INTO refunds (payment_id, amount, status, created_at) VALUES ($1, $2, 'pending', $3) RETURNING id")
+        let row = sqlx::query("INSERT INTO refunds (payment_id, amount, status, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
             .bind(payment_id)
             .bind(wanted as i64)
+            .bind(RefundStatus::Pending.as_str())
             .bind(ms(at))
             .fetch_one(&mut *tx)
             .await?;
@@ -850,13 +852,20 @@ impl Db {
         settlement: &RefundSettlement,
     ) -> Result<(), sqlx::Error> {
         let row = match settlement.refund_id {
-            Some(id) => sqlx::query("SELECT id FROM refunds WHERE id = $1 AND status = 'pending'").bind(id).fetch_optional(&mut **tx).await?,
+            Some(id) => {
+                sqlx::query("SELECT id FROM refunds WHERE id = $1 AND status = $2")
+                    .bind(id)
+                    .bind(RefundStatus::Pending.as_str())
+                    .fetch_optional(&mut **tx)
+                    .await?
+            }
             None => {
                 // A callback names the amount, not our row: the oldest pending refund of that
                 // amount. One of another amount stays reserved (too little refundable is safe;
                 // too much is not).
-                sqlx::query("SELECT id FROM refunds WHERE payment_id = $1 AND status = 'pending' AND amount = $2 ORDER BY id LIMIT 1")
+                sqlx::query("SELECT id FROM refunds WHERE payment_id = $1 AND status = $2 AND amount = $3 ORDER BY id LIMIT 1")
                     .bind(payment_id)
+                    .bind(RefundStatus::Pending.as_str())
                     .bind(settlement.amount.map_or(-1, |a| a as i64))
                     .fetch_optional(&mut **tx)
                     .await?
