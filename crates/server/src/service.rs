@@ -830,11 +830,27 @@ pub async fn recover(app: &App) -> Result<usize, ServiceError> {
     Ok(count)
 }
 
+/// How long a payment a customer is watching may be silent before the reconciler asks about it,
+/// when that is sooner than `reconcile_after`. "Watching": a phone sale or payout in `processing`,
+/// before the code prompt (the SMS may be on the phone already) or after the code. The platform
+/// answers status requests 10 s after a request and its callbacks come within seconds, so 15 s
+/// of silence means the callback is late or lost; a minute of spinner would cost the customer
+/// most of the code's 80–90 s.
+pub const WATCHED_SILENCE: Duration = Duration::from_secs(15);
+
+/// The silence after which the reconciler asks about `record`.
+fn silence_allowed(reconcile_after: Duration, record: &PaymentRecord) -> Millis {
+    let watched = matches!(record.via, Channel::Gate | Channel::Payout) && record.machine.status().name() == "processing";
+    Millis::from_duration(if watched { reconcile_after.min(WATCHED_SILENCE) } else { reconcile_after })
+}
+
 /// Forever: asks the platform about payments that need a confirmation or have been silent for
-/// `reconcile_after`, so a lost callback never leaves a customer waiting. One instance at a time
-/// does it, holding the `reconciler` lease; another takes over when it stops renewing.
+/// longer than they may be ([`silence_allowed`]), so a lost callback never leaves a customer
+/// waiting. One instance at a time does it, holding the `reconciler` lease; another takes over
+/// when it stops renewing.
 pub async fn reconcile_forever(app: App) {
-    let period = (app.config().reconcile_after / 4).clamp(Duration::from_millis(200), Duration::from_secs(15));
+    let shortest = app.config().reconcile_after.min(WATCHED_SILENCE);
+    let period = (shortest / 4).clamp(Duration::from_millis(200), Duration::from_secs(15));
     loop {
         tokio::time::sleep(period).await;
         if !hold_lease(&app, "reconciler", LEASE.max(period * 3)).await {
@@ -849,10 +865,9 @@ pub async fn reconcile_forever(app: App) {
 pub async fn reconcile_once(app: &App, at: Timestamp) -> Result<(), ServiceError> {
     // Admissions of windows that ended are of no further use.
     app.db().forget_admissions(Timestamp(window_start(at).0 - Millis::from_duration(AddressLimits::WINDOW).0)).await?;
-    let silence = Millis::from_duration(app.config().reconcile_after);
     for record in app.db().open_payments().await? {
         let heard = record.updated_at.max(record.last_status_check_at.unwrap_or_default());
-        if record.machine.needs_status_check() || at - heard >= silence {
+        if record.machine.needs_status_check() || at - heard >= silence_allowed(app.config().reconcile_after, &record) {
             if let Err(e) = app.confirm_status_of(&record).await {
                 tracing::debug!(payment_id = record.payment_id, error = %e.message, "status not settled yet");
             }

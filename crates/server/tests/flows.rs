@@ -8,6 +8,8 @@ const OTP_TTL: Duration = Duration::from_secs(80);
 use std::time::Duration;
 
 use checkout_protocol::signature::sign;
+use checkout_protocol::time::Millis;
+use checkout_server::service::reconcile_once;
 use common::*;
 use serde_json::{json, Value};
 
@@ -224,6 +226,28 @@ async fn lost_callbacks_are_reconciled_by_the_status_request(store: Store) {
     s.otp(&payment_id, "123456").await;
     s.until_state(&payment_id, "succeeded").await;
     assert!(s.app.db().callbacks_of(&payment_id).await.unwrap().is_empty(), "no callback ever came");
+}
+
+async fn a_lost_code_prompt_is_asked_about_within_seconds_not_a_minute(store: Store) {
+    // The default silence before a status request (60 s) is for payments nobody is watching; a
+    // customer looking at "processing" with the SMS already on their phone must not wait for it.
+    let s = Stack::start(store, Tuning::default()).await;
+    let session = s.session(&["mobile"]).await;
+    let payment_id = s.pay(&session, "77000000006").await;
+    while s.platform_payment(&payment_id).await["status"] != "awaiting clarification" {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let asked = || async { s.app.db().gate_calls_of(&payment_id).await.unwrap().iter().filter(|(path, _, _)| path == "/v2/payment/status").count() };
+    reconcile_once(&s.app, s.app.now() + Millis(10_000)).await.unwrap();
+    assert_eq!(asked().await, 0, "10 s of silence is within a callback's usual delay");
+    assert_eq!(s.get(&s.pay_path(&payment_id, "").await).await.1["state"], "processing");
+    reconcile_once(&s.app, s.app.now() + Millis(15_000)).await.unwrap();
+    assert_eq!(asked().await, 1);
+    let waiting = s.get(&s.pay_path(&payment_id, "").await).await.1;
+    assert_eq!(waiting["state"], "awaiting_otp", "{waiting}");
+    // Typing the code is the customer's part: no status request while the code is awaited.
+    reconcile_once(&s.app, s.app.now() + Millis(30_000)).await.unwrap();
+    assert_eq!(asked().await, 1, "an awaited code is left to the customer until the full silence");
 }
 
 async fn the_resend_quirk_never_shows_a_false_decline(store: Store) {
@@ -493,6 +517,7 @@ both!(
     a_gate_rejection_fails_the_payment_with_its_reason,
     duplicate_and_late_callbacks_do_not_change_the_result,
     lost_callbacks_are_reconciled_by_the_status_request,
+    a_lost_code_prompt_is_asked_about_within_seconds_not_a_minute,
     the_resend_quirk_never_shows_a_false_decline,
     a_forged_callback_is_refused_logged_and_never_applied,
     refunds_partial_then_full_never_more_than_paid,
