@@ -278,7 +278,9 @@ async fn a_silent_payment_is_reconciled_once_across_instances(store: Store) {
     while a.platform_payment(&payment_id).await["status"] != "awaiting clarification" {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let later = a.app.now() + checkout_protocol::time::Millis::from_duration(tuning.reconcile_after);
+    // Both passes at the moment this payment's silence runs out (a customer watches it, so the
+    // watched silence applies): whichever loads it after the other's claim sees it just heard of.
+    let later = a.app.now() + checkout_protocol::time::Millis::from_duration(checkout_server::service::WATCHED_SILENCE);
     let (ra, rb) = tokio::join!(reconcile_once(&a.app, later), reconcile_once(&b.app, later));
     ra.unwrap();
     rb.unwrap();
