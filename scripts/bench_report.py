@@ -28,12 +28,12 @@ for name, file in [("wasm", "kz-mobile-checkout_bg.wasm"), ("JS glue", "kz-mobil
 sizes["total"] = {k: (sum(v[k] for v in sizes.values()) if all(v[k] is not None for v in sizes.values()) else None) for k in ("raw", "gzip", "brotli")}
 def peer_sizes(folder):
     """Sizes of a size peer built by bench.sh into target/bench/<folder>."""
-    sizes = {}
+    measured = {}
     for name, file in [("wasm", "leptos_size_floor_bg.wasm"), ("JS glue", "leptos_size_floor.js")]:
         data = open(os.path.join(out, folder, file), "rb").read()
-        sizes[name] = {"raw": len(data), "gzip": len(gzip.compress(data, 9))}
-    sizes["total"] = {k: sum(v[k] for v in sizes.values()) for k in ("raw", "gzip")}
-    return sizes
+        measured[name] = {"raw": len(data), "gzip": len(gzip.compress(data, 9))}
+    measured["total"] = {k: sum(v[k] for v in measured.values()) for k in ("raw", "gzip")}
+    return measured
 
 
 floor, floor_primitives = peer_sizes("floor"), peer_sizes("floor-primitives")
@@ -52,14 +52,14 @@ lines.append("Widget transfer size               raw        gzip       brotli")
 for name, s in sizes.items():
     lines.append(f"  {name:<28}{kib(s['raw']):>11}{kib(s['gzip']):>12}{kib(s['brotli']):>12}")
 ours_code = sizes["wasm"]["gzip"] + sizes["JS glue"]["gzip"]
+# Read strictly: bytes, not KiB. Aim 120 000 (Adyen Web's 121.5 KB min+gzip), limit 150 000.
+aim, limit = 120_000, 150_000
 lines.append(f"  peer: a Leptos 0.8 counter built the same way (crates/size-floor): wasm {kib(floor['wasm']['gzip'])}, JS glue {kib(floor['JS glue']['gzip'])} gzip")
 lines.append(f"    the whole checkout's wasm + JS glue are {ours_code / floor['total']['gzip']:.2f}x the counter's")
 lines.append(f"  peer: the counter using once each primitive the widget is specified on (LocalResource, Action, gloo-net")
 lines.append(f"    fetch + serde-wasm-bindgen decode, EventSource): wasm {kib(floor_primitives['wasm']['gzip'])}, JS glue {kib(floor_primitives['JS glue']['gzip'])} gzip,")
-lines.append(f"    {floor_primitives['total']['gzip']:,} bytes: {floor_primitives['total']['gzip'] / 150_000:.0%} of the limit before any screen, text or style;")
+lines.append(f"    {floor_primitives['total']['gzip']:,} bytes: {floor_primitives['total']['gzip'] / limit:.0%} of the limit before any screen, text or style;")
 lines.append(f"    the checkout's wasm + JS glue are {ours_code / floor_primitives['total']['gzip']:.2f}x it, {ours_code - floor_primitives['total']['gzip']:,} bytes more")
-# Read strictly: bytes, not KiB. Aim 120 000 (Adyen Web's 121.5 KB min+gzip), limit 150 000.
-aim, limit = 120_000, 150_000
 total = sizes['total']['gzip']
 lines.append(f"  aim: total gzip at most 120,000 bytes: {'met' if total <= aim else 'NOT met'}, {total:,} bytes ({total / aim:.2f}x the aim)")
 lines.append(f"  limit: total gzip at most 150,000 bytes: {'met' if total <= limit else 'NOT met'} ({total / limit:.2f}x the limit); brotli " + (f"{sizes['total']['brotli']:,} bytes" if brotli else "n/a (no brotli module)"))

@@ -247,7 +247,7 @@ mod tests {
                     return None;
                 }
                 // The README may explain a message in parentheses after it.
-                let message = message.split(" (").next().unwrap_or(message);
+                let message = message.split_once(" (").map_or(message, |(message, _)| message);
                 Some((code.to_owned(), status.parse().ok()?, message.to_owned()))
             })
             .collect()

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use checkout_protocol::signature::{sign, verify};
-use checkout_protocol::state::{Event, Outcome, Payment, PaymentKind, ResendRefusal, SubmitRefusal};
+use checkout_protocol::state::{Event, Outcome, Payment, PaymentKind, PaymentStatus, ResendRefusal, SubmitRefusal};
 use checkout_protocol::time::{Millis, Timestamp};
 use checkout_protocol::wire::{
     Account, Callback, ClarificationRequest, CustomerIp, General, MobilePaymentRequest, MobileServiceOptions, OperatorListRequest,
@@ -414,7 +414,9 @@ impl App {
         let code = parse_otp(code)?;
         let record = self.session_payment(token, payment_id).await?;
         record.machine.check_submit(self.now()).map_err(|refusal| match refusal {
-            SubmitRefusal::NotAwaitingOtp if record.machine.status().name() == "processing" && record.machine.attempts() > 0 => otp_in_flight(),
+            SubmitRefusal::NotAwaitingOtp if matches!(record.machine.status(), PaymentStatus::Processing) && record.machine.attempts() > 0 => {
+                otp_in_flight()
+            }
             SubmitRefusal::NotAwaitingOtp => {
                 ServiceError::new(ErrorCode::NotAwaitingOtp, format!("the payment is {}, not waiting for a code", record.machine.status().name()))
             }
@@ -616,7 +618,7 @@ impl App {
             StatusAnswer::Unknown(failure) => {
                 // The platform does not know the payment: the purchase request never reached it.
                 let silent_for = self.now() - record.created_at;
-                if record.machine.status().name() == "processing"
+                if matches!(record.machine.status(), PaymentStatus::Processing)
                     && record.via != Channel::PaymentPage
                     && silent_for >= Millis::from_duration(self.config().reconcile_after)
                 {
@@ -840,7 +842,7 @@ pub const WATCHED_SILENCE: Duration = Duration::from_secs(15);
 
 /// The silence after which the reconciler asks about `record`.
 fn silence_allowed(reconcile_after: Duration, record: &PaymentRecord) -> Millis {
-    let watched = matches!(record.via, Channel::Gate | Channel::Payout) && record.machine.status().name() == "processing";
+    let watched = matches!(record.via, Channel::Gate | Channel::Payout) && matches!(record.machine.status(), PaymentStatus::Processing);
     Millis::from_duration(if watched { reconcile_after.min(WATCHED_SILENCE) } else { reconcile_after })
 }
 
