@@ -10,9 +10,9 @@ DEMO_PORT ?= 8080
 bootstrap:
 	@scripts/bootstrap.sh
 
-## The widget bundle in dist/ (release, no file hashes).
+## The widget bundle in dist/ (release, no file hashes; std rebuilt for size, see the script).
 build: bootstrap
-	trunk build --release --offline
+	scripts/wasm-release.sh trunk build --release --offline
 
 ## The sandbox, the backend and the widget, with a checkout session; Ctrl-C stops them all.
 demo: build

@@ -10,14 +10,14 @@ mkdir -p "$out/peers"
 
 echo "bench: building (release)" >&2
 cargo build --release -q -p checkout-bench -p checkout-sandbox -p checkout-server
-trunk build --release --offline >/dev/null 2>&1
+scripts/wasm-release.sh trunk build --release --offline >/dev/null 2>&1
 
 # The size peers (crates/size-floor), built exactly like the widget, so the table shows what Leptos
 # itself weighs, what the primitives the widget is specified on add, and what the checkout adds.
 # The wasm-opt features are those of index.html's data-wasm-opt-params.
 build_size_peer() { # folder, cargo features
   echo "bench: the size peer in $out/$1" >&2
-  cargo build -q -p leptos-size-floor --lib --target wasm32-unknown-unknown --profile wasm-release ${2:+--features "$2"}
+  scripts/wasm-release.sh cargo build -q -p leptos-size-floor --lib --target wasm32-unknown-unknown --profile wasm-release ${2:+--features "$2"}
   rm -rf "$out/$1" && mkdir -p "$out/$1"
   wasm-bindgen --target web --no-typescript --out-dir "$out/$1" target/wasm32-unknown-unknown/wasm-release/leptos_size_floor.wasm
   wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int --enable-mutable-globals \

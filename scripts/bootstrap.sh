@@ -22,12 +22,13 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
-# Rust: the wasm target, rustfmt and clippy.
+# Rust: the wasm target, rustfmt and clippy, and the standard library's source, which the release
+# widget is built from (scripts/wasm-release.sh).
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
-for component in rustfmt clippy; do
+for component in rustfmt clippy rust-src; do
   if ! rustup component list --installed | grep -q "^$component"; then rustup component add "$component"; fi
 done
 
