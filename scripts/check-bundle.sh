@@ -15,12 +15,12 @@ for needle in "HMAC-SHA512" "signature mismatch" "Hmac" "sandbox-secret" "demo-s
 done
 
 # The size: everything a merchant's page downloads for the widget, gzip. The aim is 120 000 bytes
-# and the issue's limit 150 000; the Leptos build with std rebuilt for size measured 183 074
+# and the issue's limit 150 000; the Leptos build with std rebuilt for size measured 180 957
 # (ARCHITECTURE.md, "Widget size", has the breakdown). Until the stack gets there, this fails on a
 # regression past the measured figure plus 3%, and says how far from the limit the bundle is.
 aim=120000
 limit=150000
-ceiling=189000
+ceiling=186500
 total=0
 for file in "$dist"/kz-mobile-checkout_bg.wasm "$dist"/kz-mobile-checkout.js "$dist"/kz-mobile-checkout.css "$dist"/kz-mobile-checkout-loader.js; do
   total=$((total + $(gzip -9c "$file" | wc -c)))

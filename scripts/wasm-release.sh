@@ -5,8 +5,10 @@
 #     adds) with this profile's opt-level "z" and LTO, and with std's `optimize_for_size`
 #     algorithms instead of the precompiled, speed-tuned ones;
 #   - panics abort at once (`-Cpanic=immediate-abort`) instead of formatting a message first. A
-#     release build sets no panic hook (src/lib.rs), so the message was never shown anyway.
-# Together about 9% of the download (ARCHITECTURE.md, "Widget size"). These are unstable options
+#     release build sets no panic hook (src/lib.rs), so the message was never shown anyway; nor
+#     are the source locations (`-Zlocation-detail=none`) that `#[track_caller]` functions still
+#     pass along.
+# Together about 10% of the download (ARCHITECTURE.md, "Widget size"). These are unstable options
 # of cargo and rustc: RUSTC_BOOTSTRAP lets the machine's one stable toolchain take them, rather
 # than a second, nightly, toolchain to install and keep in step. Every wasm-release build goes
 # through here (the bundle and the size peers of `make bench`), so they are built alike and share
@@ -15,5 +17,5 @@ set -euo pipefail
 export RUSTC_BOOTSTRAP=1
 export CARGO_UNSTABLE_BUILD_STD=std,panic_abort
 export CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort"
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
 exec "$@"

@@ -45,6 +45,15 @@ impl ApiError {
             ApiError::Api { code, .. } => code.as_str(),
         }
     }
+
+    /// What went wrong, for the merchant (the `error` event's `message`): the browser's error,
+    /// what did not fit the contract, or the backend's own message. Never shown to the customer,
+    /// who reads the widget's text for the code.
+    pub fn detail(&self) -> &str {
+        match self {
+            ApiError::Transport(text) | ApiError::Decode(text) | ApiError::Api { message: text, .. } => text,
+        }
+    }
 }
 
 /// One HTTP request of the widget API.
@@ -95,6 +104,18 @@ fn text_of(error: JsValue) -> String {
     error.as_string().unwrap_or_else(|| "network error".into())
 }
 
+/// A failed request, told by the browser's own error. Not `gloo_net::Error::to_string()`: that
+/// enum also carries serde_json's error (a feature leptos's `server_fn` turns on), and formatting
+/// it would link serde_json's and std::io's messages into the bundle (about 2 KB gzip, `make
+/// bench`) for an error this widget, which never parses JSON with serde_json, cannot get.
+fn transport_error(error: gloo_net::Error) -> String {
+    match error {
+        gloo_net::Error::JsError(error) => error.to_string(),
+        gloo_net::Error::GlooError(text) => text,
+        _ => "network error".into(),
+    }
+}
+
 impl Backend for HttpBackend {
     fn send(&self, call: Call) -> Pending<'_, Result<Answer, String>> {
         Box::pin(async move {
@@ -111,8 +132,8 @@ impl Backend for HttpBackend {
                 }
                 None => builder.build(),
             }
-            .map_err(|e| e.to_string())?;
-            let response = request.send().await.map_err(|e| e.to_string())?;
+            .map_err(transport_error)?;
+            let response = request.send().await.map_err(transport_error)?;
             let status = response.status();
             // The browser's own JSON parser; a body that is not JSON reads as `null`.
             let raw: web_sys::Response = response.into();

@@ -362,7 +362,7 @@ impl Checkout {
     /// A failed call at `stage`: tells the host page, and gives the text to show the customer.
     fn failure(&self, error: &ApiError, stage: &str) -> Option<String> {
         use checkout_protocol::api::ErrorCode as C;
-        self.emit("error", &[("code", error.code().into()), ("stage", stage.into())]);
+        self.emit("error", &[("code", error.code().into()), ("stage", stage.into()), ("message", error.detail().into())]);
         match error {
             ApiError::Api { code: C::TooManyRequests, retry_after_s, .. } => {
                 let minutes = retry_after_s.unwrap_or(60).div_ceil(60).max(1);
@@ -393,7 +393,7 @@ impl Checkout {
                 }
             }
             Err(error) => {
-                self.emit("error", &[("code", error.code().into()), ("stage", "load".into())]);
+                self.emit("error", &[("code", error.code().into()), ("stage", "load".into()), ("message", error.detail().into())]);
                 self.load_error.set(Some(error));
             }
         }

@@ -603,6 +603,7 @@ async fn a_failed_start_says_so_and_can_be_retried() {
     submit.click();
     assert!(text_until(&m.root, "[data-testid=form-error]", |t| !t.is_empty()).await.contains("Network error"));
     assert_eq!(detail(&m, "error", "stage").as_string().as_deref(), Some("start"));
+    assert_eq!(detail(&m, "error", "message").as_string().as_deref(), Some("offline"));
     assert!(!submit.unchecked_ref::<web_sys::HtmlButtonElement>().disabled(), "the button is back for a retry");
     submit.click();
     find(&m.root, "[data-testid=otp]").await;
@@ -923,6 +924,9 @@ async fn an_answer_of_the_wrong_shape_is_its_own_error_not_a_network_error() {
     let m = mount_fake(&fake, Locale::En);
     find(&m.root, "[data-testid=load-failed]").await;
     assert_eq!(detail(&m, "error", "code").as_string().as_deref(), Some("unexpected_answer"));
+    // The merchant's clue: what did not fit, as serde-wasm-bindgen said it.
+    let message = detail(&m, "error", "message").as_string().unwrap_or_default();
+    assert!(message.contains("missing field"), "{message}");
     assert!(!m.root.text_content().unwrap().contains("Network error"));
 }
 
