@@ -44,6 +44,7 @@ fi
 
 echo "bench: signatures" >&2
 target/release/checkout-bench signature --seconds 2 >"$out/signature.json"
+target/release/checkout-bench disk --dir "$out" --seconds 2 >"$out/disk.json"
 scripts/bench_peers.sh "$out/peers" >"$out/peers.json"
 
 # The backend: SQLite (one instance; the widget start-up is measured against it too), then

@@ -39,6 +39,7 @@ def peer_sizes(folder):
 floor, floor_primitives = peer_sizes("floor"), peer_sizes("floor-primitives")
 
 signature, peers, startup = load("signature.json"), load("peers.json"), load("startup.json")
+disk = load("disk.json")
 mid_range = load("startup-mid-range.json") if os.path.exists(os.path.join(out, "startup-mid-range.json")) else None
 backends = [load(f"load-{name}.json") for name in ("sqlite-1", "postgres-1", "postgres-2") if os.path.exists(os.path.join(out, f"load-{name}.json"))]
 ours = signature["ours_per_sec"]
@@ -82,6 +83,8 @@ lines.append("")
 lines.append("Backend under load (loopback; the sandbox as the platform; every process shares this machine's 2 cores:")
 lines.append("the load generator, the sandbox and each backend instance. SQLite on disk with synchronous=FULL; PostgreSQL 15")
 lines.append("in a throwaway cluster with fsync on. Customers' steps alternate between the instances.)")
+lines.append(f"The disk under target/bench: {disk['durable_writes_per_sec']:,.0f} durable writes/s (4 KiB, then fdatasync: what one")
+lines.append("SQLite commit waits for; a payment creation and the callback it causes are four commits, so compare runs by it.)")
 goals = {"sqlite": (1500, 50), "postgres": (1500, 60)}
 summary = []
 for run in backends:
@@ -113,7 +116,7 @@ if len(summary) > 1 and summary[0][1]["rate_per_sec"] > 0:
     lines.append("  payment creations/s at 50 customers, as a ratio to SQLite with one instance: " + ", ".join(f"{label} {row['rate_per_sec'] / base:.2f}" for label, row in summary))
 table = "\n".join(lines)
 print(table)
-results = {"sizes": sizes, "size_peer": floor, "size_peer_primitives": floor_primitives, "startup": startup, "startup_mid_range": mid_range, "signature": signature, "peers": peers, "backends": backends, "table": table}
+results = {"sizes": sizes, "size_peer": floor, "size_peer_primitives": floor_primitives, "startup": startup, "startup_mid_range": mid_range, "signature": signature, "disk": disk, "peers": peers, "backends": backends, "table": table}
 with open(os.path.join(out, "results.json"), "w") as f:
     json.dump(results, f, indent=2)
 print(f"\nresults written to {os.path.join(out, 'results.json')}")

@@ -31,6 +31,16 @@ enum Command {
         #[arg(long, default_value_t = 2.0)]
         seconds: f64,
     },
+    /// Durable writes per second of the disk under `dir`: a 4 KiB write then `fdatasync`, the
+    /// unit of a SQLite commit. The context for the SQLite figures, which it bounds.
+    Disk {
+        /// A folder on the disk the benchmark's databases use.
+        #[arg(long)]
+        dir: std::path::PathBuf,
+        /// How long the measurement runs.
+        #[arg(long, default_value_t = 2.0)]
+        seconds: f64,
+    },
     /// Load on running backends (one or several instances on one database, with their sandbox)
     /// at several concurrency levels.
     Load {
@@ -81,6 +91,31 @@ fn signature(seconds: f64) {
         base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()).len()
     });
     println!("{}", json!({ "ours_per_sec": ours, "raw_hmac_per_sec": raw, "signature": sign(&body, secret), "canonical_bytes": canonical.len() }));
+}
+
+fn disk(dir: &std::path::Path, seconds: f64) {
+    use std::io::Write as _;
+    let path = dir.join("disk-probe");
+    let result = (|| -> std::io::Result<f64> {
+        let mut file = std::fs::File::create(&path)?;
+        let block = [0u8; 4096];
+        let start = Instant::now();
+        let mut writes = 0u64;
+        while start.elapsed().as_secs_f64() < seconds {
+            file.write_all(&block)?;
+            file.sync_data()?;
+            writes += 1;
+        }
+        Ok(writes as f64 / start.elapsed().as_secs_f64())
+    })();
+    let _ = std::fs::remove_file(&path);
+    match result {
+        Ok(rate) => println!("{}", json!({ "durable_writes_per_sec": rate })),
+        Err(error) => {
+            eprintln!("checkout-bench disk: {}: {error}", path.display());
+            std::process::exit(1);
+        }
+    }
 }
 
 /// Latencies of one phase.
@@ -268,6 +303,7 @@ async fn load(servers: Vec<String>, sandbox: String, secret: String, token: Stri
 async fn main() {
     match Cli::parse().command {
         Command::Signature { seconds } => signature(seconds),
+        Command::Disk { dir, seconds } => disk(&dir, seconds),
         Command::Load { server, sandbox, secret, admin_token, concurrency, requests } => {
             let servers = server.iter().map(|s| s.trim_end_matches('/').to_owned()).collect();
             load(servers, sandbox.trim_end_matches('/').to_owned(), secret, admin_token, concurrency, requests).await

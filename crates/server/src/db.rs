@@ -151,6 +151,22 @@ pub enum Claim {
     Created(PaymentRecord),
     /// The session already has a running or paid payment (created by another request): this one.
     Taken(PaymentRecord),
+    /// The address is over its limit for the window: nothing was created.
+    Refused,
+}
+
+/// One item in a per-address window of `rate_hits` (see [`Db::admit`]), to take in the same
+/// transaction as the write it admits.
+#[derive(Debug, Clone, Copy)]
+pub struct Admission<'a> {
+    /// The limit's name and the address, `payments:10.0.0.1`.
+    pub bucket: &'a str,
+    /// The window the item falls in.
+    pub window_start: Timestamp,
+    /// What is counted; a repeat of an item counts once.
+    pub item: &'a str,
+    /// How many items the window takes.
+    pub limit: u32,
 }
 
 /// One Gate request and what came back, for the append-only log.
@@ -440,13 +456,21 @@ impl Db {
     /// Creates `p` as its session's payment unless the session already has one running or paid:
     /// the unique index `payments_one_per_session` decides, in one statement, so of any number
     /// of parallel requests (on any number of instances) exactly one creates it.
-    pub async fn claim_session_payment(&self, p: &PaymentRecord) -> Result<Claim, sqlx::Error> {
+    pub async fn claim_session_payment(&self, p: &PaymentRecord, admission: Option<Admission<'_>>) -> Result<Claim, sqlx::Error> {
         let token = p.session_token.as_deref().ok_or_else(|| sqlx::Error::Protocol("a session payment needs its session".into()))?;
         // The taken payment can turn final (and leave the index) between the two statements;
         // then the next round may create.
         for _ in 0..10 {
-            let turn = self.turn().await;
-            let created = Self::insert_payment_with(&self.pool, p).await?;
+            // The admission and the payment commit together: one commit per start, not two.
+            let (turn, mut tx) = self.write().await?;
+            if let Some(admission) = admission {
+                if !Self::admit_with(&mut tx, admission).await? {
+                    tx.rollback().await?;
+                    return Ok(Claim::Refused);
+                }
+            }
+            let created = Self::insert_payment_with(&mut *tx, p).await?;
+            tx.commit().await?;
             drop(turn);
             if created {
                 return Ok(Claim::Created(p.clone()));
@@ -675,21 +699,27 @@ impl Db {
     /// payment's own compare-and-set, not by this).
     pub async fn admit(&self, bucket: &str, window_start: Timestamp, item: &str, limit: u32) -> Result<bool, sqlx::Error> {
         let _turn = self.turn().await;
+        let mut connection = self.pool.acquire().await?;
+        Self::admit_with(&mut connection, Admission { bucket, window_start, item, limit }).await
+    }
+
+    /// [`Db::admit`] on `connection`, inside the caller's transaction if it has one.
+    async fn admit_with(connection: &mut sqlx::AnyConnection, a: Admission<'_>) -> Result<bool, sqlx::Error> {
         sqlx::query(
             "INSERT INTO rate_hits (bucket, window_start, item) SELECT $1, $2, $3 \
              WHERE (SELECT COUNT(*) FROM rate_hits WHERE bucket = $1 AND window_start = $2) < $4 ON CONFLICT DO NOTHING",
         )
-        .bind(bucket)
-        .bind(ms(window_start))
-        .bind(item)
-        .bind(i64::from(limit))
-        .execute(&self.pool)
+        .bind(a.bucket)
+        .bind(ms(a.window_start))
+        .bind(a.item)
+        .bind(i64::from(a.limit))
+        .execute(&mut *connection)
         .await?;
         let admitted = sqlx::query("SELECT 1 AS admitted FROM rate_hits WHERE bucket = $1 AND window_start = $2 AND item = $3")
-            .bind(bucket)
-            .bind(ms(window_start))
-            .bind(item)
-            .fetch_optional(&self.pool)
+            .bind(a.bucket)
+            .bind(ms(a.window_start))
+            .bind(a.item)
+            .fetch_optional(&mut *connection)
             .await?;
         Ok(admitted.is_some())
     }

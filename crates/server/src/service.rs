@@ -17,7 +17,7 @@ use rand::Rng;
 use serde_json::Value;
 
 use crate::config::AddressLimits;
-use crate::db::{Also, Channel, Claim, Method, PaymentRecord, Recorded, RefundSettlement, RefundStatus, Reservation, Session};
+use crate::db::{Admission, Also, Channel, Claim, Method, PaymentRecord, Recorded, RefundSettlement, RefundStatus, Reservation, Session};
 use crate::error::ServiceError;
 use crate::gate::{GateFailure, STATUS_PATH};
 use crate::views::ErrorCode;
@@ -296,11 +296,19 @@ impl App {
     /// when that is one of the same method or a paid one (the request is a repeat, answered with
     /// it). A running payment of another method is refused with `payment_in_progress`, except a
     /// Payment Page payment the platform never heard of, which is confirmed abandoned first.
-    async fn claim(&self, record: &PaymentRecord) -> Result<Result<PaymentRecord, PaymentRecord>, ServiceError> {
+    ///
+    /// With an `admission` (a start's place in its address's window), the place is taken in the
+    /// same commit as the payment, and a start over the limit creates nothing (429).
+    async fn claim(&self, record: &PaymentRecord, admission: Option<Admission<'_>>) -> Result<Result<PaymentRecord, PaymentRecord>, ServiceError> {
         for _ in 0..3 {
-            let taken = match self.db().claim_session_payment(record).await? {
+            let taken = match self.db().claim_session_payment(record, admission).await? {
                 Claim::Created(created) => return Ok(Ok(created)),
                 Claim::Taken(taken) => taken,
+                Claim::Refused => {
+                    tracing::warn!(what = "payments", ip = record.customer_ip.as_deref(), "over the per-address limit");
+                    let window = admission.map_or_else(|| window_start(self.now()), |a| a.window_start);
+                    return Err(too_many(window, self.now()));
+                }
             };
             if taken.via == record.via || taken.machine.is_final() {
                 return Ok(Err(taken));
@@ -346,13 +354,14 @@ impl App {
         let phone = parse_phone(phone)?;
         let operator = self.check_operator(operation, operator).await?;
         // A repeat of the same start (double click, retry) is one item; a new phone is another.
-        self.admit("payments", ip, &format!("{token}:{}", phone.as_str()), self.config().limits.payments).await?;
+        let (bucket, item) = (format!("payments:{ip}"), format!("{token}:{}", phone.as_str()));
+        let admission = Admission { bucket: &bucket, window_start: window_start(self.now()), item: &item, limit: self.config().limits.payments };
         let payment_id = format!("{prefix}_{}", random_hex(12));
         let mut record = self.new_payment(payment_id.clone(), Some(&session), kind, session.amount, via);
         record.phone = Some(phone.as_str().to_owned());
         record.operator = Some(operator);
         record.customer_ip = Some(ip.to_owned());
-        if let Err(existing) = self.claim(&record).await? {
+        if let Err(existing) = self.claim(&record, Some(admission)).await? {
             return Ok((existing, false));
         }
         tracing::info!(payment_id, phone = %phone.masked(), operation, "phone operation started");
@@ -491,7 +500,7 @@ impl App {
         let mut new =
             self.new_payment(format!("pay_{}", random_hex(12)), Some(&session), PaymentKind::Purchase, session.amount, Channel::PaymentPage);
         new.operator = operator.clone();
-        let record = match self.claim(&new).await? {
+        let record = match self.claim(&new, None).await? {
             Ok(created) => created,
             Err(paid) if paid.machine.is_final() => return Err(ServiceError::new(ErrorCode::AlreadyPaid, "this session is paid")),
             // The page opened before (a reload, or a second click): the same payment again.
