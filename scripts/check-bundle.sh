@@ -15,7 +15,7 @@ for needle in "HMAC-SHA512" "signature mismatch" "Hmac" "sandbox-secret" "demo-s
 done
 
 # The size: everything a merchant's page downloads for the widget, gzip. The aim is 120 000 bytes
-# and the issue's limit 150 000; the Leptos build with std rebuilt for size measured 180 957
+# and the issue's limit 150 000; the Leptos build with std rebuilt for size measured 180 868
 # (ARCHITECTURE.md, "Widget size", has the breakdown). Until the stack gets there, this fails on a
 # regression past the measured figure plus 3%, and says how far from the limit the bundle is.
 aim=120000

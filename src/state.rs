@@ -359,10 +359,15 @@ impl Checkout {
         self.now.get() + self.clock_offset.get()
     }
 
+    /// Tells the host page that a call at `stage` failed, and why.
+    fn emit_failure(&self, error: &ApiError, stage: &str) {
+        self.emit("error", &[("code", error.code().into()), ("stage", stage.into()), ("message", error.detail().into())]);
+    }
+
     /// A failed call at `stage`: tells the host page, and gives the text to show the customer.
     fn failure(&self, error: &ApiError, stage: &str) -> Option<String> {
         use checkout_protocol::api::ErrorCode as C;
-        self.emit("error", &[("code", error.code().into()), ("stage", stage.into()), ("message", error.detail().into())]);
+        self.emit_failure(error, stage);
         match error {
             ApiError::Api { code: C::TooManyRequests, retry_after_s, .. } => {
                 let minutes = retry_after_s.unwrap_or(60).div_ceil(60).max(1);
@@ -393,7 +398,7 @@ impl Checkout {
                 }
             }
             Err(error) => {
-                self.emit("error", &[("code", error.code().into()), ("stage", "load".into()), ("message", error.detail().into())]);
+                self.emit_failure(&error, "load");
                 self.load_error.set(Some(error));
             }
         }

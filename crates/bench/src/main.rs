@@ -94,20 +94,8 @@ fn signature(seconds: f64) {
 }
 
 fn disk(dir: &std::path::Path, seconds: f64) {
-    use std::io::Write as _;
     let path = dir.join("disk-probe");
-    let result = (|| -> std::io::Result<f64> {
-        let mut file = std::fs::File::create(&path)?;
-        let block = [0u8; 4096];
-        let start = Instant::now();
-        let mut writes = 0u64;
-        while start.elapsed().as_secs_f64() < seconds {
-            file.write_all(&block)?;
-            file.sync_data()?;
-            writes += 1;
-        }
-        Ok(writes as f64 / start.elapsed().as_secs_f64())
-    })();
+    let result = durable_writes_per_second(&path, seconds);
     let _ = std::fs::remove_file(&path);
     match result {
         Ok(rate) => println!("{}", json!({ "durable_writes_per_sec": rate })),
@@ -116,6 +104,21 @@ fn disk(dir: &std::path::Path, seconds: f64) {
             std::process::exit(1);
         }
     }
+}
+
+/// 4 KiB writes to `path`, each followed by `fdatasync`, for about `seconds`: how many a second.
+fn durable_writes_per_second(path: &std::path::Path, seconds: f64) -> std::io::Result<f64> {
+    use std::io::Write as _;
+    let mut file = std::fs::File::create(path)?;
+    let block = [0u8; 4096];
+    let start = Instant::now();
+    let mut writes = 0u64;
+    while start.elapsed().as_secs_f64() < seconds {
+        file.write_all(&block)?;
+        file.sync_data()?;
+        writes += 1;
+    }
+    Ok(writes as f64 / start.elapsed().as_secs_f64())
 }
 
 /// Latencies of one phase.

@@ -33,21 +33,12 @@ pub const UNVERIFIED_IN_ALL: u32 = 1000;
 /// Logs a callback that failed verification, within the limits; `Err` is the 429 to answer.
 async fn log_unverified(app: &App, ip: &str, bytes: &[u8], payment_id: Option<&str>, result: &str) -> Result<(), ServiceError> {
     let at = app.now();
-    let window = crate::service::window_start(at);
     let key = crate::service::random_hex(8);
-    let admitted = async {
-        Ok::<bool, sqlx::Error>(
-            app.db().admit(&format!("unverified:{ip}"), window, &key, UNVERIFIED_PER_ADDRESS).await?
-                && app.db().admit("unverified:*", window, &key, UNVERIFIED_IN_ALL).await?,
-        )
-    };
-    match admitted.await {
-        Ok(true) => {}
-        Ok(false) => {
-            tracing::warn!(ip, "unverified callbacks over the limit: refused, not stored");
-            return Err(crate::service::too_many(window, at));
-        }
-        Err(e) => return Err(ServiceError::from(e)),
+    let from_address = app.admission("unverified", ip, &key, UNVERIFIED_PER_ADDRESS);
+    let from_all = app.admission("unverified", "*", &key, UNVERIFIED_IN_ALL);
+    if !(app.db().admit(&from_address).await? && app.db().admit(&from_all).await?) {
+        tracing::warn!(ip, "unverified callbacks over the limit: refused, not stored");
+        return Err(crate::service::too_many(from_address.window_start, at));
     }
     let digest = hex_sha256(bytes);
     let prefix = String::from_utf8_lossy(&bytes[..bytes.len().min(UNVERIFIED_PREFIX_BYTES)]).into_owned();

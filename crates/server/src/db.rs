@@ -151,20 +151,20 @@ pub enum Claim {
     Created(PaymentRecord),
     /// The session already has a running or paid payment (created by another request): this one.
     Taken(PaymentRecord),
-    /// The address is over its limit for the window: nothing was created.
-    Refused,
+    /// The address is over this limit for the window: nothing was created.
+    Refused(Admission),
 }
 
-/// One item in a per-address window of `rate_hits` (see [`Db::admit`]), to take in the same
-/// transaction as the write it admits.
-#[derive(Debug, Clone, Copy)]
-pub struct Admission<'a> {
+/// One item in a per-address window of `rate_hits` (see [`Db::admit`]), taken on its own or in
+/// the same transaction as the write it admits.
+#[derive(Debug, Clone)]
+pub struct Admission {
     /// The limit's name and the address, `payments:10.0.0.1`.
-    pub bucket: &'a str,
+    pub bucket: String,
     /// The window the item falls in.
     pub window_start: Timestamp,
     /// What is counted; a repeat of an item counts once.
-    pub item: &'a str,
+    pub item: String,
     /// How many items the window takes.
     pub limit: u32,
 }
@@ -456,7 +456,7 @@ impl Db {
     /// Creates `p` as its session's payment unless the session already has one running or paid:
     /// the unique index `payments_one_per_session` decides, in one statement, so of any number
     /// of parallel requests (on any number of instances) exactly one creates it.
-    pub async fn claim_session_payment(&self, p: &PaymentRecord, admission: Option<Admission<'_>>) -> Result<Claim, sqlx::Error> {
+    pub async fn claim_session_payment(&self, p: &PaymentRecord, admission: Option<&Admission>) -> Result<Claim, sqlx::Error> {
         let token = p.session_token.as_deref().ok_or_else(|| sqlx::Error::Protocol("a session payment needs its session".into()))?;
         // The taken payment can turn final (and leave the index) between the two statements;
         // then the next round may create.
@@ -466,7 +466,7 @@ impl Db {
             if let Some(admission) = admission {
                 if !Self::admit_with(&mut tx, admission).await? {
                     tx.rollback().await?;
-                    return Ok(Claim::Refused);
+                    return Ok(Claim::Refused(admission.clone()));
                 }
             }
             let created = Self::insert_payment_with(&mut *tx, p).await?;
@@ -697,28 +697,28 @@ impl Db {
     /// two parallel admissions never both take the last place; on PostgreSQL they may, by at most
     /// the requests running at once, which is fine for a limit on abuse (money is guarded by the
     /// payment's own compare-and-set, not by this).
-    pub async fn admit(&self, bucket: &str, window_start: Timestamp, item: &str, limit: u32) -> Result<bool, sqlx::Error> {
+    pub async fn admit(&self, admission: &Admission) -> Result<bool, sqlx::Error> {
         let _turn = self.turn().await;
         let mut connection = self.pool.acquire().await?;
-        Self::admit_with(&mut connection, Admission { bucket, window_start, item, limit }).await
+        Self::admit_with(&mut connection, admission).await
     }
 
     /// [`Db::admit`] on `connection`, inside the caller's transaction if it has one.
-    async fn admit_with(connection: &mut sqlx::AnyConnection, a: Admission<'_>) -> Result<bool, sqlx::Error> {
+    async fn admit_with(connection: &mut sqlx::AnyConnection, a: &Admission) -> Result<bool, sqlx::Error> {
         sqlx::query(
             "INSERT INTO rate_hits (bucket, window_start, item) SELECT $1, $2, $3 \
              WHERE (SELECT COUNT(*) FROM rate_hits WHERE bucket = $1 AND window_start = $2) < $4 ON CONFLICT DO NOTHING",
         )
-        .bind(a.bucket)
+        .bind(&a.bucket)
         .bind(ms(a.window_start))
-        .bind(a.item)
+        .bind(&a.item)
         .bind(i64::from(a.limit))
         .execute(&mut *connection)
         .await?;
         let admitted = sqlx::query("SELECT 1 AS admitted FROM rate_hits WHERE bucket = $1 AND window_start = $2 AND item = $3")
-            .bind(a.bucket)
+            .bind(&a.bucket)
             .bind(ms(a.window_start))
-            .bind(a.item)
+            .bind(&a.item)
             .fetch_optional(&mut *connection)
             .await?;
         Ok(admitted.is_some())

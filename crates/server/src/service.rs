@@ -100,14 +100,23 @@ impl App {
     /// Admits one `item` (a repeat counts once) of `what` from address `ip`, at most `limit` per
     /// window, or answers 429 with the seconds until the window ends.
     pub async fn admit(&self, what: &str, ip: &str, item: &str, limit: u32) -> Result<(), ServiceError> {
-        let at = self.now();
-        let window = window_start(at);
-        if self.db().admit(&format!("{what}:{ip}"), window, item, limit).await? {
+        let admission = self.admission(what, ip, item, limit);
+        if self.db().admit(&admission).await? {
             Ok(())
         } else {
-            tracing::warn!(what, ip, "over the per-address limit");
-            Err(too_many(window, at))
+            Err(self.over_limit(&admission))
         }
+    }
+
+    /// `item`'s place among the `what` from address `ip` in the current window, at most `limit`.
+    pub fn admission(&self, what: &str, ip: &str, item: &str, limit: u32) -> Admission {
+        Admission { bucket: format!("{what}:{ip}"), window_start: window_start(self.now()), item: item.to_owned(), limit }
+    }
+
+    /// The 429 for a refused `admission`, until its window ends.
+    fn over_limit(&self, admission: &Admission) -> ServiceError {
+        tracing::warn!(bucket = admission.bucket, "over the per-address limit");
+        too_many(admission.window_start, self.now())
     }
 
     /// Applies an event, tells live streams if it changed anything, and returns the payment.
@@ -299,16 +308,12 @@ impl App {
     ///
     /// With an `admission` (a start's place in its address's window), the place is taken in the
     /// same commit as the payment, and a start over the limit creates nothing (429).
-    async fn claim(&self, record: &PaymentRecord, admission: Option<Admission<'_>>) -> Result<Result<PaymentRecord, PaymentRecord>, ServiceError> {
+    async fn claim(&self, record: &PaymentRecord, admission: Option<&Admission>) -> Result<Result<PaymentRecord, PaymentRecord>, ServiceError> {
         for _ in 0..3 {
             let taken = match self.db().claim_session_payment(record, admission).await? {
                 Claim::Created(created) => return Ok(Ok(created)),
                 Claim::Taken(taken) => taken,
-                Claim::Refused => {
-                    tracing::warn!(what = "payments", ip = record.customer_ip.as_deref(), "over the per-address limit");
-                    let window = admission.map_or_else(|| window_start(self.now()), |a| a.window_start);
-                    return Err(too_many(window, self.now()));
-                }
+                Claim::Refused(refused) => return Err(self.over_limit(&refused)),
             };
             if taken.via == record.via || taken.machine.is_final() {
                 return Ok(Err(taken));
@@ -354,14 +359,13 @@ impl App {
         let phone = parse_phone(phone)?;
         let operator = self.check_operator(operation, operator).await?;
         // A repeat of the same start (double click, retry) is one item; a new phone is another.
-        let (bucket, item) = (format!("payments:{ip}"), format!("{token}:{}", phone.as_str()));
-        let admission = Admission { bucket: &bucket, window_start: window_start(self.now()), item: &item, limit: self.config().limits.payments };
+        let admission = self.admission("payments", ip, &format!("{token}:{}", phone.as_str()), self.config().limits.payments);
         let payment_id = format!("{prefix}_{}", random_hex(12));
         let mut record = self.new_payment(payment_id.clone(), Some(&session), kind, session.amount, via);
         record.phone = Some(phone.as_str().to_owned());
         record.operator = Some(operator);
         record.customer_ip = Some(ip.to_owned());
-        if let Err(existing) = self.claim(&record, Some(admission)).await? {
+        if let Err(existing) = self.claim(&record, Some(&admission)).await? {
             return Ok((existing, false));
         }
         tracing::info!(payment_id, phone = %phone.masked(), operation, "phone operation started");

@@ -52,7 +52,8 @@ mod primitives {
 
     /// GET `url`, read with the browser's JSON parser and decoded with serde-wasm-bindgen.
     pub async fn fetch(url: String) -> Result<Answer, String> {
-        let response = gloo_net::http::Request::get(&url).send().await.map_err(|e| e.to_string())?;
+        // Not the error's Display, as in the widget (src/api.rs): that links serde_json's messages.
+        let response = gloo_net::http::Request::get(&url).send().await.map_err(|_| "network error".to_owned())?;
         let raw: web_sys::Response = response.into();
         let parsing = raw.json().map_err(|_| "not JSON".to_owned())?;
         let value = wasm_bindgen_futures::JsFuture::from(parsing).await.map_err(|_| "not JSON".to_owned())?;
