@@ -568,20 +568,19 @@ impl Db {
     /// payment after the event and whether *this call* changed it: the compare-and-set on the
     /// version column lets exactly one of several concurrent identical events win, and only the
     /// winner may act on it (send the code, notify). A lost race reloads and applies again.
-    pub async fn apply(
-        &self,
-        payment_id: &str,
-        event: &Event,
-        source: &str,
-        at: Timestamp,
-        also: &Also,
-    ) -> Result<Option<(PaymentRecord, bool)>, sqlx::Error> {
+    pub async fn apply(&self, payment_id: &str, event: &Event, source: &str, at: Timestamp, also: &Also) -> Result<Option<Applied>, sqlx::Error> {
         for _ in 0..50 {
             let Some(mut record) = self.payment(payment_id).await? else {
                 return Ok(None);
             };
             let changed = record.machine.apply(event);
             let (_turn, mut tx) = self.write().await?;
+            if let Some(admission) = &also.admits {
+                if !Self::admit_with(&mut tx, admission).await? {
+                    tx.rollback().await?;
+                    return Ok(Some(Applied::Refused(admission.clone())));
+                }
+            }
             if changed {
                 let updated = sqlx::query(
                     "UPDATE payments SET machine = $1, state = $2, version = version + 1, updated_at = $3 WHERE payment_id = $4 AND version = $5",
@@ -627,7 +626,7 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
-            return Ok(Some((record, changed)));
+            return Ok(Some(Applied::Recorded(record, changed)));
         }
         Err(sqlx::Error::Protocol("payment kept changing under a concurrent writer".into()))
     }
@@ -940,6 +939,18 @@ pub struct Also {
     pub settles: Option<RefundSettlement>,
     /// The callback log row the event came from, marked applied with it.
     pub callback: Option<i64>,
+    /// The event's place in a per-address window: taken with the event, or, when the window is
+    /// full, neither is written.
+    pub admits: Option<Admission>,
+}
+
+/// What [`Db::apply`] did.
+#[derive(Debug, Clone)]
+pub enum Applied {
+    /// The event is recorded: the payment after it, and whether *this call* changed it.
+    Recorded(PaymentRecord, bool),
+    /// The window of [`Also::admits`] is full: nothing was written.
+    Refused(Admission),
 }
 
 /// How a pending refund ended, and which one.

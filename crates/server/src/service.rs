@@ -17,7 +17,7 @@ use rand::Rng;
 use serde_json::Value;
 
 use crate::config::AddressLimits;
-use crate::db::{Admission, Also, Channel, Claim, Method, PaymentRecord, Recorded, RefundSettlement, RefundStatus, Reservation, Session};
+use crate::db::{Admission, Also, Applied, Channel, Claim, Method, PaymentRecord, Recorded, RefundSettlement, RefundStatus, Reservation, Session};
 use crate::error::ServiceError;
 use crate::gate::{GateFailure, STATUS_PATH};
 use crate::views::ErrorCode;
@@ -125,13 +125,15 @@ impl App {
     }
 
     /// Applies an event with what its transaction also writes; returns the payment and whether
-    /// this call changed it (of concurrent identical events, exactly one does).
+    /// this call changed it (of concurrent identical events, exactly one does), or 429 when the
+    /// event's admission is refused.
     pub async fn apply_with(&self, payment_id: &str, event: &Event, source: &str, also: &Also) -> Result<(PaymentRecord, bool), ServiceError> {
-        let (record, changed) = self
-            .db()
-            .apply(payment_id, event, source, self.now(), also)
-            .await?
-            .ok_or_else(|| ServiceError::new(ErrorCode::PaymentNotFound, format!("no payment {payment_id}")))?;
+        let applied = self.db().apply(payment_id, event, source, self.now(), also).await?;
+        let (record, changed) = match applied {
+            Some(Applied::Recorded(record, changed)) => (record, changed),
+            Some(Applied::Refused(admission)) => return Err(self.over_limit(&admission)),
+            None => return Err(ServiceError::new(ErrorCode::PaymentNotFound, format!("no payment {payment_id}"))),
+        };
         if changed {
             tracing::info!(payment_id, source, state = record.machine.status().name(), "payment changed");
             self.hub().changed(payment_id);
@@ -442,11 +444,12 @@ impl App {
             }
         })?;
         let attempt = record.machine.attempts() + 1;
-        // Parallel submissions of one attempt are one item: only one of them can reach Gate.
-        self.admit("codes", ip, &format!("{payment_id}:{attempt}"), self.config().limits.code_guesses).await?;
-        // Recorded before the call, so an answer that overtakes it is read as an answer to it; and
-        // a compare-and-set on (payment, attempt): of parallel submissions one wins and sends.
-        let (_, won) = self.apply_with(payment_id, &Event::OtpSubmitted { attempt }, "widget", &Also::default()).await?;
+        // The check's place among the address's commits with it (parallel submissions of one
+        // attempt are one item). Recorded before the call, so an answer that overtakes it is read
+        // as an answer to it; and a compare-and-set on (payment, attempt): of parallel
+        // submissions one wins and sends.
+        let admits = Some(self.admission("codes", ip, &format!("{payment_id}:{attempt}"), self.config().limits.code_guesses));
+        let (_, won) = self.apply_with(payment_id, &Event::OtpSubmitted { attempt }, "widget", &Also { admits, ..Also::default() }).await?;
         if !won {
             return Err(otp_in_flight());
         }
@@ -569,7 +572,7 @@ impl App {
             Event::Refunded { amount, .. } => Some(RefundSettlement { refund_id: None, amount: Some(amount.0), status: RefundStatus::Succeeded }),
             _ => None,
         };
-        let record = match self.apply_with(&payment_id, &event, "callback", &Also { settles, callback: Some(log_id) }).await {
+        let record = match self.apply_with(&payment_id, &event, "callback", &Also { settles, callback: Some(log_id), admits: None }).await {
             Ok((record, changed)) => {
                 if !changed && matches!(event, Event::Completed(Outcome::Succeeded)) && never_happened(&record) {
                     // Final states are absorbing, and the session may have a paid payment

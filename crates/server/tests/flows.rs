@@ -194,6 +194,42 @@ async fn parallel_starts_over_the_limit_create_nothing(store: Store) {
     }
 }
 
+/// A code check over the per-address limit changes nothing, even among parallel checks of
+/// different payments: its place and the payment's compare-and-set commit together or not at all.
+async fn parallel_code_checks_over_the_limit_change_nothing(store: Store) {
+    let limits = checkout_server::config::AddressLimits { code_guesses: 3, payments: 100, sessions: 100 };
+    let s = Stack::start(store, Tuning { limits, ..Tuning::default() }).await;
+    let stack = &s;
+    let payments = futures_util::future::join_all((0..10).map(|n| async move {
+        let session = stack.session(&["mobile"]).await;
+        let payment_id = stack.pay(&session, &format!("770112345{n:02}")).await;
+        let before = stack.until_state(&payment_id, "awaiting_otp").await;
+        (payment_id, before)
+    }))
+    .await;
+    let checks = futures_util::future::join_all(payments.iter().map(|(payment_id, _)| stack.otp(payment_id, "111111"))).await;
+    let mut sent = 0;
+    for ((payment_id, before), (status, answer)) in payments.iter().zip(&checks) {
+        let (_, after) = s.get(&s.pay_path(payment_id, "").await).await;
+        match status {
+            202 => {
+                sent += 1;
+                assert_ne!(after["version"], before["version"], "a sent code is recorded: {after}");
+            }
+            429 => {
+                assert_eq!(answer["error"]["code"], "too_many_requests", "{answer}");
+                assert_eq!((&after["version"], &after["attempt"]), (&before["version"], &before["attempt"]), "a refused check changed {after}");
+            }
+            other => panic!("{other} {answer}"),
+        }
+    }
+    // As for starts: exact on SQLite, never under the limit on PostgreSQL.
+    match store {
+        Store::Sqlite => assert_eq!(sent, 3, "{checks:?}"),
+        Store::Postgres => assert!(sent >= 3, "{checks:?}"),
+    }
+}
+
 async fn an_expired_code_is_reported_and_a_new_one_pays(store: Store) {
     let s = Stack::start(store, Tuning::default()).await;
     let session = s.session(&["mobile"]).await;
@@ -562,6 +598,7 @@ both!(
     five_wrong_codes_use_up_the_code_and_only_a_new_one_pays,
     one_address_is_limited_in_payments_and_code_checks,
     parallel_starts_over_the_limit_create_nothing,
+    parallel_code_checks_over_the_limit_change_nothing,
     a_payout_reaches_its_result,
     payment_page_parameters_verify_on_the_sandbox_page_and_pay,
     a_cash_deposit_at_a_terminal_shows_up_in_the_session,
