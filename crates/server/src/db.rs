@@ -564,10 +564,12 @@ impl Db {
     }
 
     /// Applies `event` to a payment's state machine and records it, in one transaction, with
-    /// what `also` names (the refund it settles, the callback it came from). Returns the
-    /// payment after the event and whether *this call* changed it: the compare-and-set on the
-    /// version column lets exactly one of several concurrent identical events win, and only the
-    /// winner may act on it (send the code, notify). A lost race reloads and applies again.
+    /// what `also` names (the refund it settles, the callback it came from, its place in a
+    /// per-address window). Returns the payment after the event and whether *this call* changed
+    /// it: the compare-and-set on the version column lets exactly one of several concurrent
+    /// identical events win, and only the winner may act on it (send the code, notify). A lost
+    /// race reloads and applies again. A full window writes nothing ([`Applied::Refused`]); `None`:
+    /// no such payment.
     pub async fn apply(&self, payment_id: &str, event: &Event, source: &str, at: Timestamp, also: &Also) -> Result<Option<Applied>, sqlx::Error> {
         for _ in 0..50 {
             let Some(mut record) = self.payment(payment_id).await? else {
