@@ -463,11 +463,9 @@ impl Db {
         for _ in 0..10 {
             // The admission and the payment commit together: one commit per start, not two.
             let (turn, mut tx) = self.write().await?;
-            if let Some(admission) = admission {
-                if !Self::admit_with(&mut tx, admission).await? {
-                    tx.rollback().await?;
-                    return Ok(Claim::Refused(admission.clone()));
-                }
+            if let Some(refused) = Self::refused_within(&mut tx, admission).await? {
+                tx.rollback().await?;
+                return Ok(Claim::Refused(refused));
             }
             let created = Self::insert_payment_with(&mut *tx, p).await?;
             tx.commit().await?;
@@ -577,11 +575,9 @@ impl Db {
             };
             let changed = record.machine.apply(event);
             let (_turn, mut tx) = self.write().await?;
-            if let Some(admission) = &also.admits {
-                if !Self::admit_with(&mut tx, admission).await? {
-                    tx.rollback().await?;
-                    return Ok(Some(Applied::Refused(admission.clone())));
-                }
+            if let Some(refused) = Self::refused_within(&mut tx, also.admits.as_ref()).await? {
+                tx.rollback().await?;
+                return Ok(Some(Applied::Refused(refused)));
             }
             if changed {
                 let updated = sqlx::query(
@@ -702,6 +698,15 @@ impl Db {
         let _turn = self.turn().await;
         let mut connection = self.pool.acquire().await?;
         Self::admit_with(&mut connection, admission).await
+    }
+
+    /// Takes `admission`'s place inside the caller's transaction: the admission back when its
+    /// window is full, and then the caller rolls back and writes nothing.
+    async fn refused_within(tx: &mut sqlx::AnyConnection, admission: Option<&Admission>) -> Result<Option<Admission>, sqlx::Error> {
+        match admission {
+            Some(a) if !Self::admit_with(tx, a).await? => Ok(Some(a.clone())),
+            _ => Ok(None),
+        }
     }
 
     /// [`Db::admit`] on `connection`, inside the caller's transaction if it has one.

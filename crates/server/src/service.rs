@@ -444,10 +444,10 @@ impl App {
             }
         })?;
         let attempt = record.machine.attempts() + 1;
-        // The check's place among the address's commits with it (parallel submissions of one
-        // attempt are one item). Recorded before the call, so an answer that overtakes it is read
-        // as an answer to it; and a compare-and-set on (payment, attempt): of parallel
-        // submissions one wins and sends.
+        // Recorded before the call, so an answer that overtakes it is read as an answer to it; by
+        // a compare-and-set on (payment, attempt), so of parallel submissions one wins and sends;
+        // and with its place among the address's code checks, in the same transaction (parallel
+        // submissions of one attempt are one item).
         let admits = Some(self.admission("codes", ip, &format!("{payment_id}:{attempt}"), self.config().limits.code_guesses));
         let (_, won) = self.apply_with(payment_id, &Event::OtpSubmitted { attempt }, "widget", &Also { admits, ..Also::default() }).await?;
         if !won {
