@@ -687,8 +687,10 @@ impl Checkout {
     async fn send_code_now(&self, code: String) {
         let Some(client) = self.client() else { return };
         let Some(payment_id) = self.open_payment.get_untracked() else { return };
+        // The attempt shown: a copy of this request that arrives after it was answered is not a try.
+        let attempt = self.payment.with_untracked(|p| p.as_ref().and_then(|p| p.attempt));
         self.code_sent.set(true);
-        let answer = client.submit_otp(&payment_id, &OtpRequest { code }).await;
+        let answer = client.submit_otp(&payment_id, &OtpRequest { code, attempt }).await;
         if !self.alive() {
             return;
         }

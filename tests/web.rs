@@ -208,6 +208,10 @@ impl Fake {
                     _ => {}
                 }
                 let current = self.stored();
+                // As the backend: a code names the attempt it answers, and any other is a copy.
+                if request.attempt != current.attempt {
+                    return Err(Failure::Api(409, ErrorCode::OtpAlreadySubmitted));
+                }
                 let next = if request.code == "123456" {
                     let (state, code) = self.outcome.borrow().clone().unwrap_or((PaymentState::Succeeded, None));
                     PaymentView {

@@ -231,6 +231,12 @@ pub struct MobilePaymentRequest {
 pub struct OtpRequest {
     /// The code from the SMS; spaces and dashes are ignored.
     pub code: String,
+    /// The payment's `attempt` this code answers, as the client last saw it. A copy of the
+    /// request that arrives once that attempt was sent (a retry, a second tab) is refused
+    /// `otp_already_submitted` rather than sent again as the next try. Without it, the code
+    /// answers whichever attempt is next.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<u32>,
 }
 
 /// `POST …/payment-page`.
@@ -361,7 +367,7 @@ error_codes! {
     OtpInvalid = "otp_invalid",
     /// The payment is not waiting for a code.
     NotAwaitingOtp = "not_awaiting_otp",
-    /// A code of this attempt is being checked.
+    /// A code of this attempt was sent already (and is being checked, or was answered).
     OtpAlreadySubmitted = "otp_already_submitted",
     /// Every try of the current code is used: ask for a new code (`retry_after_s` until that is possible).
     OtpAttemptsExhausted = "otp_attempts_exhausted",

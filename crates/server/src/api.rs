@@ -145,7 +145,7 @@ pub async fn otp_submit(
     ip: ClientIp,
     ApiJson(request): ApiJson<OtpRequest>,
 ) -> Result<Response, ServiceError> {
-    let record = app.submit_otp(&session, &payment_id, &request.code, &ip.0).await?;
+    let record = app.submit_otp(&session, &payment_id, &request.code, request.attempt, &ip.0).await?;
     Ok((StatusCode::ACCEPTED, Json(payment_view(&record, app.now()))).into_response())
 }
 

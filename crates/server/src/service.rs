@@ -52,9 +52,9 @@ fn upstream(failure: &GateFailure) -> ServiceError {
     }
 }
 
-/// A second code while one is being checked: refused, since only one per attempt may reach Gate.
+/// A second code for an attempt that has one: refused, since only one per attempt may reach Gate.
 fn otp_in_flight() -> ServiceError {
-    ServiceError::new(ErrorCode::OtpAlreadySubmitted, "a code for this payment is being checked; wait for its answer")
+    ServiceError::new(ErrorCode::OtpAlreadySubmitted, "a code for this attempt was sent already; its answer follows on the payment")
 }
 
 /// Reads an OTP as typed, by the rule the widget and the platform share ([`ApprovalCode::parse`]).
@@ -421,11 +421,12 @@ impl App {
         }
     }
 
-    /// Sends the customer's code, within the limits: [`MAX_TRIES_PER_CODE`] per code (exact: the
-    /// payment's compare-and-set enforces it) and `limits.code_guesses` per address.
+    /// Sends the customer's code as `attempt` (the next one when the client does not say),
+    /// within the limits: [`MAX_TRIES_PER_CODE`] per code (exact: the payment's compare-and-set
+    /// enforces it) and `limits.code_guesses` per address.
     ///
     /// [`MAX_TRIES_PER_CODE`]: checkout_protocol::state::MAX_TRIES_PER_CODE
-    pub async fn submit_otp(&self, token: &str, payment_id: &str, code: &str, ip: &str) -> Result<PaymentRecord, ServiceError> {
+    pub async fn submit_otp(&self, token: &str, payment_id: &str, code: &str, attempt: Option<u32>, ip: &str) -> Result<PaymentRecord, ServiceError> {
         let code = parse_otp(code)?;
         let record = self.session_payment(token, payment_id).await?;
         record.machine.check_submit(self.now()).map_err(|refusal| match refusal {
@@ -443,7 +444,9 @@ impl App {
                 ServiceError::new(ErrorCode::OtpAttemptsExhausted, "this code was typed wrong too many times and no new code is left")
             }
         })?;
-        let attempt = record.machine.attempts() + 1;
+        // An attempt the client names that is not the next one (its copy was sent already) is
+        // refused by the compare-and-set below, like a parallel submission of the next one.
+        let attempt = attempt.unwrap_or(record.machine.attempts() + 1);
         // Recorded before the call, so an answer that overtakes it is read as an answer to it; by
         // a compare-and-set on (payment, attempt), so of parallel submissions one wins and sends;
         // and with its place among the address's code checks, in the same transaction (parallel

@@ -119,6 +119,25 @@ async fn thirty_parallel_right_codes_reach_gate_once(store: Store) {
     assert!(!states.iter().any(|e| e == "otp_submission_failed"), "no refusal moved it back: {states:?}");
 }
 
+/// A code submission replayed after its attempt was answered (a client's retry, a second tab, a
+/// slow copy of a storm) names the attempt it answers, so it is not a new try: it is refused and
+/// the platform hears the code once.
+async fn a_code_replayed_after_its_answer_is_not_sent_again(store: Store) {
+    let s = Stack::start(store, Tuning::default()).await;
+    let session = s.session(&["mobile"]).await;
+    let payment_id = s.pay(&session, "77000000000").await;
+    let first = s.until_state(&payment_id, "awaiting_otp").await;
+    let path = s.pay_path(&payment_id, "/otp").await;
+    let submission = json!({ "code": "111111", "attempt": first["attempt"] });
+    assert_eq!(s.post(&path, &submission).await.0, 202);
+    let answered = s.until(&payment_id, |v| v["state"] == "awaiting_otp" && v["last_error"] == "wrong_code").await;
+    let (status, replay) = s.post(&path, &submission).await;
+    assert_eq!((status, replay["error"]["code"].as_str()), (409, Some("otp_already_submitted")), "{replay}");
+    let after = s.get(&s.pay_path(&payment_id, "").await).await.1;
+    assert_eq!((&after["version"], &after["attempt"]), (&answered["version"], &answered["attempt"]), "the replay changed {after}");
+    assert_eq!(s.platform_payment(&payment_id).await["otp_attempts"], 1, "one clarification reached the platform");
+}
+
 async fn fifty_parallel_refunds_never_forward_more_than_was_paid(store: Store) {
     let s = Stack::start(store, Tuning::default()).await;
     let payment_id = s.paid().await;
@@ -303,6 +322,7 @@ both!(
     another_method_cannot_pay_a_session_twice,
     a_payment_page_left_unpaid_gives_way_to_the_phone_payment,
     thirty_parallel_right_codes_reach_gate_once,
+    a_code_replayed_after_its_answer_is_not_sent_again,
     fifty_parallel_refunds_never_forward_more_than_was_paid,
     a_callback_replayed_fifty_times_changes_the_payment_once,
     the_code_prompt_replayed_after_the_code_changes_nothing,

@@ -145,9 +145,9 @@ async fn one_address_is_limited_in_payments_and_code_checks(store: Store) {
     assert!((1..=600).contains(&retry_after), "{refused}");
 
     // Ten parallel submissions of one attempt: one reaches the platform, and they count once.
-    s.until_state(&payment_id, "awaiting_otp").await;
+    let waiting = s.until_state(&payment_id, "awaiting_otp").await;
     let path = s.pay_path(&payment_id, "/otp").await;
-    let wrong = json!({ "code": "111111" });
+    let wrong = json!({ "code": "111111", "attempt": waiting["attempt"] });
     let storm = futures_util::future::join_all((0..10).map(|_| s.post(&path, &wrong))).await;
     assert_eq!(storm.iter().filter(|(status, _)| *status == 202).count(), 1, "{storm:?}");
     for attempt in 2..=3u64 {
