@@ -1,7 +1,8 @@
 # The two commands of the README: `make demo` and `make test`. Both bootstrap first.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
-export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# Tools `cargo install`ed by bootstrap: in $$CARGO_HOME/bin when that is set, else ~/.cargo/bin.
+export PATH := $(CURDIR)/tools/node_modules/.bin:$(if $(CARGO_HOME),$(CARGO_HOME)/bin:)$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 DEMO_PORT ?= 8080
 

@@ -18,4 +18,10 @@ export RUSTC_BOOTSTRAP=1
 export CARGO_UNSTABLE_BUILD_STD=std,panic_abort
 export CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
+# Rebuilding std resolves std's own lock file (dlmalloc, moto-rt, ...), crates that no ordinary
+# build ever downloads. The bundle is built `--offline` (so trunk never downloads tools of its
+# own), which would then fail on a machine whose cargo registry never saw them: fetch them, and
+# the project's own dependencies, first. With everything cached this is a quick, local check.
+cd "$(dirname "$0")/.."
+cargo fetch --target wasm32-unknown-unknown
 exec "$@"

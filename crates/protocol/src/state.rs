@@ -46,6 +46,13 @@ pub enum OtpError {
     Expired,
 }
 
+/// The code of a [`Outcome::Failed`] the backend concluded for a sale or payout that never reached
+/// the platform (Gate could not even be connected to).
+pub const NOT_SENT: &str = "not_sent";
+/// The code of a [`Outcome::Failed`] the backend concluded for a Payment Page payment the platform
+/// answered "not found" about once the customer had left the page.
+pub const ABANDONED: &str = "abandoned";
+
 /// How a sale ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -66,6 +73,15 @@ pub enum Outcome {
         /// The platform's message.
         message: String,
     },
+}
+
+impl Outcome {
+    /// Whether this is a conclusion the backend drew ([`NOT_SENT`], [`ABANDONED`]) rather than a
+    /// verdict the platform gave. A conclusion is our best guess that no money moved; the
+    /// platform's word about money replaces it ([`Payment::apply`]).
+    pub fn is_conclusion(&self) -> bool {
+        matches!(self, Outcome::Failed { code, .. } if code == NOT_SENT || code == ABANDONED)
+    }
 }
 
 /// Everything that can happen to a payment. Events carry what makes them idempotent: an attempt
@@ -139,6 +155,11 @@ pub struct Payment {
     otp: OtpTrack,
     /// Successful refunds by operation id.
     refunds: BTreeMap<String, Amount>,
+    /// The backend's conclusion that a platform verdict replaced ([`Outcome::is_conclusion`]):
+    /// set once, when the platform reported an outcome for a payment we had recorded as never
+    /// sent or abandoned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    overruled: Option<Outcome>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -282,7 +303,7 @@ impl fmt::Display for ResendRefusal {
 impl Payment {
     /// A payment the platform has just accepted.
     pub fn new(kind: PaymentKind, amount: Amount, otp_validity: Millis) -> Payment {
-        Payment { kind, amount, otp_validity, phase: Phase::Processing, otp: OtpTrack::default(), refunds: BTreeMap::new() }
+        Payment { kind, amount, otp_validity, phase: Phase::Processing, otp: OtpTrack::default(), refunds: BTreeMap::new(), overruled: None }
     }
 
     /// Applies an event; returns whether anything changed (so callers know when to notify).
@@ -295,6 +316,22 @@ impl Payment {
     fn transition(&mut self, event: &Event) {
         let otp = &mut self.otp;
         match (event, &self.phase) {
+            // The platform's word about money wins over our own guess that none moved: a verdict
+            // (or a refund, which proves a success) replaces a conclusion, once. A conclusion
+            // never replaces anything, and a verdict never replaces another verdict.
+            (Event::Completed(verdict) | Event::Confirmed(verdict), Phase::Done(concluded))
+                if concluded.is_conclusion() && !verdict.is_conclusion() =>
+            {
+                self.overruled = Some(concluded.clone());
+                otp.unconfirmed = None;
+                self.phase = Phase::Done(verdict.clone());
+            }
+            (Event::Refunded { operation_id, amount }, Phase::Done(concluded)) if concluded.is_conclusion() => {
+                self.overruled = Some(concluded.clone());
+                self.refunds.entry(operation_id.clone()).or_insert(*amount);
+                self.phase = Phase::Done(Outcome::Succeeded);
+                otp.unconfirmed = None;
+            }
             (Event::Refunded { operation_id, amount }, Phase::Processing | Phase::AwaitingOtp | Phase::Done(Outcome::Succeeded)) => {
                 // Only a paid sale can be refunded, so a refund that overtakes the success
                 // callback is itself proof of success.
@@ -366,6 +403,13 @@ impl Payment {
             }
             (Event::ConfirmedInProgress, _) => otp.unconfirmed = None,
         }
+    }
+
+    /// Whether the platform's verdict replaced a conclusion of ours (the payment was recorded as
+    /// never sent or abandoned, and the platform says otherwise). Such a payment stands outside
+    /// the session's one-payment rule: it may be a second payment of a session already paid.
+    pub fn overruled_conclusion(&self) -> bool {
+        self.overruled.is_some()
     }
 
     /// Whether a callback's outcome is held back until the status request confirms it.
@@ -704,6 +748,34 @@ mod tests {
     }
 
     #[test]
+    fn a_success_reported_for_an_abandoned_payment_is_applied() {
+        let abandoned = Outcome::Failed { code: ABANDONED.into(), message: "left the page".into() };
+        let mut p = run(&[Event::Confirmed(abandoned.clone())]);
+        assert!(!p.overruled_conclusion());
+        // Our own conclusion again changes nothing; the platform's success does.
+        assert!(!p.apply(&Event::Confirmed(Outcome::Failed { code: NOT_SENT.into(), message: "again".into() })));
+        assert!(p.apply(&Event::Completed(Outcome::Succeeded)));
+        assert_eq!(p.status(), PaymentStatus::Succeeded);
+        assert!(p.overruled_conclusion());
+        assert_eq!(p.refundable(), Amount(100_000));
+        // A later decline (a verdict against a verdict) does not undo the success.
+        assert!(!p.apply(&Event::Completed(decline())));
+        assert_eq!(p.status(), PaymentStatus::Succeeded);
+        // A platform failure is a verdict too, and never replaces a success either.
+        let mut failed = run(&[Event::Confirmed(Outcome::Failed { code: "3028".into(), message: "External error".into() })]);
+        assert!(!failed.apply(&Event::Completed(Outcome::Succeeded)));
+        assert!(!failed.overruled_conclusion());
+    }
+
+    #[test]
+    fn a_refund_of_a_payment_recorded_as_never_sent_proves_its_success() {
+        let mut p = run(&[Event::Confirmed(Outcome::Failed { code: NOT_SENT.into(), message: "no connection".into() })]);
+        assert!(p.apply(&Event::Refunded { operation_id: "r1".into(), amount: Amount(100_000) }));
+        assert_eq!(p.status(), PaymentStatus::Refunded);
+        assert!(p.overruled_conclusion());
+    }
+
+    #[test]
     fn the_machine_survives_a_round_trip_through_storage() {
         let p = run(&[Event::OtpRequired { at: t(0), request_id: None }, Event::ResendRequested { resend: 1 }]);
         let stored = serde_json::to_string(&p).unwrap();
@@ -719,8 +791,28 @@ mod tests {
         ]
     }
 
+    /// The backend's own conclusions that no money moved.
+    fn conclusion() -> impl Strategy<Value = Outcome> {
+        prop_oneof![
+            Just(Outcome::Failed { code: NOT_SENT.into(), message: "the platform could not be reached".into() }),
+            Just(Outcome::Failed { code: ABANDONED.into(), message: "left the payment page".into() }),
+        ]
+    }
+
+    /// Events that carry no outcome: what happens before a payment ends.
+    fn running_event() -> impl Strategy<Value = Event> {
+        prop_oneof![
+            (0i64..400).prop_map(|s| Event::OtpRequired { at: t(s), request_id: None }),
+            (1u32..5).prop_map(|attempt| Event::OtpSubmitted { attempt }),
+            (1u32..5).prop_map(|attempt| Event::OtpSubmissionFailed { attempt }),
+            (1u8..5).prop_map(|resend| Event::ResendRequested { resend }),
+            Just(Event::ConfirmedInProgress),
+        ]
+    }
+
     fn any_event() -> impl Strategy<Value = Event> {
         prop_oneof![
+            conclusion().prop_map(Event::Confirmed),
             (0i64..400).prop_map(|s| Event::OtpRequired { at: t(s), request_id: None }),
             (1u32..5).prop_map(|attempt| Event::OtpSubmitted { attempt }),
             (1u32..5).prop_map(|attempt| Event::OtpSubmissionFailed { attempt }),
@@ -758,6 +850,26 @@ mod tests {
             for event in &suffix {
                 p.apply(event);
                 prop_assert_eq!(p.outcome().cloned(), settled.clone());
+            }
+        }
+
+        #[test]
+        fn a_platform_verdict_replaces_a_conclusion_and_then_stands(
+            prefix in prop::collection::vec(running_event(), 0..8),
+            concluded in conclusion(),
+            verdict in outcome(),
+            by_callback in any::<bool>(),
+            suffix in prop::collection::vec(any_event(), 0..12),
+        ) {
+            let mut p = run(&prefix);
+            p.apply(&Event::Confirmed(concluded));
+            let reported = if by_callback { Event::Completed(verdict.clone()) } else { Event::Confirmed(verdict.clone()) };
+            prop_assert!(p.apply(&reported));
+            prop_assert_eq!(p.outcome(), Some(&verdict));
+            prop_assert!(p.overruled_conclusion());
+            for event in &suffix {
+                p.apply(event);
+                prop_assert_eq!(p.outcome(), Some(&verdict));
             }
         }
 

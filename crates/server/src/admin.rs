@@ -13,7 +13,7 @@ use crate::api::ClientIp;
 use crate::error::ServiceError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::views::ErrorCode;
-use crate::views::{CreateSession, PaymentDetail, PaymentView, PayoutRequest, RefundRequest, SessionCreated};
+use crate::views::{AdminPaymentEntry, CreateSession, PaymentDetail, PaymentView, PayoutRequest, RefundRequest, SessionCreated};
 use crate::App;
 
 /// Proof that the request carried the admin token.
@@ -59,10 +59,13 @@ pub struct ListQuery {
 
 /// The newest payments.
 #[utoipa::path(get, path = "/admin/payments", security(("admin_token" = [])), params(("limit" = Option<i64>, Query, description = "At most this many (default 50, max 500)")),
-    responses((status = 200, body = Vec<PaymentView>)))]
-pub async fn payments_index(_: Admin, State(app): State<App>, ApiQuery(query): ApiQuery<ListQuery>) -> Result<Json<Vec<PaymentView>>, ServiceError> {
-    let at = app.now();
-    Ok(Json(app.recent_payments(query.limit.unwrap_or(50)).await?.iter().map(|p| crate::views::payment_view(p, at)).collect()))
+    responses((status = 200, body = Vec<AdminPaymentEntry>)))]
+pub async fn payments_index(
+    _: Admin,
+    State(app): State<App>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Json<Vec<AdminPaymentEntry>>, ServiceError> {
+    Ok(Json(app.admin_payments(query.limit.unwrap_or(50)).await?))
 }
 
 /// A payment with every event, Gate call and callback.

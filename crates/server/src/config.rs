@@ -78,6 +78,10 @@ pub struct ServeArgs {
     /// The platform answers status requests only this long after the request they ask about.
     #[arg(long, env = "CHECKOUT_STATUS_MIN_AGE_MS", default_value_t = 10_000)]
     pub status_min_age_ms: u64,
+    /// Refund a second paid payment of one session by itself (README, "Several payments on one
+    /// session"); `false` lists it in `GET /admin/payments` for a refund by hand instead.
+    #[arg(long, env = "CHECKOUT_AUTO_REFUND_DUPLICATES", default_value_t = true, action = clap::ArgAction::Set)]
+    pub auto_refund_duplicates: bool,
     /// Trust the first address of `X-Forwarded-For` as the customer's IP (behind a proxy only).
     #[arg(long, env = "CHECKOUT_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
@@ -177,6 +181,8 @@ pub struct Config {
     pub status_min_age: Duration,
     /// Trust `X-Forwarded-For`.
     pub trust_forwarded_for: bool,
+    /// Refund a session's duplicate payment without the merchant.
+    pub auto_refund_duplicates: bool,
     /// Serve the demo shop's session endpoint.
     pub demo_shop: bool,
 }
@@ -265,6 +271,7 @@ impl Config {
             reconcile_after: Duration::from_secs(args.reconcile_after_secs),
             status_min_age: Duration::from_millis(args.status_min_age_ms),
             trust_forwarded_for: args.trust_forwarded_for,
+            auto_refund_duplicates: args.auto_refund_duplicates,
             demo_shop: args.demo_shop,
             limits: AddressLimits { code_guesses: args.limit_code_guesses, payments: args.limit_payments, sessions: args.limit_sessions },
             clock: checkout_protocol::time::Clock::system(),
@@ -294,6 +301,7 @@ impl Config {
             reconcile_after: Duration::from_secs(60),
             status_min_age: Duration::ZERO,
             trust_forwarded_for: false,
+            auto_refund_duplicates: true,
             demo_shop: false,
             limits: AddressLimits::DEFAULT,
             clock: checkout_protocol::time::Clock::system(),
@@ -328,6 +336,9 @@ mod tests {
         assert_eq!(config.gate_url, "http://127.0.0.1:9");
         assert_eq!(config.payment_page_url, "https://paymentpage.trxhost.com");
         assert_eq!(config.callback_url(), "http://127.0.0.1:8080/callbacks/gate");
+        assert!(config.auto_refund_duplicates, "duplicates are refunded unless the merchant says otherwise");
+        let off = Config::from_args(parse(&["--project-id", "7", "--auto-refund-duplicates", "false"]), env).unwrap();
+        assert!(!off.auto_refund_duplicates);
     }
 
     #[test]

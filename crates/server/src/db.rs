@@ -133,6 +133,10 @@ pub struct PaymentRecord {
     pub updated_at: Timestamp,
     /// The latest status request.
     pub last_status_check_at: Option<Timestamp>,
+    /// When the widget last reported the customer leaving the Payment Page.
+    pub page_left_at: Option<Timestamp>,
+    /// No status request before this (the platform said "too early", or the page was just left).
+    pub status_due_at: Option<Timestamp>,
 }
 
 /// Which database is behind the pool.
@@ -256,8 +260,12 @@ pub struct RefusedCallback<'a> {
     pub result: &'a str,
 }
 
-/// Payments the session index counts: running or paid (`migrations/*: payments_one_per_session`).
-const SESSION_PAYMENT: &str = "kind <> 'cash_in' AND state NOT IN ('declined', 'failed')";
+/// Payments the session index counts: running or paid (`migrations/*: payments_one_per_session`),
+/// except those a platform verdict revived from a conclusion of ours.
+const SESSION_PAYMENT: &str = "kind <> 'cash_in' AND state NOT IN ('declined', 'failed') AND overruled = 0";
+/// Payments revived by a platform verdict into a paid state: outside the index, but the session
+/// is paid all the same, so they keep new payments out too.
+const PAID_OVERRULED: &str = "kind <> 'cash_in' AND overruled = 1 AND state IN ('succeeded', 'partially_refunded', 'refunded')";
 
 fn ms(t: Timestamp) -> i64 {
     t.0
@@ -467,6 +475,12 @@ impl Db {
                 tx.rollback().await?;
                 return Ok(Claim::Refused(refused));
             }
+            // A payment revived as paid stands outside the index but the session is paid.
+            let paid = format!("SELECT * FROM payments WHERE session_token = $1 AND {PAID_OVERRULED} ORDER BY created_at LIMIT 1");
+            if let Some(row) = sqlx::query(&paid).bind(token).fetch_optional(&mut *tx).await? {
+                tx.rollback().await?;
+                return Ok(Claim::Taken(Self::payment_from(&row)?));
+            }
             let created = Self::insert_payment_with(&mut *tx, p).await?;
             tx.commit().await?;
             drop(turn);
@@ -483,9 +497,12 @@ impl Db {
         Err(sqlx::Error::Protocol("the session's payment kept changing".into()))
     }
 
-    /// The session's running or paid payment, if it has one (at most one, by the unique index).
+    /// The session's running or paid payment, if it has one: the one the unique index admits,
+    /// else a paid one a platform verdict revived.
     pub async fn session_payment(&self, token: &str) -> Result<Option<PaymentRecord>, sqlx::Error> {
-        let sql = format!("SELECT * FROM payments WHERE session_token = $1 AND {SESSION_PAYMENT}");
+        let sql = format!(
+            "SELECT * FROM payments WHERE session_token = $1 AND (({SESSION_PAYMENT}) OR ({PAID_OVERRULED})) ORDER BY overruled, created_at LIMIT 1"
+        );
         let row = sqlx::query(&sql).bind(token).fetch_optional(&self.pool).await?;
         row.as_ref().map(Self::payment_from).transpose()
     }
@@ -531,6 +548,8 @@ impl Db {
             created_at: Timestamp(row.try_get("created_at")?),
             updated_at: Timestamp(row.try_get("updated_at")?),
             last_status_check_at: row.try_get::<Option<i64>, _>("last_status_check_at")?.map(Timestamp),
+            page_left_at: row.try_get::<Option<i64>, _>("page_left_at")?.map(Timestamp),
+            status_due_at: row.try_get::<Option<i64>, _>("status_due_at")?.map(Timestamp),
         })
     }
 
@@ -581,11 +600,13 @@ impl Db {
             }
             if changed {
                 let updated = sqlx::query(
-                    "UPDATE payments SET machine = $1, state = $2, version = version + 1, updated_at = $3 WHERE payment_id = $4 AND version = $5",
+                    "UPDATE payments SET machine = $1, state = $2, version = version + 1, updated_at = $3, overruled = $4
+                     WHERE payment_id = $5 AND version = $6",
                 )
                 .bind(to_json(&record.machine)?)
                 .bind(record.machine.status().name())
                 .bind(ms(at))
+                .bind(i64::from(record.machine.overruled_conclusion()))
                 .bind(payment_id)
                 .bind(record.version)
                 .execute(&mut *tx)
@@ -607,6 +628,15 @@ impl Db {
             }
             if let Some(settlement) = &also.settles {
                 Self::settle_refund_in(&mut tx, payment_id, settlement).await?;
+            }
+            if let (Some(phone), None) = (&also.phone, &record.phone) {
+                // A Payment Page payment learns its phone from the platform's callback.
+                sqlx::query("UPDATE payments SET phone = $1 WHERE payment_id = $2 AND phone IS NULL")
+                    .bind(phone)
+                    .bind(payment_id)
+                    .execute(&mut *tx)
+                    .await?;
+                record.phone = Some(phone.clone());
             }
             if let Some(log_id) = also.callback {
                 sqlx::query("UPDATE callback_log SET applied = 1, result = $1 WHERE id = $2")
@@ -671,6 +701,50 @@ impl Db {
             .execute(&self.pool)
             .await?;
         Ok(result.rows_affected() == 1)
+    }
+
+    /// The customer left the Payment Page of `payment_id` at `at`: no status request before `due`.
+    pub async fn page_left(&self, payment_id: &str, at: Timestamp, due: Timestamp) -> Result<(), sqlx::Error> {
+        let _turn = self.turn().await;
+        sqlx::query("UPDATE payments SET page_left_at = $1, status_due_at = $2 WHERE payment_id = $3")
+            .bind(ms(at))
+            .bind(ms(due))
+            .bind(payment_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The Payment Page of `payment_id` is open again: the customer may be paying on it.
+    pub async fn page_reopened(&self, payment_id: &str) -> Result<(), sqlx::Error> {
+        let _turn = self.turn().await;
+        sqlx::query("UPDATE payments SET page_left_at = NULL WHERE payment_id = $1 AND page_left_at IS NOT NULL")
+            .bind(payment_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The platform said it is too early to ask about `payment_id`: no status request before `due`.
+    pub async fn defer_status_check(&self, payment_id: &str, due: Timestamp) -> Result<(), sqlx::Error> {
+        let _turn = self.turn().await;
+        sqlx::query("UPDATE payments SET status_due_at = $1 WHERE payment_id = $2").bind(ms(due)).bind(payment_id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Sessions with a paid purchase never refunded while another purchase of theirs is paid too:
+    /// where a duplicate may still need its refund.
+    pub async fn sessions_paid_twice(&self) -> Result<Vec<String>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT p.session_token AS token FROM payments p
+             WHERE p.session_token IS NOT NULL AND p.kind = 'purchase' AND p.state = 'succeeded'
+               AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_id = p.payment_id)
+               AND EXISTS (SELECT 1 FROM payments o WHERE o.session_token = p.session_token AND o.payment_id <> p.payment_id
+                           AND o.kind = 'purchase' AND o.state IN ('succeeded', 'partially_refunded', 'refunded'))",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| r.try_get("token")).collect()
     }
 
     /// Appends a callback that was refused. One that failed verification comes from anyone, so
@@ -840,7 +914,13 @@ impl Db {
     /// that first locks the payment's row: what is left is read under that lock (the payment's
     /// successful refunds, then the refunds still pending), so parallel refunds queue on the row
     /// and together never exceed the payment. `amount: None` is the whole remainder.
-    pub async fn reserve_refund(&self, payment_id: &str, amount: Option<u64>, at: Timestamp) -> Result<Option<Reservation>, sqlx::Error> {
+    pub async fn reserve_refund(
+        &self,
+        payment_id: &str,
+        amount: Option<u64>,
+        reason: Option<&str>,
+        at: Timestamp,
+    ) -> Result<Option<Reservation>, sqlx::Error> {
         let (_turn, mut tx) = self.write().await?;
         let locked = sqlx::query("UPDATE payments SET updated_at = updated_at WHERE payment_id = $1").bind(payment_id).execute(&mut *tx).await?;
         if locked.rows_affected() == 0 {
@@ -863,11 +943,12 @@ impl Db {
         if wanted == 0 || wanted > refundable {
             return Ok(Some(Reservation::Exceeds { refundable }));
         }
-        let row = sqlx::query("INSERT INTO refunds (payment_id, amount, status, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+        let row = sqlx::query("INSERT INTO refunds (payment_id, amount, status, created_at, reason) VALUES ($1, $2, $3, $4, $5) RETURNING id")
             .bind(payment_id)
             .bind(wanted as i64)
             .bind(RefundStatus::Pending.as_str())
             .bind(ms(at))
+            .bind(reason)
             .fetch_one(&mut *tx)
             .await?;
         let id = row.try_get("id")?;
@@ -914,10 +995,14 @@ impl Db {
         Ok(())
     }
 
-    /// Sums of the refund ledger of a payment by status (for tests and the admin API).
-    pub async fn refunds_of(&self, payment_id: &str) -> Result<Vec<(u64, String)>, sqlx::Error> {
-        let rows = sqlx::query("SELECT amount, status FROM refunds WHERE payment_id = $1 ORDER BY id").bind(payment_id).fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok((r.try_get::<i64, _>("amount")? as u64, r.try_get("status")?))).collect()
+    /// The refund ledger of a payment, oldest first: amount, status, and the backend's reason for
+    /// a refund it made of its own accord (for tests and the admin API).
+    pub async fn refunds_of(&self, payment_id: &str) -> Result<Vec<(u64, String, Option<String>)>, sqlx::Error> {
+        let rows = sqlx::query("SELECT amount, status, reason FROM refunds WHERE payment_id = $1 ORDER BY id")
+            .bind(payment_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get::<i64, _>("amount")? as u64, r.try_get("status")?, r.try_get("reason")?))).collect()
     }
 
     /// Takes or renews the lease `name` for `holder` until `until`, if it is free, expired at
@@ -949,6 +1034,9 @@ pub struct Also {
     /// The event's place in a per-address window: taken with the event, or, when the window is
     /// full, neither is written.
     pub admits: Option<Admission>,
+    /// The phone the platform reports the payment was made from (a callback's account), kept
+    /// when the payment has none yet (the Payment Page, where the customer types it there).
+    pub phone: Option<String>,
 }
 
 /// What [`Db::apply`] did.

@@ -16,8 +16,8 @@ pub const STATUS_PATH: &str = "/v2/payment/status";
 /// Why a Gate call did not end in "accepted".
 #[derive(Debug, Clone)]
 pub enum GateFailure {
-    /// Gate answered `status: error`.
-    Rejected(ErrorResponse),
+    /// Gate answered `status: error`, with this HTTP status.
+    Rejected(ErrorResponse, u16),
     /// The request never left: no connection could be made, so the platform knows nothing of it.
     NotSent(String),
     /// No usable answer: timed out, or not Gate's JSON. Whether the platform acted is unknown.
@@ -28,7 +28,7 @@ impl GateFailure {
     /// The platform's code, or `unavailable`.
     pub fn code(&self) -> String {
         match self {
-            GateFailure::Rejected(e) => e.code.as_text(),
+            GateFailure::Rejected(e, _) => e.code.as_text(),
             GateFailure::NotSent(_) => "not_sent".into(),
             GateFailure::Unavailable(_) => "unavailable".into(),
         }
@@ -37,7 +37,7 @@ impl GateFailure {
     /// What happened, for people.
     pub fn message(&self) -> String {
         match self {
-            GateFailure::Rejected(e) => {
+            GateFailure::Rejected(e, _) => {
                 let detail = e.errors.as_ref().and_then(|errors| errors.first()).map(|f| f.message.clone());
                 match detail {
                     Some(detail) if detail != e.message => format!("{}: {detail}", e.message),
@@ -47,6 +47,47 @@ impl GateFailure {
             GateFailure::NotSent(reason) | GateFailure::Unavailable(reason) => {
                 format!("the payment platform could not be reached: {reason}")
             }
+        }
+    }
+}
+
+/// What a refused status request says about the payment it asks about (ARCHITECTURE.md,
+/// "Reading the platform's refusals"). Only [`StatusRefusal::NotFound`] may ever settle a payment
+/// as never having reached the platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusRefusal {
+    /// The platform has no such payment.
+    NotFound,
+    /// Asked too soon after a request about the payment: ask again after the status delay.
+    TooEarly,
+    /// Anything else (signature, project, limits, outages, a request that never left, an
+    /// answer that was lost): says nothing about the payment.
+    Other,
+}
+
+/// The sandbox's code for "payment not found" (its README, "Errors").
+const SANDBOX_NOT_FOUND: &str = "1006";
+/// The sandbox's code for "status can be requested no earlier than 10 seconds after the request".
+const SANDBOX_TOO_EARLY: &str = "1011";
+
+impl GateFailure {
+    /// Reads the refusal of a status request. The platform's own codes are not public
+    /// (`platform.md` says the sandbox's are its own), so "not found" is also recognised by what
+    /// any HTTP API says it with: the error envelope with HTTP 404 and a message that names a
+    /// payment or transaction as not found. A 404 that says anything else (an unknown endpoint:
+    /// a misconfigured Gate URL) is not about the payment.
+    pub fn status_refusal(&self) -> StatusRefusal {
+        let GateFailure::Rejected(error, http_status) = self else { return StatusRefusal::Other };
+        let code = error.code.as_text();
+        let message = error.message.to_ascii_lowercase();
+        let names_a_missing_payment =
+            message.contains("not found") && (message.contains("payment") || message.contains("transaction") || message.contains("operation"));
+        if code == SANDBOX_NOT_FOUND || (*http_status == 404 && names_a_missing_payment) {
+            StatusRefusal::NotFound
+        } else if code == SANDBOX_TOO_EARLY || message.contains("no earlier than") {
+            StatusRefusal::TooEarly
+        } else {
+            StatusRefusal::Other
         }
     }
 }
@@ -93,7 +134,7 @@ impl GateClient {
                     Err(e) => (Some(status), None, Some(GateFailure::Unavailable(format!("HTTP {status} without JSON: {e}")))),
                     Ok(json) => {
                         let failure = match GateAnswer::from_value(json.clone()) {
-                            Some(GateAnswer::Rejected(e)) => Some(GateFailure::Rejected(e)),
+                            Some(GateAnswer::Rejected(e)) => Some(GateFailure::Rejected(e, status)),
                             // The status request answers with a callback-shaped body, not `status: success`.
                             Some(GateAnswer::Accepted(_)) | None if (200..300).contains(&status) => None,
                             _ => Some(GateFailure::Unavailable(format!("HTTP {status}"))),

@@ -139,6 +139,8 @@ impl App {
         views::RefundRequest,
         views::PayoutRequest,
         views::PaymentDetail,
+        views::AdminPaymentEntry,
+        views::RefundEntry,
         views::Method,
         checkout_protocol::api::PaymentState,
         checkout_protocol::api::PaymentKind,

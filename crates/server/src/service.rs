@@ -2,6 +2,7 @@
 //! apply callbacks and status answers, reconcile silent payments, refund, pay out. Handlers and
 //! the CLI call these.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use checkout_protocol::signature::{sign, verify};
@@ -19,11 +20,11 @@ use serde_json::Value;
 use crate::config::AddressLimits;
 use crate::db::{Admission, Also, Applied, Channel, Claim, Method, PaymentRecord, Recorded, RefundSettlement, RefundStatus, Reservation, Session};
 use crate::error::ServiceError;
-use crate::gate::{GateFailure, STATUS_PATH};
+use crate::gate::{GateFailure, StatusRefusal, STATUS_PATH};
 use crate::views::ErrorCode;
 use crate::views::{
-    payment_view, CallbackEntry, CreateSession, CustomerInput, EventEntry, GateCallEntry, OperatorView, PaymentDetail, PaymentPageResponse,
-    PayoutRequest, SessionView,
+    payment_view, AdminPaymentEntry, CallbackEntry, CreateSession, CustomerInput, EventEntry, GateCallEntry, OperatorView, PaymentDetail,
+    PaymentPageResponse, PayoutRequest, RefundEntry, SessionView,
 };
 use crate::App;
 
@@ -33,11 +34,9 @@ const OPERATORS_TTL: Duration = Duration::from_secs(300);
 const FALLBACK_TTL: Duration = Duration::from_secs(30);
 
 /// The code of a sale or payout that never reached the platform (Gate could not be connected
-/// to): final, so the session is free for a fresh attempt at once.
-pub const NOT_SENT: &str = "not_sent";
-/// The code of a Payment Page payment the platform never heard of, once the customer closed the
-/// page or chose another method: final, so the pay button comes back.
-pub const ABANDONED: &str = "abandoned";
+/// to), and of a Payment Page payment the platform answered "not found" about once the page had
+/// been quiet: conclusions of ours, which free the session and which a platform verdict replaces.
+pub use checkout_protocol::state::{ABANDONED, NOT_SENT};
 
 /// A random token of `bytes` bytes, hex-encoded.
 pub fn random_hex(bytes: usize) -> String {
@@ -47,7 +46,7 @@ pub fn random_hex(bytes: usize) -> String {
 
 fn upstream(failure: &GateFailure) -> ServiceError {
     match failure {
-        GateFailure::Rejected(_) => ServiceError::new(ErrorCode::GateRejected, failure.message()),
+        GateFailure::Rejected(..) => ServiceError::new(ErrorCode::GateRejected, failure.message()),
         GateFailure::NotSent(_) | GateFailure::Unavailable(_) => ServiceError::new(ErrorCode::GateUnavailable, failure.message()),
     }
 }
@@ -74,9 +73,10 @@ pub fn too_many(window: Timestamp, at: Timestamp) -> ServiceError {
     ServiceError::new(ErrorCode::TooManyRequests, format!("too many requests from this address; try again in {seconds} s")).retry_after(seconds)
 }
 
-/// Whether a payment ended without ever reaching the platform, or as a Payment Page left unpaid.
+/// Whether a payment ended, by our own conclusion, without ever reaching the platform or as a
+/// Payment Page left unpaid.
 fn never_happened(record: &PaymentRecord) -> bool {
-    matches!(record.machine.outcome(), Some(Outcome::Failed { code, .. }) if code == NOT_SENT || code == ABANDONED)
+    record.machine.outcome().is_some_and(Outcome::is_conclusion)
 }
 
 /// The payment a session shows, from its payments newest first: the running or paid one, else
@@ -137,6 +137,16 @@ impl App {
         if changed {
             tracing::info!(payment_id, source, state = record.machine.status().name(), "payment changed");
             self.hub().changed(payment_id);
+            if let (PaymentStatus::Succeeded, Some(token)) = (record.machine.status(), record.session_token.clone()) {
+                // A second paid payment of the session is refunded, off the request's path; the
+                // reconciler repeats this for any whose refund a crash interrupted.
+                let app = self.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = app.settle_duplicates(&token).await {
+                        tracing::warn!(session = token, error = %e.message, "duplicate payment not settled yet; the reconciler will retry");
+                    }
+                });
+            }
         }
         Ok((record, changed))
     }
@@ -183,6 +193,41 @@ impl App {
     /// The newest payments, at most `limit` (1 to 500).
     pub async fn recent_payments(&self, limit: i64) -> Result<Vec<PaymentRecord>, ServiceError> {
         Ok(self.db().recent_payments(limit.clamp(1, 500)).await?)
+    }
+
+    /// The newest payments for the admin list, at most `limit`, each with its refunds and, for a
+    /// session paid twice, which payment is the duplicate to give back.
+    pub async fn admin_payments(&self, limit: i64) -> Result<Vec<AdminPaymentEntry>, ServiceError> {
+        let at = self.now();
+        let mut duplicates_by_session: HashMap<String, Vec<(PaymentRecord, String)>> = HashMap::new();
+        let mut entries = Vec::new();
+        for record in self.recent_payments(limit).await? {
+            let duplicate_of = match &record.session_token {
+                Some(token) if record.machine.kind == PaymentKind::Purchase => {
+                    if !duplicates_by_session.contains_key(token) {
+                        duplicates_by_session.insert(token.clone(), self.duplicates(token).await?);
+                    }
+                    duplicates_by_session[token].iter().find(|(dup, _)| dup.payment_id == record.payment_id).map(|(_, kept)| kept.clone())
+                }
+                _ => None,
+            };
+            let refunds: Vec<RefundEntry> = self
+                .db()
+                .refunds_of(&record.payment_id)
+                .await?
+                .into_iter()
+                .map(|(amount, status, reason)| RefundEntry { amount, status, reason })
+                .collect();
+            let refund_by_hand = duplicate_of.is_some() && !refunds.iter().any(|r| r.status == "pending" || r.status == "succeeded");
+            entries.push(AdminPaymentEntry {
+                payment: payment_view(&record, at),
+                session: record.session_token.clone(),
+                refunds,
+                duplicate_of,
+                refund_by_hand,
+            });
+        }
+        Ok(entries)
     }
 
     /// A payment with every event, Gate call and callback (the admin API's history).
@@ -299,6 +344,8 @@ impl App {
             created_at: at,
             updated_at: at,
             last_status_check_at: None,
+            page_left_at: None,
+            status_due_at: None,
         }
     }
 
@@ -410,7 +457,7 @@ impl App {
         };
         match self.gate().call(self.db(), Some(payment_id), path, &request).await {
             Ok(_) => self.payment(payment_id).await,
-            Err(failure @ GateFailure::Rejected(_)) => {
+            Err(failure @ GateFailure::Rejected(..)) => {
                 self.apply(payment_id, &Event::Confirmed(Outcome::Failed { code: failure.code(), message: failure.message() }), "gate").await
             }
             Err(failure @ GateFailure::NotSent(_)) => {
@@ -513,8 +560,12 @@ impl App {
         let record = match self.claim(&new, None).await? {
             Ok(created) => created,
             Err(paid) if paid.machine.is_final() => return Err(ServiceError::new(ErrorCode::AlreadyPaid, "this session is paid")),
-            // The page opened before (a reload, or a second click): the same payment again.
-            Err(open) => open,
+            // The page opened before (a reload, or a second click): the same payment again, and
+            // the customer is on its page again, so it is not quiet any more.
+            Err(open) => {
+                self.db().page_reopened(&open.payment_id).await?;
+                open
+            }
         };
         let options = match &operator {
             Some(op) => MobileServiceOptions::for_operator(op),
@@ -575,14 +626,15 @@ impl App {
             Event::Refunded { amount, .. } => Some(RefundSettlement { refund_id: None, amount: Some(amount.0), status: RefundStatus::Succeeded }),
             _ => None,
         };
-        let record = match self.apply_with(&payment_id, &event, "callback", &Also { settles, callback: Some(log_id), admits: None }).await {
+        let phone = callback.account.as_ref().and_then(|a| KzMobile::parse(&a.number).ok()).map(|p| p.as_str().to_owned());
+        let also = Also { settles, callback: Some(log_id), admits: None, phone };
+        let record = match self.apply_with(&payment_id, &event, "callback", &also).await {
             Ok((record, changed)) => {
-                if !changed && matches!(event, Event::Completed(Outcome::Succeeded)) && never_happened(&record) {
-                    // Final states are absorbing, and the session may have a paid payment
-                    // since: this money was taken but is recorded as never paid. Say so loudly.
-                    tracing::error!(
+                if changed && record.machine.overruled_conclusion() {
+                    tracing::warn!(
                         payment_id,
-                        "the platform reports a success for a payment recorded as never paid: refund it or reconcile by hand"
+                        state = record.machine.status().name(),
+                        "the platform's verdict replaced our conclusion that no money moved"
                     );
                 }
                 record
@@ -606,10 +658,24 @@ impl App {
         Ok(format!("applied: now {}", record.machine.status().name()))
     }
 
-    /// When the platform will next answer a status request about `record` (its 10-second rule).
+    /// When the platform will next answer a status request about `record`: its delay after our
+    /// own latest request, or later when it said "too early" or the page was just left.
     async fn status_ready_at(&self, record: &PaymentRecord) -> Result<Timestamp, ServiceError> {
         let last = self.db().last_gate_request_at(&record.payment_id, STATUS_PATH).await?.unwrap_or(record.created_at);
-        Ok(last + Millis::from_duration(self.config().status_min_age))
+        let ours = last + self.status_delay();
+        Ok(record.status_due_at.map_or(ours, |due| due.max(ours)))
+    }
+
+    /// How long after a request the platform answers status requests about it.
+    fn status_delay(&self) -> Millis {
+        Millis::from_duration(self.config().status_min_age)
+    }
+
+    /// Whether the customer left `record`'s Payment Page long enough ago that nothing they did
+    /// there can still be unknown to the status request: the only time "not found" means the
+    /// page was abandoned.
+    fn page_quiet(&self, record: &PaymentRecord) -> bool {
+        record.page_left_at.is_some_and(|left| self.now() >= left + self.status_delay())
     }
 
     /// Asks the platform for a payment's status (waiting out its 10-second rule) and applies the
@@ -634,16 +700,17 @@ impl App {
         let record = self.payment(payment_id).await?;
         match self.ask_status(&record).await? {
             StatusAnswer::Events(events) => self.apply_all(payment_id, record, &events).await,
-            StatusAnswer::Unknown(failure) => {
-                // The platform does not know the payment: the purchase request never reached it.
+            StatusAnswer::NotFound(failure) => {
+                let processing = matches!(record.machine.status(), PaymentStatus::Processing);
+                if processing && record.via == Channel::PaymentPage && self.page_quiet(&record) {
+                    return self.apply(payment_id, &Event::Confirmed(abandoned()), "status").await;
+                }
+                // The platform does not know a phone payment we sent long ago: the purchase
+                // request never reached it.
                 let silent_for = self.now() - record.created_at;
-                if matches!(record.machine.status(), PaymentStatus::Processing)
-                    && record.via != Channel::PaymentPage
-                    && silent_for >= Millis::from_duration(self.config().reconcile_after)
-                {
-                    return self
-                        .apply(payment_id, &Event::Confirmed(Outcome::Failed { code: failure.code(), message: failure.message() }), "status")
-                        .await;
+                if processing && record.via != Channel::PaymentPage && silent_for >= Millis::from_duration(self.config().reconcile_after) {
+                    let never_sent = Outcome::Failed { code: NOT_SENT.into(), message: failure.message() };
+                    return self.apply(payment_id, &Event::Confirmed(never_sent), "status").await;
                 }
                 Err(upstream(&failure))
             }
@@ -658,13 +725,28 @@ impl App {
     }
 
     /// The status request itself: the events its signed answer means, or the platform's word
-    /// that it has no such payment.
+    /// that it has no such payment. "Too early" defers the next question by the platform's delay
+    /// (the request it counts from may be the customer's own, on the Payment Page, which we do
+    /// not see) and is an error, like every other refusal: none of them settles anything.
     async fn ask_status(&self, record: &PaymentRecord) -> Result<StatusAnswer, ServiceError> {
         let request = StatusRequest { general: self.general(Some(&record.payment_id)) };
         let answer = match self.gate().call(self.db(), Some(&record.payment_id), STATUS_PATH, &request).await {
             Ok(answer) => answer,
-            Err(failure @ GateFailure::Rejected(_)) => return Ok(StatusAnswer::Unknown(failure)),
-            Err(failure) => return Err(upstream(&failure)),
+            Err(failure) => {
+                return match failure.status_refusal() {
+                    StatusRefusal::NotFound => Ok(StatusAnswer::NotFound(failure)),
+                    StatusRefusal::TooEarly => {
+                        let delay = self.status_delay();
+                        self.db().defer_status_check(&record.payment_id, self.now() + delay).await?;
+                        Err(ServiceError::new(
+                            ErrorCode::PaymentInProgress,
+                            "the platform cannot tell this payment's status yet; it is asked again shortly",
+                        )
+                        .retry_after(delay.ceil_secs().max(1)))
+                    }
+                    StatusRefusal::Other => Err(upstream(&failure)),
+                };
+            }
         };
         if let Err(e) = verify(&answer, self.config().secret.expose()) {
             return Err(ServiceError::new(ErrorCode::StatusUnsigned, format!("the status answer does not verify: {e}")));
@@ -673,15 +755,26 @@ impl App {
         Ok(StatusAnswer::Events(callback.to_confirmation(self.now())))
     }
 
-    /// A Payment Page payment still open with nothing heard from the platform: asks the platform
-    /// and, if it has never heard of it, marks it abandoned (final; the session is free again).
-    /// Returns whether it is abandoned now. Too early for a status request: `payment_in_progress`
-    /// with the seconds to wait.
+    /// A Payment Page payment still open with nothing heard from the platform: once the page has
+    /// been quiet for the platform's status delay, asks the platform and, only if it answers "not
+    /// found", marks it abandoned (final; the session is free again). Returns whether the session
+    /// is free now. Too early (the page not left long enough ago, or the platform says so):
+    /// `payment_in_progress` with the seconds to wait.
     async fn abandon_if_unknown(&self, record: &PaymentRecord) -> Result<bool, ServiceError> {
-        if record.machine.status().name() != "processing" {
+        if !matches!(record.machine.status(), PaymentStatus::Processing) {
             return Ok(false);
         }
-        let wait = self.status_ready_at(record).await? - self.now();
+        let record = match record.page_left_at {
+            Some(_) => record.clone(),
+            None => {
+                // The customer is acting in the widget (choosing another method), so they have
+                // left the page now; its quiet starts here.
+                self.db().page_left(&record.payment_id, self.now(), self.now() + self.status_delay()).await?;
+                self.payment(&record.payment_id).await?
+            }
+        };
+        let ready_at = self.status_ready_at(&record).await?.max(record.page_left_at.unwrap_or_default() + self.status_delay());
+        let wait = ready_at - self.now();
         if wait.0 > 0 {
             return Err(ServiceError::new(ErrorCode::PaymentInProgress, "the payment page of this session may still be paying; try again shortly")
                 .retry_after(wait.ceil_secs()));
@@ -690,11 +783,8 @@ impl App {
             // Someone is asking right now; their answer decides.
             return Ok(false);
         }
-        let after = match self.ask_status(record).await? {
-            StatusAnswer::Unknown(_) => {
-                let abandoned = Outcome::Failed { code: ABANDONED.into(), message: "the customer left the payment page without paying".into() };
-                self.apply(&record.payment_id, &Event::Confirmed(abandoned), "status").await?
-            }
+        let after = match self.ask_status(&record).await? {
+            StatusAnswer::NotFound(_) => self.apply(&record.payment_id, &Event::Confirmed(abandoned()), "status").await?,
             StatusAnswer::Events(events) => self.apply_all(&record.payment_id, record.clone(), &events).await?,
         };
         // Declined or failed (abandoned included) leaves the session free; paid or running does not.
@@ -714,18 +804,35 @@ impl App {
         if record.machine.is_final() {
             return Ok(record);
         }
+        // The close is the last thing the customer could do on the page: its quiet starts now.
+        self.db().page_left(&record.payment_id, self.now(), self.now() + self.status_delay()).await?;
         let app = self.clone();
-        let pending = record.clone();
+        let payment_id = record.payment_id.clone();
         tokio::spawn(async move {
-            if let Ok(ready_at) = app.status_ready_at(&pending).await {
+            // Asks when the platform allows, again when it says "too early"; a few rounds, then
+            // the reconciler goes on asking.
+            for _ in 0..6 {
+                let Ok(pending) = app.payment(&payment_id).await else { return };
+                if pending.machine.is_final() {
+                    return;
+                }
+                let ready_at = app.status_ready_at(&pending).await.unwrap_or_else(|_| app.now() + app.status_delay());
                 let wait = ready_at - app.now();
                 if wait.0 > 0 {
                     tokio::time::sleep(Duration::from_millis(wait.0 as u64)).await;
+                    continue;
                 }
-            }
-            let Ok(pending) = app.payment(&pending.payment_id).await else { return };
-            if let Err(e) = app.abandon_if_unknown(&pending).await {
-                tracing::warn!(payment_id = pending.payment_id, error = %e.message, "closed payment page not settled; the reconciler will ask again");
+                match app.abandon_if_unknown(&pending).await {
+                    Ok(_) => return,
+                    Err(e) if e.code == ErrorCode::PaymentInProgress => {
+                        let seconds = e.retry_after_s.unwrap_or(1).max(1);
+                        tokio::time::sleep(Duration::from_secs(seconds)).await;
+                    }
+                    Err(e) => {
+                        tracing::warn!(payment_id, error = %e.message, "closed payment page not settled; the reconciler will ask again");
+                        return;
+                    }
+                }
             }
         });
         Ok(record)
@@ -734,11 +841,22 @@ impl App {
     /// Refunds a paid purchase, fully (no amount) or partly; never more than what is left,
     /// counting refunds still in flight (checked and reserved in one transaction).
     pub async fn refund(&self, payment_id: &str, amount: Option<u64>, description: Option<&str>) -> Result<PaymentRecord, ServiceError> {
+        self.refund_because(payment_id, amount, description, None).await
+    }
+
+    /// [`App::refund`], with the backend's `reason` when it refunds of its own accord.
+    async fn refund_because(
+        &self,
+        payment_id: &str,
+        amount: Option<u64>,
+        description: Option<&str>,
+        reason: Option<&str>,
+    ) -> Result<PaymentRecord, ServiceError> {
         if amount == Some(0) {
             return Err(ServiceError::new(ErrorCode::AmountInvalid, "a refund must be more than zero"));
         }
         let record = self.payment(payment_id).await?;
-        let (refund_id, amount_wanted) = match self.db().reserve_refund(payment_id, amount, self.now()).await? {
+        let (refund_id, amount_wanted) = match self.db().reserve_refund(payment_id, amount, reason, self.now()).await? {
             None => return Err(ServiceError::new(ErrorCode::PaymentNotFound, format!("no payment {payment_id}"))),
             Some(Reservation::Reserved { id, amount }) => (id, amount),
             Some(Reservation::NotRefundable(state)) => {
@@ -768,13 +886,45 @@ impl App {
             Err(failure) => {
                 // Refused or never sent: the platform refunded nothing. A lost answer is unknown,
                 // so the amount stays reserved until a callback or the merchant settles it.
-                if matches!(failure, GateFailure::Rejected(_) | GateFailure::NotSent(_)) {
+                if matches!(failure, GateFailure::Rejected(..) | GateFailure::NotSent(_)) {
                     let settlement = RefundSettlement { refund_id: Some(refund_id), amount: Some(amount_wanted), status: RefundStatus::Failed };
                     self.db().settle_refund(payment_id, &settlement).await?;
                 }
                 Err(upstream(&failure))
             }
         }
+    }
+
+    /// A session's payments that the platform charged beyond the one it keeps
+    /// ([`duplicates_of_session`]), each with the payment kept.
+    pub async fn duplicates(&self, token: &str) -> Result<Vec<(PaymentRecord, String)>, ServiceError> {
+        let payments = self.db().payments_of_session(token).await?;
+        Ok(duplicates_of_session(&payments).into_iter().map(|(dup, kept)| (dup.clone(), kept.payment_id.clone())).collect())
+    }
+
+    /// Refunds the session's duplicate payments that have no refund yet, in full, through the
+    /// normal refund path (its reservation under the payment's row lock makes it exactly once,
+    /// however many instances and tasks call this), unless the merchant turned that off; then
+    /// they stay listed in `GET /admin/payments` for a refund by hand.
+    pub async fn settle_duplicates(&self, token: &str) -> Result<(), ServiceError> {
+        for (duplicate, kept) in self.duplicates(token).await? {
+            if !self.db().refunds_of(&duplicate.payment_id).await?.is_empty() {
+                continue;
+            }
+            if !self.config().auto_refund_duplicates {
+                tracing::warn!(payment_id = duplicate.payment_id, kept, "a session was paid twice: refund this payment by hand");
+                continue;
+            }
+            let reason = duplicate_reason(&kept);
+            tracing::warn!(payment_id = duplicate.payment_id, kept, "a session was paid twice: refunding the duplicate");
+            match self.refund_because(&duplicate.payment_id, None, Some("Duplicate payment of one order"), Some(&reason)).await {
+                Ok(_) => {}
+                // Another task or instance reserved it first: that one sends it.
+                Err(e) if matches!(e.code, ErrorCode::RefundExceedsPayment | ErrorCode::NotRefundable) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 
     /// Sends money to a phone.
@@ -811,8 +961,33 @@ impl App {
 enum StatusAnswer {
     /// The payment as the platform has it.
     Events(Vec<Event>),
-    /// The platform has no such payment.
-    Unknown(GateFailure),
+    /// The platform has no such payment ([`StatusRefusal::NotFound`]).
+    NotFound(GateFailure),
+}
+
+/// Our conclusion about a Payment Page payment the platform never heard of after its page was quiet.
+fn abandoned() -> Outcome {
+    Outcome::Failed { code: ABANDONED.into(), message: "the customer left the payment page without paying".into() }
+}
+
+/// Why the backend refunded a payment of its own accord: the session's other payment it keeps.
+pub fn duplicate_reason(kept: &str) -> String {
+    format!("duplicate: the session was paid twice; payment {kept} is kept")
+}
+
+/// The session's paid purchases beyond the one it keeps, each with the kept one. The kept one is
+/// the payment the session's one-payment rule admitted; a payment the platform's verdict revived
+/// from our conclusion (never sent, abandoned) is the later one, whose success we learned after
+/// the session had moved on, so it is the one refunded. Between two revived ones, the older is
+/// kept.
+pub fn duplicates_of_session(payments: &[PaymentRecord]) -> Vec<(&PaymentRecord, &PaymentRecord)> {
+    let mut paid: Vec<&PaymentRecord> =
+        payments.iter().filter(|p| p.machine.kind == PaymentKind::Purchase && matches!(p.machine.outcome(), Some(Outcome::Succeeded))).collect();
+    paid.sort_by_key(|p| (p.machine.overruled_conclusion(), p.created_at));
+    match paid.split_first() {
+        Some((kept, rest)) => rest.iter().map(|dup| (*dup, *kept)).collect(),
+        None => Vec::new(),
+    }
 }
 
 /// How long the instance that reconciles keeps the lease without renewing it.
@@ -888,10 +1063,19 @@ pub async fn reconcile_once(app: &App, at: Timestamp) -> Result<(), ServiceError
     app.db().forget_admissions(Timestamp(window_start(at).0 - Millis::from_duration(AddressLimits::WINDOW).0)).await?;
     for record in app.db().open_payments().await? {
         let heard = record.updated_at.max(record.last_status_check_at.unwrap_or_default());
-        if record.machine.needs_status_check() || at - heard >= silence_allowed(app.config().reconcile_after, &record) {
+        let due = record.status_due_at.is_none_or(|due| at >= due);
+        if due && (record.machine.needs_status_check() || at - heard >= silence_allowed(app.config().reconcile_after, &record)) {
             if let Err(e) = app.confirm_status_of(&record).await {
                 tracing::debug!(payment_id = record.payment_id, error = %e.message, "status not settled yet");
             }
+        }
+    }
+    // Duplicates whose refund a crash (or a failure) interrupted; with auto-refund off they wait
+    // in the admin list for the merchant.
+    let duplicates = if app.config().auto_refund_duplicates { app.db().sessions_paid_twice().await? } else { Vec::new() };
+    for token in duplicates {
+        if let Err(e) = app.settle_duplicates(&token).await {
+            tracing::warn!(session = token, error = %e.message, "duplicate payment not settled yet");
         }
     }
     Ok(())

@@ -162,6 +162,39 @@ pub struct PayoutRequest {
     pub operator: String,
 }
 
+/// A payment in the admin API's list: its view, its session, its refunds, and whether it is a
+/// second paid payment of its session (README, "Several payments on one session").
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AdminPaymentEntry {
+    /// The payment as the widget sees it.
+    #[serde(flatten)]
+    pub payment: PaymentView,
+    /// Its session.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    /// Its refunds, oldest first.
+    pub refunds: Vec<RefundEntry>,
+    /// When the session was paid twice and this is the payment to give back: the payment the
+    /// session keeps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
+    /// A duplicate with no refund yet, because auto-refund is off (or its refund failed): the
+    /// merchant should refund it by hand.
+    pub refund_by_hand: bool,
+}
+
+/// One refund of a payment.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RefundEntry {
+    /// Minor units.
+    pub amount: u64,
+    /// `pending`, `succeeded`, `declined` or `failed`.
+    pub status: String,
+    /// Why the backend refunded of its own accord; absent for the merchant's refunds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
 /// A payment with its history, for the admin API.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PaymentDetail {

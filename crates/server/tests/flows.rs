@@ -464,32 +464,9 @@ async fn payment_page_parameters_verify_on_the_sandbox_page_and_pay(store: Store
     assert_eq!(params["payment_methods_options"], r#"{"enable_mobile_service":1,"selected_operator":"TELE2"}"#);
     assert!(params.get("customer_id").is_some() && params["payment_amount"] == 100_000);
 
-    // What merchant.js sends: every value as text.
-    let pairs: Vec<(String, String)> =
-        params.as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned))).collect();
-    let query = serde_urlencoded_like(&pairs);
-    let response = s.http.get(format!("{}/payment?{query}", s.sandbox)).send().await.unwrap();
-    assert_eq!(response.status().as_u16(), 200, "{}", response.text().await.unwrap());
-
-    let (status, _) = post_to(&s, &format!("{}/payment/api/start", s.sandbox), &json!({ "params": query, "phone": "77071234567" })).await;
-    assert_eq!(status, 200);
-    let code = s.code("77071234567", 1).await;
-    let (_, done) = post_to(&s, &format!("{}/payment/api/otp", s.sandbox), &json!({ "params": query, "code": code })).await;
+    let done = s.pay_on_payment_page(&params, "77071234567").await;
     assert_eq!(done["status"], "success");
     s.until_state(page["payment_id"].as_str().unwrap(), "succeeded").await;
-}
-
-fn serde_urlencoded_like(pairs: &[(String, String)]) -> String {
-    pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 async fn post_to(s: &Stack, url: &str, body: &Value) -> (u16, Value) {

@@ -90,6 +90,10 @@ pub struct Tuning {
     pub limits: checkout_server::config::AddressLimits,
     /// The one clock of the backend and the sandbox: tests skip it ahead instead of sleeping.
     pub clock: checkout_protocol::time::Clock,
+    /// How long after a request the platform answers status requests about it (both sides).
+    pub status_min_age: Duration,
+    /// Whether the backend refunds a session's duplicate payment by itself.
+    pub auto_refund_duplicates: bool,
 }
 
 impl Default for Tuning {
@@ -100,6 +104,8 @@ impl Default for Tuning {
             delayed_callback: Duration::from_millis(500),
             limits: checkout_server::config::AddressLimits::DEFAULT,
             clock: checkout_protocol::time::Clock::system(),
+            status_min_age: Duration::ZERO,
+            auto_refund_duplicates: true,
         }
     }
 }
@@ -112,6 +118,7 @@ pub fn start_sandbox(listener: TcpListener, server: &str, tuning: &Tuning) {
     sandbox_config.otp_ttl = tuning.otp_ttl;
     sandbox_config.delayed_callback = tuning.delayed_callback;
     sandbox_config.clock = tuning.clock.clone();
+    sandbox_config.status_min_age = tuning.status_min_age;
     tokio::spawn(checkout_sandbox::run(listener, sandbox_config, std::future::pending()));
 }
 
@@ -145,6 +152,8 @@ impl Stack {
         config.reconcile_after = tuning.reconcile_after;
         config.limits = tuning.limits;
         config.clock = tuning.clock.clone();
+        config.status_min_age = tuning.status_min_age;
+        config.auto_refund_duplicates = tuning.auto_refund_duplicates;
         let app = App::new(config).await.unwrap();
         tokio::spawn(run(server_listener, app.clone(), std::future::pending()));
         Stack { server, sandbox: sandbox.to_owned(), app, http: reqwest::Client::new(), clock: tuning.clock.clone() }
@@ -261,6 +270,40 @@ impl Stack {
     pub async fn otp(&self, payment_id: &str, code: &str) -> (u16, Value) {
         self.post(&self.pay_path(payment_id, "/otp").await, &json!({ "code": code })).await
     }
+
+    /// Pays on the sandbox's Payment Page as a customer would: opens it with the signed `params`
+    /// exactly as `merchant.js` sends them (every value as text), types `phone`, then the code
+    /// texted to it. Returns the page's final answer (`{"status": "success"}` when paid).
+    pub async fn pay_on_payment_page(&self, params: &Value, phone: &str) -> Value {
+        let pairs: Vec<(String, String)> =
+            params.as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned))).collect();
+        let query = pairs.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect::<Vec<_>>().join("&");
+        let response = self.http.get(format!("{}/payment?{query}", self.sandbox)).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{}", response.text().await.unwrap());
+        let texts_before = self.texts(phone).await;
+        let started =
+            self.http.post(format!("{}/payment/api/start", self.sandbox)).json(&json!({ "params": query, "phone": phone })).send().await.unwrap();
+        assert_eq!(started.status().as_u16(), 200);
+        let code = self.code(phone, texts_before + 1).await;
+        let done = self.http.post(format!("{}/payment/api/otp", self.sandbox)).json(&json!({ "params": query, "code": code })).send().await.unwrap();
+        done.json().await.unwrap_or(Value::Null)
+    }
+
+    /// How many texts the sandbox has sent to `phone`.
+    pub async fn texts(&self, phone: &str) -> usize {
+        let inbox: Value = self.http.get(format!("{}/sandbox/sms?phone={phone}", self.sandbox)).send().await.unwrap().json().await.unwrap();
+        inbox["messages"].as_array().map_or(0, Vec::len)
+    }
+}
+
+/// Percent-encodes everything but the unreserved characters, as `encodeURIComponent` does.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 pub fn rand_suffix() -> String {
