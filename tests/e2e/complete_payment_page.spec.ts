@@ -102,3 +102,46 @@ test('closed without paying: once the platform confirms it has nothing, the pay 
   await page.reload();
   await expect(payButton).toBeVisible();
 });
+
+/** The sandbox's Payment Page, in the language the widget opens it in. */
+const HOSTED = {
+  pay: { kk: 'Төлеу', ru: 'Оплатить', en: 'Pay' },
+  close: { kk: 'Жабу', ru: 'Закрыть', en: 'Close' },
+  success: { kk: 'Төлем өтті', ru: 'Оплата прошла', en: 'Payment successful' },
+} as const;
+const PAY_ON_PAGE = { kk: 'Төлем бетінде төлеу', ru: 'Оплатить на платёжной странице', en: 'Pay on the payment page' } as const;
+
+/** The payments the platform (the sandbox) holds for a checkout session, by the admin API's list. */
+async function platformPaymentsOf(session: string): Promise<string[]> {
+  const list = await (await fetch(`${process.env.E2E_BASE}/admin/payments?limit=500`, { headers: { authorization: `Bearer ${E2E_ADMIN}` } })).json();
+  const ids: string[] = list.filter((p: { session?: string }) => p.session === session).map((p: { payment_id: string }) => p.payment_id);
+  const held = await Promise.all(ids.map(async (id) => (await fetch(`${process.env.E2E_SANDBOX}/sandbox/payments/${id}`)).status === 200));
+  return ids.filter((_, i) => held[i]);
+}
+const E2E_ADMIN = 'e2e-admin-token-0123456789';
+
+for (const locale of ['kk', 'ru', 'en'] as const) {
+  test(`paid on the Payment Page with the final callback held back, closed at once: the success with the phone, never the pay button (${locale})`, async ({ page }) => {
+    await page.goto(`/?mode=payment_page&locale=${locale}`);
+    const widget = page.locator('kz-mobile-checkout');
+    const payButton = widget.getByRole('button', { name: PAY_ON_PAGE[locale] });
+    await widget.getByRole('radio', { name: 'Altel' }).check();
+    await payButton.click();
+    // The sandbox's scenario: the final callback is held back, the status request knows first.
+    const hosted = page.frameLocator('[data-epay-modal] iframe');
+    await hosted.getByLabel(TEXT.phone[locale]).fill('+7 700 000 00 05');
+    await hosted.getByRole('button', { name: TEXT.getCode[locale] }).click();
+    await hosted.getByLabel(TEXT.otp[locale]).fill('123456');
+    await hosted.getByRole('button', { name: HOSTED.pay[locale], exact: true }).click();
+    await expect(hosted.getByText(HOSTED.success[locale])).toBeVisible();
+    await hosted.getByRole('button', { name: HOSTED.close[locale] }).click();
+    await expect(page.locator('[data-epay-modal]')).toHaveCount(0);
+
+    await expect(payButton).toHaveCount(0);
+    await expect(new ResultScreen(page, locale).heading(TEXT.paid[locale])).toBeVisible({ timeout: 15_000 });
+    await expect(widget.getByTestId('result-detail')).toContainText('+7 700 ••• •• 05');
+    await expect(payButton).toHaveCount(0);
+    const session = (await widget.getAttribute('session'))!;
+    expect(await platformPaymentsOf(session)).toHaveLength(1);
+  });
+}
