@@ -24,19 +24,32 @@ use crate::views::{
 };
 use crate::App;
 
-/// The customer's IP address: the connection's peer, or the first `X-Forwarded-For` entry when
-/// the server is configured to trust its proxy.
+/// The customer's IP address: the connection's peer, or, behind the merchant's proxies, the
+/// `X-Forwarded-For` entry the outermost of them appended.
 #[derive(Debug, Clone)]
 pub struct ClientIp(pub String);
+
+/// The address `trusted` proxies vouch for in `X-Forwarded-For` (all its values, in order). Each
+/// proxy appends the address it was connected from, so the entries on the right are the trusted
+/// proxies' own writing and everything left of them is whatever the client sent: the customer is
+/// the `trusted`-th entry from the right. `None` when there are fewer entries than proxies (the
+/// request did not come through them all) or that entry is not an address.
+pub fn forwarded_client(values: &[&str], trusted: u32) -> Option<std::net::IpAddr> {
+    let entries: Vec<&str> = values.iter().flat_map(|v| v.split(',')).map(str::trim).collect();
+    let from_right = usize::try_from(trusted).ok().filter(|n| *n > 0)?;
+    let index = entries.len().checked_sub(from_right)?;
+    entries[index].parse().ok()
+}
 
 impl FromRequestParts<App> for ClientIp {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        if app.config().trust_forwarded_for {
-            let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next()).map(str::trim);
-            if let Some(ip) = forwarded.filter(|ip| ip.parse::<std::net::IpAddr>().is_ok()) {
-                return Ok(ClientIp(ip.to_owned()));
+        let trusted = app.config().trusted_proxies;
+        if trusted > 0 {
+            let values: Vec<&str> = parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+            if let Some(ip) = forwarded_client(&values, trusted) {
+                return Ok(ClientIp(ip.to_string()));
             }
         }
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
@@ -261,5 +274,25 @@ pub async fn cash_in(State(app): State<App>, body: Result<Bytes, BytesRejection>
     match body {
         Ok(bytes) => Json(crate::callbacks::cash_in(&app, &bytes).await),
         Err(_) => Json(CashInAnswer::refused(CashInCode::GeneralError, "unreadable request")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forwarded_client;
+
+    #[test]
+    fn the_customer_is_read_from_the_right_past_the_trusted_proxies() {
+        let ip = |s: &str| Some(s.parse().unwrap());
+        // One load balancer: it appended the customer's address; the left is the client's own text.
+        assert_eq!(forwarded_client(&["203.0.113.7"], 1), ip("203.0.113.7"));
+        assert_eq!(forwarded_client(&["1.2.3.4, 203.0.113.7"], 1), ip("203.0.113.7"), "a spoofed leftmost entry is ignored");
+        // A CDN, then a load balancer: the CDN's entry is the customer, the last is the CDN.
+        assert_eq!(forwarded_client(&["9.9.9.9, 203.0.113.7, 198.51.100.2"], 2), ip("203.0.113.7"));
+        // Several header lines are one list, in order.
+        assert_eq!(forwarded_client(&["9.9.9.9", "203.0.113.7"], 1), ip("203.0.113.7"));
+        assert_eq!(forwarded_client(&["203.0.113.7"], 2), None, "fewer entries than proxies");
+        assert_eq!(forwarded_client(&["1.2.3.4, not-an-ip"], 1), None);
+        assert_eq!(forwarded_client(&["203.0.113.7"], 0), None);
     }
 }

@@ -82,9 +82,14 @@ pub struct ServeArgs {
     /// session"); `false` lists it in `GET /admin/payments` for a refund by hand instead.
     #[arg(long, env = "CHECKOUT_AUTO_REFUND_DUPLICATES", default_value_t = true, action = clap::ArgAction::Set)]
     pub auto_refund_duplicates: bool,
-    /// Trust the first address of `X-Forwarded-For` as the customer's IP (behind a proxy only).
+    /// Behind one proxy: the same as `--trusted-proxies 1`.
     #[arg(long, env = "CHECKOUT_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+    /// How many proxies of yours stand in front of the server, each appending to
+    /// `X-Forwarded-For`: the customer's address is that many entries from the right (README,
+    /// "Behind a proxy"). 0: the connection's peer.
+    #[arg(long, env = "CHECKOUT_TRUSTED_PROXIES", default_value_t = 0)]
+    pub trusted_proxies: u32,
     /// Serve `POST /demo/sessions`, which creates sessions without the admin token, for the demo
     /// shop. Only with the sandbox brand.
     #[arg(long, env = "CHECKOUT_DEMO_SHOP")]
@@ -179,8 +184,9 @@ pub struct Config {
     pub clock: checkout_protocol::time::Clock,
     /// The platform's minimum age for status requests.
     pub status_min_age: Duration,
-    /// Trust `X-Forwarded-For`.
-    pub trust_forwarded_for: bool,
+    /// Proxies of the merchant's in front of the server: the customer's address is read this many
+    /// entries from the right of `X-Forwarded-For` (0: the connection's peer).
+    pub trusted_proxies: u32,
     /// Refund a session's duplicate payment without the merchant.
     pub auto_refund_duplicates: bool,
     /// Serve the demo shop's session endpoint.
@@ -270,7 +276,7 @@ impl Config {
             merchant_name: args.merchant_name,
             reconcile_after: Duration::from_secs(args.reconcile_after_secs),
             status_min_age: Duration::from_millis(args.status_min_age_ms),
-            trust_forwarded_for: args.trust_forwarded_for,
+            trusted_proxies: args.trusted_proxies.max(u32::from(args.trust_forwarded_for)),
             auto_refund_duplicates: args.auto_refund_duplicates,
             demo_shop: args.demo_shop,
             limits: AddressLimits { code_guesses: args.limit_code_guesses, payments: args.limit_payments, sessions: args.limit_sessions },
@@ -300,7 +306,7 @@ impl Config {
             merchant_name: "Test shop".into(),
             reconcile_after: Duration::from_secs(60),
             status_min_age: Duration::ZERO,
-            trust_forwarded_for: false,
+            trusted_proxies: 0,
             auto_refund_duplicates: true,
             demo_shop: false,
             limits: AddressLimits::DEFAULT,

@@ -161,6 +161,28 @@ async fn one_address_is_limited_in_payments_and_code_checks(store: Store) {
 
 /// A start over the per-address limit creates nothing, even among parallel starts: its place and
 /// its payment commit together or not at all.
+/// Behind one trusted proxy, a client that writes its own leftmost `X-Forwarded-For` entry is
+/// still counted by the address the proxy appended.
+async fn a_spoofed_forwarded_for_does_not_escape_the_per_address_limits(store: Store) {
+    let limits = checkout_server::config::AddressLimits { payments: 5, ..checkout_server::config::AddressLimits::DEFAULT };
+    let s = Stack::start(store, Tuning { limits, trusted_proxies: 1, ..Tuning::default() }).await;
+    let mut statuses = Vec::new();
+    for n in 0..150 {
+        let session = s.session(&["mobile"]).await;
+        let response = s
+            .http
+            .post(format!("{}/api/sessions/{session}/mobile-payments", s.server))
+            .header("x-forwarded-for", format!("198.51.100.{}, 203.0.113.7", n % 250))
+            .json(&json!({ "operator": "KCELL", "phone": "77012345678" }))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 5, "{statuses:?}");
+    assert!(statuses[5..].iter().all(|s| *s == 429), "{statuses:?}");
+}
+
 async fn parallel_starts_over_the_limit_create_nothing(store: Store) {
     let limits = checkout_server::config::AddressLimits { code_guesses: 100, payments: 3, sessions: 100 };
     let s = Stack::start(store, Tuning { limits, ..Tuning::default() }).await;
@@ -576,6 +598,7 @@ both!(
     five_wrong_codes_use_up_the_code_and_only_a_new_one_pays,
     one_address_is_limited_in_payments_and_code_checks,
     parallel_starts_over_the_limit_create_nothing,
+    a_spoofed_forwarded_for_does_not_escape_the_per_address_limits,
     parallel_code_checks_over_the_limit_change_nothing,
     a_payout_reaches_its_result,
     payment_page_parameters_verify_on_the_sandbox_page_and_pay,

@@ -94,6 +94,8 @@ pub struct Tuning {
     pub status_min_age: Duration,
     /// Whether the backend refunds a session's duplicate payment by itself.
     pub auto_refund_duplicates: bool,
+    /// Proxies in front of the backend whose `X-Forwarded-For` entries it trusts.
+    pub trusted_proxies: u32,
 }
 
 impl Default for Tuning {
@@ -106,6 +108,7 @@ impl Default for Tuning {
             clock: checkout_protocol::time::Clock::system(),
             status_min_age: Duration::ZERO,
             auto_refund_duplicates: true,
+            trusted_proxies: 0,
         }
     }
 }
@@ -154,6 +157,7 @@ impl Stack {
         config.clock = tuning.clock.clone();
         config.status_min_age = tuning.status_min_age;
         config.auto_refund_duplicates = tuning.auto_refund_duplicates;
+        config.trusted_proxies = tuning.trusted_proxies;
         let app = App::new(config).await.unwrap();
         tokio::spawn(run(server_listener, app.clone(), std::future::pending()));
         Stack { server, sandbox: sandbox.to_owned(), app, http: reqwest::Client::new(), clock: tuning.clock.clone() }
