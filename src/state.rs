@@ -130,6 +130,9 @@ struct Memory {
     ticks: u32,
     /// The payment the session load resumed: its first code screen is a resumed one.
     resumed: Option<String>,
+    /// Cash-in deposits whose success the host page has heard of (or that were paid before the
+    /// widget loaded): each is announced once, by its id, when it succeeds.
+    announced_deposits: Vec<String>,
 }
 
 /// The live stream of the open payment; dropping it closes the connection and ends its reader.
@@ -382,6 +385,9 @@ impl Checkout {
         match result {
             Ok(mut view) => {
                 let resumed = view.payment.take();
+                // Deposits paid before this load are history, not news for the host page.
+                let paid: Vec<String> = view.deposits.iter().filter(|d| d.state == PaymentState::Succeeded).map(|d| d.payment_id.clone()).collect();
+                self.memory.update_value(|m| m.announced_deposits = paid);
                 self.deposits.set(std::mem::take(&mut view.deposits));
                 let ready = [("merchant_name", Field::Text(view.merchant_name.clone())), ("amount", Field::Number(view.amount as f64))];
                 self.load_error.set(None);
@@ -584,8 +590,20 @@ impl Checkout {
             if !this.alive() {
                 return;
             }
-            let known = this.deposits.with_untracked(Vec::len);
-            for deposit in fresh.deposits.iter().skip(known).filter(|d| d.state == PaymentState::Succeeded) {
+            for deposit in fresh.deposits.iter().filter(|d| d.state == PaymentState::Succeeded) {
+                let news = this
+                    .memory
+                    .try_update_value(|m| {
+                        let news = !m.announced_deposits.contains(&deposit.payment_id);
+                        if news {
+                            m.announced_deposits.push(deposit.payment_id.clone());
+                        }
+                        news
+                    })
+                    .unwrap_or(false);
+                if !news {
+                    continue;
+                }
                 this.emit(
                     "success",
                     &[

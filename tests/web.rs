@@ -721,6 +721,42 @@ async fn cash_in_shows_the_account_limits_and_deposits_as_they_arrive() {
     assert_eq!(text_until(&m.root, "[data-testid=cash-progress]", |t| t.starts_with("Оплачено")).await, "Оплачено полностью.");
 }
 
+/// Waits (up to 15 s) until the widget has made two more calls: cash-in looks at its session every 3 s.
+async fn two_more_calls(fake: &Fake) {
+    let seen = fake.calls.borrow().len();
+    for _ in 0..150 {
+        if fake.calls.borrow().len() >= seen + 2 {
+            return;
+        }
+        sleep(100).await;
+    }
+    panic!("the widget stopped looking: {:?}", fake.calls.borrow());
+}
+
+#[wasm_bindgen_test]
+async fn each_deposit_is_announced_once_by_its_id_when_it_succeeds() {
+    let fake = with_methods(&[Method::CashIn]);
+    let m = mount_fake(&fake, Locale::En);
+    text_until(&m.root, "[data-testid=cash-account]", |t| !t.is_empty()).await;
+    // The first deposit is seen while the platform still processes it: nothing to announce yet.
+    fake.deposits.borrow_mut().push(PaymentView { amount: 40_000, ..view("dep_1", PaymentKind::CashIn, PaymentState::Processing, 1) });
+    two_more_calls(&fake).await;
+    assert!(!event_names(&m).contains(&"success".to_owned()), "a processing deposit is not a success");
+    // Then it succeeds and a second one arrives, oldest first as the contract says.
+    fake.deposits.borrow_mut()[0].state = PaymentState::Succeeded;
+    fake.deposits.borrow_mut().push(PaymentView { amount: 60_000, ..view("dep_2", PaymentKind::CashIn, PaymentState::Succeeded, 1) });
+    text_until(&m.root, "[data-testid=cash-progress]", |t| t.starts_with("Paid")).await;
+    // Two more looks, which must announce nothing again.
+    two_more_calls(&fake).await;
+    let events = m.events.borrow();
+    let announced: Vec<String> = events
+        .iter()
+        .filter(|(name, _)| name == "success")
+        .map(|(_, detail)| js_sys::Reflect::get(detail, &"payment_id".into()).unwrap().as_string().unwrap())
+        .collect();
+    assert_eq!(announced, ["dep_1", "dep_2"]);
+}
+
 #[wasm_bindgen_test]
 async fn a_payout_is_confirmed_before_it_is_sent() {
     let fake = with_methods(&[Method::Payout]);

@@ -588,9 +588,30 @@ impl Db {
     /// race reloads and applies again. A full window writes nothing ([`Applied::Refused`]); `None`:
     /// no such payment.
     pub async fn apply(&self, payment_id: &str, event: &Event, source: &str, at: Timestamp, also: &Also) -> Result<Option<Applied>, sqlx::Error> {
+        self.apply_from(None, payment_id, event, source, at, also).await
+    }
+
+    /// [`Db::apply`], deciding first on `seen` (a copy of the payment the caller read earlier)
+    /// instead of a fresh read. The decision, change or no change, stands only if the payment's
+    /// version is still the one it was made on: a no-op is compare-and-set like a change, so a
+    /// callback is never marked applied on a state that another writer has moved on from.
+    pub async fn apply_from(
+        &self,
+        seen: Option<PaymentRecord>,
+        payment_id: &str,
+        event: &Event,
+        source: &str,
+        at: Timestamp,
+        also: &Also,
+    ) -> Result<Option<Applied>, sqlx::Error> {
+        let mut seen = seen;
         for _ in 0..50 {
-            let Some(mut record) = self.payment(payment_id).await? else {
-                return Ok(None);
+            let mut record = match seen.take() {
+                Some(record) => record,
+                None => match self.payment(payment_id).await? {
+                    Some(record) => record,
+                    None => return Ok(None),
+                },
             };
             let changed = record.machine.apply(event);
             let (_turn, mut tx) = self.write().await?;
@@ -624,6 +645,18 @@ impl Db {
                         .bind(format!("{}:{payment_id}", self.instance))
                         .execute(&mut *tx)
                         .await?;
+                }
+            }
+            if !changed {
+                // Takes the row (PostgreSQL) and checks the version the decision was made on.
+                let current = sqlx::query("UPDATE payments SET version = version WHERE payment_id = $1 AND version = $2")
+                    .bind(payment_id)
+                    .bind(record.version)
+                    .execute(&mut *tx)
+                    .await?;
+                if current.rows_affected() == 0 {
+                    tx.rollback().await?;
+                    continue;
                 }
             }
             if let Some(settlement) = &also.settles {

@@ -186,7 +186,8 @@ impl App {
         let at = self.now();
         let payments = self.db().payments_of_session(token).await?;
         let current = current_payment(&payments).map(|p| payment_view(p, at));
-        let deposits = payments.iter().filter(|p| p.machine.kind == PaymentKind::CashIn).map(|p| payment_view(p, at)).collect();
+        // The contract lists deposits oldest first; the session's payments come newest first.
+        let deposits = payments.iter().rev().filter(|p| p.machine.kind == PaymentKind::CashIn).map(|p| payment_view(p, at)).collect();
         Ok(crate::views::session_view(&session, &self.config().merchant_name, operators, current, deposits))
     }
 

@@ -99,6 +99,29 @@ async fn a_payment_page_left_unpaid_gives_way_to_the_phone_payment(store: Store)
     assert_eq!(s.get(&format!("/api/sessions/{session}")).await.1["payment"]["payment_id"], mobile["payment_id"]);
 }
 
+/// A decision made on a copy of the payment that another writer has since moved on from is made
+/// again on the current one, a "no change" as much as a change: nothing is dropped.
+async fn a_no_op_decided_on_a_stale_copy_is_decided_again(store: Store) {
+    use checkout_protocol::Event;
+    use checkout_server::db::{Also, Applied};
+    let s = Stack::start(store, Tuning::default()).await;
+    let session = s.session(&["mobile"]).await;
+    let payment_id = s.pay(&session, "77000000000").await;
+    s.until_state(&payment_id, "awaiting_otp").await;
+    // A handler reads the payment while it waits for the code...
+    let stale = s.app.db().payment(&payment_id).await.unwrap().unwrap();
+    // ...another commits the code's submission...
+    s.app.apply(&payment_id, &Event::OtpSubmitted { attempt: 1 }, "widget").await.unwrap();
+    // ...and then the first applies "Gate refused that code": on its copy (still waiting for a
+    // code) a no-op, on the payment as it is now the try given back.
+    let applied =
+        s.app.db().apply_from(Some(stale), &payment_id, &Event::OtpSubmissionFailed { attempt: 1 }, "gate", s.app.now(), &Also::default()).await;
+    let Ok(Some(Applied::Recorded(record, changed))) = applied else { panic!("{applied:?}") };
+    assert!(changed, "decided on the current payment, not the stale copy");
+    assert_eq!(record.machine.status().name(), "awaiting_otp");
+    assert_eq!(s.app.payment(&payment_id).await.unwrap().machine.status().name(), "awaiting_otp");
+}
+
 async fn thirty_parallel_right_codes_reach_gate_once(store: Store) {
     let s = Stack::start(store, Tuning::default()).await;
     let session = s.session(&["mobile"]).await;
@@ -322,6 +345,7 @@ both!(
     mixed_methods_in_parallel_leave_one_payment_at_the_platform,
     another_method_cannot_pay_a_session_twice,
     a_payment_page_left_unpaid_gives_way_to_the_phone_payment,
+    a_no_op_decided_on_a_stale_copy_is_decided_again,
     thirty_parallel_right_codes_reach_gate_once,
     a_code_replayed_after_its_answer_is_not_sent_again,
     fifty_parallel_refunds_never_forward_more_than_was_paid,

@@ -509,6 +509,13 @@ async fn a_cash_deposit_at_a_terminal_shows_up_in_the_session(store: Store) {
     assert_eq!(deposit["kind"], "cash_in");
     let (_, view) = s.get(&format!("/api/sessions/{session}")).await;
     assert_eq!(view["deposits"][0]["amount"], 250_000);
+    // A second deposit is listed after the first: oldest first, as the contract says.
+    s.skip(std::time::Duration::from_millis(5));
+    let (_, second) = post_to(&s, &format!("{}/sandbox/terminal/pay", s.sandbox), &json!({ "customer_id": account, "amount": 1_000 })).await;
+    s.until_state(second["payment_id"].as_str().unwrap(), "succeeded").await;
+    let (_, view) = s.get(&format!("/api/sessions/{session}")).await;
+    let listed: Vec<&Value> = view["deposits"].as_array().unwrap().iter().map(|d| &d["payment_id"]).collect();
+    assert_eq!(listed, [&paid["payment_id"], &second["payment_id"]], "{view}");
 
     let (_, unknown) = post_to(&s, &format!("{}/sandbox/terminal/pay", s.sandbox), &json!({ "customer_id": "nobody-here", "amount": 500 })).await;
     assert_eq!(unknown, json!({ "result": "refused", "stage": "verify", "code": 404 }));
