@@ -211,7 +211,7 @@ pub(crate) fn insert_payment(
     payment.scenario = Scenario::for_phone(phone);
     payment.callback_url = request.callback_url.clone();
     payment.via_payment_page = via_payment_page;
-    store.payments.insert(key, payment);
+    store.add_payment(payment);
     Ok(request_id)
 }
 
@@ -244,7 +244,7 @@ pub(crate) fn issue_otp(sandbox: &Sandbox, project_id: u64, payment_id: &str, ro
     if p.first_otp_callback.is_none() {
         p.first_otp_callback = Some(body.clone());
     }
-    store.sms.push(sms);
+    store.add_text(sms);
     Some(body)
 }
 

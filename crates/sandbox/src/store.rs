@@ -1,7 +1,7 @@
 //! The sandbox's memory: payments, their callbacks, and the SMS inbox. Nothing is persisted; a
 //! restart forgets everything, as the README says.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use checkout_protocol::time::Timestamp;
 use serde::Serialize;
@@ -220,18 +220,57 @@ impl PlatformStatus {
     }
 }
 
-/// Everything the sandbox remembers.
-#[derive(Debug, Default)]
+/// How many payments, and how many texts, the sandbox remembers: past that the oldest are
+/// forgotten (README, "What it does not emulate"), so a long run's memory stays bounded.
+pub const REMEMBERED: usize = 10_000;
+
+/// Everything the sandbox remembers, at most `capacity` payments and `capacity` texts.
+#[derive(Debug)]
 pub struct Store {
     /// Payments by (project, payment id).
     pub payments: HashMap<(u64, String), SandboxPayment>,
+    /// The payments' keys, oldest first: which to forget first.
+    order: VecDeque<(u64, String)>,
     /// Texts, oldest first.
-    pub sms: Vec<Sms>,
+    pub sms: VecDeque<Sms>,
     /// The next operation id.
     pub next_operation_id: u64,
+    capacity: usize,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store::with_capacity(REMEMBERED)
+    }
 }
 
 impl Store {
+    /// A store that remembers at most `capacity` payments and `capacity` texts.
+    pub fn with_capacity(capacity: usize) -> Store {
+        Store { payments: HashMap::new(), order: VecDeque::new(), sms: VecDeque::new(), next_operation_id: 0, capacity: capacity.max(1) }
+    }
+
+    /// Remembers a new payment, forgetting the oldest when the store is full.
+    pub fn add_payment(&mut self, payment: SandboxPayment) {
+        let key = (payment.project_id, payment.payment_id.clone());
+        if self.payments.insert(key.clone(), payment).is_none() {
+            self.order.push_back(key);
+        }
+        while self.order.len() > self.capacity {
+            if let Some(oldest) = self.order.pop_front() {
+                self.payments.remove(&oldest);
+            }
+        }
+    }
+
+    /// Remembers a text, forgetting the oldest when the store is full.
+    pub fn add_text(&mut self, sms: Sms) {
+        self.sms.push_back(sms);
+        while self.sms.len() > self.capacity {
+            self.sms.pop_front();
+        }
+    }
+
     /// A fresh operation id.
     pub fn operation_id(&mut self) -> u64 {
         self.next_operation_id += 1;
@@ -241,5 +280,37 @@ impl Store {
     /// A payment by project and id.
     pub fn payment_mut(&mut self, project_id: u64, payment_id: &str) -> Option<&mut SandboxPayment> {
         self.payments.get_mut(&(project_id, payment_id.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn payment(id: &str) -> SandboxPayment {
+        SandboxPayment::new(1, id, Kind::Purchase, 100, "KZT", "77000000000", "c", 1, "r".into(), Timestamp(0))
+    }
+
+    #[test]
+    fn the_oldest_payments_and_texts_are_forgotten_past_the_capacity() {
+        let mut store = Store::with_capacity(3);
+        for n in 0..5 {
+            store.add_payment(payment(&format!("p{n}")));
+            store.add_text(Sms {
+                phone: "77000000000".into(),
+                text: format!("t{n}"),
+                code: "1".into(),
+                payment_id: format!("p{n}"),
+                sent_at: Timestamp(n),
+            });
+        }
+        let mut kept: Vec<&str> = store.payments.keys().map(|(_, id)| id.as_str()).collect();
+        kept.sort();
+        assert_eq!(kept, ["p2", "p3", "p4"]);
+        assert_eq!(store.sms.iter().map(|t| t.text.as_str()).collect::<Vec<_>>(), ["t2", "t3", "t4"]);
+        // A payment stored again (the same id) is not a new one.
+        store.add_payment(payment("p4"));
+        assert_eq!(store.payments.len(), 3);
+        assert!(store.payment_mut(1, "p2").is_some());
     }
 }

@@ -116,7 +116,7 @@ pub async fn pay(State(sandbox): State<Sandbox>, body: Result<Bytes, BytesReject
         payment.code = Some("0".into());
         payment.message = Some("Success".into());
         let body = callbacks::current_status(&payment, sandbox.now());
-        store.payments.insert((project_id, payment_id.clone()), payment);
+        store.add_payment(payment);
         body
     };
     callbacks::send(&sandbox, project_id, &payment_id, body, Duration::ZERO);
