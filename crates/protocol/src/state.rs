@@ -430,6 +430,16 @@ impl Payment {
         }
     }
 
+    /// The code submitted and not answered yet, while the payment waits for its verdict.
+    pub fn code_in_flight(&self) -> Option<u32> {
+        (matches!(self.phase, Phase::Processing) && self.otp.submitted > self.otp.answered).then_some(self.otp.submitted)
+    }
+
+    /// Whether the OTP prompt of platform request `request_id` was received before.
+    pub fn prompt_seen(&self, request_id: &str) -> bool {
+        self.otp.prompts.contains(request_id)
+    }
+
     /// Codes submitted so far; the next submission is `attempts() + 1`.
     pub fn attempts(&self) -> u32 {
         self.otp.submitted

@@ -75,6 +75,9 @@ pub struct ServeArgs {
     /// Ask the platform for a payment's status when nothing was heard of it for this long.
     #[arg(long, env = "CHECKOUT_RECONCILE_AFTER_SECS", default_value_t = 60)]
     pub reconcile_after_secs: u64,
+    /// How long a request to the platform may take before its answer counts as lost.
+    #[arg(long, env = "CHECKOUT_GATE_TIMEOUT_MS", default_value_t = 10_000)]
+    pub gate_timeout_ms: u64,
     /// The platform answers status requests only this long after the request they ask about.
     #[arg(long, env = "CHECKOUT_STATUS_MIN_AGE_MS", default_value_t = 10_000)]
     pub status_min_age_ms: u64,
@@ -184,6 +187,8 @@ pub struct Config {
     pub clock: checkout_protocol::time::Clock,
     /// The platform's minimum age for status requests.
     pub status_min_age: Duration,
+    /// How long a Gate request may take before its answer counts as lost.
+    pub gate_timeout: Duration,
     /// Proxies of the merchant's in front of the server: the customer's address is read this many
     /// entries from the right of `X-Forwarded-For` (0: the connection's peer).
     pub trusted_proxies: u32,
@@ -276,6 +281,7 @@ impl Config {
             merchant_name: args.merchant_name,
             reconcile_after: Duration::from_secs(args.reconcile_after_secs),
             status_min_age: Duration::from_millis(args.status_min_age_ms),
+            gate_timeout: Duration::from_millis(args.gate_timeout_ms.max(1)),
             trusted_proxies: args.trusted_proxies.max(u32::from(args.trust_forwarded_for)),
             auto_refund_duplicates: args.auto_refund_duplicates,
             demo_shop: args.demo_shop,
@@ -306,6 +312,7 @@ impl Config {
             merchant_name: "Test shop".into(),
             reconcile_after: Duration::from_secs(60),
             status_min_age: Duration::ZERO,
+            gate_timeout: Duration::from_secs(10),
             trusted_proxies: 0,
             auto_refund_duplicates: true,
             demo_shop: false,

@@ -103,10 +103,19 @@ pub struct GateClient {
 }
 
 impl GateClient {
-    /// A client for the configured Gate host.
-    pub fn new(config: &Config) -> GateClient {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).connect_timeout(Duration::from_secs(5)).build().unwrap_or_default();
-        GateClient { http, base: config.gate_url.clone(), project_id: config.project_id, secret: config.secret.clone(), clock: config.clock.clone() }
+    /// A client for the configured Gate host, built once at start-up. A request that gets no
+    /// answer within `gate_timeout` counts as a lost answer (the customer is waiting on most of
+    /// them); one that cannot connect within 5 s as never sent.
+    pub fn new(config: &Config) -> Result<GateClient, reqwest::Error> {
+        let http =
+            reqwest::Client::builder().timeout(config.gate_timeout).connect_timeout(Duration::from_secs(5).min(config.gate_timeout)).build()?;
+        Ok(GateClient {
+            http,
+            base: config.gate_url.clone(),
+            project_id: config.project_id,
+            secret: config.secret.clone(),
+            clock: config.clock.clone(),
+        })
     }
 
     /// The project this client signs for.

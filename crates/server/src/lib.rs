@@ -16,13 +16,13 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod gate;
+pub mod operators;
 pub mod service;
 pub mod views;
 
-use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::handler::HandlerWithoutStateExt;
@@ -43,7 +43,7 @@ use config::Config;
 use db::Db;
 use events::Hub;
 use gate::GateClient;
-use views::OperatorView;
+use operators::OperatorLists;
 
 /// Everything a handler needs; cheap to clone.
 #[derive(Clone, Debug)]
@@ -51,24 +51,41 @@ pub struct App {
     inner: Arc<Inner>,
 }
 
-/// Operator lists by operation: when fetched, the list, and whether it is the seeds' fallback.
-type OperatorCache = HashMap<&'static str, (Instant, Vec<OperatorView>, bool)>;
-
 #[derive(Debug)]
 struct Inner {
     config: Config,
     db: Db,
     gate: GateClient,
     hub: Hub,
-    operators: Mutex<OperatorCache>,
+    operators: OperatorLists,
 }
 
+/// Why the server cannot start.
+#[derive(Debug)]
+pub enum StartError {
+    /// The database cannot be opened or migrated.
+    Database(sqlx::Error),
+    /// The HTTP client for the platform cannot be built (no TLS roots, say).
+    HttpClient(reqwest::Error),
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::Database(e) => write!(f, "database: {e}"),
+            StartError::HttpClient(e) => write!(f, "the HTTP client for the platform cannot be built: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
 impl App {
-    /// Connects to the database (migrating it) and prepares the Gate client.
-    pub async fn new(config: Config) -> Result<App, sqlx::Error> {
-        let db = Db::connect(&config.database_url).await?;
-        let gate = GateClient::new(&config);
-        Ok(App { inner: Arc::new(Inner { config, db, gate, hub: Hub::new(), operators: Mutex::new(HashMap::new()) }) })
+    /// Connects to the database (migrating it) and builds the Gate client, once.
+    pub async fn new(config: Config) -> Result<App, StartError> {
+        let gate = GateClient::new(&config).map_err(StartError::HttpClient)?;
+        let db = Db::connect(&config.database_url).await.map_err(StartError::Database)?;
+        Ok(App { inner: Arc::new(Inner { config, db, gate, hub: Hub::new(), operators: OperatorLists::default() }) })
     }
 
     /// The configuration.
@@ -96,8 +113,9 @@ impl App {
         &self.inner.hub
     }
 
-    fn operator_cache(&self) -> std::sync::MutexGuard<'_, OperatorCache> {
-        self.inner.operators.lock().unwrap_or_else(|p| p.into_inner())
+    /// The platform's operator lists.
+    pub fn operator_lists(&self) -> &OperatorLists {
+        &self.inner.operators
     }
 }
 
@@ -242,6 +260,10 @@ pub fn app(state: App) -> Router {
 pub async fn run(listener: TcpListener, state: App, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
     if let Err(e) = service::recover(&state).await {
         tracing::error!(error = %e.message, "recovery of recorded callbacks failed");
+    }
+    // The first session load should find the platform's operators, not wait for them.
+    for operation in ["sale", "payout"] {
+        state.warm_operators(operation);
     }
     let reconciler = tokio::spawn(service::reconcile_forever(state.clone()));
     let other_instances = (state.db().backend() == db::Backend::Postgres).then(|| {

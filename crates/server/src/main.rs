@@ -161,7 +161,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     let config = Config::from_args(args, |name| std::env::var(name).ok()).map_err(|e| e.to_string())?;
     let listener = TcpListener::bind(config.listen).await.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
-    let app = App::new(config).await.map_err(|e| format!("database: {e}"))?;
+    let app = App::new(config).await.map_err(|e| e.to_string())?;
     // The first line on stdout, so harnesses can read the port.
     println!("listening on http://{address}");
     let shutdown = async {

@@ -3,7 +3,7 @@
 //! the CLI call these.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use checkout_protocol::signature::{sign, verify};
 use checkout_protocol::state::{Event, Outcome, Payment, PaymentKind, PaymentStatus, ResendRefusal, SubmitRefusal};
@@ -21,17 +21,13 @@ use crate::config::AddressLimits;
 use crate::db::{Admission, Also, Applied, Channel, Claim, Method, PaymentRecord, Recorded, RefundSettlement, RefundStatus, Reservation, Session};
 use crate::error::ServiceError;
 use crate::gate::{GateFailure, StatusRefusal, STATUS_PATH};
+use crate::operators::{seeds_list, Listed, FIRST_LIST_WAIT};
 use crate::views::ErrorCode;
 use crate::views::{
     payment_view, AdminPaymentEntry, CallbackEntry, CreateSession, CustomerInput, EventEntry, GateCallEntry, OperatorView, PaymentDetail,
     PaymentPageResponse, PayoutRequest, RefundEntry, SessionView,
 };
 use crate::App;
-
-/// How long an operator list from the platform is reused.
-const OPERATORS_TTL: Duration = Duration::from_secs(300);
-/// How long the seeds' fallback list is reused before the platform is asked again.
-const FALLBACK_TTL: Duration = Duration::from_secs(30);
 
 /// The code of a sale or payout that never reached the platform (Gate could not be connected
 /// to), and of a Payment Page payment the platform answered "not found" about once the page had
@@ -285,41 +281,57 @@ impl App {
         Ok(session)
     }
 
-    /// The operators for `operation` (`sale` or `payout`), from the platform, cached briefly; the
-    /// seeds' list, marked as a fallback, when the platform cannot be asked.
+    /// The operators for `operation` (`sale` or `payout`) as last heard from the platform, or the
+    /// seeds' list marked as a fallback; never waits on the platform, except, before any list was
+    /// ever fetched, for at most [`FIRST_LIST_WAIT`]. A list that is due is refreshed in the
+    /// background by one task.
     pub async fn operators(&self, operation: &'static str) -> (Vec<OperatorView>, bool) {
-        if let Some((at, list, fallback)) = self.operator_cache().get(operation) {
-            if at.elapsed() < if *fallback { FALLBACK_TTL } else { OPERATORS_TTL } {
-                return (list.clone(), *fallback);
+        if let Some(listed) = self.warm_operators(operation) {
+            return (listed.operators, listed.fallback);
+        }
+        let waited_until = tokio::time::Instant::now() + FIRST_LIST_WAIT;
+        while tokio::time::Instant::now() < waited_until {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            if let Some(listed) = self.operator_lists().look(operation, self.now()).listed {
+                return (listed.operators, listed.fallback);
             }
         }
+        (seeds_list(), true)
+    }
+
+    /// The list of `operation` as it is now, starting its refresh in the background when it is
+    /// due and none is running.
+    pub fn warm_operators(&self, operation: &'static str) -> Option<Listed> {
+        let look = self.operator_lists().look(operation, self.now());
+        if look.start_refresh {
+            let app = self.clone();
+            tokio::spawn(async move { app.refresh_operators(operation).await });
+        }
+        look.listed
+    }
+
+    /// Asks the platform for the list of `operation` and stores the answer (or the failure).
+    async fn refresh_operators(&self, operation: &'static str) {
         let request = OperatorListRequest { general: self.general(None) };
-        let fetched = match self.gate().call(self.db(), None, &format!("/v2/info/mobile/{operation}/list"), &request).await {
+        let path = format!("/v2/info/mobile/{operation}/list");
+        let fetched = match self.gate().call(self.db(), None, &path, &request).await {
             Ok(answer) => OperatorListResponse::operators_from(&answer).filter(|list| !list.is_empty()),
             Err(_) => None,
         };
-        let (list, fallback): (Vec<OperatorView>, bool) = match fetched {
-            Some(entries) => (
-                entries
-                    .into_iter()
-                    .map(|e| {
-                        let name = e
-                            .name
-                            .clone()
-                            .or_else(|| Operator::from_code(&e.id).map(|op| op.display_name().to_owned()))
-                            .unwrap_or_else(|| e.id.clone());
-                        OperatorView { id: e.id, name }
-                    })
-                    .collect(),
-                false,
-            ),
-            None => {
-                tracing::warn!(operation, "operator list unavailable; offering the seeds' list");
-                (Operator::ALL.iter().map(|op| OperatorView { id: op.code().into(), name: op.display_name().into() }).collect(), true)
-            }
-        };
-        self.operator_cache().insert(operation, (Instant::now(), list.clone(), fallback));
-        (list, fallback)
+        let fetched = fetched.map(|entries| {
+            entries
+                .into_iter()
+                .map(|e| {
+                    let name =
+                        e.name.clone().or_else(|| Operator::from_code(&e.id).map(|op| op.display_name().to_owned())).unwrap_or_else(|| e.id.clone());
+                    OperatorView { id: e.id, name }
+                })
+                .collect()
+        });
+        if fetched.is_none() {
+            tracing::warn!(operation, "operator list unavailable; offering the last good list or the seeds'");
+        }
+        self.operator_lists().refreshed(operation, self.now(), fetched);
     }
 
     async fn check_operator(&self, operation: &'static str, operator: &str) -> Result<String, ServiceError> {
@@ -507,9 +519,17 @@ impl App {
         let request = ClarificationRequest::new(self.general(Some(payment_id)), code);
         match self.gate().call(self.db(), Some(payment_id), "/v2/payment/clarification", &request).await {
             Ok(_) => self.payment(payment_id).await,
-            Err(failure) => {
+            // Refused, or never sent: the platform has not got this code, so the try is given back.
+            Err(failure @ (GateFailure::Rejected(..) | GateFailure::NotSent(_))) => {
                 self.apply(payment_id, &Event::OtpSubmissionFailed { attempt }, "gate").await?;
                 Err(upstream(&failure))
+            }
+            // The answer was lost: the platform may be checking the code now. The payment waits
+            // for its verdict (a callback, or the status request the reconciler makes), and the
+            // customer sees the code being checked, never the code field again for the same code.
+            Err(failure @ GateFailure::Unavailable(_)) => {
+                tracing::warn!(payment_id, attempt, error = %failure.message(), "the answer to a code was lost; waiting for the platform's verdict");
+                self.payment(payment_id).await
             }
         }
     }
@@ -684,23 +704,30 @@ impl App {
     /// many instances and tasks want to ask, one does; the others return the payment as it is.
     pub async fn confirm_status(&self, payment_id: &str) -> Result<PaymentRecord, ServiceError> {
         let seen = self.payment(payment_id).await?;
-        self.confirm_status_of(&seen).await
+        self.confirm_status_of(&seen, Wait::UntilReady).await
     }
 
     /// [`App::confirm_status`] of the payment as `seen` by the caller: if anyone has asked about
     /// it since, their answer stands and this call asks nothing.
-    async fn confirm_status_of(&self, seen: &PaymentRecord) -> Result<PaymentRecord, ServiceError> {
+    async fn confirm_status_of(&self, seen: &PaymentRecord, how: Wait) -> Result<PaymentRecord, ServiceError> {
         let payment_id = seen.payment_id.as_str();
         let wait = self.status_ready_at(seen).await? - self.now();
         if wait.0 > 0 {
-            tokio::time::sleep(Duration::from_millis(wait.0 as u64)).await;
+            match how {
+                Wait::UntilReady => tokio::time::sleep(Duration::from_millis(wait.0 as u64)).await,
+                // Asked on a later pass: a reconciler never sleeps with its lease held.
+                Wait::No => return Ok(seen.clone()),
+            }
         }
         if !self.db().claim_status_check(payment_id, seen.last_status_check_at, self.now()).await? {
             return self.payment(payment_id).await;
         }
         let record = self.payment(payment_id).await?;
         match self.ask_status(&record).await? {
-            StatusAnswer::Events(events) => self.apply_all(payment_id, record, &events).await,
+            StatusAnswer::Events(events) => {
+                let after = self.apply_all(payment_id, record.clone(), &events).await?;
+                self.give_back_a_code_never_taken(&record, &after, &events).await
+            }
             StatusAnswer::NotFound(failure) => {
                 let processing = matches!(record.machine.status(), PaymentStatus::Processing);
                 if processing && record.via == Channel::PaymentPage && self.page_quiet(&record) {
@@ -716,6 +743,35 @@ impl App {
                 Err(upstream(&failure))
             }
         }
+    }
+
+    /// A code whose answer was lost ([`App::submit_otp`]) and that the platform never took: the
+    /// status request, made after it, says the platform still waits on the prompt the code
+    /// answered (a prompt it already sent, not a new one). That is the platform's own word that
+    /// the code did not reach it, so its try is given back and the customer types it again.
+    async fn give_back_a_code_never_taken(
+        &self,
+        before: &PaymentRecord,
+        after: &PaymentRecord,
+        events: &[Event],
+    ) -> Result<PaymentRecord, ServiceError> {
+        let Some(attempt) = after.machine.code_in_flight() else { return Ok(after.clone()) };
+        // The code was sent when the payment last changed (its submission); the platform has had
+        // its status delay to take it.
+        if self.now() < before.updated_at + self.status_delay() {
+            return Ok(after.clone());
+        }
+        let still_waiting_on_an_old_prompt =
+            events.iter().any(|e| matches!(e, Event::OtpRequired { request_id: Some(id), .. } if before.machine.prompt_seen(id)));
+        if !still_waiting_on_an_old_prompt {
+            return Ok(after.clone());
+        }
+        tracing::warn!(
+            payment_id = after.payment_id,
+            attempt,
+            "the platform never took the code whose answer was lost; the customer may type it again"
+        );
+        self.apply(&after.payment_id, &Event::OtpSubmissionFailed { attempt }, "status").await
     }
 
     async fn apply_all(&self, payment_id: &str, mut latest: PaymentRecord, events: &[Event]) -> Result<PaymentRecord, ServiceError> {
@@ -958,6 +1014,15 @@ impl App {
     }
 }
 
+/// Whether a status confirmation waits for the platform's status delay or leaves it for later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wait {
+    /// Sleep until the platform will answer (a task of its own, after a callback).
+    UntilReady,
+    /// Return at once if it would not answer yet (the reconciler).
+    No,
+}
+
 /// What a status request said.
 enum StatusAnswer {
     /// The payment as the platform has it.
@@ -1048,29 +1113,66 @@ fn silence_allowed(reconcile_after: Duration, record: &PaymentRecord) -> Millis 
 pub async fn reconcile_forever(app: App) {
     let shortest = app.config().reconcile_after.min(WATCHED_SILENCE);
     let period = (shortest / 4).clamp(Duration::from_millis(200), Duration::from_secs(15));
+    let lease = LEASE.max(period * 3).max(app.config().gate_timeout * 3);
     loop {
         tokio::time::sleep(period).await;
-        if !hold_lease(&app, "reconciler", LEASE.max(period * 3)).await {
+        if !hold_lease(&app, "reconciler", lease).await {
             continue;
         }
-        if let Err(e) = reconcile_once(&app, app.now()).await {
+        if let Err(e) = reconcile_pass(&app, app.now(), Some(lease)).await {
             tracing::warn!(error = %e.message, "reconciliation pass failed");
         }
     }
 }
-/// One reconciliation pass at `at`.
+
+/// Status requests the reconciler has in flight at once: a slow platform slows a pass by its
+/// answer time over this, not by its answer time per payment.
+pub const RECONCILE_CONCURRENCY: usize = 8;
+
+/// One reconciliation pass at `at`, without a lease (tests, and a caller that holds it).
 pub async fn reconcile_once(app: &App, at: Timestamp) -> Result<(), ServiceError> {
+    reconcile_pass(app, at, None).await
+}
+
+/// One pass: the open payments that are due (silent for longer than they may be, or waiting for
+/// a confirmation, and that the platform would answer about now) are asked about, at most
+/// [`RECONCILE_CONCURRENCY`] at once. With a `lease`, it is renewed before each payment is taken,
+/// and the pass stops when it is lost, so a slow platform never leaves two instances asking: each
+/// request takes at most the Gate timeout, well within the lease. Each payment is also claimed by
+/// a compare-and-set on its last status check, so none is asked about twice at once anyway.
+async fn reconcile_pass(app: &App, at: Timestamp, lease: Option<Duration>) -> Result<(), ServiceError> {
+    use futures_util::StreamExt;
     // Admissions of windows that ended are of no further use.
     app.db().forget_admissions(Timestamp(window_start(at).0 - Millis::from_duration(AddressLimits::WINDOW).0)).await?;
+    let mut due = Vec::new();
     for record in app.db().open_payments().await? {
         let heard = record.updated_at.max(record.last_status_check_at.unwrap_or_default());
-        let due = record.status_due_at.is_none_or(|due| at >= due);
-        if due && (record.machine.needs_status_check() || at - heard >= silence_allowed(app.config().reconcile_after, &record)) {
-            if let Err(e) = app.confirm_status_of(&record).await {
-                tracing::debug!(payment_id = record.payment_id, error = %e.message, "status not settled yet");
-            }
+        let deferred = record.status_due_at.is_some_and(|due| at < due);
+        let silent = record.machine.needs_status_check() || at - heard >= silence_allowed(app.config().reconcile_after, &record);
+        if !deferred && silent && app.status_ready_at(&record).await? <= at {
+            due.push(record);
         }
     }
+    let held = std::sync::atomic::AtomicBool::new(true);
+    futures_util::stream::iter(due)
+        .for_each_concurrent(RECONCILE_CONCURRENCY, |record| {
+            let held = &held;
+            async move {
+                if !held.load(std::sync::atomic::Ordering::SeqCst) {
+                    return;
+                }
+                if let Some(lease) = lease {
+                    if !hold_lease(app, "reconciler", lease).await {
+                        held.store(false, std::sync::atomic::Ordering::SeqCst);
+                        return;
+                    }
+                }
+                if let Err(e) = app.confirm_status_of(&record, Wait::No).await {
+                    tracing::debug!(payment_id = record.payment_id, error = %e.message, "status not settled yet");
+                }
+            }
+        })
+        .await;
     // Duplicates whose refund a crash (or a failure) interrupted; with auto-refund off they wait
     // in the admin list for the merchant.
     let duplicates = if app.config().auto_refund_duplicates { app.db().sessions_paid_twice().await? } else { Vec::new() };

@@ -2,6 +2,8 @@
 //! (Gate calls to the sandbox, callbacks and cash-in requests back to the backend).
 #![allow(dead_code)]
 
+pub mod fault_proxy;
+
 use std::time::Duration;
 
 use checkout_server::config::Config;
@@ -96,6 +98,8 @@ pub struct Tuning {
     pub auto_refund_duplicates: bool,
     /// Proxies in front of the backend whose `X-Forwarded-For` entries it trusts.
     pub trusted_proxies: u32,
+    /// How long the backend waits for a Gate answer.
+    pub gate_timeout: Duration,
 }
 
 impl Default for Tuning {
@@ -109,6 +113,7 @@ impl Default for Tuning {
             status_min_age: Duration::ZERO,
             auto_refund_duplicates: true,
             trusted_proxies: 0,
+            gate_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -139,6 +144,18 @@ impl Stack {
         stack
     }
 
+    /// A sandbox, and the backend reaching its Gate through a fault proxy (callbacks come
+    /// straight back); `stack.sandbox` is the sandbox itself, for its inbox and inspection.
+    pub async fn start_behind_proxy(store: Store, tuning: Tuning) -> (Stack, fault_proxy::FaultProxy) {
+        let sandbox_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let sandbox = format!("http://{}", sandbox_listener.local_addr().unwrap());
+        let proxy = fault_proxy::FaultProxy::start(&sandbox).await;
+        let mut stack = Stack::backend(store, &proxy.url, &tuning).await;
+        start_sandbox(sandbox_listener, &stack.server, &tuning);
+        stack.sandbox = sandbox;
+        (stack, proxy)
+    }
+
     /// The backend alone, on a new database, talking to the Gate at `sandbox`.
     pub async fn backend(store: Store, sandbox: &str, tuning: &Tuning) -> Stack {
         Stack::backend_on(&store.fresh().await, sandbox, tuning).await
@@ -158,6 +175,7 @@ impl Stack {
         config.status_min_age = tuning.status_min_age;
         config.auto_refund_duplicates = tuning.auto_refund_duplicates;
         config.trusted_proxies = tuning.trusted_proxies;
+        config.gate_timeout = tuning.gate_timeout;
         let app = App::new(config).await.unwrap();
         tokio::spawn(run(server_listener, app.clone(), std::future::pending()));
         Stack { server, sandbox: sandbox.to_owned(), app, http: reqwest::Client::new(), clock: tuning.clock.clone() }
