@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(if $(CARGO_HOME),$(CARGO_HOME
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 DEMO_PORT ?= 8080
 
-.PHONY: bootstrap build demo test lint test-native test-browser check-wasm check-bundle check-types test-e2e screenshots bench
+.PHONY: bootstrap build demo test lint test-native test-browser check-wasm check-bundle check-types test-e2e screenshots bench soak
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -62,3 +62,13 @@ screenshots: build
 ## Size, start-up, signature and load figures against peers; writes target/bench/results.json.
 bench: bootstrap
 	scripts/bench.sh
+
+## Not part of `make test`: 20 minutes of mixed customers on two instances on a throwaway
+## PostgreSQL, with the platform slowed and cut off and instances killed at random; then every
+## payment is audited (lost and duplicated must be 0) and each process's memory is reported.
+## SOAK_MINUTES=2 make soak for a short run.
+SOAK_MINUTES ?= 20
+soak: bootstrap
+	cargo build -q --release -p checkout-sandbox -p checkout-server -p checkout-bench
+	mkdir -p target/soak
+	scripts/with-postgres.sh target/release/checkout-bench soak --minutes $(SOAK_MINUTES) | tee target/soak/report.json

@@ -13,6 +13,8 @@ use serde_json::{json, Value};
 use sha2::Sha512;
 use tokio::sync::Semaphore;
 
+mod soak;
+
 /// The seeds' successful purchase callback: a realistic body to sign.
 const CALLBACK: &str = include_str!("../../protocol/tests/fixtures/seeds/callback_purchase_success.json");
 
@@ -62,6 +64,28 @@ enum Command {
         /// Requests per phase at each level (at least the concurrency).
         #[arg(long, default_value_t = 500)]
         requests: usize,
+    },
+    /// Mixed customers against two instances on one PostgreSQL database while the platform is
+    /// slowed and cut off and instances are killed; then every payment is audited (`make soak`).
+    Soak {
+        /// How long customers keep coming, in minutes.
+        #[arg(long, default_value_t = 20.0)]
+        minutes: f64,
+        /// Customers at once.
+        #[arg(long, default_value_t = 16)]
+        customers: usize,
+        /// The chaos schedule's seed.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// The PostgreSQL database both instances use.
+        #[arg(long, env = "CHECKOUT_TEST_POSTGRES_URL")]
+        database_url: String,
+        /// Where the processes' logs go.
+        #[arg(long, default_value = "target/soak")]
+        out: std::path::PathBuf,
+        /// Where the checkout-sandbox and checkout-server binaries are.
+        #[arg(long, default_value = "target/release")]
+        bin: std::path::PathBuf,
     },
 }
 
@@ -310,6 +334,18 @@ async fn main() {
         Command::Load { server, sandbox, secret, admin_token, concurrency, requests } => {
             let servers = server.iter().map(|s| s.trim_end_matches('/').to_owned()).collect();
             load(servers, sandbox.trim_end_matches('/').to_owned(), secret, admin_token, concurrency, requests).await
+        }
+        Command::Soak { minutes, customers, seed, database_url, out, bin } => {
+            let _ = std::fs::create_dir_all(&out);
+            let settings = soak::Soak { duration: Duration::from_secs_f64(minutes * 60.0), customers, seed, database_url, out, bin };
+            match soak::run(settings).await {
+                Ok(report) => println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default()),
+                Err(report) => {
+                    println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+                    eprintln!("checkout-bench soak: money was lost or charged twice");
+                    std::process::exit(1);
+                }
+            }
         }
     }
 }

@@ -647,8 +647,7 @@ impl App {
             Event::Refunded { amount, .. } => Some(RefundSettlement { refund_id: None, amount: Some(amount.0), status: RefundStatus::Succeeded }),
             _ => None,
         };
-        let phone = callback.account.as_ref().and_then(|a| KzMobile::parse(&a.number).ok()).map(|p| p.as_str().to_owned());
-        let also = Also { settles, callback: Some(log_id), admits: None, phone };
+        let also = Also { settles, callback: Some(log_id), admits: None, phone: phone_of(callback) };
         let record = match self.apply_with(&payment_id, &event, "callback", &also).await {
             Ok((record, changed)) => {
                 if changed && record.machine.overruled_conclusion() {
@@ -724,8 +723,8 @@ impl App {
         }
         let record = self.payment(payment_id).await?;
         match self.ask_status(&record).await? {
-            StatusAnswer::Events(events) => {
-                let after = self.apply_all(payment_id, record.clone(), &events).await?;
+            StatusAnswer::Events { events, phone } => {
+                let after = self.apply_all(payment_id, record.clone(), &events, phone).await?;
                 self.give_back_a_code_never_taken(&record, &after, &events).await
             }
             StatusAnswer::NotFound(failure) => {
@@ -774,9 +773,17 @@ impl App {
         self.apply(&after.payment_id, &Event::OtpSubmissionFailed { attempt }, "status").await
     }
 
-    async fn apply_all(&self, payment_id: &str, mut latest: PaymentRecord, events: &[Event]) -> Result<PaymentRecord, ServiceError> {
+    /// Applies a status answer's events, keeping the phone it names when the payment has none.
+    async fn apply_all(
+        &self,
+        payment_id: &str,
+        mut latest: PaymentRecord,
+        events: &[Event],
+        phone: Option<String>,
+    ) -> Result<PaymentRecord, ServiceError> {
+        let also = Also { phone, ..Also::default() };
         for event in events {
-            latest = self.apply(payment_id, event, "status").await?;
+            latest = self.apply_with(payment_id, event, "status", &also).await?.0;
         }
         Ok(latest)
     }
@@ -809,7 +816,7 @@ impl App {
             return Err(ServiceError::new(ErrorCode::StatusUnsigned, format!("the status answer does not verify: {e}")));
         }
         let callback = Callback::from_value(answer).map_err(|e| ServiceError::new(ErrorCode::StatusUnreadable, e.to_string()))?;
-        Ok(StatusAnswer::Events(callback.to_confirmation(self.now())))
+        Ok(StatusAnswer::Events { events: callback.to_confirmation(self.now()), phone: phone_of(&callback) })
     }
 
     /// A Payment Page payment still open with nothing heard from the platform: once the page has
@@ -842,7 +849,7 @@ impl App {
         }
         let after = match self.ask_status(&record).await? {
             StatusAnswer::NotFound(_) => self.apply(&record.payment_id, &Event::Confirmed(abandoned()), "status").await?,
-            StatusAnswer::Events(events) => self.apply_all(&record.payment_id, record.clone(), &events).await?,
+            StatusAnswer::Events { events, phone } => self.apply_all(&record.payment_id, record.clone(), &events, phone).await?,
         };
         // Declined or failed (abandoned included) leaves the session free; paid or running does not.
         Ok(matches!(after.machine.outcome(), Some(Outcome::Declined { .. } | Outcome::Failed { .. })))
@@ -1023,10 +1030,22 @@ enum Wait {
     No,
 }
 
+/// The phone a callback (or a status answer, which has a callback's shape) says the payment was
+/// made from: how a Payment Page payment, whose phone the customer typed on the hosted page,
+/// learns it.
+fn phone_of(callback: &Callback) -> Option<String> {
+    callback.account.as_ref().and_then(|a| KzMobile::parse(&a.number).ok()).map(|p| p.as_str().to_owned())
+}
+
 /// What a status request said.
 enum StatusAnswer {
-    /// The payment as the platform has it.
-    Events(Vec<Event>),
+    /// The payment as the platform has it, and the phone it names.
+    Events {
+        /// What the answer means for the state machine.
+        events: Vec<Event>,
+        /// The account's phone.
+        phone: Option<String>,
+    },
     /// The platform has no such payment ([`StatusRefusal::NotFound`]).
     NotFound(GateFailure),
 }

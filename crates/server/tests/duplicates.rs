@@ -91,4 +91,22 @@ async fn a_page_payment_revived_alone_is_the_sessions_payment(store: Store) {
     assert_eq!(refunds_sent(&s, &page_id).await, 0);
 }
 
-both!(a_success_for_an_abandoned_page_payment_wins_and_the_duplicate_is_refunded, a_page_payment_revived_alone_is_the_sessions_payment);
+/// The Payment Page's customer types the phone on the hosted page; the result names it all the
+/// same, here from the status request that settles the closed page before the final callback.
+async fn a_page_payment_settled_by_the_status_request_names_its_phone(store: Store) {
+    let s = Stack::start(store, Tuning { delayed_callback: std::time::Duration::from_secs(60), ..Tuning::default() }).await;
+    let session = s.session(&["payment_page"]).await;
+    let (_, page) = s.post(&format!("/api/sessions/{session}/payment-page"), &json!({})).await;
+    let page_id = page["payment_id"].as_str().unwrap().to_owned();
+    // The sandbox's "final callback held back" number.
+    assert_eq!(s.pay_on_payment_page(&page["params"], "77000000005").await["status"], "success");
+    assert_eq!(s.post(&format!("/api/sessions/{session}/payment-page/closed"), &json!({})).await.0, 202);
+    let paid = s.until_state(&page_id, "succeeded").await;
+    assert_eq!(paid["phone_masked"], "+7 700 ••• •• 05", "{paid}");
+}
+
+both!(
+    a_page_payment_settled_by_the_status_request_names_its_phone,
+    a_success_for_an_abandoned_page_payment_wins_and_the_duplicate_is_refunded,
+    a_page_payment_revived_alone_is_the_sessions_payment
+);
