@@ -38,6 +38,8 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v npm >/dev/null || missing+=(nodejs npm)
+# scripts/with-postgres.sh picks free ports with it; the machines have it, a minimal Debian may not.
+command -v python3 >/dev/null || missing+=(python3)
 # PostgreSQL's server, for the tests and the benchmark's second database (never started as a service).
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"

@@ -326,7 +326,7 @@ impl Db {
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
         let writers = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Db { pool, backend, url: url.to_owned(), instance: format!("{}-{}", std::process::id(), crate::service::random_hex(6)), writers })
+        Ok(Db { pool, backend, url: url.to_owned(), instance: format!("{}-{}", std::process::id(), crate::random::random_hex(6)), writers })
     }
 
     /// Which database this is.

@@ -108,7 +108,7 @@ pub struct RandomRequestId;
 
 impl MakeRequestId for RandomRequestId {
     fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
-        HeaderValue::from_str(&format!("req-{}", crate::service::random_hex(12))).ok().map(RequestId::new)
+        HeaderValue::from_str(&format!("req-{}", crate::random::random_hex(12))).ok().map(RequestId::new)
     }
 }
 

@@ -17,6 +17,7 @@ pub mod events;
 pub mod extract;
 pub mod gate;
 pub mod operators;
+pub mod random;
 pub mod service;
 pub mod views;
 

@@ -14,7 +14,6 @@ use checkout_protocol::wire::{
     StatusRequest, FORCE_MOBILE,
 };
 use checkout_protocol::{Amount, ApprovalCode, KzMobile, Operator};
-use rand::Rng;
 use serde_json::Value;
 
 use crate::config::AddressLimits;
@@ -34,11 +33,7 @@ use crate::App;
 /// been quiet: conclusions of ours, which free the session and which a platform verdict replaces.
 pub use checkout_protocol::state::{ABANDONED, NOT_SENT};
 
-/// A random token of `bytes` bytes, hex-encoded.
-pub fn random_hex(bytes: usize) -> String {
-    let mut rng = rand::rngs::OsRng;
-    (0..bytes).map(|_| format!("{:02x}", rng.gen::<u8>())).collect()
-}
+pub use crate::random::random_hex;
 
 fn upstream(failure: &GateFailure) -> ServiceError {
     match failure {
