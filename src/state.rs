@@ -133,6 +133,10 @@ struct Memory {
     /// Cash-in deposits whose success the host page has heard of (or that were paid before the
     /// widget loaded): each is announced once, by its id, when it succeeds.
     announced_deposits: Vec<String>,
+    /// A Payment Page payment the backend concluded abandoned. The platform's word may still
+    /// turn it into a success (README, "Several payments on one session"), so while the form is
+    /// back the session is looked at now and then, and a paid payment there is shown.
+    left_page: Option<String>,
 }
 
 /// The live stream of the open payment; dropping it closes the connection and ends its reader.
@@ -477,6 +481,7 @@ impl Checkout {
         self.now.set(local_now());
         if view.state == PaymentState::Failed && view.code.as_deref() == Some(ABANDONED) {
             // A Payment Page left without paying, as the platform confirmed: the button again.
+            self.memory.update_value(|m| m.left_page = Some(view.payment_id.clone()));
             self.forget_payment();
             return;
         }
@@ -617,6 +622,26 @@ impl Checkout {
         });
     }
 
+    /// After a Payment Page concluded abandoned: a success the platform reported for it since
+    /// (the customer paid on a page still open elsewhere) makes it the session's payment, shown
+    /// with its result and announced to the host page like any.
+    fn look_for_a_paid_page(&self) {
+        let Some(client) = self.client() else { return };
+        let this = *self;
+        spawn_local(async move {
+            let Ok(fresh) = client.session().await else { return };
+            if !this.alive() || this.payment.with_untracked(Option::is_some) {
+                return;
+            }
+            let paid =
+                fresh.payment.filter(|p| matches!(p.state, PaymentState::Succeeded | PaymentState::PartiallyRefunded | PaymentState::Refunded));
+            if let Some(view) = paid {
+                this.memory.update_value(|m| m.left_page = None);
+                this.accept(view);
+            }
+        });
+    }
+
     /// The clock. Nothing counts ticks to measure time: the countdown is always the server's
     /// deadline minus the server's time now.
     fn tick(&self) {
@@ -647,6 +672,10 @@ impl Checkout {
         }
         if ticks % DEPOSIT_TICKS == 0 && self.mode() == Mode::CashIn {
             self.look_for_deposits();
+        }
+        let page_left = self.memory.with_value(|m| m.left_page.is_some());
+        if ticks % DEPOSIT_TICKS == 0 && page_left && self.payment.with_untracked(Option::is_none) {
+            self.look_for_a_paid_page();
         }
     }
 

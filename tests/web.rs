@@ -797,6 +797,38 @@ async fn the_payment_page_runs_with_the_signed_parameters_and_the_result_comes_f
 }
 
 #[wasm_bindgen_test]
+async fn a_payment_page_concluded_abandoned_then_paid_shows_the_success() {
+    let fake = with_methods(&[Method::PaymentPage]);
+    // The customer closes the page at once; the backend finds nothing paid and says abandoned.
+    *fake.script_url.borrow_mut() = "data:text/javascript,window.EPayWidget={run:function(c,m){c.onExit();}}".into();
+    js_sys::Reflect::delete_property(&web_sys::window().unwrap(), &"EPayWidget".into()).unwrap();
+    *fake.outcome.borrow_mut() = Some((PaymentState::Failed, Some("abandoned".into())));
+    let m = mount_fake(&fake, Locale::En);
+    find(&m.root, "[data-testid=page-form]").await;
+    radios(&m.root)[4].click();
+    find(&m.root, "[data-testid=submit]").await.click();
+    while !fake.calls.borrow().iter().any(|c| c == "page closed") {
+        sleep(50).await;
+    }
+    // The pay button again...
+    find(&m.root, "[data-testid=page-form]").await;
+    assert!(!event_names(&m).contains(&"success".to_owned()));
+    // ...until the platform's success for that payment arrives after all (paid on a page still
+    // open elsewhere): the widget shows it and tells the host page.
+    *fake.payment.borrow_mut() = Some(view("pay_page", PaymentKind::Purchase, PaymentState::Succeeded, 9));
+    // The widget looks at its session every 3 s meanwhile.
+    for _ in 0..80 {
+        if m.root.query_selector("[data-testid=result]").unwrap().is_some() {
+            break;
+        }
+        sleep(100).await;
+    }
+    let done = text_until(&m.root, "[data-testid=result] h2", |t| !t.is_empty()).await;
+    assert_eq!(done, "Payment complete");
+    assert_eq!(detail(&m, "success", "payment_id").as_string().as_deref(), Some("pay_page"));
+}
+
+#[wasm_bindgen_test]
 async fn a_payment_page_script_that_cannot_load_says_so() {
     let fake = with_methods(&[Method::PaymentPage]);
     *fake.script_url.borrow_mut() = "http://127.0.0.1:9/shared/merchant.js".into();
