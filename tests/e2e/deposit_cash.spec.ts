@@ -19,4 +19,11 @@ test('cash deposits at the terminal appear in the widget with what is left, then
   await expect(progress).toHaveText('Осталось оплатить: 2\u00a0990,00\u00a0₸. Ждём вашего платежа в терминале…', { timeout: 15_000 });
   await terminal.click();
   await expect(progress).toHaveText('Оплачено полностью.', { timeout: 15_000 });
+
+  // The host page heard of each deposit exactly once, by its own id.
+  await expect(page.locator('#events li', { hasText: /^success / })).toHaveCount(3);
+  const lines = await page.locator('#events li', { hasText: /^success / }).allTextContents();
+  const announced = lines.map((line) => JSON.parse(line.slice('success '.length))).filter((d) => d.method === 'cash_in').map((d) => d.payment_id);
+  expect(announced).toHaveLength(3);
+  expect(new Set(announced).size).toBe(3);
 });
