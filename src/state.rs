@@ -137,6 +137,12 @@ struct Memory {
     /// turn it into a success (README, "Several payments on one session"), so while the form is
     /// back the session is looked at now and then, and a paid payment there is shown.
     left_page: Option<String>,
+    /// Payments the widget has moved on from ("Try again", a page left unpaid): a late answer
+    /// about one of them (a poll sent before, the closed page's settling) is never shown.
+    forgotten: Vec<String>,
+    /// A look at the open payment is on its way: the next waits for it, so a slow backend never
+    /// piles requests up.
+    polling: bool,
 }
 
 /// The live stream of the open payment; dropping it closes the connection and ends its reader.
@@ -469,7 +475,7 @@ impl Checkout {
 
     /// Every view of the payment comes in here; an older one arriving late is ignored.
     pub fn accept(&self, view: PaymentView) {
-        if !self.alive() {
+        if !self.alive() || self.memory.with_value(|m| m.forgotten.contains(&view.payment_id)) {
             return;
         }
         let fresh =
@@ -502,6 +508,9 @@ impl Checkout {
 
     /// Back to the form, for a new attempt.
     pub fn forget_payment(&self) {
+        if let Some(id) = self.payment.with_untracked(|p| p.as_ref().map(|p| p.payment_id.clone())) {
+            self.memory.update_value(|m| m.forgotten.push(id));
+        }
         self.payment.set(None);
         self.code_sent.set(false);
         self.page_closed.set(false);
@@ -566,9 +575,15 @@ impl Checkout {
     fn poll(&self) {
         let Some(id) = self.open_payment.get_untracked() else { return };
         let Some(client) = self.client() else { return };
+        if self.memory.try_update_value(|m| std::mem::replace(&mut m.polling, true)).unwrap_or(true) {
+            return;
+        }
         let this = *self;
         spawn_local(async move {
-            match client.payment(&id).await {
+            let answer = client.payment(&id).await;
+            // Gone with the widget if it was unmounted meanwhile.
+            this.memory.try_update_value(|m| m.polling = false);
+            match answer {
                 Ok(view) => {
                     if this.alive() {
                         let stream_gone = this.stream.with_value(Option::is_none);
@@ -636,7 +651,11 @@ impl Checkout {
             let paid =
                 fresh.payment.filter(|p| matches!(p.state, PaymentState::Succeeded | PaymentState::PartiallyRefunded | PaymentState::Refunded));
             if let Some(view) = paid {
-                this.memory.update_value(|m| m.left_page = None);
+                // The platform's word about the page's payment: it is no longer forgotten.
+                this.memory.update_value(|m| {
+                    m.left_page = None;
+                    m.forgotten.retain(|id| *id != view.payment_id);
+                });
                 this.accept(view);
             }
         });

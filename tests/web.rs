@@ -75,6 +75,10 @@ struct Fake {
     polls_fail: std::cell::Cell<bool>,
     /// The answer to a code takes this long.
     otp_delay_ms: std::cell::Cell<i32>,
+    /// The answer to a look at the payment takes this long (computed when asked).
+    poll_delay_ms: std::cell::Cell<i32>,
+    /// Looks at the payment whose answer has been delivered.
+    polls_answered: std::rc::Rc<std::cell::Cell<u32>>,
 }
 
 impl Fake {
@@ -278,11 +282,22 @@ fn failed(failure: Failure) -> Result<Answer, String> {
 
 impl Backend for Fake {
     fn send(&self, call: Call) -> Pending<'_, Result<Answer, String>> {
-        let delay = if call.path.ends_with("/otp") { self.otp_delay_ms.get() } else { 0 };
+        let is_poll = call.method == "GET" && call.path.contains("/payments/");
+        let delay = if call.path.ends_with("/otp") {
+            self.otp_delay_ms.get()
+        } else if is_poll {
+            self.poll_delay_ms.get()
+        } else {
+            0
+        };
         let answer = self.answer(call).or_else(failed);
+        let answered = self.polls_answered.clone();
         Box::pin(async move {
             if delay > 0 {
                 sleep(delay).await;
+            }
+            if is_poll {
+                answered.set(answered.get() + 1);
             }
             answer
         })
@@ -594,6 +609,45 @@ async fn a_decline_explains_itself_and_try_again_starts_over() {
     find(&m.root, "[data-testid=try-again]").await.click();
     let phone: HtmlInputElement = find(&m.root, "[data-testid=phone]").await.unchecked_into();
     assert!(phone.value().contains("707"), "the number is kept for the new attempt: {}", phone.value());
+}
+
+/// Waits (up to 8 s) until `done` holds.
+async fn until(what: &str, done: impl Fn() -> bool) {
+    for _ in 0..160 {
+        if done() {
+            return;
+        }
+        sleep(50).await;
+    }
+    panic!("{what} never happened");
+}
+
+#[wasm_bindgen_test]
+async fn a_slow_backend_gets_one_look_at_a_time_and_a_forgotten_payment_stays_forgotten() {
+    let fake = Fake::new();
+    let m = mount_fake(&fake, Locale::En);
+    to_otp_screen(&m).await;
+    // Looks take 2.5 s, longer than the 2 s between them: the next waits for the answer.
+    fake.poll_delay_ms.set(2_500);
+    let asked = fake.polls.get();
+    until("a look", || fake.polls.get() > asked).await;
+    let (asked, answered) = (fake.polls.get(), fake.polls_answered.get());
+    until("its answer", || fake.polls_answered.get() > answered).await;
+    assert_eq!(fake.polls.get(), asked, "a second look was sent while the first was on its way");
+
+    // A look is on its way (about the payment waiting for its code) when the payment ends and
+    // the customer starts over: its late answer must not bring the old payment back.
+    let asked = fake.polls.get();
+    until("another look", || fake.polls.get() > asked).await;
+    let answered = fake.polls_answered.get();
+    *fake.outcome.borrow_mut() = Some((PaymentState::Declined, Some("20000".into())));
+    type_into(&find(&m.root, "[data-testid=otp]").await.unchecked_into(), "123456");
+    find(&m.root, "[data-testid=try-again]").await.click();
+    find(&m.root, "[data-testid=phone]").await;
+    until("the late answer", || fake.polls_answered.get() > answered).await;
+    sleep(50).await;
+    assert!(m.root.query_selector("[data-testid=otp]").unwrap().is_none(), "the forgotten payment came back: {}", m.root.inner_html());
+    assert!(m.root.query_selector("[data-testid=phone]").unwrap().is_some());
 }
 
 #[wasm_bindgen_test]
