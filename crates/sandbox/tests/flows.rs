@@ -77,7 +77,9 @@ async fn a_wrong_code_asks_again_and_the_right_one_pays() {
 
 #[tokio::test]
 async fn resend_waits_for_expiry_sends_new_codes_and_stops_at_three() {
-    let h = Harness::start(|c| c.otp_ttl = Duration::from_millis(1000)).await;
+    // The platform's own 80 s validity, skipped on the sandbox's clock rather than slept through.
+    let h = Harness::start(|_| {}).await;
+    let validity = Duration::from_secs(81);
     h.post("/v2/payment/mobile/sale", &signed(sale_body("order-3", "77000000000", 5_000))).await;
     h.callbacks_for("order-3", 1).await;
 
@@ -85,17 +87,17 @@ async fn resend_waits_for_expiry_sends_new_codes_and_stops_at_three() {
     assert_eq!((code, early["code"].as_str()), (400, Some(ErrorKind::ResendTooEarly.code())), "{early}");
 
     // An expired code is asked for again.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    h.skip(validity);
     h.post("/v2/payment/clarification", &clarification("order-3", "123456")).await;
     assert_eq!(statuses(&h.callbacks_for("order-3", 2).await)[1], "awaiting clarification");
 
     for (n, expected) in ["234567", "345678", "456789"].into_iter().enumerate() {
-        tokio::time::sleep(Duration::from_millis(1050)).await;
+        h.skip(validity);
         let (code, answer) = h.post("/v2/customer/action/resend", &resend("order-3")).await;
         assert_eq!(code, 200, "resend {}: {answer}", n + 1);
         assert_eq!(h.latest_code("77000000000", n + 2).await, expected);
     }
-    tokio::time::sleep(Duration::from_millis(1050)).await;
+    h.skip(validity);
     let (code, limit) = h.post("/v2/customer/action/resend", &resend("order-3")).await;
     assert_eq!((code, limit["code"].as_str()), (400, Some(ErrorKind::ResendLimit.code())));
 
@@ -108,11 +110,11 @@ async fn resend_waits_for_expiry_sends_new_codes_and_stops_at_three() {
 
 #[tokio::test]
 async fn after_a_resend_only_the_new_code_pays() {
-    let h = Harness::start(|c| c.otp_ttl = Duration::from_millis(300)).await;
+    let h = Harness::start(|_| {}).await;
     h.post("/v2/payment/mobile/sale", &signed(sale_body("order-4", "77000000000", 5_000))).await;
     assert_eq!(h.latest_code("77000000000", 1).await, "123456");
     h.callbacks_for("order-4", 1).await;
-    tokio::time::sleep(Duration::from_millis(350)).await;
+    h.skip(Duration::from_secs(81));
     assert_eq!(h.post("/v2/customer/action/resend", &resend("order-4")).await.0, 200);
     assert_eq!(h.latest_code("77000000000", 2).await, "234567");
     h.callbacks_for("order-4", 2).await;
@@ -156,18 +158,21 @@ async fn the_otp_callback_is_delivered_again_after_the_final_one() {
 
 #[tokio::test]
 async fn without_callbacks_the_status_request_tells_the_truth() {
-    let h = Harness::start(|c| c.status_min_age = Duration::from_millis(300)).await;
+    // The platform's own 10 s, skipped on the sandbox's clock.
+    let h = Harness::start(|c| c.status_min_age = Duration::from_secs(10)).await;
     h.post("/v2/payment/mobile/sale", &signed(sale_body("quiet-1", "77000000006", 5_000))).await;
     let (code, early) = h.post("/v2/payment/status", &status("quiet-1")).await;
     assert_eq!((code, early["code"].as_str()), (400, Some(ErrorKind::StatusTooEarly.code())));
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    h.until_platform_status("quiet-1", "awaiting clarification").await;
+    h.skip(Duration::from_secs(11));
     let (code, answer) = h.post("/v2/payment/status", &status("quiet-1")).await;
     assert_eq!(code, 200);
     assert_eq!(answer["payment"]["status"], "awaiting clarification");
     assert_eq!(verify(&answer, SECRET), Ok(()), "the status answer is signed");
 
     h.post("/v2/payment/clarification", &clarification("quiet-1", "123456")).await;
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    h.until_platform_status("quiet-1", "success").await;
+    h.skip(Duration::from_secs(11));
     let (_, answer) = h.post("/v2/payment/status", &status("quiet-1")).await;
     assert_eq!(answer["payment"]["status"], "success");
     assert!(h.merchant.callbacks.lock().unwrap().iter().all(|c| c["payment"]["id"] != "quiet-1"));
@@ -195,10 +200,10 @@ async fn a_delayed_final_callback_is_overtaken_by_the_status_request() {
 
 #[tokio::test]
 async fn the_resend_quirk_sends_a_misleading_decline_then_succeeds() {
-    let h = Harness::start(|c| c.otp_ttl = Duration::from_millis(300)).await;
+    let h = Harness::start(|_| {}).await;
     h.post("/v2/payment/mobile/sale", &signed(sale_body("quirk-1", "77000000007", 5_000))).await;
     h.callbacks_for("quirk-1", 1).await;
-    tokio::time::sleep(Duration::from_millis(350)).await;
+    h.skip(Duration::from_secs(81));
     assert_eq!(h.post("/v2/customer/action/resend", &resend("quirk-1")).await.0, 200);
     let after = h.callbacks_for("quirk-1", 3).await;
     assert_eq!(statuses(&after), ["awaiting clarification", "decline", "awaiting clarification"]);

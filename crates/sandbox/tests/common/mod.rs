@@ -114,6 +114,8 @@ pub struct Harness {
     pub base: String,
     pub merchant: Arc<Merchant>,
     pub http: reqwest::Client,
+    /// The sandbox's clock: tests skip a code's lifetime instead of sleeping through it.
+    pub clock: checkout_protocol::time::Clock,
 }
 
 impl Harness {
@@ -126,13 +128,31 @@ impl Harness {
         tokio::spawn(async move { axum::serve(merchant_listener, app).await.unwrap() });
 
         let mut config = Config::for_tests(PROJECT, SECRET);
+        let clock = checkout_protocol::time::Clock::system();
+        config.clock = clock.clone();
         config.callback_url = Some(format!("{merchant_url}/callbacks"));
         config.cashin_url = Some(format!("{merchant_url}/cash-in"));
         tune(&mut config);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(run(listener, config, std::future::pending()));
-        Harness { base, merchant, http: reqwest::Client::new() }
+        Harness { base, merchant, http: reqwest::Client::new(), clock }
+    }
+
+    /// Moves the sandbox's time forward by `by`, as if that long had passed.
+    pub fn skip(&self, by: Duration) {
+        self.clock.skip(checkout_protocol::time::Millis::from_duration(by));
+    }
+
+    /// Waits (up to 5 s) until the sandbox's own record of `payment_id` has `status`.
+    pub async fn until_platform_status(&self, payment_id: &str, status: &str) {
+        for _ in 0..250 {
+            if self.get(&format!("/sandbox/payments/{payment_id}")).await.1["status"] == status {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("{payment_id} never became {status}");
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
