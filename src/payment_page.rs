@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use checkout_protocol::host_event::PageStep;
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -57,17 +58,17 @@ pub async fn ensure_script(url: &str) -> Result<(), String> {
     epay_widget().map(|_| ()).ok_or_else(|| format!("{url} did not define EPayWidget"))
 }
 
-/// The `on…` handlers of `EPayWidget` and the message each reports.
-const HANDLERS: [(&str, &str); 5] = [
-    ("onLoaded", "loaded"),
-    ("onPaymentSent", "payment_sent"),
-    ("onPaymentSuccess", "payment_success"),
-    ("onPaymentFail", "payment_fail"),
-    ("onExit", "exit"),
+/// The `on…` handlers of `EPayWidget` and the step each reports.
+const HANDLERS: [(&str, PageStep); 5] = [
+    ("onLoaded", PageStep::Loaded),
+    ("onPaymentSent", PageStep::PaymentSent),
+    ("onPaymentSuccess", PageStep::PaymentSuccess),
+    ("onPaymentFail", PageStep::PaymentFail),
+    ("onExit", PageStep::Exit),
 ];
 
 /// Opens the Payment Page with `params`; every handler calls `on_message` with its message.
-pub fn run(params: &JsValue, display: PageDisplay, target_id: &str, on_message: Rc<dyn Fn(&'static str)>) -> Result<(), String> {
+pub fn run(params: &JsValue, display: PageDisplay, target_id: &str, on_message: Rc<dyn Fn(PageStep)>) -> Result<(), String> {
     let widget = epay_widget().ok_or("EPayWidget is not loaded")?;
     let config = Object::assign(&Object::new(), &params.clone().dyn_into::<Object>().map_err(|_| "parameters are not an object")?);
     for (name, message) in HANDLERS {

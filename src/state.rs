@@ -17,7 +17,12 @@ use leptos::task::spawn_local;
 
 use crate::api::{payment_from_event, ApiError, Client};
 use crate::clock::{local_now, offset_of, parse_time, seconds_until};
-use crate::host_events::{Field, Host};
+use checkout_protocol::host_event::{
+    ChangeDetail, DeclineDetail, ErrorDetail, ErrorStage, HostEvent, OtpRequiredDetail, PageStep, PaymentPageDetail, ReadyDetail, SubmitDetail,
+    SubmitMethod, SuccessDetail, SuccessMethod,
+};
+
+use crate::host_events::Host;
 use crate::i18n::{seconds_left, t, tf, Msg};
 use crate::payment_page::{ensure_script, run as run_payment_page, PageDisplay};
 
@@ -358,8 +363,8 @@ impl Checkout {
     }
 
     /// Tells the host page.
-    pub fn emit(&self, name: &str, fields: &[(&str, Field)]) {
-        self.host.with_value(|host| host.emit(name, fields));
+    pub fn emit(&self, event: HostEvent) {
+        self.host.with_value(|host| host.emit(&event));
     }
 
     /// What the widget does; fixed once the session is there.
@@ -373,12 +378,17 @@ impl Checkout {
     }
 
     /// Tells the host page that a call at `stage` failed, and why.
-    fn emit_failure(&self, error: &ApiError, stage: &str) {
-        self.emit("error", &[("code", error.code().into()), ("stage", stage.into()), ("message", error.detail().into())]);
+    fn emit_failure(&self, error: &ApiError, stage: ErrorStage) {
+        self.emit(HostEvent::Error(ErrorDetail {
+            code: Some(error.code().to_owned()),
+            stage,
+            payment_id: None,
+            message: Some(error.detail().to_owned()),
+        }));
     }
 
     /// A failed call at `stage`: tells the host page, and gives the text to show the customer.
-    fn failure(&self, error: &ApiError, stage: &str) -> Option<String> {
+    fn failure(&self, error: &ApiError, stage: ErrorStage) -> Option<String> {
         use checkout_protocol::api::ErrorCode as C;
         self.emit_failure(error, stage);
         match error {
@@ -399,10 +409,10 @@ impl Checkout {
                 let paid: Vec<String> = view.deposits.iter().filter(|d| d.state == PaymentState::Succeeded).map(|d| d.payment_id.clone()).collect();
                 self.memory.update_value(|m| m.announced_deposits = paid);
                 self.deposits.set(std::mem::take(&mut view.deposits));
-                let ready = [("merchant_name", Field::Text(view.merchant_name.clone())), ("amount", Field::Number(view.amount as f64))];
+                let ready = HostEvent::Ready(ReadyDetail { merchant_name: view.merchant_name.clone(), amount: view.amount });
                 self.load_error.set(None);
                 self.session.set(Some(view));
-                self.emit("ready", &ready);
+                self.emit(ready);
                 if let Some(resumed) = resumed {
                     let page_gone = self.mode() == Mode::PaymentPage && resumed.state == PaymentState::Processing;
                     self.memory.update_value(|m| m.resumed = Some(resumed.payment_id.clone()));
@@ -414,7 +424,7 @@ impl Checkout {
                 }
             }
             Err(error) => {
-                self.emit_failure(&error, "load");
+                self.emit_failure(&error, ErrorStage::Load);
                 self.load_error.set(Some(error));
             }
         }
@@ -428,7 +438,7 @@ impl Checkout {
 
     /// Tells the host page about a new state of the payment.
     fn announce(&self, view: &PaymentView, previous: Option<&StateKey>) {
-        let id = Field::Text(view.payment_id.clone());
+        let id = view.payment_id.clone();
         match view.state {
             PaymentState::AwaitingOtp => {
                 self.code_sent.set(false);
@@ -443,32 +453,30 @@ impl Checkout {
                 });
                 // A code screen of a payment this page load did not start (nor see before).
                 let resumed = previous.is_none() && self.memory.with_value(|m| m.resumed.as_deref() == Some(view.payment_id.as_str()));
-                self.emit(
-                    "otp-required",
-                    &[
-                        ("payment_id", id),
-                        ("attempt", Field::Number(f64::from(view.attempt.unwrap_or(1)))),
-                        ("resends_left", Field::Number(f64::from(view.resends_left.unwrap_or(0)))),
-                        ("otp_expires_at", view.otp_expires_at.as_deref().into()),
-                        ("last_error", view.last_error.map(otp_error_name).into()),
-                        ("resumed", Field::Bool(resumed)),
-                    ],
-                );
+                self.emit(HostEvent::OtpRequired(OtpRequiredDetail {
+                    payment_id: id,
+                    attempt: view.attempt.unwrap_or(1),
+                    resends_left: view.resends_left.unwrap_or(0),
+                    otp_expires_at: view.otp_expires_at.clone(),
+                    last_error: view.last_error,
+                    resumed,
+                }));
             }
-            PaymentState::Succeeded => self
-                .emit("success", &[("payment_id", id), ("amount", Field::Number(view.amount as f64)), ("currency", view.currency.as_str().into())]),
+            PaymentState::Succeeded => self.emit(HostEvent::Success(SuccessDetail {
+                payment_id: id,
+                amount: view.amount,
+                currency: Some(view.currency.clone()),
+                method: None,
+            })),
             PaymentState::Declined => {
-                self.emit("decline", &[("payment_id", id), ("code", view.code.as_deref().into()), ("message", view.message.as_deref().into())])
+                self.emit(HostEvent::Decline(DeclineDetail { payment_id: id, code: view.code.clone(), message: view.message.clone() }))
             }
-            PaymentState::Failed => self.emit(
-                "error",
-                &[
-                    ("payment_id", id),
-                    ("code", view.code.as_deref().into()),
-                    ("message", view.message.as_deref().into()),
-                    ("stage", "payment".into()),
-                ],
-            ),
+            PaymentState::Failed => self.emit(HostEvent::Error(ErrorDetail {
+                code: view.code.clone(),
+                stage: ErrorStage::Payment,
+                payment_id: Some(id),
+                message: view.message.clone(),
+            })),
             _ => {}
         }
     }
@@ -624,14 +632,12 @@ impl Checkout {
                 if !news {
                     continue;
                 }
-                this.emit(
-                    "success",
-                    &[
-                        ("payment_id", deposit.payment_id.as_str().into()),
-                        ("amount", Field::Number(deposit.amount as f64)),
-                        ("method", "cash_in".into()),
-                    ],
-                );
+                this.emit(HostEvent::Success(SuccessDetail {
+                    payment_id: deposit.payment_id.clone(),
+                    amount: deposit.amount,
+                    currency: None,
+                    method: Some(SuccessMethod::CashIn),
+                }));
             }
             this.deposits.set(fresh.deposits);
         });
@@ -709,7 +715,7 @@ impl Checkout {
     /// Tells the host page the form changed.
     pub fn tell_change(&self) {
         let complete = self.phone.with_untracked(|p| KzMobile::parse(p).is_ok());
-        self.emit("change", &[("phone_complete", Field::Bool(complete)), ("operator", self.operator.get_untracked().as_deref().into())]);
+        self.emit(HostEvent::Change(ChangeDetail { phone_complete: complete, operator: self.operator.get_untracked() }));
     }
 
     /// As the customer types: suggest an operator, unless they chose one themselves.
@@ -737,10 +743,10 @@ impl Checkout {
             Ok(view) => self.accept(view),
             Err(error) if method == Method::Payout => {
                 self.payout_confirming.set(false);
-                self.form_error.set(self.failure(&error, "payout"));
+                self.form_error.set(self.failure(&error, ErrorStage::Payout));
             }
             Err(error) => {
-                let msg = self.failure(&error, "start");
+                let msg = self.failure(&error, ErrorStage::Start);
                 if error.code().starts_with("phone_") {
                     self.phone_error.set(msg);
                 } else {
@@ -764,7 +770,7 @@ impl Checkout {
             Ok(updated) => self.accept(updated),
             Err(error) => {
                 self.code_sent.set(false);
-                self.otp_error.set(self.failure(&error, "otp"));
+                self.otp_error.set(self.failure(&error, ErrorStage::Otp));
             }
         }
     }
@@ -790,14 +796,14 @@ impl Checkout {
     }
 
     /// The Payment Page reports what happens on it; the result shown is still the backend's.
-    fn page_message(&self, message: &'static str) {
+    fn page_message(&self, step: PageStep) {
         if !self.alive() {
             return;
         }
-        self.emit("payment-page", &[("message", message.into())]);
+        self.emit(HostEvent::PaymentPage(PaymentPageDetail { message: step }));
         // Closed: the page's word is not the outcome. The payment is followed until the backend
         // knows it; only a payment it confirms abandoned brings the pay button back (`accept`).
-        if message == "exit" && self.open_payment.get_untracked().is_some() {
+        if step == PageStep::Exit && self.open_payment.get_untracked().is_some() {
             self.settle_closed_page();
         }
     }
@@ -819,7 +825,12 @@ impl Checkout {
 
     fn page_failed(&self, code: &str, reason: String) {
         self.form_error.set(self.text(Msg::PpLoadFailed));
-        self.emit("error", &[("code", code.into()), ("stage", "payment_page".into()), ("message", reason.as_str().into())]);
+        self.emit(HostEvent::Error(ErrorDetail {
+            code: Some(code.to_owned()),
+            stage: ErrorStage::PaymentPage,
+            payment_id: None,
+            message: Some(reason),
+        }));
     }
 
     async fn open_page_now(&self, operator: String) {
@@ -832,7 +843,7 @@ impl Checkout {
         let page = match answer {
             Ok(page) => page,
             Err(error) => {
-                self.form_error.set(self.failure(&error, "payment_page"));
+                self.form_error.set(self.failure(&error, ErrorStage::PaymentPage));
                 return;
             }
         };
@@ -855,7 +866,7 @@ impl Checkout {
             if !this.alive() {
                 return;
             }
-            let on_message = std::rc::Rc::new(move |message: &'static str| this.page_message(message));
+            let on_message = std::rc::Rc::new(move |step: PageStep| this.page_message(step));
             if let Err(reason) = run_payment_page(&params, this.display, &this.page_target(), on_message) {
                 this.forget_payment();
                 this.page_failed("payment_page_failed", reason);
@@ -912,7 +923,7 @@ impl Actions {
             self.payout_confirming.set(true);
             return true;
         }
-        self.emit("submit", &[("operator", op.as_str().into()), ("phone_masked", number.masked().as_str().into())]);
+        self.emit(HostEvent::Submit(SubmitDetail { operator: op.clone(), phone_masked: Some(number.masked()), method: None }));
         self.start.dispatch((op, number.as_str().to_owned(), Method::Mobile));
         true
     }
@@ -924,7 +935,7 @@ impl Actions {
         }
         let Ok(number) = KzMobile::parse(&self.phone.get_untracked()) else { return };
         let Some(op) = self.operator.get_untracked() else { return };
-        self.emit("submit", &[("operator", op.as_str().into()), ("phone_masked", number.masked().as_str().into()), ("method", "payout".into())]);
+        self.emit(HostEvent::Submit(SubmitDetail { operator: op.clone(), phone_masked: Some(number.masked()), method: Some(SubmitMethod::Payout) }));
         self.start.dispatch((op, number.as_str().to_owned(), Method::Payout));
     }
 
@@ -956,7 +967,7 @@ impl Actions {
         }
         let op = self.operator.get_untracked().unwrap_or_default();
         self.form_error.set(None);
-        self.emit("submit", &[("operator", op.as_str().into()), ("method", "payment_page".into())]);
+        self.emit(HostEvent::Submit(SubmitDetail { operator: op.clone(), phone_masked: None, method: Some(SubmitMethod::PaymentPage) }));
         self.open_page.dispatch(op);
     }
 }
@@ -979,13 +990,6 @@ fn screen_of(
         Some(PaymentState::AwaitingOtp) => Screen::Otp,
         Some(_) => Screen::Result,
     })
-}
-
-fn otp_error_name(error: OtpError) -> &'static str {
-    match error {
-        OtpError::WrongCode => "wrong_code",
-        OtpError::Expired => "expired",
-    }
 }
 
 /// Whole seconds left on the payment's code at `server_now`, if it has one.

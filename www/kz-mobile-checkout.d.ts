@@ -85,7 +85,7 @@ export interface ErrorDetail {
   stage: 'load' | 'start' | 'otp' | 'payment' | 'payment_page' | 'payout';
   payment_id?: string;
   /** For the merchant, never the customer: the backend's or the platform's message, the browser's network error, or what in an `unexpected_answer` did not fit the contract. */
-  message?: string | null;
+  message: string | null;
 }
 
 /** `payment-page`: the hosted Payment Page reported a step. */

@@ -7,12 +7,15 @@
 //! - [`state`]: the payment state machine the backend persists and the widget shows.
 //! - [`locale`], [`operator`], [`time`]: the small vocabulary the others share.
 //! - [`api`] (feature `api`): the messages between the widget and the merchant backend.
+//! - [`host_event`] (feature `api`): the DOM events the widget tells the merchant's page.
 //! - [`wire`] (feature `wire`): serde types of every platform message.
 //! - [`signature`] (feature `signing`): the platform's HMAC-SHA512 signature. Only code that holds
 //!   a secret enables it; the widget never does.
 
 #[cfg(feature = "api")]
 pub mod api;
+#[cfg(feature = "api")]
+pub mod host_event;
 pub mod locale;
 pub mod money;
 pub mod operator;
