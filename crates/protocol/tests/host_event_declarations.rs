@@ -32,8 +32,7 @@ fn declarations() -> BTreeMap<String, (String, BTreeMap<String, bool>)> {
     let map = interfaces.remove("CheckoutEventMap").expect("the declarations name every event in CheckoutEventMap");
     map.keys()
         .map(|event| {
-            let line =
-                text.lines().find(|l| l.trim().trim_start_matches('\'').starts_with(&format!("{event}")) && l.contains("CustomEvent<")).unwrap();
+            let line = text.lines().find(|l| l.trim().trim_start_matches('\'').starts_with(event.as_str()) && l.contains("CustomEvent<")).unwrap();
             let interface = line.split("CustomEvent<").nth(1).unwrap().trim_end_matches(">;").trim().to_owned();
             (event.clone(), (interface.clone(), interfaces.get(&interface).cloned().unwrap_or_else(|| panic!("no interface {interface}"))))
         })
