@@ -19,6 +19,7 @@ pub mod gate;
 pub mod operators;
 pub mod random;
 pub mod service;
+pub mod static_files;
 pub mod views;
 
 use std::future::Future;
@@ -225,7 +226,7 @@ pub fn app(state: App) -> Router {
     router = router.method_not_allowed_fallback(edges::method_not_allowed);
     if let Some(dir) = &state.config().static_dir {
         // Files for GET and HEAD; anything else, and any missing file, is the structured 404/405.
-        let files = ServeDir::new(dir).fallback(edges::not_found.into_service());
+        let files = ServeDir::new(dir).precompressed_br().precompressed_gzip().fallback(edges::not_found.into_service());
         router = router.fallback(move |request: axum::extract::Request| async move {
             let uri = request.uri().clone();
             if edges::is_api(uri.path()) {
@@ -234,8 +235,10 @@ pub fn app(state: App) -> Router {
             if !matches!(*request.method(), HttpMethod::GET | HttpMethod::HEAD) {
                 return edges::method_not_allowed(request.method().clone(), uri).await.into_response();
             }
+            let method = request.method().clone();
+            let if_none_match = request.headers().get(axum::http::header::IF_NONE_MATCH).cloned();
             match files.oneshot(request).await {
-                Ok(response) => response.into_response(),
+                Ok(response) => static_files::revalidated(&method, if_none_match, response.into_response()).await,
                 Err(never) => match never {},
             }
         });

@@ -273,7 +273,7 @@ async fn answers_carry_the_security_headers_and_random_request_ids() {
     assert_eq!(page.1["referrer-policy"], "strict-origin-when-cross-origin");
     assert_eq!(page.1["x-content-type-options"], "nosniff");
     assert_eq!(page.1["strict-transport-security"], "max-age=31536000");
-    assert!(page.1.get("cache-control").is_none());
+    assert_eq!(page.1["cache-control"], "no-cache", "pages revalidate (static_files.rs)");
     // A missing file and an unknown API path beside the files are still the structured 404.
     assert_eq!(envelope(&raw(&pages, "GET", "/missing.js", None, b"").await), (404, "not_found"));
     assert_eq!(envelope(&raw(&pages, "GET", "/api/nothing", None, b"").await), (404, "not_found"));
