@@ -141,7 +141,7 @@ struct Memory {
     /// A Payment Page payment the backend concluded abandoned. The platform's word may still
     /// turn it into a success (README, "Several payments on one session"), so while the form is
     /// back the session is looked at now and then, and a paid payment there is shown.
-    left_page: Option<String>,
+    left_page: bool,
     /// Payments the widget has moved on from ("Try again", a page left unpaid): a late answer
     /// about one of them (a poll sent before, the closed page's settling) is never shown.
     forgotten: Vec<String>,
@@ -495,7 +495,7 @@ impl Checkout {
         self.now.set(local_now());
         if view.state == PaymentState::Failed && view.code.as_deref() == Some(ABANDONED) {
             // A Payment Page left without paying, as the platform confirmed: the button again.
-            self.memory.update_value(|m| m.left_page = Some(view.payment_id.clone()));
+            self.memory.update_value(|m| m.left_page = true);
             self.forget_payment();
             return;
         }
@@ -659,7 +659,7 @@ impl Checkout {
             if let Some(view) = paid {
                 // The platform's word about the page's payment: it is no longer forgotten.
                 this.memory.update_value(|m| {
-                    m.left_page = None;
+                    m.left_page = false;
                     m.forgotten.retain(|id| *id != view.payment_id);
                 });
                 this.accept(view);
@@ -698,7 +698,7 @@ impl Checkout {
         if ticks % DEPOSIT_TICKS == 0 && self.mode() == Mode::CashIn {
             self.look_for_deposits();
         }
-        let page_left = self.memory.with_value(|m| m.left_page.is_some());
+        let page_left = self.memory.with_value(|m| m.left_page);
         if ticks % DEPOSIT_TICKS == 0 && page_left && self.payment.with_untracked(Option::is_none) {
             self.look_for_a_paid_page();
         }

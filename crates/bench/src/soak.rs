@@ -142,16 +142,8 @@ impl Processes {
     }
 
     fn start(soak: Soak, sandbox_port: u16, link_port: u16, balancer_port: u16, server_ports: Vec<u16>) -> Processes {
-        let mut processes = Processes {
-            soak,
-            sandbox: Command::new("true").spawn().expect("a shell"),
-            servers: Vec::new(),
-            server_ports,
-            sandbox_port,
-            link_port,
-            balancer_port,
-        };
-        processes.sandbox = Command::new(processes.soak.bin.join("checkout-sandbox"))
+        let log = |name: &str| std::fs::File::create(soak.out.join(format!("soak-{name}.log"))).map(Stdio::from).unwrap_or_else(|_| Stdio::null());
+        let sandbox = Command::new(soak.bin.join("checkout-sandbox"))
             .args(["--listen", &format!("127.0.0.1:{sandbox_port}")])
             .env("SANDBOX_SECRET_KEY", SECRET)
             .env("SANDBOX_PROJECT_ID", "1234")
@@ -160,9 +152,10 @@ impl Processes {
             .env("SANDBOX_STATUS_MIN_AGE_MS", "2000")
             .env("SANDBOX_DELAYED_CALLBACK_MS", "3000")
             .stdout(Stdio::null())
-            .stderr(processes.log("sandbox"))
+            .stderr(log("sandbox"))
             .spawn()
             .expect("checkout-sandbox starts (build it first)");
+        let mut processes = Processes { soak, sandbox, servers: Vec::new(), server_ports, sandbox_port, link_port, balancer_port };
         processes.servers = (0..processes.server_ports.len()).map(|i| processes.start_server(i)).collect();
         processes
     }
@@ -194,15 +187,13 @@ struct Tally {
     transport_errors: usize,
 }
 
-async fn until_settled(http: &reqwest::Client, base: &str, path: &str, deadline: Instant) -> Option<Value> {
+/// The payment once it is no longer `processing` (waiting for the code, or ended), polled until
+/// `deadline`.
+async fn until_past_processing(http: &reqwest::Client, base: &str, path: &str, deadline: Instant) -> Option<Value> {
     while Instant::now() < deadline {
         if let Ok(response) = http.get(format!("{base}{path}")).send().await {
             if let Ok(view) = response.json::<Value>().await {
-                let state = view["state"].as_str().unwrap_or_default();
-                if !matches!(state, "" | "processing" | "awaiting_otp") {
-                    return Some(view);
-                }
-                if state == "awaiting_otp" {
+                if !matches!(view["state"].as_str().unwrap_or_default(), "" | "processing") {
                     return Some(view);
                 }
             }
@@ -249,7 +240,7 @@ async fn customer(http: reqwest::Client, base: String, rng: Arc<Rng>, tally: Arc
     let Some(payment_id) = payment_id else { return };
     tally.lock().unwrap_or_else(|p| p.into_inner()).started.push((session.clone(), payment_id.clone(), customer_id));
     let path = format!("/api/sessions/{session}/payments/{payment_id}");
-    let Some(view) = until_settled(&http, &base, &path, Instant::now() + Duration::from_secs(60)).await else { return };
+    let Some(view) = until_past_processing(&http, &base, &path, Instant::now() + Duration::from_secs(60)).await else { return };
     if view["state"] != "awaiting_otp" {
         return;
     }

@@ -765,12 +765,14 @@ impl Db {
         Ok(())
     }
 
-    /// Sessions with a paid purchase never refunded while another purchase of theirs is paid too:
-    /// where a duplicate may still need its refund.
+    /// Sessions where a revived paid purchase was never refunded while another purchase of theirs
+    /// is paid too: where a duplicate may still need its refund. The one-payment index admits one
+    /// paid purchase per session, so the second is always a revived one (`overruled`), a handful
+    /// of rows, not every payment ever paid.
     pub async fn sessions_paid_twice(&self) -> Result<Vec<String>, sqlx::Error> {
         let rows = sqlx::query(
             "SELECT DISTINCT p.session_token AS token FROM payments p
-             WHERE p.session_token IS NOT NULL AND p.kind = 'purchase' AND p.state = 'succeeded'
+             WHERE p.overruled = 1 AND p.session_token IS NOT NULL AND p.kind = 'purchase' AND p.state = 'succeeded'
                AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_id = p.payment_id)
                AND EXISTS (SELECT 1 FROM payments o WHERE o.session_token = p.session_token AND o.payment_id <> p.payment_id
                            AND o.kind = 'purchase' AND o.state IN ('succeeded', 'partially_refunded', 'refunded'))",

@@ -128,7 +128,8 @@ impl App {
         if changed {
             tracing::info!(payment_id, source, state = record.machine.status().name(), "payment changed");
             self.hub().changed(payment_id);
-            if let (PaymentStatus::Succeeded, Some(token)) = (record.machine.status(), record.session_token.clone()) {
+            let purchase = record.machine.kind == PaymentKind::Purchase;
+            if let (PaymentStatus::Succeeded, Some(token), true) = (record.machine.status(), record.session_token.clone(), purchase) {
                 // A second paid payment of the session is refunded, off the request's path; the
                 // reconciler repeats this for any whose refund a crash interrupted.
                 let app = self.clone();
@@ -832,7 +833,8 @@ impl App {
                 self.payment(&record.payment_id).await?
             }
         };
-        let ready_at = self.status_ready_at(&record).await?.max(record.page_left_at.unwrap_or_default() + self.status_delay());
+        // Leaving the page set `status_due_at` to its quiet's end, which this includes.
+        let ready_at = self.status_ready_at(&record).await?;
         let wait = ready_at - self.now();
         if wait.0 > 0 {
             return Err(ServiceError::new(ErrorCode::PaymentInProgress, "the payment page of this session may still be paying; try again shortly")
