@@ -18,6 +18,19 @@ done
 for needle in "HMAC-SHA512" "signature mismatch" "Hmac" "sandbox-secret" "demo-secret"; do
   if grep -qaF "$needle" "${originals[@]}"; then fail "found '$needle' in the bundle: signing code or a secret leaked in"; fi
 done
+# The integrity chain (scripts/pin-dist.mjs): integrity.json holds every file's true sha384, the
+# loader pins the glue and the wasm, and the demo page pins the loader.
+python3 - "$dist" <<'PY' || fail "the integrity pins do not match the files (scripts/pin-dist.mjs)"
+import base64, hashlib, json, os, sys
+dist = sys.argv[1]
+pins = json.load(open(os.path.join(dist, "integrity.json")))
+sri = lambda name: "sha384-" + base64.b64encode(hashlib.sha384(open(os.path.join(dist, name), "rb").read()).digest()).decode()
+for name in ["kz-mobile-checkout-loader.js", "kz-mobile-checkout.js", "kz-mobile-checkout_bg.wasm", "kz-mobile-checkout.css"]:
+    assert pins.get(name) == sri(name), name
+loader = open(os.path.join(dist, "kz-mobile-checkout-loader.js")).read()
+assert sri("kz-mobile-checkout.js") in loader and sri("kz-mobile-checkout_bg.wasm") in loader and "@@KZC_" not in loader, "loader"
+assert 'integrity="%s"' % sri("kz-mobile-checkout-loader.js") in open(os.path.join(dist, "index.html")).read(), "index.html"
+PY
 # Every file a browser downloads has its brotli and gzip copies (scripts/compress-dist.mjs).
 for file in kz-mobile-checkout.js kz-mobile-checkout_bg.wasm kz-mobile-checkout.css kz-mobile-checkout-loader.js; do
   for copy in br gz; do [ -s "$dist/$file.$copy" ] || fail "missing $dist/$file.$copy"; done

@@ -12,7 +12,7 @@ use std::rc::Rc;
 use checkout_protocol::api::{ErrorBody, ErrorCode, MobilePaymentRequest, OtpRequest, PaymentPageRequest, PaymentView, SessionView};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 /// What a backend call can end in, besides its answer.
@@ -88,15 +88,40 @@ pub trait Backend {
 }
 
 /// The real backend over `gloo-net`.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct HttpBackend {
     base: String,
+    /// The answer to one `GET`, already asked for by the loader while the wasm downloaded: its
+    /// URL and the browser's `fetch` promise. Taken by the first `GET` of exactly that URL.
+    prefetched: std::cell::RefCell<Option<(String, js_sys::Promise)>>,
 }
 
 impl HttpBackend {
     /// A client of the backend at `base` (empty for the page's own origin).
     pub fn new(base: &str) -> HttpBackend {
-        HttpBackend { base: base.trim_end_matches('/').to_owned() }
+        HttpBackend { base: base.trim_end_matches('/').to_owned(), prefetched: Default::default() }
+    }
+
+    /// Hands over the loader's request for `url` (a `Promise<Response>`): the first `GET` of
+    /// `url` reads its answer instead of asking again, or asks again when it failed.
+    pub fn with_prefetched(self, url: String, answer: js_sys::Promise) -> HttpBackend {
+        self.prefetched.replace(Some((url, answer)));
+        self
+    }
+
+    /// The prefetched answer to `call`, when there is one and it came.
+    async fn take_prefetched(&self, call: &Call) -> Option<web_sys::Response> {
+        if call.method != "GET" {
+            return None;
+        }
+        let answer = {
+            let mut slot = self.prefetched.borrow_mut();
+            match slot.as_ref() {
+                Some((url, _)) if url.strip_prefix(self.base.as_str()) == Some(call.path.as_str()) => slot.take().map(|(_, answer)| answer),
+                _ => None,
+            }
+        }?;
+        JsFuture::from(answer).await.ok()?.dyn_into().ok()
     }
 }
 
@@ -119,6 +144,9 @@ fn transport_error(error: gloo_net::Error) -> String {
 impl Backend for HttpBackend {
     fn send(&self, call: Call) -> Pending<'_, Result<Answer, String>> {
         Box::pin(async move {
+            if let Some(raw) = self.take_prefetched(&call).await {
+                return Ok(answer_of(raw).await);
+            }
             let url = format!("{}{}", self.base, call.path);
             let builder = match call.method {
                 "POST" => gloo_net::http::Request::post(&url),
@@ -134,20 +162,24 @@ impl Backend for HttpBackend {
             }
             .map_err(transport_error)?;
             let response = request.send().await.map_err(transport_error)?;
-            let status = response.status();
-            // The browser's own JSON parser; a body that is not JSON reads as `null`.
-            let raw: web_sys::Response = response.into();
-            let body = match raw.json() {
-                Ok(parsing) => JsFuture::from(parsing).await.unwrap_or(JsValue::NULL),
-                Err(_) => JsValue::NULL,
-            };
-            Ok(Answer { status, body })
+            Ok(answer_of(response.into()).await)
         })
     }
 
     fn events_url(&self, path: &str) -> Option<String> {
         Some(format!("{}{path}", self.base))
     }
+}
+
+/// An answer's status and its body, read by the browser's own JSON parser; a body that is not
+/// JSON reads as `null`.
+async fn answer_of(raw: web_sys::Response) -> Answer {
+    let status = raw.status();
+    let body = match raw.json() {
+        Ok(parsing) => JsFuture::from(parsing).await.unwrap_or(JsValue::NULL),
+        Err(_) => JsValue::NULL,
+    };
+    Answer { status, body }
 }
 
 /// Encodes a path segment (tokens and ids are URL-safe already; this keeps stray input harmless).

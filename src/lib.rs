@@ -105,12 +105,22 @@ pub fn mount_configured(
 /// `locale` is `kk`, `ru` or `en` (else the browser's languages, else Russian); `apiBase` is the
 /// backend's origin when it is not the page's own; `display` is how the hosted Payment Page opens
 /// (`modal`, `embedded` or `redirect`).
+///
+/// The loader also passes `prefetched` and `prefetchedUrl`: its own request for the session (a
+/// `Promise<Response>`) and its URL, made while the wasm downloaded; the widget reads that answer
+/// instead of asking again when the URL is the one it would ask.
 #[wasm_bindgen]
 pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> CheckoutHandle {
+    let field = |name: &str| js_sys::Reflect::get(&options, &JsValue::from_str(name)).ok();
+    let prefetched = field("prefetched").and_then(|v| v.dyn_into::<js_sys::Promise>().ok()).zip(field("prefetchedUrl").and_then(|v| v.as_string()));
     let options: MountOptions = serde_wasm_bindgen::from_value(options).unwrap_or_default();
     let blank = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
     let locale = resolve_locale(blank(options.locale).as_deref());
-    let backend = Rc::new(HttpBackend::new(&blank(options.api_base).unwrap_or_default()));
+    let mut backend = HttpBackend::new(&blank(options.api_base).unwrap_or_default());
+    if let Some((answer, url)) = prefetched {
+        backend = backend.with_prefetched(url, answer);
+    }
+    let backend = Rc::new(backend);
     let display = PageDisplay::parse(blank(options.display).as_deref());
     mount_configured(element, options.session, locale, display, backend)
 }
