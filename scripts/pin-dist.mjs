@@ -1,7 +1,8 @@
 // Trunk's post-build hook, after minification and before compression: pins what the loader runs.
 //   - Writes the sha384 of the JS glue and of the wasm into the loader (its PINNED placeholders),
 //     which then refuses either file if it differs by one byte (www/kz-mobile-checkout-loader.js).
-//   - Pins the loader on the demo page (index.html) as a merchant would on theirs.
+//   - Pins the loader, and the glue and wasm it preloads, on the demo page (index.html), as a
+//     merchant would on theirs.
 //   - Writes dist/integrity.json: every file's sha384 in the form `integrity=` takes, for a
 //     merchant's PCI DSS 6.4.3 inventory, and prints the loader's, the one value a merchant puts
 //     on their <script> tag (README, "Pinning the widget").
@@ -28,14 +29,21 @@ for (const [placeholder, file] of [['@@KZC_GLUE_SHA384@@', 'kz-mobile-checkout.j
 }
 writeFileSync(loader, text);
 
+// Every tag of the demo page that loads one of the widget's files gets its integrity, as a
+// merchant's page would: the loader's <script>, the glue's modulepreload, the wasm's preload and
+// the stylesheet.
 const page = join(dir, 'index.html');
-const tag = '<script type="module" src="./kz-mobile-checkout-loader.js">';
-const html = readFileSync(page, 'utf8');
-if (html.split(tag).length !== 2) {
-  console.error(`pin-dist: index.html must load the loader exactly once, as ${tag}`);
-  process.exit(1);
+let html = readFileSync(page, 'utf8');
+for (const file of ['kz-mobile-checkout-loader.js', 'kz-mobile-checkout.js', 'kz-mobile-checkout_bg.wasm', 'kz-mobile-checkout.css']) {
+  const tag = new RegExp(`<(script|link)([^>]*) (src|href)="\\./${file.replace(/\./g, '\\.')}"`, 'g');
+  const found = html.match(tag) || [];
+  if (found.length !== 1) {
+    console.error(`pin-dist: index.html must load ${file} exactly once (found ${found.length})`);
+    process.exit(1);
+  }
+  html = html.replace(tag, (whole) => `${whole} integrity="${sri(file)}"`);
 }
-writeFileSync(page, html.replace(tag, `<script type="module" src="./kz-mobile-checkout-loader.js" integrity="${sri('kz-mobile-checkout-loader.js')}" crossorigin="anonymous">`));
+writeFileSync(page, html);
 
 const files = {};
 for (const name of readdirSync(dir).sort()) {

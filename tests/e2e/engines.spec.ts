@@ -1,0 +1,204 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { Builder, By, Condition, WebDriver, WebElement } from 'selenium-webdriver';
+import { randomPhone, smsCode } from './fixtures/checkout';
+
+// The main journeys in the three browser engines a customer's phone can have: Chromium (Android's
+// Chrome), Gecko (Firefox) and WebKit (every browser on an iPhone). Playwright drives only its
+// own patched Firefox and WebKit builds, which cannot be downloaded here; the browsers a Debian
+// machine has are driven over W3C WebDriver instead, with one client (selenium-webdriver) for
+// all three drivers: chromedriver, geckodriver (from crates.io) with Debian's firefox-esr, and
+// WebKitWebDriver (Debian's webkit2gtk-driver) with WebKitGTK's MiniBrowser on a virtual display.
+// The sandbox, the backend and the release widget are the suite's own (global-setup.ts).
+
+const root = path.resolve(__dirname, '../..');
+
+interface Engine {
+  name: string;
+  /** The WebDriver server: program and arguments; `{port}` is replaced. */
+  driver: string[];
+  capabilities: Record<string, unknown>;
+}
+
+const ENGINES: Engine[] = [
+  {
+    name: 'chromium',
+    driver: [process.env.CHROMEDRIVER || '/usr/bin/chromedriver', '--port={port}'],
+    capabilities: {
+      browserName: 'chrome',
+      'goog:loggingPrefs': { browser: 'SEVERE' },
+      'goog:chromeOptions': {
+        binary: '/usr/bin/chromium',
+        args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--window-size=520,900'],
+      },
+    },
+  },
+  {
+    name: 'firefox',
+    driver: [process.env.GECKODRIVER || 'geckodriver', '--port={port}', '--binary', '/usr/bin/firefox-esr'],
+    capabilities: { browserName: 'firefox', 'moz:firefoxOptions': { args: ['-headless', '-width=520', '-height=900'], prefs: { 'network.proxy.type': 0 } } },
+  },
+  {
+    name: 'webkit',
+    // WebKitGTK's browser needs a display: a virtual one (Xvfb) for the driver and its browsers.
+    driver: ['xvfb-run', '--auto-servernum', '--server-args=-screen 0 1280x1024x24', 'WebKitWebDriver', '--port={port}'],
+    capabilities: {
+      browserName: 'MiniBrowser',
+      'webkitgtk:browserOptions': { binary: '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser', args: ['--automation'] },
+    },
+  },
+];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Starts a WebDriver server and resolves with its URL once it answers `/status`. */
+async function startDriver(engine: Engine): Promise<{ url: string; process: ChildProcess }> {
+  const port = await freePort();
+  const [program, ...args] = engine.driver.map((part) => part.replace('{port}', String(port)));
+  const logDir = path.join(root, 'target/e2e');
+  fs.mkdirSync(logDir, { recursive: true });
+  // Its own process group, so that stopping it stops what it started (xvfb-run's Xvfb, browsers).
+  const log = fs.openSync(path.join(logDir, `${engine.name}-driver.log`), 'w');
+  const child = spawn(program, args, { detached: true, stdio: ['ignore', log, log] });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`${program} exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/status`)).ok) return { url, process: child };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  stopDriver(child);
+  throw new Error(`${program} did not answer on ${url}`);
+}
+
+function stopDriver(child: ChildProcess) {
+  try {
+    if (child.pid) process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+}
+
+/** Waits until `find` returns something truthy; fails with `what` after `ms`. */
+async function until<T>(driver: WebDriver, what: string, find: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
+  return driver.wait(new Condition(what, async () => {
+    try {
+      return (await find()) || null;
+    } catch {
+      return null; // a stale element while the screen changes
+    }
+  }), ms) as Promise<T>;
+}
+
+/** The first displayed element matching `css`, waited for. */
+function shown(driver: WebDriver, css: string, ms?: number): Promise<WebElement> {
+  return until(driver, `${css} to be shown`, async () => {
+    for (const element of await driver.findElements(By.css(css))) if (await element.isDisplayed()) return element;
+    return null;
+  }, ms);
+}
+
+/** Waits until the element matching `css` has text matching `pattern`. */
+function textOf(driver: WebDriver, css: string, pattern: RegExp, ms?: number): Promise<string> {
+  return until(driver, `${css} to say ${pattern}`, async () => {
+    const text = await (await driver.findElement(By.css(css))).getText();
+    return pattern.test(text) ? text : null;
+  }, ms);
+}
+
+/** Types the phone, asks for the code and returns the code field. */
+async function askForCode(driver: WebDriver, phone: string): Promise<WebElement> {
+  await driver.get(`${process.env.E2E_BASE}/?locale=en`);
+  await (await shown(driver, 'kz-mobile-checkout [data-testid=phone]')).sendKeys(phone.replace(/\s/g, ''));
+  await (await shown(driver, 'kz-mobile-checkout [data-testid=submit]')).click();
+  return shown(driver, 'kz-mobile-checkout [data-testid=otp]', 20_000);
+}
+
+/** The browser's console errors, where the driver can read them (Chromium's logging API). */
+async function consoleErrors(driver: WebDriver, engine: Engine): Promise<string[]> {
+  if (engine.name !== 'chromium') return [];
+  const entries = await driver.manage().logs().get('browser');
+  return entries.filter((e) => e.level.name === 'SEVERE').map((e) => e.message);
+}
+
+for (const engine of ENGINES) {
+  test.describe(`in ${engine.name}`, () => {
+    test.describe.configure({ mode: 'serial' });
+    let server: { url: string; process: ChildProcess };
+    let driver: WebDriver;
+
+    test.beforeAll(async () => {
+      server = await startDriver(engine);
+    });
+    test.afterAll(async () => {
+      if (server) stopDriver(server.process);
+    });
+    test.beforeEach(async () => {
+      driver = await new Builder().usingServer(server.url).withCapabilities(engine.capabilities).build();
+      await driver.manage().setTimeouts({ pageLoad: 30_000, script: 10_000 });
+    });
+    test.afterEach(async () => {
+      await driver?.quit();
+    });
+
+    test(`pays with the code (${engine.name})`, async () => {
+      const phone = randomPhone('707');
+      const code = await askForCode(driver, phone);
+      await textOf(driver, 'kz-mobile-checkout [data-testid=countdown]', /^0[01]:\d\d$/);
+      await code.sendKeys(await smsCode(phone));
+      await textOf(driver, 'kz-mobile-checkout [data-testid=result] h2', /^Payment complete$/);
+      expect(await (await driver.findElement(By.css('kz-mobile-checkout [data-testid=result]'))).getAttribute('data-state')).toBe('succeeded');
+      expect(await consoleErrors(driver, engine)).toEqual([]);
+    });
+
+    test(`refuses a wrong code, then pays with the right one (${engine.name})`, async () => {
+      const phone = randomPhone('775');
+      const field = await askForCode(driver, phone);
+      const right = await smsCode(phone);
+      await field.sendKeys(right === '000000' ? '111111' : '000000');
+      await textOf(driver, 'kz-mobile-checkout [data-testid=otp-error]', /That code is not right/);
+      // The field is emptied and keeps the focus, so the customer types the right code at once.
+      await until(driver, 'the code field to be empty', async () => (await (await shown(driver, 'kz-mobile-checkout [data-testid=otp]')).getAttribute('value')) === '');
+      expect(await driver.executeScript('return document.activeElement && document.activeElement.dataset.testid')).toBe('otp');
+      await driver.switchTo().activeElement().sendKeys(right);
+      await textOf(driver, 'kz-mobile-checkout [data-testid=result] h2', /^Payment complete$/);
+    });
+
+    test(`opens the Payment Page with the forced operator (${engine.name})`, async () => {
+      await driver.get(`${process.env.E2E_BASE}/?mode=payment_page&locale=en`);
+      await (await shown(driver, 'kz-mobile-checkout [data-testid=operator-TELE2] input')).click();
+      await (await shown(driver, 'kz-mobile-checkout [data-testid=submit]')).click();
+      const frame = await shown(driver, '[data-epay-modal] iframe', 20_000);
+      expect(await frame.getAttribute('title')).toBe('Payment Page');
+      await driver.switchTo().frame(frame);
+      const operator = await shown(driver, '#operator');
+      expect(await operator.getAttribute('value')).toBe('TELE2');
+      expect(await operator.isEnabled()).toBe(false);
+      await shown(driver, 'input[type=tel]');
+      await driver.switchTo().defaultContent();
+    });
+
+    test(`shows a live cash-in deposit (${engine.name})`, async () => {
+      await driver.get(`${process.env.E2E_BASE}/?mode=cash_in&locale=en`);
+      await textOf(driver, 'kz-mobile-checkout [data-testid=cash-progress]', /Waiting for your payment at the terminal/);
+      await (await shown(driver, '#terminal')).click();
+      // The deposit arrives over the live stream (or the poll behind it) with no reload.
+      await textOf(driver, 'kz-mobile-checkout [data-testid=deposits]', /5,000\.00/, 20_000);
+      await textOf(driver, 'kz-mobile-checkout [data-testid=cash-progress]', /Left to pay: ₸7,990\.00/);
+    });
+  });
+}
