@@ -36,11 +36,16 @@ check-wasm:
 	cargo check -p checkout-protocol --target wasm32-unknown-unknown
 	cargo check -p checkout-protocol --target wasm32-unknown-unknown --features signing
 
-# chromedriver leaves a 70 MB profile per run in $$TMPDIR when the runner stops it; kept under
+# The widget's browser tests (wasm-bindgen-test), in Chromium and in Firefox ESR: the runner takes
+# the browser from the driver it is given (GECKODRIVER before CHROMEDRIVER, so unset for Chromium).
+# The drivers leave a 70 MB profile per run in $$TMPDIR when the runner stops them; kept under
 # target/ and wiped here, so repeated runs do not fill /tmp.
+BROWSER_TESTS = WASM_BINDGEN_TEST_TIMEOUT=180 cargo test -p kz-mobile-checkout --target wasm32-unknown-unknown --test web --test web_otp
 test-browser:
 	rm -rf target/tmp/browser && mkdir -p target/tmp/browser
-	TMPDIR=$(CURDIR)/target/tmp/browser WASM_BINDGEN_TEST_TIMEOUT=180 cargo test -p kz-mobile-checkout --target wasm32-unknown-unknown --test web --test web_otp
+	env -u GECKODRIVER TMPDIR=$(CURDIR)/target/tmp/browser $(BROWSER_TESTS)
+	rm -rf target/tmp/browser && mkdir -p target/tmp/browser
+	env -u CHROMEDRIVER GECKODRIVER=$$(command -v geckodriver || echo geckodriver-not-installed) TMPDIR=$(CURDIR)/target/tmp/browser $(BROWSER_TESTS)
 
 check-bundle: build
 	scripts/check-bundle.sh dist
@@ -49,7 +54,8 @@ check-bundle: build
 check-types: build
 	tsc -p tests/types
 
-## The end-to-end suite: real sandbox and backend processes, the release widget, Chromium.
+## The end-to-end suite: real sandbox and backend processes, the release widget, Chromium; the
+## main journeys also in Firefox ESR and WebKitGTK (engines.spec.ts, over WebDriver).
 test-e2e: build
 	cargo build -q -p checkout-sandbox -p checkout-server
 	cd tests/e2e && npx playwright test

@@ -37,10 +37,6 @@ if [ ! -d "$out/peers/py/payment_page_sdk" ]; then
   python3 -m pip install -q --no-deps --target "$out/peers/py" ecommpay-sdk==1.0.6 2>/dev/null
 fi
 
-if [ ! -f "$out/peers/py-brotli/brotli.py" ]; then
-  echo "bench: installing PyPI brotli 1.2.1 into $out/peers/py-brotli (the brotli column)" >&2
-  python3 -m pip install -q --target "$out/peers/py-brotli" brotli==1.2.1 2>/dev/null || echo "bench: no brotli module; the brotli column stays n/a" >&2
-fi
 
 echo "bench: signatures" >&2
 target/release/checkout-bench signature --seconds 2 >"$out/signature.json"

@@ -75,6 +75,8 @@ if [ -n "$startup" ]; then
   echo "bench: widget start-up (10 cold loads)" >&2
   PLAYWRIGHT="$PWD/$out/peers/node_modules/playwright-core/index.mjs" node scripts/bench_startup.mjs "${servers[0]}/" 10 >"$out/startup.json"
   PLAYWRIGHT="$PWD/$out/peers/node_modules/playwright-core/index.mjs" node scripts/bench_startup.mjs "${servers[0]}/" 10 mid-range >"$out/startup-mid-range.json"
+  echo "bench: widget start-up per engine (Chromium, Firefox ESR, WebKitGTK; 10 cold loads each)" >&2
+  node scripts/bench_engines.mjs "${servers[0]}/" 10 >"$out/startup-engines.json"
 fi
 
 echo "bench: backend under load: $name ($instances instance(s))" >&2

@@ -32,11 +32,17 @@ for component in rustfmt clippy rust-src; do
   if ! rustup component list --installed | grep -q "^$component"; then rustup component add "$component"; fi
 done
 
-# Debian packages: a browser and its driver for the browser tests, Node.js for the npm tools,
-# and PostgreSQL.
+# Debian packages: the three browser engines and their WebDriver servers for the browser tests
+# (Chromium; Firefox ESR, whose geckodriver comes from crates.io below; WebKitGTK's MiniBrowser
+# with WebKitWebDriver, which needs a display: Xvfb, started by xvfb-run, which needs xauth),
+# Node.js for the npm tools, and PostgreSQL.
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
+command -v firefox-esr >/dev/null || missing+=(firefox-esr)
+command -v WebKitWebDriver >/dev/null || missing+=(webkit2gtk-driver)
+command -v xvfb-run >/dev/null || missing+=(xvfb)
+command -v xauth >/dev/null || missing+=(xauth)
 command -v npm >/dev/null || missing+=(nodejs npm)
 # scripts/with-postgres.sh picks free ports with it; the machines have it, a minimal Debian may not.
 command -v python3 >/dev/null || missing+=(python3)
@@ -53,6 +59,12 @@ if ! wasm-bindgen --version 2>/dev/null | grep -qF "$WASM_BINDGEN_VERSION"; then
   # Not --locked: one locked dependency of the CLI is missing from the registry.
   say "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 5 minutes)"
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+GECKODRIVER_VERSION=0.37.1
+if ! geckodriver --version 2>/dev/null | grep -qF "$GECKODRIVER_VERSION"; then
+  say "cargo install geckodriver $GECKODRIVER_VERSION (about 3 minutes)"
+  cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked
 fi
 
 # npm tools, from the lock file: binaryen's wasm-opt (Debian's binaryen 108 corrupts the externref

@@ -749,6 +749,50 @@ async fn the_js_mount_takes_options_and_reports_an_unreachable_backend() {
     assert!(text.contains("Желі қатесі"), "{text}");
 }
 
+/// `mount`'s options as the loader gives them: an unreachable backend, and the loader's own
+/// request for the session, answered with `fake`'s session, for `prefetched_url`.
+fn options_with_prefetched(session: &str, prefetched_url: &str, fake: &Fake) -> JsValue {
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"session".into(), &session.into()).unwrap();
+    js_sys::Reflect::set(&options, &"locale".into(), &"en".into()).unwrap();
+    js_sys::Reflect::set(&options, &"apiBase".into(), &"http://127.0.0.1:9/".into()).unwrap();
+    let body = js_sys::JSON::stringify(&serde_wasm_bindgen::to_value(&fake.session_view(session)).unwrap()).unwrap();
+    let init = web_sys::ResponseInit::new();
+    init.set_status(200);
+    let response = web_sys::Response::new_with_opt_str_and_init(Some(&String::from(body)), &init).unwrap();
+    js_sys::Reflect::set(&options, &"prefetched".into(), &js_sys::Promise::resolve(&response)).unwrap();
+    js_sys::Reflect::set(&options, &"prefetchedUrl".into(), &prefetched_url.into()).unwrap();
+    options.into()
+}
+
+#[wasm_bindgen_test]
+async fn the_session_the_loader_asked_for_while_the_wasm_downloaded_is_the_first_screens() {
+    // The backend is unreachable: only the loader's answer can draw the form.
+    let fake = Fake::new();
+    let root = wrapper();
+    let _handle = mount(root.clone(), options_with_prefetched("cs/pre", "http://127.0.0.1:9/api/sessions/cs%2Fpre", &fake));
+    assert_eq!(text_until(&root, "[data-testid=amount]", |t| !t.is_empty()).await, "₸1,000.00");
+    assert!(root.query_selector("[data-testid=phone]").unwrap().is_some());
+
+    // An answer for another URL (another backend, another session) is never taken for this one.
+    let other = wrapper();
+    let _other = mount(other.clone(), options_with_prefetched("cs_pre", "http://127.0.0.1:9/api/sessions/cs_other", &fake));
+    let text = text_until(&other, "[data-testid=load-failed]", |t| !t.is_empty()).await;
+    assert!(text.contains("Network error"), "{text}");
+}
+
+#[wasm_bindgen_test]
+async fn the_first_screen_is_marked_once_in_the_pages_user_timing() {
+    let performance = web_sys::window().unwrap().performance().unwrap();
+    let marks = || performance.get_entries_by_name("kz-mobile-checkout:first-screen").length();
+    performance.clear_marks_with_mark_name("kz-mobile-checkout:first-screen");
+    let fake = Fake::new();
+    let m = mount_fake(&fake, Locale::En);
+    assert_eq!(marks(), 0, "nothing to act on yet: the skeleton");
+    let _otp = to_otp_screen(&m).await;
+    assert_eq!(marks(), 1, "the form was the first screen; the code screen is not marked again");
+}
+
 fn with_methods(methods: &[Method]) -> Rc<Fake> {
     let fake = Fake::new();
     *fake.methods.borrow_mut() = methods.to_vec();

@@ -16,6 +16,9 @@ use super::waiting::Waiting;
 use crate::i18n::{t, Msg};
 use crate::state::{use_checkout, Mode, Screen};
 
+/// The User Timing mark of the first screen the customer can act on (or read, when loading failed).
+pub const FIRST_SCREEN_MARK: &str = "kz-mobile-checkout:first-screen";
+
 /// The checkout; expects the state in context (`Checkout::provide`).
 #[component]
 pub fn Checkout() -> impl IntoView {
@@ -23,6 +26,21 @@ pub fn Checkout() -> impl IntoView {
     let (screen, open) = (c.screen, c.open_payment);
     // Only while a payment is open: a final screen has nothing left to follow.
     let reconnecting = move || (open.with(Option::is_some) && c.connection_lost.get()).then(|| t(c.locale, Msg::Reconnecting));
+    // The first screen a customer can act on, marked once in the page's User Timing
+    // (`kz-mobile-checkout:first-screen`): what `make bench` reads in every engine, and what a
+    // merchant's own real-user monitoring can read.
+    Effect::new(move |marked: Option<bool>| {
+        if marked == Some(true) {
+            return true;
+        }
+        let acting = !matches!(screen.get(), Screen::Loading);
+        if acting {
+            if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+                let _ = performance.mark(FIRST_SCREEN_MARK);
+            }
+        }
+        acting
+    });
     view! {
         <div class="kzc-root" lang=c.locale.tag() data-testid="checkout" data-screen=move || screen.get().name()>
             {move || {

@@ -1,97 +1,17 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
+import { ChildProcess } from 'node:child_process';
 import { expect, test } from '@playwright/test';
 import { Builder, By, Condition, WebDriver, WebElement } from 'selenium-webdriver';
 import { randomPhone, smsCode } from './fixtures/checkout';
 
 // The main journeys in the three browser engines a customer's phone can have: Chromium (Android's
-// Chrome), Gecko (Firefox) and WebKit (every browser on an iPhone). Playwright drives only its
-// own patched Firefox and WebKit builds, which cannot be downloaded here; the browsers a Debian
-// machine has are driven over W3C WebDriver instead, with one client (selenium-webdriver) for
-// all three drivers: chromedriver, geckodriver (from crates.io) with Debian's firefox-esr, and
-// WebKitWebDriver (Debian's webkit2gtk-driver) with WebKitGTK's MiniBrowser on a virtual display.
+// Chrome), Gecko (Firefox) and WebKit (every browser on an iPhone), over W3C WebDriver with one
+// client (selenium-webdriver) for all three drivers (fixtures/webdriver.cjs says which and why).
 // The sandbox, the backend and the release widget are the suite's own (global-setup.ts).
 
-const root = path.resolve(__dirname, '../..');
-
-interface Engine {
-  name: string;
-  /** The WebDriver server: program and arguments; `{port}` is replaced. */
-  driver: string[];
-  capabilities: Record<string, unknown>;
-}
-
-const ENGINES: Engine[] = [
-  {
-    name: 'chromium',
-    driver: [process.env.CHROMEDRIVER || '/usr/bin/chromedriver', '--port={port}'],
-    capabilities: {
-      browserName: 'chrome',
-      'goog:loggingPrefs': { browser: 'SEVERE' },
-      'goog:chromeOptions': {
-        binary: '/usr/bin/chromium',
-        args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--window-size=520,900'],
-      },
-    },
-  },
-  {
-    name: 'firefox',
-    driver: [process.env.GECKODRIVER || 'geckodriver', '--port={port}', '--binary', '/usr/bin/firefox-esr'],
-    capabilities: { browserName: 'firefox', 'moz:firefoxOptions': { args: ['-headless', '-width=520', '-height=900'], prefs: { 'network.proxy.type': 0 } } },
-  },
-  {
-    name: 'webkit',
-    // WebKitGTK's browser needs a display: a virtual one (Xvfb) for the driver and its browsers.
-    driver: ['xvfb-run', '--auto-servernum', '--server-args=-screen 0 1280x1024x24', 'WebKitWebDriver', '--port={port}'],
-    capabilities: {
-      browserName: 'MiniBrowser',
-      'webkitgtk:browserOptions': { binary: '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser', args: ['--automation'] },
-    },
-  },
-];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/** Starts a WebDriver server and resolves with its URL once it answers `/status`. */
-async function startDriver(engine: Engine): Promise<{ url: string; process: ChildProcess }> {
-  const port = await freePort();
-  const [program, ...args] = engine.driver.map((part) => part.replace('{port}', String(port)));
-  const logDir = path.join(root, 'target/e2e');
-  fs.mkdirSync(logDir, { recursive: true });
-  // Its own process group, so that stopping it stops what it started (xvfb-run's Xvfb, browsers).
-  const log = fs.openSync(path.join(logDir, `${engine.name}-driver.log`), 'w');
-  const child = spawn(program, args, { detached: true, stdio: ['ignore', log, log] });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`${program} exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/status`)).ok) return { url, process: child };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  stopDriver(child);
-  throw new Error(`${program} did not answer on ${url}`);
-}
-
-function stopDriver(child: ChildProcess) {
-  try {
-    if (child.pid) process.kill(-child.pid, 'SIGTERM');
-  } catch {
-    // already gone
-  }
-}
+// The engines and their drivers, shared with `make bench` (scripts/bench_engines.mjs).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ENGINES, startDriver, stopDriver } = require('./fixtures/webdriver.cjs');
+type Engine = { name: string; capabilities: Record<string, unknown> };
 
 /** Waits until `find` returns something truthy; fails with `what` after `ms`. */
 async function until<T>(driver: WebDriver, what: string, find: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
@@ -135,7 +55,7 @@ async function consoleErrors(driver: WebDriver, engine: Engine): Promise<string[
   return entries.filter((e) => e.level.name === 'SEVERE').map((e) => e.message);
 }
 
-for (const engine of ENGINES) {
+for (const engine of ENGINES as Engine[]) {
   test.describe(`in ${engine.name}`, () => {
     test.describe.configure({ mode: 'serial' });
     let server: { url: string; process: ChildProcess };
