@@ -2,7 +2,7 @@
 //! `merchant.js` once, then `EPayWidget.run(params, 'get')` with the backend's signed parameters,
 //! the display the merchant chose, and handlers that report back to the widget.
 
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use checkout_protocol::host_event::PageStep;
 use js_sys::{Function, Object, Reflect};
@@ -67,15 +67,36 @@ const HANDLERS: [(&str, PageStep); 5] = [
     ("onExit", PageStep::Exit),
 ];
 
-/// Opens the Payment Page with `params`; every handler calls `on_message` with its message.
-pub fn run(params: &JsValue, display: PageDisplay, target_id: &str, on_message: Rc<dyn Fn(PageStep)>) -> Result<(), String> {
+/// One opening of the Payment Page: what its handlers report to. Its handlers act only while it
+/// is held; the widget holds the current opening and drops it when it opens another or is
+/// unmounted, and from then on that opening's handlers do nothing.
+///
+/// Not the closures themselves: the platform's script keeps the functions it was given and may
+/// call them at any time, also after the widget is gone, and a dropped `Closure` would throw in
+/// the merchant's page. The functions are the JavaScript garbage collector's to free (with the
+/// little they hold: a weak reference), and reach the widget only through this opening.
+pub struct PageOpening {
+    _report: Rc<dyn Fn(PageStep)>,
+}
+
+impl std::fmt::Debug for PageOpening {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PageOpening")
+    }
+}
+
+/// Opens the Payment Page with `params`; every handler calls `on_message` with its message for as
+/// long as the returned opening is held.
+pub fn run(params: &JsValue, display: PageDisplay, target_id: &str, on_message: Rc<dyn Fn(PageStep)>) -> Result<PageOpening, String> {
     let widget = epay_widget().ok_or("EPayWidget is not loaded")?;
     let config = Object::assign(&Object::new(), &params.clone().dyn_into::<Object>().map_err(|_| "parameters are not an object")?);
     for (name, message) in HANDLERS {
-        let report = on_message.clone();
-        let handler = Closure::<dyn Fn(JsValue)>::new(move |_| report(message));
-        // The Payment Page may call a handler at any time while it is open; the closure lives as
-        // long as the page (one per opening).
+        let report: Weak<dyn Fn(PageStep)> = Rc::downgrade(&on_message);
+        let handler = Closure::<dyn Fn(JsValue)>::new(move |_| {
+            if let Some(report) = report.upgrade() {
+                report(message);
+            }
+        });
         Reflect::set(&config, &JsValue::from_str(name), &handler.into_js_value()).map_err(|_| "cannot set a handler")?;
     }
     match display {
@@ -88,5 +109,7 @@ pub fn run(params: &JsValue, display: PageDisplay, target_id: &str, on_message: 
         PageDisplay::Modal => {}
     }
     let run: Function = Reflect::get(&widget, &JsValue::from_str("run")).ok().and_then(|f| f.dyn_into().ok()).ok_or("EPayWidget.run is missing")?;
-    run.call2(&widget, &config, &JsValue::from_str("get")).map(|_| ()).map_err(|e| e.as_string().unwrap_or_else(|| "EPayWidget.run failed".into()))
+    run.call2(&widget, &config, &JsValue::from_str("get"))
+        .map(|_| PageOpening { _report: on_message })
+        .map_err(|e| e.as_string().unwrap_or_else(|| "EPayWidget.run failed".into()))
 }

@@ -24,7 +24,7 @@ use checkout_protocol::host_event::{
 
 use crate::host_events::Host;
 use crate::i18n::{seconds_left, t, tf, Msg};
-use crate::payment_page::{ensure_script, run as run_payment_page, PageDisplay};
+use crate::payment_page::{ensure_script, run as run_payment_page, PageDisplay, PageOpening};
 
 /// Digits in the platform's OTPs; the field submits itself when it has this many.
 pub const OTP_LENGTH: usize = 6;
@@ -171,6 +171,8 @@ pub struct Checkout {
     host: StoredValue<Host, LocalStorage>,
     memory: StoredValue<Memory, LocalStorage>,
     stream: StoredValue<Option<LiveStream>, LocalStorage>,
+    /// The Payment Page opening whose handlers may act; dropped with the widget.
+    page_opening: StoredValue<Option<PageOpening>, LocalStorage>,
 
     /// The session as loaded (resource), and the load's failure.
     pub loaded: LocalResource<Result<SessionView, ApiError>>,
@@ -291,6 +293,7 @@ impl Checkout {
             host: StoredValue::new_local(host),
             memory: StoredValue::new_local(Memory::default()),
             stream: StoredValue::new_local(None),
+            page_opening: StoredValue::new_local(None),
             loaded,
             session,
             load_error,
@@ -520,6 +523,8 @@ impl Checkout {
             self.memory.update_value(|m| m.forgotten.push(id));
         }
         self.payment.set(None);
+        // Its Payment Page, if one is still open somewhere, speaks no more for the widget.
+        self.page_opening.set_value(None);
         self.code_sent.set(false);
         self.page_closed.set(false);
         self.announcement.set(None);
@@ -867,9 +872,14 @@ impl Checkout {
                 return;
             }
             let on_message = std::rc::Rc::new(move |step: PageStep| this.page_message(step));
-            if let Err(reason) = run_payment_page(&params, this.display, &this.page_target(), on_message) {
-                this.forget_payment();
-                this.page_failed("payment_page_failed", reason);
+            // The new opening replaces (and so silences) the one before.
+            match run_payment_page(&params, this.display, &this.page_target(), on_message) {
+                Ok(opening) => this.page_opening.set_value(Some(opening)),
+                Err(reason) => {
+                    this.page_opening.set_value(None);
+                    this.forget_payment();
+                    this.page_failed("payment_page_failed", reason);
+                }
             }
         });
     }

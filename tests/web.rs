@@ -894,6 +894,66 @@ async fn the_payment_page_runs_with_the_signed_parameters_and_the_result_comes_f
     assert_eq!(m.root.query_selector("[data-testid=result-detail]").unwrap().unwrap().text_content().unwrap(), "₸1,000.00 paid");
 }
 
+/// How many times the fake `EPayWidget` has been run on this page.
+fn page_openings() -> u32 {
+    let configs = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__epayConfigs".into()).unwrap();
+    if configs.is_object() {
+        js_sys::Array::from(&configs).length()
+    } else {
+        0
+    }
+}
+
+/// The handlers (`onExit`, `onPaymentSuccess`, …) the fake `EPayWidget` was given at its `n`-th
+/// opening on this page.
+fn page_handler(n: u32, name: &str) -> js_sys::Function {
+    let window = web_sys::window().unwrap();
+    let configs = js_sys::Reflect::get(&window, &"__epayConfigs".into()).unwrap();
+    let config = js_sys::Reflect::get(&configs, &n.into()).unwrap();
+    js_sys::Reflect::get(&config, &name.into()).unwrap().unchecked_into()
+}
+
+#[wasm_bindgen_test]
+async fn a_payment_page_speaks_for_the_widget_only_while_it_is_the_current_opening() {
+    let fake = with_methods(&[Method::PaymentPage]);
+    // A stand-in that keeps every opening's handlers, as the platform's script may.
+    *fake.script_url.borrow_mut() =
+        "data:text/javascript,window.__epayConfigs=[];window.EPayWidget={run:function(c,m){window.__epayConfigs.push(c);}}".into();
+    js_sys::Reflect::delete_property(&web_sys::window().unwrap(), &"EPayWidget".into()).unwrap();
+    *fake.outcome.borrow_mut() = Some((PaymentState::Failed, Some("abandoned".into())));
+    let m = mount_fake(&fake, Locale::En);
+    find(&m.root, "[data-testid=page-form]").await;
+    radios(&m.root)[4].click();
+    find(&m.root, "[data-testid=submit]").await.click();
+    until("the first opening", || page_openings() == 1).await;
+    // The customer closes the first page; nothing was paid, so the pay button comes back.
+    page_handler(0, "onExit").call0(&JsValue::NULL).unwrap();
+    until("the page settled", || fake.calls.borrow().iter().any(|c| c == "page closed")).await;
+    find(&m.root, "[data-testid=page-form] [data-testid=submit]").await.click();
+    until("the second opening", || page_openings() == 2).await;
+    page_handler(1, "onLoaded").call0(&JsValue::NULL).unwrap();
+    let heard = || m.events.borrow().iter().filter(|(name, _)| name == "payment-page").count();
+    let (events, closes) = (heard(), fake.calls.borrow().iter().filter(|c| *c == "page closed").count());
+    assert_eq!(events, 2, "exit of the first page, loaded of the second");
+
+    // The first page's handlers, called late, speak for nothing: no event, nothing settled.
+    for name in ["onPaymentSuccess", "onExit"] {
+        page_handler(0, name).call0(&JsValue::NULL).expect("a late handler never throws in the merchant's page");
+    }
+    assert_eq!(heard(), events);
+    assert_eq!(fake.calls.borrow().iter().filter(|c| *c == "page closed").count(), closes);
+
+    // Unmounted, the widget hears nothing from the current page either, and nothing throws.
+    let Mounted { root, events: heard_events, _handle: mut handle, _listeners } = m;
+    handle.unmount();
+    for name in ["onLoaded", "onPaymentSent", "onPaymentSuccess", "onPaymentFail", "onExit"] {
+        page_handler(1, name).call0(&JsValue::NULL).expect("a handler called after unmount() never throws");
+    }
+    assert_eq!(heard_events.borrow().iter().filter(|(name, _)| name == "payment-page").count(), events);
+    assert_eq!(fake.calls.borrow().iter().filter(|c| *c == "page closed").count(), closes);
+    drop(root);
+}
+
 #[wasm_bindgen_test]
 async fn a_payment_page_concluded_abandoned_then_paid_shows_the_success() {
     let fake = with_methods(&[Method::PaymentPage]);
