@@ -17,7 +17,7 @@ set -euo pipefail
 export RUSTC_BOOTSTRAP=1
 export CARGO_UNSTABLE_BUILD_STD=std,panic_abort
 export CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none --cfg erase_components"
 # Rebuilding std resolves std's own lock file (dlmalloc, moto-rt, ...), crates that no ordinary
 # build ever downloads. The bundle is built `--offline` (so trunk never downloads tools of its
 # own), which would then fail on a machine whose cargo registry never saw them: fetch them, and

@@ -169,11 +169,45 @@ pub enum Msg {
     FailedDetail,
     /// The code field filled itself from the SMS (WebOTP).
     OtpAutofilled,
+    /// A request this form sent was refused as malformed: the form and the shop's server do not match.
+    ErrRequestRefused,
+    /// The payment the form asked about is not known to the backend.
+    ErrPaymentNotFound,
+    /// The session does not offer this way of paying.
+    ErrMethodNotAllowed,
+    /// The session is paid already.
+    ErrAlreadyPaid,
+    /// Another payment of the session is still under way.
+    ErrPaymentInProgress,
+    /// A code was sent, but the payment no longer waits for one.
+    ErrNotAwaitingOtp,
+    /// The code for this prompt was sent already (a copy, or a second tab).
+    ErrOtpAlreadySubmitted,
+    /// A new code was asked for too early, and the backend did not say how long to wait.
+    ErrResendNotYet,
+    /// A new code is being asked for already.
+    ErrResendInProgress,
+    /// The payment platform refused the request.
+    ErrGateRejected,
+    /// The payment platform did not answer, or its answer could not be read.
+    ErrPlatformUnavailable,
+    /// A code of the shop's own side (its administration, callbacks, terminals) reached the customer: the shop's set-up is wrong.
+    ErrShopSetup,
+    /// The backend failed on its side.
+    ErrInternal,
+    /// An answer that is not one of the contract's shapes (another version, a proxy's page).
+    ErrUnexpectedAnswer,
+    /// Sending a code failed for a reason this widget does not know (a newer backend's code).
+    CodeFailed,
+    /// Asking for a new code failed for a reason this widget does not know.
+    ResendFailed,
+    /// Sending a payout failed for a reason this widget does not know.
+    PayoutFailed,
 }
 
 impl Msg {
     /// Every message, so tests can check each locale has each one.
-    pub const ALL: [Msg; 79] = [
+    pub const ALL: [Msg; 96] = [
         Msg::Loading,
         Msg::LoadFailed,
         Msg::SessionNotFound,
@@ -253,6 +287,23 @@ impl Msg {
         Msg::SuccessDetailNoPhone,
         Msg::FailedDetail,
         Msg::OtpAutofilled,
+        Msg::ErrRequestRefused,
+        Msg::ErrPaymentNotFound,
+        Msg::ErrMethodNotAllowed,
+        Msg::ErrAlreadyPaid,
+        Msg::ErrPaymentInProgress,
+        Msg::ErrNotAwaitingOtp,
+        Msg::ErrOtpAlreadySubmitted,
+        Msg::ErrResendNotYet,
+        Msg::ErrResendInProgress,
+        Msg::ErrGateRejected,
+        Msg::ErrPlatformUnavailable,
+        Msg::ErrShopSetup,
+        Msg::ErrInternal,
+        Msg::ErrUnexpectedAnswer,
+        Msg::CodeFailed,
+        Msg::ResendFailed,
+        Msg::PayoutFailed,
     ];
 }
 
@@ -390,6 +441,23 @@ fn kk(msg: Msg) -> &'static str {
         Msg::SuccessDetailNoPhone => "{amount} төленді",
         Msg::FailedDetail => "Төлем жүйесі бұл төлемді қабылдамады, ақша алынған жоқ. Қайталап көріңіз немесе басқа тәсілді таңдаңыз.",
         Msg::OtpAutofilled => "Код SMS-тен енгізілді.",
+        Msg::ErrRequestRefused => "Төлем формасы дүкен серверіне сәйкес келмейді. Бетті қайта жүктеңіз.",
+        Msg::ErrPaymentNotFound => "Төлем табылмады. Қайтадан бастаңыз.",
+        Msg::ErrMethodNotAllowed => "Бұл тапсырыс үшін бұл төлем тәсілі қолжетімсіз.",
+        Msg::ErrAlreadyPaid => "Бұл тапсырыс төленіп қойған.",
+        Msg::ErrPaymentInProgress => "Бұл тапсырыстың төлемі жүріп жатыр. Сәл күтіп, қайталаңыз.",
+        Msg::ErrNotAwaitingOtp => "Төлем енді кодты күтпейді. Нәтижесін күтіңіз.",
+        Msg::ErrOtpAlreadySubmitted => "Бұл код жіберілді, төлем тексерілуде.",
+        Msg::ErrResendNotYet => "Жаңа кодты сәл кейінірек сұрауға болады.",
+        Msg::ErrResendInProgress => "Жаңа код жолда.",
+        Msg::ErrGateRejected => "Төлем жүйесі бұл төлемді қабылдамады. Қайталаңыз немесе басқа төлем тәсілін таңдаңыз.",
+        Msg::ErrPlatformUnavailable => "Төлем жүйесі жауап бермей тұр. Бір минуттан кейін қайталаңыз.",
+        Msg::ErrShopSetup => "Дүкеннің төлем баптауларында қате бар. Дүкенге хабарласыңыз.",
+        Msg::ErrInternal => "Дүкен жағында қате шықты. Қайталап көріңіз.",
+        Msg::ErrUnexpectedAnswer => "Дүкен серверінің жауабын оқу мүмкін болмады. Бетті қайта жүктеңіз.",
+        Msg::CodeFailed => "Кодты жіберу мүмкін болмады. Қайталап көріңіз.",
+        Msg::ResendFailed => "Жаңа кодты сұрау мүмкін болмады. Қайталап көріңіз.",
+        Msg::PayoutFailed => "Ақшаны жіберу мүмкін болмады. Қайталап көріңіз.",
     }
 }
 
@@ -474,6 +542,23 @@ fn ru(msg: Msg) -> &'static str {
         Msg::SuccessDetailNoPhone => "Оплачено {amount}",
         Msg::FailedDetail => "Платёжная система не приняла эту оплату, деньги не списаны. Попробуйте ещё раз или выберите другой способ.",
         Msg::OtpAutofilled => "Код подставлен из SMS.",
+        Msg::ErrRequestRefused => "Форма оплаты не совпадает с сервером магазина. Обновите страницу.",
+        Msg::ErrPaymentNotFound => "Платёж не найден. Начните заново.",
+        Msg::ErrMethodNotAllowed => "Этот способ оплаты недоступен для этого заказа.",
+        Msg::ErrAlreadyPaid => "Этот заказ уже оплачен.",
+        Msg::ErrPaymentInProgress => "Оплата этого заказа уже идёт. Подождите немного и попробуйте снова.",
+        Msg::ErrNotAwaitingOtp => "Платёж больше не ждёт код. Дождитесь результата.",
+        Msg::ErrOtpAlreadySubmitted => "Этот код уже отправлен, платёж проверяется.",
+        Msg::ErrResendNotYet => "Новый код можно запросить чуть позже.",
+        Msg::ErrResendInProgress => "Новый код уже в пути.",
+        Msg::ErrGateRejected => "Платёжная система отклонила этот платёж. Попробуйте снова или выберите другой способ оплаты.",
+        Msg::ErrPlatformUnavailable => "Платёжная система не отвечает. Попробуйте через минуту.",
+        Msg::ErrShopSetup => "Оплата в магазине настроена неверно. Свяжитесь с магазином.",
+        Msg::ErrInternal => "На стороне магазина произошла ошибка. Попробуйте ещё раз.",
+        Msg::ErrUnexpectedAnswer => "Не удалось прочитать ответ сервера магазина. Обновите страницу.",
+        Msg::CodeFailed => "Не удалось отправить код. Попробуйте ещё раз.",
+        Msg::ResendFailed => "Не удалось запросить новый код. Попробуйте ещё раз.",
+        Msg::PayoutFailed => "Не удалось отправить выплату. Попробуйте ещё раз.",
     }
 }
 
@@ -558,6 +643,23 @@ fn en(msg: Msg) -> &'static str {
         Msg::SuccessDetailNoPhone => "{amount} paid",
         Msg::FailedDetail => "The payment platform did not accept this payment, and no money was taken. Try again or choose another way to pay.",
         Msg::OtpAutofilled => "The code was filled in from the SMS.",
+        Msg::ErrRequestRefused => "This payment form does not match the shop's server. Please reload the page.",
+        Msg::ErrPaymentNotFound => "This payment was not found. Please start again.",
+        Msg::ErrMethodNotAllowed => "This way of paying is not available for this order.",
+        Msg::ErrAlreadyPaid => "This order is already paid.",
+        Msg::ErrPaymentInProgress => "A payment for this order is already under way. Wait a little and try again.",
+        Msg::ErrNotAwaitingOtp => "The payment is no longer waiting for a code. Please wait for its result.",
+        Msg::ErrOtpAlreadySubmitted => "This code has already been sent; the payment is being checked.",
+        Msg::ErrResendNotYet => "A new code can be requested a little later.",
+        Msg::ErrResendInProgress => "A new code is already on its way.",
+        Msg::ErrGateRejected => "The payment system refused this payment. Try again or choose another way to pay.",
+        Msg::ErrPlatformUnavailable => "The payment system is not answering. Please try again in a minute.",
+        Msg::ErrShopSetup => "The shop's checkout is not set up correctly. Please contact the shop.",
+        Msg::ErrInternal => "Something went wrong on the shop's side. Please try again.",
+        Msg::ErrUnexpectedAnswer => "The shop's server answered in a way this form cannot read. Please reload the page.",
+        Msg::CodeFailed => "The code could not be sent. Please try again.",
+        Msg::ResendFailed => "A new code could not be requested. Please try again.",
+        Msg::PayoutFailed => "The payout could not be sent. Please try again.",
     }
 }
 

@@ -96,28 +96,135 @@ impl Mode {
     }
 }
 
-/// The message for an error of the backend or the connection.
-pub fn api_message(error: &ApiError) -> Msg {
+/// The customer's step a backend call belongs to: it decides the text of a failure and the host
+/// page's `error` stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Loading the session.
+    Load,
+    /// Asking for a code (starting a payment by phone).
+    Start,
+    /// Sending a payout.
+    Payout,
+    /// Submitting a code.
+    Code,
+    /// Asking for a new code.
+    Resend,
+    /// Opening the Payment Page.
+    PaymentPage,
+}
+
+impl Step {
+    /// Every step, for tests.
+    pub const ALL: [Step; 6] = [Step::Load, Step::Start, Step::Payout, Step::Code, Step::Resend, Step::PaymentPage];
+
+    /// The host page's name for it.
+    pub const fn stage(self) -> ErrorStage {
+        match self {
+            Step::Load => ErrorStage::Load,
+            Step::Start => ErrorStage::Start,
+            Step::Payout => ErrorStage::Payout,
+            Step::Code | Step::Resend => ErrorStage::Otp,
+            Step::PaymentPage => ErrorStage::PaymentPage,
+        }
+    }
+
+    /// What failed, when the reason is one this widget does not know (a newer backend's code).
+    const fn failed(self) -> Msg {
+        match self {
+            Step::Load => Msg::LoadFailed,
+            Step::Start => Msg::StartFailed,
+            Step::Payout => Msg::PayoutFailed,
+            Step::Code => Msg::CodeFailed,
+            Step::Resend => Msg::ResendFailed,
+            Step::PaymentPage => Msg::PpLoadFailed,
+        }
+    }
+}
+
+/// The text for a failed call at `step`. Every code of the contract is named here, with no
+/// wildcard: a code added to `ErrorCode` does not compile until it has its text. Codes only the
+/// shop's own side can get (its administration, the platform's callbacks, the terminals) share
+/// one text, since reaching a customer means the shop's set-up is wrong.
+pub fn error_message(step: Step, error: &ApiError) -> Msg {
+    use checkout_protocol::api::ErrorCode as C;
+    let code = match error {
+        ApiError::Transport(_) => return Msg::NetworkError,
+        ApiError::Decode(_) => return Msg::ErrUnexpectedAnswer,
+        ApiError::Api { code, .. } => *code,
+    };
+    match code {
+        C::InvalidJson
+        | C::BodyTooLarge
+        | C::ContentType
+        | C::InvalidPath
+        | C::InvalidQuery
+        | C::UriTooLong
+        | C::HttpMethodNotAllowed
+        | C::NotFound
+        | C::BodyRejected => Msg::ErrRequestRefused,
+        C::TooManyRequests => Msg::TooManyRequests,
+        C::SessionNotFound => Msg::SessionNotFound,
+        C::PaymentNotFound => Msg::ErrPaymentNotFound,
+        C::MethodNotAllowed => Msg::ErrMethodNotAllowed,
+        C::AlreadyPaid => Msg::ErrAlreadyPaid,
+        C::PaymentInProgress => Msg::ErrPaymentInProgress,
+        C::OperatorUnknown => Msg::OperatorRequired,
+        C::PhoneEmpty => Msg::PhoneEmpty,
+        C::PhoneInvalidCharacter => Msg::PhoneInvalidCharacter,
+        C::PhoneTooShort => Msg::PhoneTooShort,
+        C::PhoneTooLong => Msg::PhoneTooLong,
+        C::PhoneRussian => Msg::PhoneRussian,
+        C::PhoneNotKzMobile => Msg::PhoneNotKzMobile,
+        C::PhoneForeign => Msg::PhoneForeign,
+        C::OtpInvalid => Msg::OtpShape,
+        C::NotAwaitingOtp => Msg::ErrNotAwaitingOtp,
+        C::OtpAlreadySubmitted => Msg::ErrOtpAlreadySubmitted,
+        C::OtpAttemptsExhausted => Msg::OtpTriesUsed,
+        C::ResendTooEarly => Msg::ErrResendNotYet,
+        C::ResendLimit => Msg::OtpExpiredNoneLeft,
+        C::ResendInProgress => Msg::ErrResendInProgress,
+        C::GateRejected => Msg::ErrGateRejected,
+        C::GateUnavailable | C::SandboxUnavailable | C::StatusUnsigned | C::StatusUnreadable => Msg::ErrPlatformUnavailable,
+        C::TerminalRefused
+        | C::AmountInvalid
+        | C::CurrencyUnsupported
+        | C::CustomerInvalid
+        | C::MethodsInvalid
+        | C::Unauthorized
+        | C::AdminDisabled
+        | C::NotRefundable
+        | C::RefundExceedsPayment
+        | C::InvalidSignature
+        | C::InvalidCallback
+        | C::WrongProject => Msg::ErrShopSetup,
+        C::InternalError => Msg::ErrInternal,
+        C::Unknown => step.failed(),
+    }
+}
+
+/// Next to which field a failure of the phone form is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// Under the phone field.
+    Phone,
+    /// Under the operator picker.
+    Operator,
+    /// Under the form.
+    Form,
+}
+
+/// Where a failed start (of a payment, a payout or the Payment Page) is shown.
+pub fn place_of(error: &ApiError) -> Place {
     use checkout_protocol::api::ErrorCode as C;
     match error {
-        ApiError::Transport(_) => Msg::NetworkError,
-        ApiError::Decode(_) => Msg::StartFailed,
-        ApiError::Api { code, .. } => match code {
-            C::SessionNotFound => Msg::SessionNotFound,
-            C::PhoneEmpty => Msg::PhoneEmpty,
-            C::PhoneTooShort => Msg::PhoneTooShort,
-            C::PhoneTooLong => Msg::PhoneTooLong,
-            C::PhoneRussian => Msg::PhoneRussian,
-            C::PhoneNotKzMobile => Msg::PhoneNotKzMobile,
-            C::PhoneForeign => Msg::PhoneForeign,
-            C::PhoneInvalidCharacter => Msg::PhoneInvalidCharacter,
-            C::OperatorUnknown => Msg::OperatorRequired,
-            C::OtpInvalid => Msg::OtpShape,
-            C::ResendLimit => Msg::OtpExpiredNoneLeft,
-            C::OtpAttemptsExhausted => Msg::OtpTriesUsed,
-            C::TooManyRequests => Msg::TooManyRequests,
-            _ => Msg::StartFailed,
-        },
+        ApiError::Api {
+            code:
+                C::PhoneEmpty | C::PhoneInvalidCharacter | C::PhoneTooShort | C::PhoneTooLong | C::PhoneRussian | C::PhoneNotKzMobile | C::PhoneForeign,
+            ..
+        } => Place::Phone,
+        ApiError::Api { code: C::OperatorUnknown, .. } => Place::Operator,
+        _ => Place::Form,
     }
 }
 
@@ -390,17 +497,30 @@ impl Checkout {
         }));
     }
 
-    /// A failed call at `stage`: tells the host page, and gives the text to show the customer.
-    fn failure(&self, error: &ApiError, stage: ErrorStage) -> Option<String> {
+    /// A failed call at `step`: tells the host page, and gives the text to show the customer.
+    fn failure(&self, error: &ApiError, step: Step) -> Option<String> {
         use checkout_protocol::api::ErrorCode as C;
-        self.emit_failure(error, stage);
+        self.emit_failure(error, step.stage());
         match error {
             ApiError::Api { code: C::TooManyRequests, retry_after_s, .. } => {
                 let minutes = retry_after_s.unwrap_or(60).div_ceil(60).max(1);
                 Some(tf(self.locale, Msg::TooManyRequests, &[("minutes", &minutes.to_string())]))
             }
             ApiError::Api { code: C::OtpAttemptsExhausted, retry_after_s: None, .. } => self.text(Msg::OtpTriesUsedNoneLeft),
-            _ => self.text(api_message(error)),
+            ApiError::Api { code: C::ResendTooEarly, retry_after_s: Some(seconds), .. } => {
+                Some(tf(self.locale, Msg::ResendTooEarly, &[("seconds", &seconds.to_string())]))
+            }
+            _ => self.text(error_message(step, error)),
+        }
+    }
+
+    /// Shows a failed start next to the field it concerns.
+    fn show_start_failure(&self, error: &ApiError, step: Step) {
+        let text = self.failure(error, step);
+        match place_of(error) {
+            Place::Phone => self.phone_error.set(text),
+            Place::Operator => self.operator_error.set(text),
+            Place::Form => self.form_error.set(text),
         }
     }
 
@@ -427,7 +547,7 @@ impl Checkout {
                 }
             }
             Err(error) => {
-                self.emit_failure(&error, ErrorStage::Load);
+                self.emit_failure(&error, Step::Load.stage());
                 self.load_error.set(Some(error));
             }
         }
@@ -748,16 +868,9 @@ impl Checkout {
             Ok(view) => self.accept(view),
             Err(error) if method == Method::Payout => {
                 self.payout_confirming.set(false);
-                self.form_error.set(self.failure(&error, ErrorStage::Payout));
+                self.show_start_failure(&error, Step::Payout);
             }
-            Err(error) => {
-                let msg = self.failure(&error, ErrorStage::Start);
-                if error.code().starts_with("phone_") {
-                    self.phone_error.set(msg);
-                } else {
-                    self.form_error.set(msg);
-                }
-            }
+            Err(error) => self.show_start_failure(&error, Step::Start),
         }
     }
 
@@ -775,7 +888,7 @@ impl Checkout {
             Ok(updated) => self.accept(updated),
             Err(error) => {
                 self.code_sent.set(false);
-                self.otp_error.set(self.failure(&error, ErrorStage::Otp));
+                self.otp_error.set(self.failure(&error, Step::Code));
             }
         }
     }
@@ -793,10 +906,7 @@ impl Checkout {
                 self.accept(updated);
                 self.otp_notice.set(self.text(Msg::ResendSent));
             }
-            Err(ApiError::Api { code: checkout_protocol::api::ErrorCode::ResendTooEarly, retry_after_s: Some(seconds), .. }) => {
-                self.otp_error.set(Some(tf(self.locale, Msg::ResendTooEarly, &[("seconds", &seconds.to_string())])));
-            }
-            Err(error) => self.otp_error.set(self.text(api_message(&error))),
+            Err(error) => self.otp_error.set(self.failure(&error, Step::Resend)),
         }
     }
 
@@ -848,7 +958,7 @@ impl Checkout {
         let page = match answer {
             Ok(page) => page,
             Err(error) => {
-                self.form_error.set(self.failure(&error, ErrorStage::PaymentPage));
+                self.show_start_failure(&error, Step::PaymentPage);
                 return;
             }
         };

@@ -40,6 +40,8 @@ enum Failure {
     Api(u16, ErrorCode),
     /// A limit's 429, with the seconds until a retry can work.
     Limited(ErrorCode, Option<u64>),
+    /// A 200 whose body is none of the contract's shapes (a proxy's page, another version).
+    Garbage,
 }
 
 fn view(payment_id: &str, kind: PaymentKind, state: PaymentState, version: i64) -> PaymentView {
@@ -57,6 +59,10 @@ struct Fake {
     start_error: RefCell<Option<Failure>>,
     /// The failure the session answers with.
     session_error: RefCell<Option<Failure>>,
+    /// The failure the next code submission answers with.
+    code_error: RefCell<Option<Failure>>,
+    /// The failure the next request for a new code answers with.
+    resend_error: RefCell<Option<Failure>>,
     /// What a right code ends in.
     outcome: RefCell<Option<(PaymentState, Option<String>)>>,
     /// How long a fresh code is valid.
@@ -204,6 +210,9 @@ impl Fake {
             ("POST", ["payments", _, "otp"]) => {
                 let request: OtpRequest = serde_wasm_bindgen::from_value(body).expect("the contract's request");
                 self.log(format!("otp {}", request.code));
+                if let Some(failure) = self.code_error.borrow_mut().take() {
+                    return Err(failure);
+                }
                 // The backend's limits, as the tests choose them by code.
                 match request.code.as_str() {
                     "555555" => return Err(Failure::Limited(ErrorCode::OtpAttemptsExhausted, Some(30))),
@@ -244,6 +253,9 @@ impl Fake {
             }
             ("POST", ["payments", _, "resend"]) => {
                 self.log("resend".into());
+                if let Some(failure) = self.resend_error.borrow_mut().take() {
+                    return Err(failure);
+                }
                 let current = self.stored();
                 let left = current.resends_left.unwrap_or(0);
                 if left == 0 {
@@ -277,6 +289,7 @@ fn failed(failure: Failure) -> Result<Answer, String> {
             let body = ErrorBody { error: ErrorDetail { code, message: "limited".into(), retry_after_s } };
             Ok(ok(429, &body).unwrap_or_else(|_| unreachable!()))
         }
+        Failure::Garbage => Ok(ok(200, &[("unexpected", true)]).unwrap_or_else(|_| unreachable!())),
     }
 }
 
@@ -507,6 +520,86 @@ async fn the_countdown_is_announced_to_screen_readers_at_milestones_only() {
     assert_eq!(text_until(&m.root, "[data-testid=announcement]", |t| !t.is_empty()).await, "10 seconds left");
     sleep(1000).await;
     assert_eq!(region.text_content().unwrap(), "10 seconds left", "nothing new between milestones");
+}
+
+#[wasm_bindgen_test]
+async fn every_error_the_contract_names_has_a_text_of_its_own_at_every_step_in_every_language() {
+    use kz_mobile_checkout::i18n::{t, Msg};
+    use kz_mobile_checkout::state::{error_message, Step};
+    let api = |code: ErrorCode| ApiError::Api { status: 400, code, message: String::new(), retry_after_s: None };
+    let errors: Vec<ApiError> = ErrorCode::ALL
+        .iter()
+        .map(|code| api(*code))
+        .chain([api(ErrorCode::Unknown), ApiError::Transport("offline".into()), ApiError::Decode("not a session".into())])
+        .collect();
+    for step in Step::ALL {
+        for error in &errors {
+            let msg = error_message(step, error);
+            for locale in [Locale::Kk, Locale::Ru, Locale::En] {
+                let text = t(locale, msg);
+                assert!(!text.trim().is_empty(), "{step:?} {} {locale:?}", error.code());
+                // Placeholders are filled by the callers that know the value.
+                if !matches!(msg, Msg::TooManyRequests) {
+                    assert!(!text.contains('{'), "{step:?} {} {locale:?}: {text}", error.code());
+                }
+            }
+            // "The payment could not be started" only for a start that failed for a reason
+            // this widget does not know.
+            if msg == Msg::StartFailed {
+                assert_eq!((step, error.code()), (Step::Start, "unknown"), "a known reason must say itself");
+            }
+        }
+    }
+}
+
+/// The text under the code field once a code submission (or, with `resend`, a request for a new
+/// code) failed with `failure`.
+async fn code_refused(failure: Failure, resend: bool) -> String {
+    // A code valid for no time at all offers a new one at once.
+    let fake = Rc::new(Fake { ttl_ms: std::cell::Cell::new(if resend { 0.0 } else { 80_000.0 }), ..Fake::default() });
+    let m = mount_fake(&fake, Locale::En);
+    let input = to_otp_screen(&m).await;
+    if resend {
+        *fake.resend_error.borrow_mut() = Some(failure);
+        find(&m.root, SHOWN_RESEND).await.click();
+    } else {
+        *fake.code_error.borrow_mut() = Some(failure);
+        type_into(&input, "123456");
+    }
+    text_until(&m.root, "[data-testid=otp-error]", |t| !t.is_empty()).await
+}
+
+#[wasm_bindgen_test]
+async fn a_code_refused_for_a_reason_says_that_reason_under_the_code_field() {
+    for (failure, said) in [
+        (Failure::Api(503, ErrorCode::GateUnavailable), "The payment system is not answering. Please try again in a minute."),
+        (Failure::Api(409, ErrorCode::NotAwaitingOtp), "The payment is no longer waiting for a code. Please wait for its result."),
+        (Failure::Api(409, ErrorCode::OtpAlreadySubmitted), "This code has already been sent; the payment is being checked."),
+        (Failure::Api(500, ErrorCode::InternalError), "Something went wrong on the shop's side. Please try again."),
+        (Failure::Garbage, "The shop's server answered in a way this form cannot read. Please reload the page."),
+        (Failure::Api(418, ErrorCode::Unknown), "The code could not be sent. Please try again."),
+    ] {
+        let what = format!("{failure:?}");
+        assert_eq!(code_refused(failure, false).await, said, "{what}");
+    }
+    assert_eq!(code_refused(Failure::Api(409, ErrorCode::ResendInProgress), true).await, "A new code is already on its way.");
+    assert_eq!(
+        code_refused(Failure::Api(503, ErrorCode::GateUnavailable), true).await,
+        "The payment system is not answering. Please try again in a minute."
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_unknown_operator_is_said_under_the_operator_picker() {
+    let fake = Fake::new();
+    *fake.start_error.borrow_mut() = Some(Failure::Api(422, ErrorCode::OperatorUnknown));
+    let m = mount_fake(&fake, Locale::Ru);
+    let phone: HtmlInputElement = find(&m.root, "[data-testid=phone]").await.unchecked_into();
+    type_into(&phone, "+7 707 123 45 67");
+    find(&m.root, "[data-testid=submit]").await.click();
+    let said = text_until(&m.root, "[data-testid=operator-error]", |t| !t.is_empty()).await;
+    assert_eq!(said, "Выберите мобильного оператора.");
+    assert_eq!(m.root.query_selector("[data-testid=form-error]").unwrap().unwrap().text_content().unwrap(), "");
 }
 
 #[wasm_bindgen_test]
