@@ -1,11 +1,16 @@
 //! Time as the backend sees it. Deadlines come from the server; the browser's clock may be off by
 //! minutes, so the widget measures the offset whenever a view arrives and counts from
-//! `Date.now()` plus that offset. Nothing counts ticks, so a hidden tab or a reload keeps the right
+//! the browser's clock (`Date.now()`, or a test's [`Clock`]) plus that offset. Nothing counts ticks, so a hidden tab or a reload keeps the right
 //! time.
 
-/// The browser's clock in milliseconds.
-pub fn local_now() -> f64 {
-    js_sys::Date::now()
+use std::rc::Rc;
+
+/// A clock in milliseconds since the epoch: the browser's (`Date.now()`), or a test's.
+pub type Clock = Rc<dyn Fn() -> f64>;
+
+/// The browser's clock.
+pub fn browser_clock() -> Clock {
+    Rc::new(js_sys::Date::now)
 }
 
 /// Milliseconds since the epoch of an RFC 3339 text, by the browser's own parser.
@@ -14,9 +19,9 @@ pub fn parse_time(text: &str) -> Option<f64> {
     (!ms.is_nan()).then_some(ms)
 }
 
-/// Server time minus browser time, from a view's `server_time`, measured now.
-pub fn offset_of(server_time: &str) -> f64 {
-    parse_time(server_time).map_or(0.0, |server| server - local_now())
+/// Server time minus browser time, from a view's `server_time`, measured at `local_now`.
+pub fn offset_of(server_time: &str, local_now: f64) -> f64 {
+    parse_time(server_time).map_or(0.0, |server| server - local_now)
 }
 
 /// Whole seconds left until `deadline` (server milliseconds) at `server_now`, never negative.

@@ -88,6 +88,19 @@ pub fn mount_configured(
     display: PageDisplay,
     backend: Rc<dyn Backend>,
 ) -> CheckoutHandle {
+    mount_clocked(element, session, locale, display, backend, clock::browser_clock())
+}
+
+/// Mounts a widget with any backend, a Payment Page display and a clock (tests move time on
+/// with theirs instead of waiting for it).
+pub fn mount_clocked(
+    element: web_sys::HtmlElement,
+    session: String,
+    locale: Locale,
+    display: PageDisplay,
+    backend: Rc<dyn Backend>,
+    clock: clock::Clock,
+) -> CheckoutHandle {
     // Panic messages in the console in development builds; a release build aborts on a panic and
     // ships without the formatting the hook needs.
     #[cfg(debug_assertions)]
@@ -95,7 +108,7 @@ pub fn mount_configured(
     let host = Host::new(Some(element.clone()));
     let client = Client::new(backend, &session);
     let mounted = mount_to(element, move || {
-        state::Checkout::provide(client, locale, host, display);
+        state::Checkout::provide(client, locale, host, display, clock.clone());
         view! { <components::checkout::Checkout /> }.into_any()
     });
     CheckoutHandle { mounted: Some(mounted) }

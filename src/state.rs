@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{payment_from_event, ApiError, Client};
-use crate::clock::{local_now, offset_of, parse_time, seconds_until};
+use crate::clock::{offset_of, parse_time, seconds_until, Clock};
 use checkout_protocol::host_event::{
     ChangeDetail, DeclineDetail, ErrorDetail, ErrorStage, HostEvent, OtpRequiredDetail, PageStep, PaymentPageDetail, ReadyDetail, SubmitDetail,
     SubmitMethod, SuccessDetail, SuccessMethod,
@@ -275,6 +275,8 @@ pub struct Checkout {
     /// How the hosted Payment Page opens.
     pub display: PageDisplay,
     client: StoredValue<Client, LocalStorage>,
+    /// The browser's clock (a test's, in tests).
+    clock: StoredValue<Clock, LocalStorage>,
     host: StoredValue<Host, LocalStorage>,
     memory: StoredValue<Memory, LocalStorage>,
     stream: StoredValue<Option<LiveStream>, LocalStorage>,
@@ -331,8 +333,8 @@ pub struct Checkout {
     pub copied: RwSignal<bool>,
     /// The phone field takes the focus when it is next shown ("Try again").
     pub focus_phone: RwSignal<bool>,
-    /// The code field while the code screen is shown: each new prompt empties it.
-    pub otp_input: NodeRef<leptos::html::Input>,
+    /// The code as typed in the code field (bound to it): each new prompt empties it.
+    pub code: RwSignal<String>,
 }
 
 /// The calls to the backend a customer starts, as Leptos actions: their `pending()` is what
@@ -382,8 +384,10 @@ pub fn use_actions() -> Actions {
 impl Checkout {
     /// Creates the state under the current owner, loads the session, starts the clock, and
     /// provides it as context.
-    pub fn provide(client: Client, locale: Locale, host: Host, display: PageDisplay) -> Checkout {
+    pub fn provide(client: Client, locale: Locale, host: Host, display: PageDisplay, clock: Clock) -> Checkout {
         let client = StoredValue::new_local(client);
+        let started = clock();
+        let clock = StoredValue::new_local(clock);
         let loaded = LocalResource::new(move || {
             let client = client.get_value();
             async move { client.session().await }
@@ -397,6 +401,7 @@ impl Checkout {
             uid: unique(),
             display,
             client,
+            clock,
             host: StoredValue::new_local(host),
             memory: StoredValue::new_local(Memory::default()),
             stream: StoredValue::new_local(None),
@@ -409,7 +414,7 @@ impl Checkout {
             open_payment,
             code_sent: RwSignal::new(false),
             deposits: RwSignal::new(Vec::new()),
-            now: RwSignal::new(local_now()),
+            now: RwSignal::new(started),
             clock_offset: RwSignal::new(0.0),
             phone: RwSignal::new(String::new()),
             operator: RwSignal::new(None),
@@ -425,7 +430,7 @@ impl Checkout {
             page_closed: RwSignal::new(false),
             copied: RwSignal::new(false),
             focus_phone: RwSignal::new(false),
-            otp_input: NodeRef::new(),
+            code: RwSignal::new(String::new()),
         };
         provide_context(this);
         provide_context(Actions {
@@ -460,6 +465,11 @@ impl Checkout {
     /// Answers can arrive after the widget was unmounted; they must then touch nothing.
     pub fn alive(&self) -> bool {
         !self.payment.is_disposed()
+    }
+
+    /// The browser's clock now.
+    fn local_now(&self) -> f64 {
+        self.clock.try_with_value(|clock| clock()).unwrap_or_default()
     }
 
     /// The backend.
@@ -566,9 +576,7 @@ impl Checkout {
             PaymentState::AwaitingOtp => {
                 self.code_sent.set(false);
                 // A new prompt (first, after a wrong code, after a new code) starts empty.
-                if let Some(field) = self.otp_input.get_untracked() {
-                    field.set_value("");
-                }
+                self.code.set(String::new());
                 self.otp_error.set(match view.last_error {
                     Some(OtpError::WrongCode) => self.text(Msg::OtpWrong),
                     Some(OtpError::Expired) => self.text(Msg::OtpExpired),
@@ -614,8 +622,9 @@ impl Checkout {
         if !fresh {
             return;
         }
-        self.clock_offset.set(offset_of(&view.server_time));
-        self.now.set(local_now());
+        let local_now = self.local_now();
+        self.clock_offset.set(offset_of(&view.server_time, local_now));
+        self.now.set(local_now);
         if view.state == PaymentState::Failed && view.code.as_deref() == Some(ABANDONED) {
             // A Payment Page left without paying, as the platform confirmed: the button again.
             self.memory.update_value(|m| m.left_page = true);
@@ -798,7 +807,7 @@ impl Checkout {
         if !self.alive() {
             return;
         }
-        self.now.set(local_now());
+        self.now.set(self.local_now());
         let server_now = self.now.get_untracked() + self.clock_offset.get_untracked();
         let left = self.payment.with_untracked(|p| code_seconds_left(p.as_ref(), server_now));
         let (mut ticks, mut before) = (0, None);

@@ -13,7 +13,7 @@ use checkout_protocol::api::{
 };
 use checkout_protocol::Locale;
 use kz_mobile_checkout::api::{Answer, ApiError, Backend, Call, Client, Pending, SignedParams};
-use kz_mobile_checkout::{mount, mount_configured, mount_with, CheckoutHandle, PageDisplay};
+use kz_mobile_checkout::{mount, mount_clocked, mount_configured, mount_with, CheckoutHandle, PageDisplay};
 use serde::Serialize;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -27,8 +27,29 @@ fn iso(ms: f64) -> String {
     js_sys::Date::new(&JsValue::from_f64(ms)).to_iso_string().into()
 }
 
+thread_local! {
+    /// How far the tests' clock is ahead of the browser's: both the fake backend's time and, in
+    /// the widgets mounted with [`mount_fake_clocked`], the widget's clock. A test moves time on
+    /// with [`advance`] instead of waiting for it.
+    static AHEAD_MS: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+}
+
 fn now() -> f64 {
-    js_sys::Date::now()
+    js_sys::Date::now() + AHEAD_MS.with(std::cell::Cell::get)
+}
+
+/// Moves the tests' clock on by `ms`.
+fn advance(ms: f64) {
+    AHEAD_MS.with(|ahead| ahead.set(ahead.get() + ms));
+}
+
+/// Puts the tests' clock back when a test that moved it ends (also when it fails).
+struct ClockBack;
+
+impl Drop for ClockBack {
+    fn drop(&mut self) {
+        AHEAD_MS.with(|ahead| ahead.set(0.0));
+    }
 }
 
 /// How the fake fails a call.
@@ -340,6 +361,16 @@ struct Mounted {
 }
 
 fn mount_fake(fake: &Rc<Fake>, locale: Locale) -> Mounted {
+    mount_fake_on(fake, locale, None)
+}
+
+/// [`mount_fake`] with the widget on the tests' clock; returns the guard that puts it back.
+fn mount_fake_clocked(fake: &Rc<Fake>, locale: Locale) -> (Mounted, ClockBack) {
+    let back = ClockBack;
+    (mount_fake_on(fake, locale, Some(Rc::new(now))), back)
+}
+
+fn mount_fake_on(fake: &Rc<Fake>, locale: Locale, clock: Option<kz_mobile_checkout::clock::Clock>) -> Mounted {
     let root = wrapper();
     let events = Rc::new(RefCell::new(Vec::new()));
     let mut listeners = Vec::new();
@@ -351,7 +382,10 @@ fn mount_fake(fake: &Rc<Fake>, locale: Locale) -> Mounted {
         root.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref()).unwrap();
         listeners.push(listener);
     }
-    let handle = mount_with(root.clone(), "cs_test".into(), locale, fake.clone());
+    let handle = match clock {
+        Some(clock) => mount_clocked(root.clone(), "cs_test".into(), locale, PageDisplay::default(), fake.clone(), clock),
+        None => mount_with(root.clone(), "cs_test".into(), locale, fake.clone()),
+    };
     Mounted { root, events, _handle: handle, _listeners: listeners }
 }
 
@@ -360,6 +394,28 @@ async fn sleep(ms: i32) {
         web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
     });
     JsFuture::from(promise).await.unwrap();
+}
+
+/// Waits until everything the widget started so far has run: its effects and its futures' next
+/// steps run in microtasks, all done before the next animation frame. "Nothing happened" is
+/// asserted after this (or after the event that would have happened), never after a bare sleep.
+async fn settled() {
+    for _ in 0..2 {
+        let frame = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window().unwrap().request_animation_frame(&resolve).unwrap();
+        });
+        JsFuture::from(frame).await.unwrap();
+    }
+}
+
+/// Waits, with a bound, until a widget of its own, on another fake, has looked at its open
+/// payment: the widgets' clocks tick alike, so every other widget that still polled would have
+/// polled by then too.
+async fn a_poll_elsewhere() {
+    let control = Fake::new();
+    let m = mount_fake(&control, Locale::En);
+    to_otp_screen(&m).await;
+    until("a look at the control widget's payment", || control.polls.get() > 0).await;
 }
 
 /// Waits (up to 3 s) until `selector` matches.
@@ -467,7 +523,7 @@ async fn the_phone_formats_as_typed_and_suggests_an_operator_the_customer_can_ch
     // The customer moved their number to Kcell: their choice wins over later suggestions.
     radios(&m.root)[3].click();
     type_into(&phone, "+7 707 123 45 68");
-    sleep(50).await;
+    settled().await;
     assert_eq!(checked(&m.root).as_deref(), Some("KCELL"));
 }
 
@@ -491,7 +547,7 @@ async fn a_bad_number_gets_a_specific_message_next_to_the_field_and_is_not_sent(
 #[wasm_bindgen_test]
 async fn the_otp_screen_counts_down_from_the_deadline() {
     let fake = Fake::new();
-    let m = mount_fake(&fake, Locale::En);
+    let (m, _back) = mount_fake_clocked(&fake, Locale::En);
     let otp = to_otp_screen(&m).await;
     assert_eq!(fake.calls.borrow().iter().find(|c| c.starts_with("start")).unwrap(), "start TELE2 77071234567");
     assert_eq!(
@@ -499,26 +555,39 @@ async fn the_otp_screen_counts_down_from_the_deadline() {
         (Some("one-time-code"), Some("numeric"), Some("ltr"))
     );
     let countdown = text_until(&m.root, "[data-testid=countdown]", |t| t == "01:20" || t == "01:19").await;
-    assert!(countdown.starts_with("01:"));
     assert_eq!(m.root.query_selector("[role=timer]").unwrap().unwrap().text_content().unwrap(), countdown);
     assert!(m.root.query_selector(SHOWN_RESEND).unwrap().is_none(), "no new code while this one is valid");
     assert!(event_names(&m).contains(&"otp-required".to_owned()));
     assert_eq!(detail(&m, "otp-required", "resends_left").as_f64(), Some(3.0));
+    // 30 seconds later (on the tests' clock, the backend's and the widget's alike).
+    advance(30_000.0);
+    text_until(&m.root, "[data-testid=countdown]", |t| t == "00:50" || t == "00:49").await;
+    assert!(m.root.query_selector(SHOWN_RESEND).unwrap().is_none());
+    // Past the deadline: expired, and a new code is offered.
+    advance(51_000.0);
+    text_until(&m.root, "[data-testid=countdown]", |t| t == "00:00").await;
+    assert!(text_until(&m.root, "[data-testid=otp-expired]", |t| !t.is_empty()).await.contains("expired"));
+    find(&m.root, SHOWN_RESEND).await;
 }
 
 #[wasm_bindgen_test]
 async fn the_countdown_is_announced_to_screen_readers_at_milestones_only() {
-    // 11.5 s: the countdown starts at 12 s and crosses the 10-second milestone about 2 s later.
-    let fake = Rc::new(Fake { ttl_ms: std::cell::Cell::new(11_500.0), ..Fake::default() });
-    let m = mount_fake(&fake, Locale::En);
+    let fake = Rc::new(Fake { ttl_ms: std::cell::Cell::new(20_000.0), ..Fake::default() });
+    let (m, _back) = mount_fake_clocked(&fake, Locale::En);
     to_otp_screen(&m).await;
     let region = find(&m.root, "[data-testid=announcement]").await;
     assert_eq!(region.get_attribute("aria-live").as_deref(), Some("polite"));
     assert_eq!(find(&m.root, "[role=timer]").await.get_attribute("aria-live").as_deref(), Some("off"), "the ticking timer itself is silent");
-    sleep(1000).await;
+    // An ordinary second: the countdown moves (the tick has run), the announcement stays empty.
+    advance(5_000.0);
+    text_until(&m.root, "[data-testid=countdown]", |t| t == "00:15" || t == "00:14").await;
     assert_eq!(region.text_content().unwrap(), "", "no announcement for ordinary seconds");
+    // Across the 10-second milestone.
+    advance(5_000.0);
     assert_eq!(text_until(&m.root, "[data-testid=announcement]", |t| !t.is_empty()).await, "10 seconds left");
-    sleep(1000).await;
+    // Between milestones: ticks run, nothing new is said.
+    advance(3_000.0);
+    text_until(&m.root, "[data-testid=countdown]", |t| t == "00:07" || t == "00:06").await;
     assert_eq!(region.text_content().unwrap(), "10 seconds left", "nothing new between milestones");
 }
 
@@ -738,7 +807,7 @@ async fn a_slow_backend_gets_one_look_at_a_time_and_a_forgotten_payment_stays_fo
     find(&m.root, "[data-testid=try-again]").await.click();
     find(&m.root, "[data-testid=phone]").await;
     until("the late answer", || fake.polls_answered.get() > answered).await;
-    sleep(50).await;
+    settled().await;
     assert!(m.root.query_selector("[data-testid=otp]").unwrap().is_none(), "the forgotten payment came back: {}", m.root.inner_html());
     assert!(m.root.query_selector("[data-testid=phone]").unwrap().is_some());
 }
@@ -824,7 +893,7 @@ async fn after_unmount_nothing_of_the_widget_keeps_running() {
     handle.unmount();
     assert_eq!(root.child_element_count(), 0);
     let polls = fake.polls.get();
-    sleep(2_500).await;
+    a_poll_elsewhere().await;
     assert_eq!(fake.polls.get(), polls, "the clock stopped with the widget");
     // The widget let go of its backend: nothing it built (listeners, bindings, the clock) is left.
     assert_eq!(Rc::strong_count(&fake), 1, "the unmounted widget still holds its backend");
@@ -1161,7 +1230,10 @@ async fn a_lost_connection_is_shown_only_while_the_payment_is_open() {
     type_into(&otp, "123456");
     find(&m.root, "[data-testid=try-again]").await.click();
     find(&m.root, "[data-testid=phone]").await;
-    sleep(2_500).await;
+    // A widget still polling a failing backend says so at its next look; this one has none.
+    let polls = fake.polls.get();
+    a_poll_elsewhere().await;
+    assert_eq!(fake.polls.get(), polls, "the form after Try again looks at no payment");
     assert_eq!(text_of(&m.root, "[data-testid=reconnecting]"), "", "nor does the form after Try again");
 }
 
@@ -1179,7 +1251,7 @@ async fn enter_right_after_a_wrong_code_keeps_the_message_and_sends_nothing_more
     let message = text_until(&m.root, "[data-testid=otp-error]", |t| !t.is_empty()).await;
     assert!(message.contains("not right"), "{message}");
     submit();
-    sleep(100).await;
+    settled().await;
     assert!(text_of(&m.root, "[data-testid=otp-error]").contains("not right"), "the news stays: {}", text_of(&m.root, "[data-testid=otp-error]"));
     assert_eq!(fake.calls.borrow().iter().filter(|c| c.starts_with("otp")).count(), 1, "{:?}", fake.calls.borrow());
 }

@@ -19,7 +19,7 @@ pub fn OtpScreen() -> impl IntoView {
     let otp_id = format!("kzc-otp-{}", c.uid);
     let (error_id, sent_id) = (format!("{otp_id}-error"), format!("{otp_id}-sent"));
     let phone = c.payment.with_untracked(|p| p.as_ref().and_then(|p| p.phone_masked.clone())).unwrap_or_default();
-    let input = c.otp_input;
+    let input = NodeRef::<leptos::html::Input>::new();
     let busy = Memo::new(move |_| actions.send_code.pending().get() || actions.resend.pending().get());
     let left = Memo::new(move |_| {
         let now = c.server_now();
@@ -31,7 +31,7 @@ pub fn OtpScreen() -> impl IntoView {
         c.payment.with(|p| resend_open(p.as_ref(), now))
     });
     // Each prompt (the first, after a wrong code, after a new code) puts the focus in the field
-    // (which `Checkout::accept` has emptied).
+    // (whose code `Checkout::accept` has emptied).
     let prompt = Memo::new(move |_| {
         c.payment.with(|p| p.as_ref().filter(|p| p.state == PaymentState::AwaitingOtp).map(|p| (p.attempt, p.otp_expires_at.clone())))
     });
@@ -46,9 +46,7 @@ pub fn OtpScreen() -> impl IntoView {
         if !c.alive() {
             return;
         }
-        if let Some(field) = input.get_untracked() {
-            field.set_value(&code);
-        }
+        c.code.set(code.clone());
         c.otp_notice.set(c.text(Msg::OtpAutofilled));
         actions.submit_code(&code);
     });
@@ -57,9 +55,12 @@ pub fn OtpScreen() -> impl IntoView {
     let on_input = move |ev: leptos::ev::Event| {
         let field: web_sys::HtmlInputElement = event_target(&ev);
         let digits: String = field.value().chars().filter(char::is_ascii_digit).collect();
+        // A stray character is dropped from the field at once, also when the digits (and so the
+        // bound value) did not change.
         if digits != field.value() {
             field.set_value(&digits);
         }
+        c.code.set(digits.clone());
         if digits.len() == OTP_LENGTH {
             actions.submit_code(&digits);
         }
@@ -67,8 +68,7 @@ pub fn OtpScreen() -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         ev.stop_propagation();
-        let typed = input.get_untracked().map(|field| field.value()).unwrap_or_default();
-        actions.submit_code(&typed);
+        actions.submit_code(&c.code.get_untracked());
     };
     let expired = move || {
         let shown = left.get() == 0 && c.otp_error.with(Option::is_none);
@@ -84,6 +84,7 @@ pub fn OtpScreen() -> impl IntoView {
                     <label for=otp_id.clone()>{t(locale, Msg::OtpLabel)}</label>
                     <input
                         node_ref=input
+                        prop:value=move || c.code.get()
                         id=otp_id
                         class="kzc-otp-input"
                         type="text"
