@@ -307,6 +307,38 @@ impl Msg {
     ];
 }
 
+/// A text the widget shows, kept as what it says and put into words where it is drawn, in the
+/// widget's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Text {
+    /// One message.
+    Msg(Msg),
+    /// A message and the values of its `{name}` placeholders.
+    Filled(Msg, Vec<(&'static str, String)>),
+    /// "N seconds left", plural-correct (a screen reader's countdown milestone).
+    SecondsLeft(u64),
+}
+
+impl Text {
+    /// The words in `locale`.
+    pub fn words(&self, locale: Locale) -> String {
+        match self {
+            Text::Msg(msg) => t(locale, *msg).to_owned(),
+            Text::Filled(msg, values) => {
+                let values: Vec<(&str, &str)> = values.iter().map(|(name, value)| (*name, value.as_str())).collect();
+                tf(locale, *msg, &values)
+            }
+            Text::SecondsLeft(n) => seconds_left(locale, *n),
+        }
+    }
+}
+
+impl From<Msg> for Text {
+    fn from(msg: Msg) -> Text {
+        Text::Msg(msg)
+    }
+}
+
 /// The message for a phone problem.
 pub fn phone_message(error: &PhoneError) -> Msg {
     match error {

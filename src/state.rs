@@ -23,7 +23,7 @@ use checkout_protocol::host_event::{
 };
 
 use crate::host_events::Host;
-use crate::i18n::{seconds_left, t, tf, Msg};
+use crate::i18n::{Msg, Text};
 use crate::payment_page::{ensure_script, run as run_payment_page, PageDisplay, PageOpening};
 
 /// Digits in the platform's OTPs; the field submits itself when it has this many.
@@ -285,10 +285,12 @@ pub struct Checkout {
 
     /// The session as loaded (resource), and the load's failure.
     pub loaded: LocalResource<Result<SessionView, ApiError>>,
-    /// The session, once loaded.
-    pub session: RwSignal<Option<SessionView>>,
-    /// Why the session did not load.
-    pub load_error: RwSignal<Option<ApiError>>,
+    /// The session, once loaded (derived from `loaded`).
+    pub session: Memo<Option<SessionView>>,
+    /// Why the session did not load (derived from `loaded`; none while a retry is on its way).
+    pub load_error: Memo<Option<ApiError>>,
+    /// "Try again" after a failed load: the skeleton shows until the new answer is there.
+    reloading: RwSignal<bool>,
     /// The payment, as the backend last reported it.
     pub payment: RwSignal<Option<PaymentView>>,
     /// What the customer sees, derived from the above.
@@ -311,19 +313,19 @@ pub struct Checkout {
     /// The customer chose the operator themselves: suggestions no longer change it.
     pub chosen_by_customer: RwSignal<bool>,
     /// Texts next to fields and forms.
-    pub phone_error: RwSignal<Option<String>>,
+    pub phone_error: RwSignal<Option<Text>>,
     /// Under the operator picker.
-    pub operator_error: RwSignal<Option<String>>,
+    pub operator_error: RwSignal<Option<Text>>,
     /// Under a form.
-    pub form_error: RwSignal<Option<String>>,
+    pub form_error: RwSignal<Option<Text>>,
     /// Under the code field.
-    pub otp_error: RwSignal<Option<String>>,
+    pub otp_error: RwSignal<Option<Text>>,
     /// Beside the code field: a new code was sent, the code filled itself in.
-    pub otp_notice: RwSignal<Option<String>>,
+    pub otp_notice: RwSignal<Option<Text>>,
     /// The live stream or polling lost the backend.
     pub connection_lost: RwSignal<bool>,
     /// For screen readers: countdown milestones.
-    pub announcement: RwSignal<Option<String>>,
+    pub announcement: RwSignal<Option<Text>>,
     /// Payout: the confirmation step is shown.
     pub payout_confirming: RwSignal<bool>,
     /// The Payment Page of the open payment is no longer on screen: the backend is asked to
@@ -392,7 +394,11 @@ impl Checkout {
             let client = client.get_value();
             async move { client.session().await }
         });
-        let (load_error, session, payment, payout_confirming) = (RwSignal::new(None), RwSignal::new(None), RwSignal::new(None), RwSignal::new(false));
+        // Derived, not copied: the resource is the one place the session's answer lives.
+        let reloading = RwSignal::new(false);
+        let session = Memo::new(move |_| loaded.map(|answer| answer.as_ref().ok().cloned()).flatten());
+        let load_error = Memo::new(move |_| if reloading.get() { None } else { loaded.map(|answer| answer.as_ref().err().cloned()).flatten() });
+        let (payment, payout_confirming) = (RwSignal::new(None), RwSignal::new(false));
         let screen = Memo::new(move |_| screen_of(load_error, session, payment, payout_confirming));
         let open_payment =
             Memo::new(move |_| payment.with(|p: &Option<PaymentView>| p.as_ref().filter(|p| !p.state.is_final()).map(|p| p.payment_id.clone())));
@@ -409,6 +415,7 @@ impl Checkout {
             loaded,
             session,
             load_error,
+            reloading,
             payment,
             screen,
             open_payment,
@@ -478,8 +485,8 @@ impl Checkout {
     }
 
     /// The text of `msg`.
-    pub fn text(&self, msg: Msg) -> Option<String> {
-        Some(t(self.locale, msg).into())
+    pub fn text(&self, msg: Msg) -> Option<Text> {
+        Some(Text::Msg(msg))
     }
 
     /// Tells the host page.
@@ -508,17 +515,17 @@ impl Checkout {
     }
 
     /// A failed call at `step`: tells the host page, and gives the text to show the customer.
-    fn failure(&self, error: &ApiError, step: Step) -> Option<String> {
+    fn failure(&self, error: &ApiError, step: Step) -> Option<Text> {
         use checkout_protocol::api::ErrorCode as C;
         self.emit_failure(error, step.stage());
         match error {
             ApiError::Api { code: C::TooManyRequests, retry_after_s, .. } => {
                 let minutes = retry_after_s.unwrap_or(60).div_ceil(60).max(1);
-                Some(tf(self.locale, Msg::TooManyRequests, &[("minutes", &minutes.to_string())]))
+                Some(Text::Filled(Msg::TooManyRequests, vec![("minutes", minutes.to_string())]))
             }
             ApiError::Api { code: C::OtpAttemptsExhausted, retry_after_s: None, .. } => self.text(Msg::OtpTriesUsedNoneLeft),
             ApiError::Api { code: C::ResendTooEarly, retry_after_s: Some(seconds), .. } => {
-                Some(tf(self.locale, Msg::ResendTooEarly, &[("seconds", &seconds.to_string())]))
+                Some(Text::Filled(Msg::ResendTooEarly, vec![("seconds", seconds.to_string())]))
             }
             _ => self.text(error_message(step, error)),
         }
@@ -534,7 +541,10 @@ impl Checkout {
         }
     }
 
+    /// What the session's answer sets going (the session itself and its failure are derived from
+    /// the resource): the host page's `ready` or `error`, the deposits, the payment to resume.
     fn session_loaded(&self, result: Result<SessionView, ApiError>) {
+        self.reloading.set(false);
         match result {
             Ok(mut view) => {
                 let resumed = view.payment.take();
@@ -542,10 +552,7 @@ impl Checkout {
                 let paid: Vec<String> = view.deposits.iter().filter(|d| d.state == PaymentState::Succeeded).map(|d| d.payment_id.clone()).collect();
                 self.memory.update_value(|m| m.announced_deposits = paid);
                 self.deposits.set(std::mem::take(&mut view.deposits));
-                let ready = HostEvent::Ready(ReadyDetail { merchant_name: view.merchant_name.clone(), amount: view.amount });
-                self.load_error.set(None);
-                self.session.set(Some(view));
-                self.emit(ready);
+                self.emit(HostEvent::Ready(ReadyDetail { merchant_name: view.merchant_name.clone(), amount: view.amount }));
                 if let Some(resumed) = resumed {
                     let page_gone = self.mode() == Mode::PaymentPage && resumed.state == PaymentState::Processing;
                     self.memory.update_value(|m| m.resumed = Some(resumed.payment_id.clone()));
@@ -558,14 +565,13 @@ impl Checkout {
             }
             Err(error) => {
                 self.emit_failure(&error, Step::Load.stage());
-                self.load_error.set(Some(error));
             }
         }
     }
 
     /// Loads the session again after a failed load.
     pub fn reload(&self) {
-        self.load_error.set(None);
+        self.reloading.set(true);
         self.loaded.refetch();
     }
 
@@ -822,7 +828,7 @@ impl Checkout {
                 self.announcement.set(match milestone {
                     60 => self.text(Msg::AnnounceMinute),
                     0 => self.text(Msg::AnnounceExpired),
-                    n => Some(seconds_left(self.locale, n)),
+                    n => Some(Text::SecondsLeft(n)),
                 });
             }
         }
@@ -1103,8 +1109,8 @@ impl Actions {
 
 /// What the customer sees, from what the widget knows.
 fn screen_of(
-    load_error: RwSignal<Option<ApiError>>,
-    session: RwSignal<Option<SessionView>>,
+    load_error: Memo<Option<ApiError>>,
+    session: Memo<Option<SessionView>>,
     payment: RwSignal<Option<PaymentView>>,
     payout_confirming: RwSignal<bool>,
 ) -> Screen {

@@ -830,6 +830,27 @@ async fn a_failed_start_says_so_and_can_be_retried() {
 }
 
 #[wasm_bindgen_test]
+async fn a_session_that_did_not_load_can_be_tried_again_until_it_loads() {
+    let fake = Fake::new();
+    *fake.session_error.borrow_mut() = Some(Failure::Transport("offline"));
+    let m = mount_fake(&fake, Locale::En);
+    let retry = || m.root.query_selector("[data-testid=load-failed] button").unwrap().map(|b| b.unchecked_into::<HtmlElement>());
+    text_until(&m.root, "[data-testid=load-failed]", |t| t.contains("Network error")).await;
+    let loads = || fake.calls.borrow().iter().filter(|c| c.starts_with("session")).count();
+    // Still offline: the retry shows the skeleton, then says so again (never stuck loading).
+    retry().expect("a retry").click();
+    until("the second load", || loads() == 2).await;
+    text_until(&m.root, "[data-testid=load-failed]", |t| t.contains("Network error")).await;
+    // Back online: the form.
+    *fake.session_error.borrow_mut() = None;
+    retry().expect("a retry").click();
+    find(&m.root, "[data-testid=phone]").await;
+    assert_eq!(loads(), 3);
+    assert!(m.root.query_selector("[data-testid=load-failed]").unwrap().is_none());
+    assert_eq!(event_names(&m).iter().filter(|n| *n == "ready").count(), 1);
+}
+
+#[wasm_bindgen_test]
 async fn an_unknown_session_says_the_link_expired() {
     let fake = Fake::new();
     *fake.session_error.borrow_mut() = Some(Failure::Api(404, ErrorCode::SessionNotFound));

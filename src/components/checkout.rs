@@ -65,7 +65,7 @@ pub fn Checkout() -> impl IntoView {
                 })
             }}
             <p class="kzc-notice" role="status" data-testid="reconnecting">{reconnecting}</p>
-            <p class="kzc-visually-hidden" aria-live="polite" data-testid="announcement">{move || c.announcement.get()}</p>
+            <p class="kzc-visually-hidden" aria-live="polite" data-testid="announcement">{move || c.announcement.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
         </div>
     }
 }

@@ -49,7 +49,7 @@ pub fn OperatorPicker() -> impl IntoView {
             <legend>{t(c.locale, Msg::OperatorLegend)}</legend>
             <div class="kzc-operator-list">{options}</div>
             <p class="kzc-hint" id=hint_id>{t(c.locale, Msg::OperatorPortabilityHint)}</p>
-            <p class="kzc-error" id=error_id role="alert" data-testid="operator-error">{move || c.operator_error.get()}</p>
+            <p class="kzc-error" id=error_id role="alert" data-testid="operator-error">{move || c.operator_error.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
         </fieldset>
     }
 }

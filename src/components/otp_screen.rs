@@ -99,8 +99,8 @@ pub fn OtpScreen() -> impl IntoView {
                         on:input=on_input
                     />
                 </div>
-                <p class="kzc-error" id=error_id role="alert" data-testid="otp-error">{move || c.otp_error.get()}</p>
-                <p class="kzc-notice" role="status" data-testid="otp-notice">{move || c.otp_notice.get()}</p>
+                <p class="kzc-error" id=error_id role="alert" data-testid="otp-error">{move || c.otp_error.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
+                <p class="kzc-notice" role="status" data-testid="otp-notice">{move || c.otp_notice.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
                 <Countdown seconds_left=left />
                 <p class="kzc-error" role="alert" data-testid="otp-expired">{expired}</p>
                 <button type="submit" class="kzc-primary" data-testid="otp-submit" disabled=move || busy.get()>{t(locale, Msg::OtpSubmit)}</button>

@@ -21,7 +21,7 @@ pub fn PaymentPageForm() -> impl IntoView {
         <form novalidate=true class="kzc-form" data-testid="page-form" on:submit=on_submit>
             <OperatorPicker />
             <p class="kzc-hint">{t(c.locale, Msg::PpHint)}</p>
-            <p class="kzc-error" role="alert" data-testid="form-error">{move || c.form_error.get()}</p>
+            <p class="kzc-error" role="alert" data-testid="form-error">{move || c.form_error.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
             <button type="submit" class="kzc-primary" data-testid="submit" disabled=move || pending.get() aria-busy=move || aria(pending.get())>
                 {move || t(c.locale, if pending.get() { Msg::Sending } else { Msg::PpPay })}
             </button>

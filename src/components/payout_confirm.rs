@@ -23,7 +23,7 @@ pub fn PayoutConfirm() -> impl IntoView {
     view! {
         <section class="kzc-confirm" data-testid="payout-confirm">
             <h2 class="kzc-title" tabindex="-1" node_ref=title>{tf(c.locale, Msg::PayoutConfirm, &[("amount", &amount), ("phone", &masked)])}</h2>
-            <p class="kzc-error" role="alert" data-testid="form-error">{move || c.form_error.get()}</p>
+            <p class="kzc-error" role="alert" data-testid="form-error">{move || c.form_error.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
             <button type="button" class="kzc-primary" data-testid="payout-send" disabled=move || pending.get() on:click=move |_| actions.send_payout()>
                 {t(c.locale, Msg::PayoutSend)}
             </button>

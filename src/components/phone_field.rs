@@ -64,7 +64,7 @@ pub fn PhoneField(input: NodeRef<html::Input>, hint: Msg) -> impl IntoView {
                 on:input=move |ev| c.phone_typed(reformat(&event_target(&ev)))
             />
             <p class="kzc-hint" id=hint_id>{t(c.locale, hint)}</p>
-            <p class="kzc-error" id=error_id role="alert" data-testid="phone-error">{move || c.phone_error.get()}</p>
+            <p class="kzc-error" id=error_id role="alert" data-testid="phone-error">{move || c.phone_error.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
         </div>
     }
 }
