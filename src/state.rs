@@ -283,41 +283,67 @@ pub struct Checkout {
     /// The Payment Page opening whose handlers may act; dropped with the widget.
     page_opening: StoredValue<Option<PageOpening>, LocalStorage>,
 
-    /// The session as loaded (resource), and the load's failure.
-    pub loaded: LocalResource<Result<SessionView, ApiError>>,
-    /// The session, once loaded (derived from `loaded`).
+    /// The loaded session.
+    pub loaded: Loaded,
+    /// The phone form.
+    pub form: Form,
+    /// The payment in flight.
+    pub flight: Flight,
+    /// What the customer sees, derived from the three.
+    pub screen: Memo<Screen>,
+}
+
+/// The session as the backend gave it: what changes when it (re)loads. In context of its own.
+#[derive(Clone, Copy)]
+pub struct Loaded {
+    /// The session's answer (resource).
+    pub answer: LocalResource<Result<SessionView, ApiError>>,
+    /// The session, once loaded (derived from `answer`).
     pub session: Memo<Option<SessionView>>,
-    /// Why the session did not load (derived from `loaded`; none while a retry is on its way).
-    pub load_error: Memo<Option<ApiError>>,
+    /// Why the session did not load (derived from `answer`; none while a retry is on its way).
+    pub error: Memo<Option<ApiError>>,
     /// "Try again" after a failed load: the skeleton shows until the new answer is there.
     reloading: RwSignal<bool>,
-    /// The payment, as the backend last reported it.
-    pub payment: RwSignal<Option<PaymentView>>,
-    /// What the customer sees, derived from the above.
-    pub screen: Memo<Screen>,
-    /// The open (not final) payment's id.
-    pub open_payment: Memo<Option<String>>,
-    /// A code was sent and its answer is awaited: the waiting screen says "checking the code".
-    pub code_sent: RwSignal<bool>,
     /// Cash-in deposits.
     pub deposits: RwSignal<Vec<PaymentView>>,
-    /// The browser's clock at the last tick.
-    pub now: RwSignal<f64>,
-    /// Server time minus browser time.
-    pub clock_offset: RwSignal<f64>,
+}
 
+/// The phone form: what the customer types and chooses, and what is said next to it. In context
+/// of its own.
+#[derive(Debug, Clone, Copy)]
+pub struct Form {
     /// The phone as typed (formatted).
     pub phone: RwSignal<String>,
     /// The chosen operator's id.
     pub operator: RwSignal<Option<String>>,
     /// The customer chose the operator themselves: suggestions no longer change it.
     pub chosen_by_customer: RwSignal<bool>,
-    /// Texts next to fields and forms.
+    /// Under the phone field.
     pub phone_error: RwSignal<Option<Text>>,
     /// Under the operator picker.
     pub operator_error: RwSignal<Option<Text>>,
     /// Under a form.
     pub form_error: RwSignal<Option<Text>>,
+    /// Payout: the confirmation step is shown.
+    pub payout_confirming: RwSignal<bool>,
+    /// The account number was copied (cash-in).
+    pub copied: RwSignal<bool>,
+    /// The phone field takes the focus when it is next shown ("Try again").
+    pub focus_phone: RwSignal<bool>,
+}
+
+/// The payment in flight: its state as the backend reports it, its code and countdown, and what
+/// is said about it. In context of its own.
+#[derive(Debug, Clone, Copy)]
+pub struct Flight {
+    /// The payment, as the backend last reported it.
+    pub payment: RwSignal<Option<PaymentView>>,
+    /// The open (not final) payment's id.
+    pub open_payment: Memo<Option<String>>,
+    /// A code was sent and its answer is awaited: the waiting screen says "checking the code".
+    pub code_sent: RwSignal<bool>,
+    /// The code as typed in the code field (bound to it): each new prompt empties it.
+    pub code: RwSignal<String>,
     /// Under the code field.
     pub otp_error: RwSignal<Option<Text>>,
     /// Beside the code field: a new code was sent, the code filled itself in.
@@ -326,17 +352,13 @@ pub struct Checkout {
     pub connection_lost: RwSignal<bool>,
     /// For screen readers: countdown milestones.
     pub announcement: RwSignal<Option<Text>>,
-    /// Payout: the confirmation step is shown.
-    pub payout_confirming: RwSignal<bool>,
     /// The Payment Page of the open payment is no longer on screen: the backend is asked to
     /// settle it, and the widget says it is checking.
     pub page_closed: RwSignal<bool>,
-    /// The account number was copied (cash-in).
-    pub copied: RwSignal<bool>,
-    /// The phone field takes the focus when it is next shown ("Try again").
-    pub focus_phone: RwSignal<bool>,
-    /// The code as typed in the code field (bound to it): each new prompt empties it.
-    pub code: RwSignal<String>,
+    /// The browser's clock at the last tick.
+    pub now: RwSignal<f64>,
+    /// Server time minus browser time.
+    pub clock_offset: RwSignal<f64>,
 }
 
 /// The calls to the backend a customer starts, as Leptos actions: their `pending()` is what
@@ -360,6 +382,12 @@ impl std::fmt::Debug for Checkout {
     }
 }
 
+impl std::fmt::Debug for Loaded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Loaded").field("session", &self.session).field("error", &self.error).finish_non_exhaustive()
+    }
+}
+
 impl std::fmt::Debug for Actions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Actions").field("checkout", &self.checkout).finish_non_exhaustive()
@@ -378,6 +406,21 @@ pub fn use_checkout() -> Checkout {
     expect_context::<Checkout>()
 }
 
+/// The loaded session of the current component tree.
+pub fn use_loaded() -> Loaded {
+    expect_context::<Loaded>()
+}
+
+/// The phone form of the current component tree.
+pub fn use_form() -> Form {
+    expect_context::<Form>()
+}
+
+/// The payment in flight of the current component tree.
+pub fn use_flight() -> Flight {
+    expect_context::<Flight>()
+}
+
 /// The checkout's actions.
 pub fn use_actions() -> Actions {
     expect_context::<Actions>()
@@ -390,18 +433,47 @@ impl Checkout {
         let client = StoredValue::new_local(client);
         let started = clock();
         let clock = StoredValue::new_local(clock);
-        let loaded = LocalResource::new(move || {
+        let answer = LocalResource::new(move || {
             let client = client.get_value();
             async move { client.session().await }
         });
         // Derived, not copied: the resource is the one place the session's answer lives.
         let reloading = RwSignal::new(false);
-        let session = Memo::new(move |_| loaded.map(|answer| answer.as_ref().ok().cloned()).flatten());
-        let load_error = Memo::new(move |_| if reloading.get() { None } else { loaded.map(|answer| answer.as_ref().err().cloned()).flatten() });
-        let (payment, payout_confirming) = (RwSignal::new(None), RwSignal::new(false));
-        let screen = Memo::new(move |_| screen_of(load_error, session, payment, payout_confirming));
-        let open_payment =
-            Memo::new(move |_| payment.with(|p: &Option<PaymentView>| p.as_ref().filter(|p| !p.state.is_final()).map(|p| p.payment_id.clone())));
+        let loaded = Loaded {
+            answer,
+            session: Memo::new(move |_| answer.map(|answer| answer.as_ref().ok().cloned()).flatten()),
+            error: Memo::new(move |_| if reloading.get() { None } else { answer.map(|answer| answer.as_ref().err().cloned()).flatten() }),
+            reloading,
+            deposits: RwSignal::new(Vec::new()),
+        };
+        let form = Form {
+            phone: RwSignal::new(String::new()),
+            operator: RwSignal::new(None),
+            chosen_by_customer: RwSignal::new(false),
+            phone_error: RwSignal::new(None),
+            operator_error: RwSignal::new(None),
+            form_error: RwSignal::new(None),
+            payout_confirming: RwSignal::new(false),
+            copied: RwSignal::new(false),
+            focus_phone: RwSignal::new(false),
+        };
+        let payment = RwSignal::new(None);
+        let flight = Flight {
+            payment,
+            open_payment: Memo::new(move |_| {
+                payment.with(|p: &Option<PaymentView>| p.as_ref().filter(|p| !p.state.is_final()).map(|p| p.payment_id.clone()))
+            }),
+            code_sent: RwSignal::new(false),
+            code: RwSignal::new(String::new()),
+            otp_error: RwSignal::new(None),
+            otp_notice: RwSignal::new(None),
+            connection_lost: RwSignal::new(false),
+            announcement: RwSignal::new(None),
+            page_closed: RwSignal::new(false),
+            now: RwSignal::new(started),
+            clock_offset: RwSignal::new(0.0),
+        };
+        let screen = Memo::new(move |_| screen_of(loaded, form, flight));
         let this = Checkout {
             locale,
             uid: unique(),
@@ -413,32 +485,13 @@ impl Checkout {
             stream: StoredValue::new_local(None),
             page_opening: StoredValue::new_local(None),
             loaded,
-            session,
-            load_error,
-            reloading,
-            payment,
+            form,
+            flight,
             screen,
-            open_payment,
-            code_sent: RwSignal::new(false),
-            deposits: RwSignal::new(Vec::new()),
-            now: RwSignal::new(started),
-            clock_offset: RwSignal::new(0.0),
-            phone: RwSignal::new(String::new()),
-            operator: RwSignal::new(None),
-            chosen_by_customer: RwSignal::new(false),
-            phone_error: RwSignal::new(None),
-            operator_error: RwSignal::new(None),
-            form_error: RwSignal::new(None),
-            otp_error: RwSignal::new(None),
-            otp_notice: RwSignal::new(None),
-            connection_lost: RwSignal::new(false),
-            announcement: RwSignal::new(None),
-            payout_confirming,
-            page_closed: RwSignal::new(false),
-            copied: RwSignal::new(false),
-            focus_phone: RwSignal::new(false),
-            code: RwSignal::new(String::new()),
         };
+        provide_context(loaded);
+        provide_context(form);
+        provide_context(flight);
         provide_context(this);
         provide_context(Actions {
             checkout: this,
@@ -458,10 +511,10 @@ impl Checkout {
         });
 
         Effect::new(move |_| {
-            let Some(result) = this.loaded.get() else { return };
+            let Some(result) = this.loaded.answer.get() else { return };
             this.session_loaded(result);
         });
-        Effect::new(move |_| this.follow(this.open_payment.get()));
+        Effect::new(move |_| this.follow(this.flight.open_payment.get()));
         let clock = set_interval_with_handle(move || this.tick(), std::time::Duration::from_millis(250));
         if let Ok(clock) = clock {
             on_cleanup(move || clock.clear());
@@ -471,7 +524,7 @@ impl Checkout {
 
     /// Answers can arrive after the widget was unmounted; they must then touch nothing.
     pub fn alive(&self) -> bool {
-        !self.payment.is_disposed()
+        !self.flight.payment.is_disposed()
     }
 
     /// The browser's clock now.
@@ -496,12 +549,12 @@ impl Checkout {
 
     /// What the widget does; fixed once the session is there.
     pub fn mode(&self) -> Mode {
-        self.session.with_untracked(|s| Mode::of(s.as_ref()))
+        self.loaded.session.with_untracked(|s| Mode::of(s.as_ref()))
     }
 
     /// The server's clock now, as far as the widget can tell (tracked: follows the clock).
     pub fn server_now(&self) -> f64 {
-        self.now.get() + self.clock_offset.get()
+        self.flight.now.get() + self.flight.clock_offset.get()
     }
 
     /// Tells the host page that a call at `stage` failed, and why.
@@ -535,23 +588,23 @@ impl Checkout {
     fn show_start_failure(&self, error: &ApiError, step: Step) {
         let text = self.failure(error, step);
         match place_of(error) {
-            Place::Phone => self.phone_error.set(text),
-            Place::Operator => self.operator_error.set(text),
-            Place::Form => self.form_error.set(text),
+            Place::Phone => self.form.phone_error.set(text),
+            Place::Operator => self.form.operator_error.set(text),
+            Place::Form => self.form.form_error.set(text),
         }
     }
 
     /// What the session's answer sets going (the session itself and its failure are derived from
     /// the resource): the host page's `ready` or `error`, the deposits, the payment to resume.
     fn session_loaded(&self, result: Result<SessionView, ApiError>) {
-        self.reloading.set(false);
+        self.loaded.reloading.set(false);
         match result {
             Ok(mut view) => {
                 let resumed = view.payment.take();
                 // Deposits paid before this load are history, not news for the host page.
                 let paid: Vec<String> = view.deposits.iter().filter(|d| d.state == PaymentState::Succeeded).map(|d| d.payment_id.clone()).collect();
                 self.memory.update_value(|m| m.announced_deposits = paid);
-                self.deposits.set(std::mem::take(&mut view.deposits));
+                self.loaded.deposits.set(std::mem::take(&mut view.deposits));
                 self.emit(HostEvent::Ready(ReadyDetail { merchant_name: view.merchant_name.clone(), amount: view.amount }));
                 if let Some(resumed) = resumed {
                     let page_gone = self.mode() == Mode::PaymentPage && resumed.state == PaymentState::Processing;
@@ -571,8 +624,8 @@ impl Checkout {
 
     /// Loads the session again after a failed load.
     pub fn reload(&self) {
-        self.reloading.set(true);
-        self.loaded.refetch();
+        self.loaded.reloading.set(true);
+        self.loaded.answer.refetch();
     }
 
     /// Tells the host page about a new state of the payment.
@@ -580,10 +633,10 @@ impl Checkout {
         let id = view.payment_id.clone();
         match view.state {
             PaymentState::AwaitingOtp => {
-                self.code_sent.set(false);
+                self.flight.code_sent.set(false);
                 // A new prompt (first, after a wrong code, after a new code) starts empty.
-                self.code.set(String::new());
-                self.otp_error.set(match view.last_error {
+                self.flight.code.set(String::new());
+                self.flight.otp_error.set(match view.last_error {
                     Some(OtpError::WrongCode) => self.text(Msg::OtpWrong),
                     Some(OtpError::Expired) => self.text(Msg::OtpExpired),
                     None => None,
@@ -623,14 +676,16 @@ impl Checkout {
         if !self.alive() || self.memory.with_value(|m| m.forgotten.contains(&view.payment_id)) {
             return;
         }
-        let fresh =
-            self.payment.with_untracked(|current| current.as_ref().is_none_or(|c| c.payment_id != view.payment_id || view.version >= c.version));
+        let fresh = self
+            .flight
+            .payment
+            .with_untracked(|current| current.as_ref().is_none_or(|c| c.payment_id != view.payment_id || view.version >= c.version));
         if !fresh {
             return;
         }
         let local_now = self.local_now();
-        self.clock_offset.set(offset_of(&view.server_time, local_now));
-        self.now.set(local_now);
+        self.flight.clock_offset.set(offset_of(&view.server_time, local_now));
+        self.flight.now.set(local_now);
         if view.state == PaymentState::Failed && view.code.as_deref() == Some(ABANDONED) {
             // A Payment Page left without paying, as the platform confirmed: the button again.
             self.memory.update_value(|m| m.left_page = true);
@@ -642,28 +697,28 @@ impl Checkout {
         if previous.as_ref() != Some(&key) {
             // A new code, or no code any more: what was said about the old one is stale.
             if previous.as_ref().map(|p| &p.3) != Some(&key.3) {
-                self.announcement.set(None);
+                self.flight.announcement.set(None);
                 self.memory.update_value(|m| m.seconds_left = None);
             }
             if previous.as_ref().map(|p| (p.0, p.1, p.2)) != Some((key.0, key.1, key.2)) {
                 self.announce(&view, previous.as_ref());
             }
         }
-        self.payment.set(Some(view));
+        self.flight.payment.set(Some(view));
     }
 
     /// Back to the form, for a new attempt.
     pub fn forget_payment(&self) {
-        if let Some(id) = self.payment.with_untracked(|p| p.as_ref().map(|p| p.payment_id.clone())) {
+        if let Some(id) = self.flight.payment.with_untracked(|p| p.as_ref().map(|p| p.payment_id.clone())) {
             self.memory.update_value(|m| m.forgotten.push(id));
         }
-        self.payment.set(None);
+        self.flight.payment.set(None);
         // Its Payment Page, if one is still open somewhere, speaks no more for the widget.
         self.page_opening.set_value(None);
-        self.code_sent.set(false);
-        self.page_closed.set(false);
-        self.announcement.set(None);
-        self.connection_lost.set(false);
+        self.flight.code_sent.set(false);
+        self.flight.page_closed.set(false);
+        self.flight.announcement.set(None);
+        self.flight.connection_lost.set(false);
         self.memory.update_value(|m| {
             m.announced = None;
             m.seconds_left = None;
@@ -673,10 +728,10 @@ impl Checkout {
     /// "Try again": back to the form with the number kept, the focus in the phone field.
     pub fn try_again(&self) {
         self.forget_payment();
-        self.payout_confirming.set(false);
-        self.otp_error.set(None);
-        self.otp_notice.set(None);
-        self.focus_phone.set(true);
+        self.form.payout_confirming.set(false);
+        self.flight.otp_error.set(None);
+        self.flight.otp_notice.set(None);
+        self.form.focus_phone.set(true);
     }
 
     /// Follows the open payment over Server-Sent Events; any other stream closes.
@@ -687,7 +742,7 @@ impl Checkout {
         }
         // Dropping the old stream closes it; its reader then ends.
         self.stream.set_value(None);
-        self.connection_lost.set(false);
+        self.flight.connection_lost.set(false);
         let Some(payment_id) = open else { return };
         let Some(url) = self.client().and_then(|c| c.events_url(&payment_id)) else { return };
         let Ok(mut source) = gloo_net::eventsource::futures::EventSource::new(&url) else { return };
@@ -701,7 +756,7 @@ impl Checkout {
                 }
                 match event {
                     Ok((_, message)) => {
-                        this.connection_lost.set(false);
+                        this.flight.connection_lost.set(false);
                         if let Some(view) = message.data().as_string().and_then(|data| payment_from_event(&data).ok()) {
                             this.accept(view);
                         }
@@ -711,7 +766,7 @@ impl Checkout {
                         let current = this.stream.try_with_value(|s| s.as_ref().is_some_and(|s| s.payment_id == payment_id)).unwrap_or(false);
                         if current {
                             this.stream.set_value(None);
-                            this.connection_lost.set(true);
+                            this.flight.connection_lost.set(true);
                         }
                         return;
                     }
@@ -721,7 +776,7 @@ impl Checkout {
     }
 
     fn poll(&self) {
-        let Some(id) = self.open_payment.get_untracked() else { return };
+        let Some(id) = self.flight.open_payment.get_untracked() else { return };
         let Some(client) = self.client() else { return };
         if self.memory.try_update_value(|m| std::mem::replace(&mut m.polling, true)).unwrap_or(true) {
             return;
@@ -735,15 +790,15 @@ impl Checkout {
                 Ok(view) => {
                     if this.alive() {
                         let stream_gone = this.stream.with_value(Option::is_none);
-                        this.connection_lost.set(false);
+                        this.flight.connection_lost.set(false);
                         this.accept(view);
                         // The backend is back: open the live stream again.
                         if stream_gone {
-                            this.follow(this.open_payment.get_untracked());
+                            this.follow(this.flight.open_payment.get_untracked());
                         }
                     }
                 }
-                Err(ApiError::Transport(_)) if this.alive() => this.connection_lost.set(true),
+                Err(ApiError::Transport(_)) if this.alive() => this.flight.connection_lost.set(true),
                 Err(_) => {}
             }
         });
@@ -779,7 +834,7 @@ impl Checkout {
                     method: Some(SuccessMethod::CashIn),
                 }));
             }
-            this.deposits.set(fresh.deposits);
+            this.loaded.deposits.set(fresh.deposits);
         });
     }
 
@@ -791,7 +846,7 @@ impl Checkout {
         let this = *self;
         spawn_local(async move {
             let Ok(fresh) = client.session().await else { return };
-            if !this.alive() || this.payment.with_untracked(Option::is_some) {
+            if !this.alive() || this.flight.payment.with_untracked(Option::is_some) {
                 return;
             }
             let paid =
@@ -813,9 +868,9 @@ impl Checkout {
         if !self.alive() {
             return;
         }
-        self.now.set(self.local_now());
-        let server_now = self.now.get_untracked() + self.clock_offset.get_untracked();
-        let left = self.payment.with_untracked(|p| code_seconds_left(p.as_ref(), server_now));
+        self.flight.now.set(self.local_now());
+        let server_now = self.flight.now.get_untracked() + self.flight.clock_offset.get_untracked();
+        let left = self.flight.payment.with_untracked(|p| code_seconds_left(p.as_ref(), server_now));
         let (mut ticks, mut before) = (0, None);
         self.memory.update_value(|m| {
             m.ticks = m.ticks.wrapping_add(1);
@@ -825,7 +880,7 @@ impl Checkout {
         if let (Some(before), Some(left)) = (before, left) {
             // After a hidden tab several may have passed at once; the latest is the news.
             if let Some(&milestone) = MILESTONES.iter().rev().find(|&&m| before > m && left <= m) {
-                self.announcement.set(match milestone {
+                self.flight.announcement.set(match milestone {
                     60 => self.text(Msg::AnnounceMinute),
                     0 => self.text(Msg::AnnounceExpired),
                     n => Some(Text::SecondsLeft(n)),
@@ -839,14 +894,14 @@ impl Checkout {
             self.look_for_deposits();
         }
         let page_left = self.memory.with_value(|m| m.left_page);
-        if ticks % DEPOSIT_TICKS == 0 && page_left && self.payment.with_untracked(Option::is_none) {
+        if ticks % DEPOSIT_TICKS == 0 && page_left && self.flight.payment.with_untracked(Option::is_none) {
             self.look_for_a_paid_page();
         }
     }
 
     /// The operator the number's prefix suggests, among those the session offers.
     pub fn suggestion(&self, number: &KzMobile) -> Option<String> {
-        self.session.with_untracked(|s| {
+        self.loaded.session.with_untracked(|s| {
             let offered = &s.as_ref()?.operators;
             number.suggested_operators().iter().map(|op| op.code()).find(|code| offered.iter().any(|o| o.id == *code)).map(str::to_owned)
         })
@@ -854,26 +909,26 @@ impl Checkout {
 
     /// Tells the host page the form changed.
     pub fn tell_change(&self) {
-        let complete = self.phone.with_untracked(|p| KzMobile::parse(p).is_ok());
-        self.emit(HostEvent::Change(ChangeDetail { phone_complete: complete, operator: self.operator.get_untracked() }));
+        let complete = self.form.phone.with_untracked(|p| KzMobile::parse(p).is_ok());
+        self.emit(HostEvent::Change(ChangeDetail { phone_complete: complete, operator: self.form.operator.get_untracked() }));
     }
 
     /// As the customer types: suggest an operator, unless they chose one themselves.
     pub fn phone_typed(&self, typed: String) {
-        self.form_error.set(None);
-        self.phone_error.set(None);
+        self.form.form_error.set(None);
+        self.form.phone_error.set(None);
         let parsed = KzMobile::parse(&typed).ok();
-        if let Some(suggested) = parsed.as_ref().filter(|_| !self.chosen_by_customer.get_untracked()).and_then(|n| self.suggestion(n)) {
-            self.operator.set(Some(suggested));
-            self.operator_error.set(None);
+        if let Some(suggested) = parsed.as_ref().filter(|_| !self.form.chosen_by_customer.get_untracked()).and_then(|n| self.suggestion(n)) {
+            self.form.operator.set(Some(suggested));
+            self.form.operator_error.set(None);
         }
-        self.phone.set(typed);
+        self.form.phone.set(typed);
         self.tell_change();
     }
 
     async fn start_payment_now(&self, operator: String, phone: String, method: Method) {
         let Some(client) = self.client() else { return };
-        self.form_error.set(None);
+        self.form.form_error.set(None);
         let request = MobilePaymentRequest { operator, phone };
         let answer = if method == Method::Payout { client.start_payout(&request).await } else { client.start_payment(&request).await };
         if !self.alive() {
@@ -882,7 +937,7 @@ impl Checkout {
         match answer {
             Ok(view) => self.accept(view),
             Err(error) if method == Method::Payout => {
-                self.payout_confirming.set(false);
+                self.form.payout_confirming.set(false);
                 self.show_start_failure(&error, Step::Payout);
             }
             Err(error) => self.show_start_failure(&error, Step::Start),
@@ -891,10 +946,10 @@ impl Checkout {
 
     async fn send_code_now(&self, code: String) {
         let Some(client) = self.client() else { return };
-        let Some(payment_id) = self.open_payment.get_untracked() else { return };
+        let Some(payment_id) = self.flight.open_payment.get_untracked() else { return };
         // The attempt shown: a copy of this request that arrives after it was answered is not a try.
-        let attempt = self.payment.with_untracked(|p| p.as_ref().and_then(|p| p.attempt));
-        self.code_sent.set(true);
+        let attempt = self.flight.payment.with_untracked(|p| p.as_ref().and_then(|p| p.attempt));
+        self.flight.code_sent.set(true);
         let answer = client.submit_otp(&payment_id, &OtpRequest { code, attempt }).await;
         if !self.alive() {
             return;
@@ -902,16 +957,16 @@ impl Checkout {
         match answer {
             Ok(updated) => self.accept(updated),
             Err(error) => {
-                self.code_sent.set(false);
-                self.otp_error.set(self.failure(&error, Step::Code));
+                self.flight.code_sent.set(false);
+                self.flight.otp_error.set(self.failure(&error, Step::Code));
             }
         }
     }
 
     async fn resend_now(&self) {
         let Some(client) = self.client() else { return };
-        let Some(payment_id) = self.open_payment.get_untracked() else { return };
-        self.otp_error.set(None);
+        let Some(payment_id) = self.flight.open_payment.get_untracked() else { return };
+        self.flight.otp_error.set(None);
         let answer = client.resend(&payment_id).await;
         if !self.alive() {
             return;
@@ -919,9 +974,9 @@ impl Checkout {
         match answer {
             Ok(updated) => {
                 self.accept(updated);
-                self.otp_notice.set(self.text(Msg::ResendSent));
+                self.flight.otp_notice.set(self.text(Msg::ResendSent));
             }
-            Err(error) => self.otp_error.set(self.failure(&error, Step::Resend)),
+            Err(error) => self.flight.otp_error.set(self.failure(&error, Step::Resend)),
         }
     }
 
@@ -933,17 +988,17 @@ impl Checkout {
         self.emit(HostEvent::PaymentPage(PaymentPageDetail { message: step }));
         // Closed: the page's word is not the outcome. The payment is followed until the backend
         // knows it; only a payment it confirms abandoned brings the pay button back (`accept`).
-        if step == PageStep::Exit && self.open_payment.get_untracked().is_some() {
+        if step == PageStep::Exit && self.flight.open_payment.get_untracked().is_some() {
             self.settle_closed_page();
         }
     }
 
     /// Asks the backend to settle the session's Payment Page payment now that no page shows it.
     fn settle_closed_page(&self) {
-        if self.page_closed.get_untracked() {
+        if self.flight.page_closed.get_untracked() {
             return;
         }
-        self.page_closed.set(true);
+        self.flight.page_closed.set(true);
         let Some(client) = self.client() else { return };
         let this = *self;
         spawn_local(async move {
@@ -954,7 +1009,7 @@ impl Checkout {
     }
 
     fn page_failed(&self, code: &str, reason: String) {
-        self.form_error.set(self.text(Msg::PpLoadFailed));
+        self.form.form_error.set(self.text(Msg::PpLoadFailed));
         self.emit(HostEvent::Error(ErrorDetail {
             code: Some(code.to_owned()),
             stage: ErrorStage::PaymentPage,
@@ -986,8 +1041,8 @@ impl Checkout {
             return;
         }
         // Followed like any payment: the result shown is the backend's, never the page's word.
-        self.page_closed.set(false);
-        let (amount, currency) = self.session.with_untracked(|s| s.as_ref().map(|s| (s.amount, s.currency.clone()))).unwrap_or_default();
+        self.flight.page_closed.set(false);
+        let (amount, currency) = self.loaded.session.with_untracked(|s| s.as_ref().map(|s| (s.amount, s.currency.clone()))).unwrap_or_default();
         self.accept(PaymentView::new(page.payment_id.clone(), PaymentKind::Purchase, PaymentState::Processing, amount, currency, String::new(), 0));
         let params = page.params.0;
         let this = *self;
@@ -1016,11 +1071,11 @@ impl Checkout {
 
     /// Copies the cash-in account number.
     pub fn copy_account(&self) {
-        let account = self.session.with_untracked(|s| s.as_ref().and_then(|s| s.cash_in_account.clone())).unwrap_or_default();
+        let account = self.loaded.session.with_untracked(|s| s.as_ref().and_then(|s| s.cash_in_account.clone())).unwrap_or_default();
         // web-sys directly: gloo has no clipboard API in the crates the widget uses.
         if let Some(window) = web_sys::window() {
             let _ = window.navigator().clipboard().write_text(&account);
-            self.copied.set(true);
+            self.form.copied.set(true);
         }
     }
 }
@@ -1040,22 +1095,22 @@ impl Actions {
         if self.start.pending().get_untracked() {
             return true;
         }
-        let number = match KzMobile::parse(&self.phone.get_untracked()) {
+        let number = match KzMobile::parse(&self.form.phone.get_untracked()) {
             Ok(number) => number,
             Err(e) => {
-                self.phone_error.set(self.text(crate::i18n::phone_message(&e)));
+                self.form.phone_error.set(self.text(crate::i18n::phone_message(&e)));
                 return false;
             }
         };
         // A customer quicker than the suggestion still gets it.
-        let Some(op) = self.operator.get_untracked().or_else(|| self.suggestion(&number)) else {
-            self.operator_error.set(self.text(Msg::OperatorRequired));
+        let Some(op) = self.form.operator.get_untracked().or_else(|| self.suggestion(&number)) else {
+            self.form.operator_error.set(self.text(Msg::OperatorRequired));
             return true;
         };
-        self.operator.set(Some(op.clone()));
+        self.form.operator.set(Some(op.clone()));
         if self.mode() == Mode::Payout {
-            self.form_error.set(None);
-            self.payout_confirming.set(true);
+            self.form.form_error.set(None);
+            self.form.payout_confirming.set(true);
             return true;
         }
         self.emit(HostEvent::Submit(SubmitDetail { operator: op.clone(), phone_masked: Some(number.masked()), method: None }));
@@ -1068,8 +1123,8 @@ impl Actions {
         if self.start.pending().get_untracked() {
             return;
         }
-        let Ok(number) = KzMobile::parse(&self.phone.get_untracked()) else { return };
-        let Some(op) = self.operator.get_untracked() else { return };
+        let Ok(number) = KzMobile::parse(&self.form.phone.get_untracked()) else { return };
+        let Some(op) = self.form.operator.get_untracked() else { return };
         self.emit(HostEvent::Submit(SubmitDetail { operator: op.clone(), phone_masked: Some(number.masked()), method: Some(SubmitMethod::Payout) }));
         self.start.dispatch((op, number.as_str().to_owned(), Method::Payout));
     }
@@ -1078,20 +1133,20 @@ impl Actions {
     /// said why (wrong, expired) leaves that message standing: it is the news, not the shape.
     pub fn submit_code(&self, code: &str) {
         if self.send_code.pending().get_untracked()
-            || self.payment.with_untracked(|p| p.as_ref().is_none_or(|p| p.state != PaymentState::AwaitingOtp))
+            || self.flight.payment.with_untracked(|p| p.as_ref().is_none_or(|p| p.state != PaymentState::AwaitingOtp))
         {
             return;
         }
-        if code.trim().is_empty() && self.otp_error.with_untracked(Option::is_some) {
+        if code.trim().is_empty() && self.flight.otp_error.with_untracked(Option::is_some) {
             return;
         }
         // The one rule the backend and the platform apply too.
         let Ok(code) = checkout_protocol::ApprovalCode::parse(code) else {
-            self.otp_error.set(self.text(Msg::OtpShape));
+            self.flight.otp_error.set(self.text(Msg::OtpShape));
             return;
         };
-        self.otp_error.set(None);
-        self.otp_notice.set(None);
+        self.flight.otp_error.set(None);
+        self.flight.otp_notice.set(None);
         self.send_code.dispatch(code.as_str().to_owned());
     }
 
@@ -1100,26 +1155,21 @@ impl Actions {
         if self.open_page.pending().get_untracked() {
             return;
         }
-        let op = self.operator.get_untracked().unwrap_or_default();
-        self.form_error.set(None);
+        let op = self.form.operator.get_untracked().unwrap_or_default();
+        self.form.form_error.set(None);
         self.emit(HostEvent::Submit(SubmitDetail { operator: op.clone(), phone_masked: None, method: Some(SubmitMethod::PaymentPage) }));
         self.open_page.dispatch(op);
     }
 }
 
 /// What the customer sees, from what the widget knows.
-fn screen_of(
-    load_error: Memo<Option<ApiError>>,
-    session: Memo<Option<SessionView>>,
-    payment: RwSignal<Option<PaymentView>>,
-    payout_confirming: RwSignal<bool>,
-) -> Screen {
-    if load_error.with(Option::is_some) {
+fn screen_of(loaded: Loaded, form: Form, flight: Flight) -> Screen {
+    if loaded.error.with(Option::is_some) {
         return Screen::LoadFailed;
     }
-    let Some(mode) = session.with(|s| s.as_ref().map(|s| Mode::of(Some(s)))) else { return Screen::Loading };
-    payment.with(|p| match p.as_ref().map(|p| p.state) {
-        None if mode == Mode::Payout && payout_confirming.get() => Screen::PayoutConfirm,
+    let Some(mode) = loaded.session.with(|s| s.as_ref().map(|s| Mode::of(Some(s)))) else { return Screen::Loading };
+    flight.payment.with(|p| match p.as_ref().map(|p| p.state) {
+        None if mode == Mode::Payout && form.payout_confirming.get() => Screen::PayoutConfirm,
         None => Screen::Form,
         Some(PaymentState::Processing) => Screen::Waiting,
         Some(PaymentState::AwaitingOtp) => Screen::Otp,

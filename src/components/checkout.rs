@@ -14,7 +14,7 @@ use super::phone_form::PhoneForm;
 use super::result::ResultScreen;
 use super::waiting::Waiting;
 use crate::i18n::{t, Msg};
-use crate::state::{use_checkout, Mode, Screen};
+use crate::state::{use_checkout, use_flight, Mode, Screen};
 
 /// The User Timing mark of the first screen the customer can act on (or read, when loading failed).
 pub const FIRST_SCREEN_MARK: &str = "kz-mobile-checkout:first-screen";
@@ -23,9 +23,10 @@ pub const FIRST_SCREEN_MARK: &str = "kz-mobile-checkout:first-screen";
 #[component]
 pub fn Checkout() -> impl IntoView {
     let c = use_checkout();
-    let (screen, open) = (c.screen, c.open_payment);
+    let flight = use_flight();
+    let (screen, open) = (c.screen, flight.open_payment);
     // Only while a payment is open: a final screen has nothing left to follow.
-    let reconnecting = move || (open.with(Option::is_some) && c.connection_lost.get()).then(|| t(c.locale, Msg::Reconnecting));
+    let reconnecting = move || (open.with(Option::is_some) && flight.connection_lost.get()).then(|| t(c.locale, Msg::Reconnecting));
     // The first screen a customer can act on, marked once in the page's User Timing
     // (`kz-mobile-checkout:first-screen`): what `make bench` reads in every engine, and what a
     // merchant's own real-user monitoring can read.
@@ -65,7 +66,7 @@ pub fn Checkout() -> impl IntoView {
                 })
             }}
             <p class="kzc-notice" role="status" data-testid="reconnecting">{reconnecting}</p>
-            <p class="kzc-visually-hidden" aria-live="polite" data-testid="announcement">{move || c.announcement.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
+            <p class="kzc-visually-hidden" aria-live="polite" data-testid="announcement">{move || flight.announcement.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
         </div>
     }
 }

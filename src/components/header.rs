@@ -4,13 +4,14 @@ use checkout_protocol::Amount;
 use leptos::prelude::*;
 
 use crate::i18n::{tf, Msg};
-use crate::state::{use_checkout, Mode};
+use crate::state::{use_checkout, use_loaded, Mode};
 
 /// The merchant and the amount.
 #[component]
 pub fn Header() -> impl IntoView {
     let c = use_checkout();
-    let (merchant, amount) = c.session.with_untracked(|s| s.as_ref().map(|s| (s.merchant_name.clone(), s.amount))).unwrap_or_default();
+    let loaded = use_loaded();
+    let (merchant, amount) = loaded.session.with_untracked(|s| s.as_ref().map(|s| (s.merchant_name.clone(), s.amount))).unwrap_or_default();
     // A payout is money from the shop, not a payment to it.
     let whose = if c.mode() == Mode::Payout { Msg::PayoutFrom } else { Msg::PayTo };
     view! {

@@ -3,13 +3,14 @@
 use leptos::prelude::*;
 
 use crate::i18n::{t, Msg};
-use crate::state::{error_message, use_checkout, Step};
+use crate::state::{error_message, use_checkout, use_loaded, Step};
 
 /// The load's failure.
 #[component]
 pub fn LoadFailed() -> impl IntoView {
     let c = use_checkout();
-    let msg = c.load_error.with_untracked(|e| e.as_ref().map(|e| error_message(Step::Load, e))).unwrap_or(Msg::LoadFailed);
+    let loaded = use_loaded();
+    let msg = loaded.error.with_untracked(|e| e.as_ref().map(|e| error_message(Step::Load, e))).unwrap_or(Msg::LoadFailed);
     let retry = (msg != Msg::SessionNotFound).then(|| {
         view! { <button type="button" class="kzc-primary" on:click=move |_| c.reload()>{t(c.locale, Msg::TryAgain)}</button> }
     });

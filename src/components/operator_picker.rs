@@ -5,17 +5,19 @@
 use leptos::prelude::*;
 
 use crate::i18n::{t, Msg};
-use crate::state::use_checkout;
+use crate::state::{use_checkout, use_form, use_loaded};
 
 /// The session's operators as radios; choosing one is the customer's choice, which no
 /// suggestion overrides. The radios' `name` is unique per widget, so several widgets stay apart.
 #[component]
 pub fn OperatorPicker() -> impl IntoView {
     let c = use_checkout();
+    let form = use_form();
+    let loaded = use_loaded();
     let group = format!("kzc-operator-{}", c.uid);
     let (hint_id, error_id) = (format!("{group}-hint"), format!("{group}-error"));
     let described_by = format!("{hint_id} {error_id}");
-    let operators = c.session.with_untracked(|s| s.as_ref().map(|s| s.operators.clone())).unwrap_or_default();
+    let operators = loaded.session.with_untracked(|s| s.as_ref().map(|s| s.operators.clone())).unwrap_or_default();
     let options = operators
         .into_iter()
         .map(|operator| {
@@ -28,14 +30,14 @@ pub fn OperatorPicker() -> impl IntoView {
                         type="radio"
                         name=group.clone()
                         value=operator.id
-                        prop:checked=move || c.operator.with(|s| s.as_deref() == Some(checked.as_str()))
+                        prop:checked=move || form.operator.with(|s| s.as_deref() == Some(checked.as_str()))
                         on:change=move |ev| {
                             // The host page hears the widget's own `change` event, not the radio's.
                             ev.stop_propagation();
-                            c.chosen_by_customer.set(true);
-                            c.operator_error.set(None);
-                            c.form_error.set(None);
-                            c.operator.set(Some(id.clone()));
+                            form.chosen_by_customer.set(true);
+                            form.operator_error.set(None);
+                            form.form_error.set(None);
+                            form.operator.set(Some(id.clone()));
                             c.tell_change();
                         }
                     />
@@ -49,7 +51,7 @@ pub fn OperatorPicker() -> impl IntoView {
             <legend>{t(c.locale, Msg::OperatorLegend)}</legend>
             <div class="kzc-operator-list">{options}</div>
             <p class="kzc-hint" id=hint_id>{t(c.locale, Msg::OperatorPortabilityHint)}</p>
-            <p class="kzc-error" id=error_id role="alert" data-testid="operator-error">{move || c.operator_error.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
+            <p class="kzc-error" id=error_id role="alert" data-testid="operator-error">{move || form.operator_error.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
         </fieldset>
     }
 }

@@ -8,32 +8,33 @@ use leptos::prelude::*;
 use super::aria;
 use super::countdown::Countdown;
 use crate::i18n::{resends_left, t, tf, Msg};
-use crate::state::{code_seconds_left, resend_open, use_actions, use_checkout, OTP_LENGTH};
+use crate::state::{code_seconds_left, resend_open, use_actions, use_checkout, use_flight, OTP_LENGTH};
 use crate::web_otp;
 
 /// The code screen.
 #[component]
 pub fn OtpScreen() -> impl IntoView {
     let (c, actions) = (use_checkout(), use_actions());
+    let flight = use_flight();
     let locale = c.locale;
     let otp_id = format!("kzc-otp-{}", c.uid);
     let (error_id, sent_id) = (format!("{otp_id}-error"), format!("{otp_id}-sent"));
-    let phone = c.payment.with_untracked(|p| p.as_ref().and_then(|p| p.phone_masked.clone())).unwrap_or_default();
+    let phone = flight.payment.with_untracked(|p| p.as_ref().and_then(|p| p.phone_masked.clone())).unwrap_or_default();
     let input = NodeRef::<leptos::html::Input>::new();
     let busy = Memo::new(move |_| actions.send_code.pending().get() || actions.resend.pending().get());
     let left = Memo::new(move |_| {
         let now = c.server_now();
-        c.payment.with(|p| code_seconds_left(p.as_ref(), now)).unwrap_or(0)
+        flight.payment.with(|p| code_seconds_left(p.as_ref(), now)).unwrap_or(0)
     });
-    let resends = Memo::new(move |_| c.payment.with(|p| p.as_ref().and_then(|p| p.resends_left)).unwrap_or(0));
+    let resends = Memo::new(move |_| flight.payment.with(|p| p.as_ref().and_then(|p| p.resends_left)).unwrap_or(0));
     let can_resend = Memo::new(move |_| {
         let now = c.server_now();
-        c.payment.with(|p| resend_open(p.as_ref(), now))
+        flight.payment.with(|p| resend_open(p.as_ref(), now))
     });
     // Each prompt (the first, after a wrong code, after a new code) puts the focus in the field
     // (whose code `Checkout::accept` has emptied).
     let prompt = Memo::new(move |_| {
-        c.payment.with(|p| p.as_ref().filter(|p| p.state == PaymentState::AwaitingOtp).map(|p| (p.attempt, p.otp_expires_at.clone())))
+        flight.payment.with(|p| p.as_ref().filter(|p| p.state == PaymentState::AwaitingOtp).map(|p| (p.attempt, p.otp_expires_at.clone())))
     });
     Effect::new(move |_| {
         prompt.track();
@@ -46,8 +47,8 @@ pub fn OtpScreen() -> impl IntoView {
         if !c.alive() {
             return;
         }
-        c.code.set(code.clone());
-        c.otp_notice.set(c.text(Msg::OtpAutofilled));
+        flight.code.set(code.clone());
+        flight.otp_notice.set(c.text(Msg::OtpAutofilled));
         actions.submit_code(&code);
     });
     on_cleanup(move || drop(listening));
@@ -60,7 +61,7 @@ pub fn OtpScreen() -> impl IntoView {
         if digits != field.value() {
             field.set_value(&digits);
         }
-        c.code.set(digits.clone());
+        flight.code.set(digits.clone());
         if digits.len() == OTP_LENGTH {
             actions.submit_code(&digits);
         }
@@ -68,10 +69,10 @@ pub fn OtpScreen() -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         ev.stop_propagation();
-        actions.submit_code(&c.code.get_untracked());
+        actions.submit_code(&flight.code.get_untracked());
     };
     let expired = move || {
-        let shown = left.get() == 0 && c.otp_error.with(Option::is_none);
+        let shown = left.get() == 0 && flight.otp_error.with(Option::is_none);
         let msg = if resends.get() > 0 { Msg::OtpExpired } else { Msg::OtpExpiredNoneLeft };
         shown.then(|| t(locale, msg))
     };
@@ -84,7 +85,7 @@ pub fn OtpScreen() -> impl IntoView {
                     <label for=otp_id.clone()>{t(locale, Msg::OtpLabel)}</label>
                     <input
                         node_ref=input
-                        prop:value=move || c.code.get()
+                        prop:value=move || flight.code.get()
                         id=otp_id
                         class="kzc-otp-input"
                         type="text"
@@ -94,13 +95,13 @@ pub fn OtpScreen() -> impl IntoView {
                         maxlength="16"
                         data-testid="otp"
                         aria-describedby=format!("{sent_id} {error_id}")
-                        aria-invalid=move || aria(c.otp_error.with(Option::is_some))
+                        aria-invalid=move || aria(flight.otp_error.with(Option::is_some))
                         on:change=|ev| ev.stop_propagation()
                         on:input=on_input
                     />
                 </div>
-                <p class="kzc-error" id=error_id role="alert" data-testid="otp-error">{move || c.otp_error.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
-                <p class="kzc-notice" role="status" data-testid="otp-notice">{move || c.otp_notice.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
+                <p class="kzc-error" id=error_id role="alert" data-testid="otp-error">{move || flight.otp_error.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
+                <p class="kzc-notice" role="status" data-testid="otp-notice">{move || flight.otp_notice.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
                 <Countdown seconds_left=left />
                 <p class="kzc-error" role="alert" data-testid="otp-expired">{expired}</p>
                 <button type="submit" class="kzc-primary" data-testid="otp-submit" disabled=move || busy.get()>{t(locale, Msg::OtpSubmit)}</button>

@@ -5,12 +5,13 @@ use leptos::prelude::*;
 use super::aria;
 use super::operator_picker::OperatorPicker;
 use crate::i18n::{t, Msg};
-use crate::state::{use_actions, use_checkout};
+use crate::state::{use_actions, use_checkout, use_form};
 
 /// The Payment Page's form.
 #[component]
 pub fn PaymentPageForm() -> impl IntoView {
     let (c, actions) = (use_checkout(), use_actions());
+    let form = use_form();
     let pending = actions.open_page.pending();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -21,7 +22,7 @@ pub fn PaymentPageForm() -> impl IntoView {
         <form novalidate=true class="kzc-form" data-testid="page-form" on:submit=on_submit>
             <OperatorPicker />
             <p class="kzc-hint">{t(c.locale, Msg::PpHint)}</p>
-            <p class="kzc-error" role="alert" data-testid="form-error">{move || c.form_error.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
+            <p class="kzc-error" role="alert" data-testid="form-error">{move || form.form_error.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
             <button type="submit" class="kzc-primary" data-testid="submit" disabled=move || pending.get() aria-busy=move || aria(pending.get())>
                 {move || t(c.locale, if pending.get() { Msg::Sending } else { Msg::PpPay })}
             </button>

@@ -5,14 +5,16 @@ use leptos::html;
 use leptos::prelude::*;
 
 use crate::i18n::{t, tf, Msg};
-use crate::state::{use_actions, use_checkout};
+use crate::state::{use_actions, use_checkout, use_form, use_loaded};
 
 /// The confirmation.
 #[component]
 pub fn PayoutConfirm() -> impl IntoView {
     let (c, actions) = (use_checkout(), use_actions());
-    let amount = c.session.with_untracked(|s| s.as_ref().map(|s| Amount(s.amount).format_kzt(c.locale))).unwrap_or_default();
-    let masked = c.phone.with_untracked(|p| KzMobile::parse(p).map(|p| p.masked()).unwrap_or_default());
+    let form = use_form();
+    let loaded = use_loaded();
+    let amount = loaded.session.with_untracked(|s| s.as_ref().map(|s| Amount(s.amount).format_kzt(c.locale))).unwrap_or_default();
+    let masked = form.phone.with_untracked(|p| KzMobile::parse(p).map(|p| p.masked()).unwrap_or_default());
     let pending = actions.start.pending();
     let title = NodeRef::<html::H2>::new();
     Effect::new(move |_| {
@@ -23,11 +25,11 @@ pub fn PayoutConfirm() -> impl IntoView {
     view! {
         <section class="kzc-confirm" data-testid="payout-confirm">
             <h2 class="kzc-title" tabindex="-1" node_ref=title>{tf(c.locale, Msg::PayoutConfirm, &[("amount", &amount), ("phone", &masked)])}</h2>
-            <p class="kzc-error" role="alert" data-testid="form-error">{move || c.form_error.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
+            <p class="kzc-error" role="alert" data-testid="form-error">{move || form.form_error.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
             <button type="button" class="kzc-primary" data-testid="payout-send" disabled=move || pending.get() on:click=move |_| actions.send_payout()>
                 {t(c.locale, Msg::PayoutSend)}
             </button>
-            <button type="button" class="kzc-secondary" data-testid="payout-back" on:click=move |_| c.payout_confirming.set(false)>
+            <button type="button" class="kzc-secondary" data-testid="payout-back" on:click=move |_| form.payout_confirming.set(false)>
                 {t(c.locale, Msg::Back)}
             </button>
         </section>

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use super::aria;
 use crate::i18n::{t, Msg};
-use crate::state::use_checkout;
+use crate::state::{use_checkout, use_form};
 
 /// Reformats the field in place, keeping the caret after the same number of digits.
 fn reformat(input: &web_sys::HtmlInputElement) -> String {
@@ -33,14 +33,15 @@ fn reformat(input: &web_sys::HtmlInputElement) -> String {
 #[component]
 pub fn PhoneField(input: NodeRef<html::Input>, hint: Msg) -> impl IntoView {
     let c = use_checkout();
+    let form = use_form();
     let id = format!("kzc-phone-{}", c.uid);
     let (hint_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
     // "Try again" sends the customer back here with the focus in the field.
     Effect::new(move |_| {
-        if c.focus_phone.get() {
+        if form.focus_phone.get() {
             if let Some(field) = input.get() {
                 let _ = field.focus();
-                c.focus_phone.set(false);
+                form.focus_phone.set(false);
             }
         }
     });
@@ -57,14 +58,14 @@ pub fn PhoneField(input: NodeRef<html::Input>, hint: Msg) -> impl IntoView {
                 dir="ltr"
                 data-testid="phone"
                 aria-describedby=format!("{hint_id} {error_id}")
-                aria-invalid=move || aria(c.phone_error.with(Option::is_some))
-                prop:value=c.phone.get_untracked()
+                aria-invalid=move || aria(form.phone_error.with(Option::is_some))
+                prop:value=form.phone.get_untracked()
                 // The host page hears the widget's own `change` event, not the input's.
                 on:change=|ev| ev.stop_propagation()
                 on:input=move |ev| c.phone_typed(reformat(&event_target(&ev)))
             />
             <p class="kzc-hint" id=hint_id>{t(c.locale, hint)}</p>
-            <p class="kzc-error" id=error_id role="alert" data-testid="phone-error">{move || c.phone_error.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
+            <p class="kzc-error" id=error_id role="alert" data-testid="phone-error">{move || form.phone_error.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
         </div>
     }
 }

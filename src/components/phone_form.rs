@@ -7,12 +7,13 @@ use super::aria;
 use super::operator_picker::OperatorPicker;
 use super::phone_field::PhoneField;
 use crate::i18n::{t, Msg};
-use crate::state::{use_actions, use_checkout};
+use crate::state::{use_actions, use_checkout, use_form};
 
 /// The form; `payout` words it for money sent to the customer (no SMS, no code).
 #[component]
 pub fn PhoneForm(payout: bool) -> impl IntoView {
     let (c, actions) = (use_checkout(), use_actions());
+    let form = use_form();
     let input = NodeRef::<html::Input>::new();
     let pending = actions.start.pending();
     let idle = if payout { Msg::Continue } else { Msg::GetCode };
@@ -32,7 +33,7 @@ pub fn PhoneForm(payout: bool) -> impl IntoView {
         <form novalidate=true class="kzc-form" data-testid="phone-form" on:submit=on_submit>
             <PhoneField input=input hint=if payout { Msg::PayoutPhoneHint } else { Msg::PhoneHint } />
             <OperatorPicker />
-            <p class="kzc-error" role="alert" data-testid="form-error">{move || c.form_error.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
+            <p class="kzc-error" role="alert" data-testid="form-error">{move || form.form_error.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
             <button type="submit" class="kzc-primary" data-testid="submit" disabled=move || pending.get() aria-busy=move || aria(pending.get())>
                 {move || t(c.locale, if pending.get() { Msg::Sending } else { idle })}
             </button>

@@ -6,7 +6,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use crate::i18n::{t, tf, Msg};
-use crate::state::use_checkout;
+use crate::state::{use_checkout, use_flight};
 
 /// The explanation of a decline code.
 fn decline_message(code: Option<&str>) -> Msg {
@@ -20,8 +20,9 @@ fn decline_message(code: Option<&str>) -> Msg {
 #[component]
 pub fn ResultScreen() -> impl IntoView {
     let c = use_checkout();
+    let flight = use_flight();
     let locale = c.locale;
-    let Some(view) = c.payment.get_untracked() else { return ().into_any() };
+    let Some(view) = flight.payment.get_untracked() else { return ().into_any() };
     let amount = Amount(view.amount).format_kzt(locale);
     let payout = view.kind == PaymentKind::Payout;
     // The Payment Page never tells the widget the phone: then the amount alone.

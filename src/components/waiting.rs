@@ -4,19 +4,20 @@
 use leptos::prelude::*;
 
 use crate::i18n::{t, Msg};
-use crate::state::{use_checkout, Mode};
+use crate::state::{use_checkout, use_flight, Mode};
 
 /// The spinner and what the customer is waiting for.
 #[component]
 pub fn Waiting() -> impl IntoView {
     let c = use_checkout();
+    let flight = use_flight();
     let mode = c.mode();
     let text = move || {
         let msg = match mode {
-            Mode::PaymentPage if c.page_closed.get() => Msg::PpChecking,
+            Mode::PaymentPage if flight.page_closed.get() => Msg::PpChecking,
             Mode::PaymentPage => Msg::PpWaiting,
             Mode::Payout => Msg::PayoutWaiting,
-            _ if c.code_sent.get() => Msg::CheckingCode,
+            _ if flight.code_sent.get() => Msg::CheckingCode,
             _ => Msg::Waiting,
         };
         t(c.locale, msg)
