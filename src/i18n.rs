@@ -333,6 +333,13 @@ impl Text {
     }
 }
 
+/// What `said` says, in `locale`, as a view's text: one closure type for every text the widget
+/// keeps in a signal, so the view code for it is built once, not once per place.
+pub fn words_of(locale: Locale, said: leptos::prelude::RwSignal<Option<Text>>) -> impl Fn() -> Option<String> + Copy {
+    use leptos::prelude::With;
+    move || said.with(|text| text.as_ref().map(|text| text.words(locale)))
+}
+
 impl From<Msg> for Text {
     fn from(msg: Msg) -> Text {
         Text::Msg(msg)

@@ -441,7 +441,9 @@ impl Checkout {
         let reloading = RwSignal::new(false);
         let loaded = Loaded {
             answer,
-            session: Memo::new(move |_| answer.map(|answer| answer.as_ref().ok().cloned()).flatten()),
+            // Recomputed only when the resource answers; every answer is news, so no comparison
+            // (a derived `PartialEq` over the whole session costs the bundle about 1 KB).
+            session: Memo::new_with_compare(move |_| answer.map(|answer| answer.as_ref().ok().cloned()).flatten(), |_, _| true),
             error: Memo::new(move |_| if reloading.get() { None } else { answer.map(|answer| answer.as_ref().err().cloned()).flatten() }),
             reloading,
             deposits: RwSignal::new(Vec::new()),

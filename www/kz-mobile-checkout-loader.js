@@ -18,10 +18,7 @@ const glueUrl = new URL('./kz-mobile-checkout.js', import.meta.url).href;
 const wasmUrl = new URL('./kz-mobile-checkout_bg.wasm', import.meta.url).href;
 
 /** Why the widget did not load, said to the merchant (the `error` event's `message`). */
-const failure = (file, hash) =>
-  new Error(hash
-    ? `${file} was refused: it could not be downloaded or it failed its integrity check (expected ${hash}); nothing of it was run`
-    : `${file} could not be downloaded`);
+const failure = (file, hash) => new Error(`${file}: not downloaded${hash ? ` or not matching its integrity ${hash}; not run` : ''}`);
 
 // The glue is an ES module; `import()` takes no integrity, so a <script type="module"> with
 // `integrity` loads it first and the `import()` after it gets the same, verified, module (the

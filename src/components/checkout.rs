@@ -13,7 +13,7 @@ use super::payout_confirm::PayoutConfirm;
 use super::phone_form::PhoneForm;
 use super::result::ResultScreen;
 use super::waiting::Waiting;
-use crate::i18n::{t, Msg};
+use crate::i18n::{t, words_of, Msg};
 use crate::state::{use_checkout, use_flight, Mode, Screen};
 
 /// The User Timing mark of the first screen the customer can act on (or read, when loading failed).
@@ -66,7 +66,7 @@ pub fn Checkout() -> impl IntoView {
                 })
             }}
             <p class="kzc-notice" role="status" data-testid="reconnecting">{reconnecting}</p>
-            <p class="kzc-visually-hidden" aria-live="polite" data-testid="announcement">{move || flight.announcement.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
+            <p class="kzc-visually-hidden" aria-live="polite" data-testid="announcement">{words_of(c.locale, flight.announcement)}</p>
         </div>
     }
 }

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::{t, Msg};
+use crate::i18n::{t, words_of, Msg};
 use crate::state::{use_checkout, use_form, use_loaded};
 
 /// The session's operators as radios; choosing one is the customer's choice, which no
@@ -51,7 +51,7 @@ pub fn OperatorPicker() -> impl IntoView {
             <legend>{t(c.locale, Msg::OperatorLegend)}</legend>
             <div class="kzc-operator-list">{options}</div>
             <p class="kzc-hint" id=hint_id>{t(c.locale, Msg::OperatorPortabilityHint)}</p>
-            <p class="kzc-error" id=error_id role="alert" data-testid="operator-error">{move || form.operator_error.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
+            <p class="kzc-error" id=error_id role="alert" data-testid="operator-error">{words_of(c.locale, form.operator_error)}</p>
         </fieldset>
     }
 }

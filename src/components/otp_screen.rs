@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use super::aria;
 use super::countdown::Countdown;
-use crate::i18n::{resends_left, t, tf, Msg};
+use crate::i18n::{resends_left, t, tf, words_of, Msg};
 use crate::state::{code_seconds_left, resend_open, use_actions, use_checkout, use_flight, OTP_LENGTH};
 use crate::web_otp;
 
@@ -100,8 +100,8 @@ pub fn OtpScreen() -> impl IntoView {
                         on:input=on_input
                     />
                 </div>
-                <p class="kzc-error" id=error_id role="alert" data-testid="otp-error">{move || flight.otp_error.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
-                <p class="kzc-notice" role="status" data-testid="otp-notice">{move || flight.otp_notice.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
+                <p class="kzc-error" id=error_id role="alert" data-testid="otp-error">{words_of(c.locale, flight.otp_error)}</p>
+                <p class="kzc-notice" role="status" data-testid="otp-notice">{words_of(c.locale, flight.otp_notice)}</p>
                 <Countdown seconds_left=left />
                 <p class="kzc-error" role="alert" data-testid="otp-expired">{expired}</p>
                 <button type="submit" class="kzc-primary" data-testid="otp-submit" disabled=move || busy.get()>{t(locale, Msg::OtpSubmit)}</button>

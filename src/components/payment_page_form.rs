@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::aria;
 use super::operator_picker::OperatorPicker;
-use crate::i18n::{t, Msg};
+use crate::i18n::{t, words_of, Msg};
 use crate::state::{use_actions, use_checkout, use_form};
 
 /// The Payment Page's form.
@@ -22,7 +22,7 @@ pub fn PaymentPageForm() -> impl IntoView {
         <form novalidate=true class="kzc-form" data-testid="page-form" on:submit=on_submit>
             <OperatorPicker />
             <p class="kzc-hint">{t(c.locale, Msg::PpHint)}</p>
-            <p class="kzc-error" role="alert" data-testid="form-error">{move || form.form_error.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
+            <p class="kzc-error" role="alert" data-testid="form-error">{words_of(c.locale, form.form_error)}</p>
             <button type="submit" class="kzc-primary" data-testid="submit" disabled=move || pending.get() aria-busy=move || aria(pending.get())>
                 {move || t(c.locale, if pending.get() { Msg::Sending } else { Msg::PpPay })}
             </button>

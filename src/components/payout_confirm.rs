@@ -4,7 +4,7 @@ use checkout_protocol::{Amount, KzMobile};
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::i18n::{t, tf, Msg};
+use crate::i18n::{t, tf, words_of, Msg};
 use crate::state::{use_actions, use_checkout, use_form, use_loaded};
 
 /// The confirmation.
@@ -25,7 +25,7 @@ pub fn PayoutConfirm() -> impl IntoView {
     view! {
         <section class="kzc-confirm" data-testid="payout-confirm">
             <h2 class="kzc-title" tabindex="-1" node_ref=title>{tf(c.locale, Msg::PayoutConfirm, &[("amount", &amount), ("phone", &masked)])}</h2>
-            <p class="kzc-error" role="alert" data-testid="form-error">{move || form.form_error.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
+            <p class="kzc-error" role="alert" data-testid="form-error">{words_of(c.locale, form.form_error)}</p>
             <button type="button" class="kzc-primary" data-testid="payout-send" disabled=move || pending.get() on:click=move |_| actions.send_payout()>
                 {t(c.locale, Msg::PayoutSend)}
             </button>

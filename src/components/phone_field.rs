@@ -7,7 +7,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::aria;
-use crate::i18n::{t, Msg};
+use crate::i18n::{t, words_of, Msg};
 use crate::state::{use_checkout, use_form};
 
 /// Reformats the field in place, keeping the caret after the same number of digits.
@@ -65,7 +65,7 @@ pub fn PhoneField(input: NodeRef<html::Input>, hint: Msg) -> impl IntoView {
                 on:input=move |ev| c.phone_typed(reformat(&event_target(&ev)))
             />
             <p class="kzc-hint" id=hint_id>{t(c.locale, hint)}</p>
-            <p class="kzc-error" id=error_id role="alert" data-testid="phone-error">{move || form.phone_error.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
+            <p class="kzc-error" id=error_id role="alert" data-testid="phone-error">{words_of(c.locale, form.phone_error)}</p>
         </div>
     }
 }

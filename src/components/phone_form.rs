@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::aria;
 use super::operator_picker::OperatorPicker;
 use super::phone_field::PhoneField;
-use crate::i18n::{t, Msg};
+use crate::i18n::{t, words_of, Msg};
 use crate::state::{use_actions, use_checkout, use_form};
 
 /// The form; `payout` words it for money sent to the customer (no SMS, no code).
@@ -33,7 +33,7 @@ pub fn PhoneForm(payout: bool) -> impl IntoView {
         <form novalidate=true class="kzc-form" data-testid="phone-form" on:submit=on_submit>
             <PhoneField input=input hint=if payout { Msg::PayoutPhoneHint } else { Msg::PhoneHint } />
             <OperatorPicker />
-            <p class="kzc-error" role="alert" data-testid="form-error">{move || form.form_error.with(|text| text.as_ref().map(|text| text.words(c.locale)))}</p>
+            <p class="kzc-error" role="alert" data-testid="form-error">{words_of(c.locale, form.form_error)}</p>
             <button type="submit" class="kzc-primary" data-testid="submit" disabled=move || pending.get() aria-busy=move || aria(pending.get())>
                 {move || t(c.locale, if pending.get() { Msg::Sending } else { idle })}
             </button>
