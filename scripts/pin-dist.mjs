@@ -1,8 +1,8 @@
 // Trunk's post-build hook, after minification and before compression: pins what the loader runs.
 //   - Writes the sha384 of the JS glue and of the wasm into the loader (its PINNED placeholders),
 //     which then refuses either file if it differs by one byte (www/kz-mobile-checkout-loader.js).
-//   - Pins the loader, and the glue and wasm it preloads, on the demo page (index.html), as a
-//     merchant would on theirs.
+//   - Pins the loader, the glue it preloads and the stylesheet on the demo page (index.html), as
+//     a merchant would on theirs.
 //   - Writes dist/integrity.json: every file's sha384 in the form `integrity=` takes, for a
 //     merchant's PCI DSS 6.4.3 inventory, and prints the loader's, the one value a merchant puts
 //     on their <script> tag (README, "Pinning the widget").
@@ -30,11 +30,10 @@ for (const [placeholder, file] of [['@@KZC_GLUE_SHA384@@', 'kz-mobile-checkout.j
 writeFileSync(loader, text);
 
 // Every tag of the demo page that loads one of the widget's files gets its integrity, as a
-// merchant's page would: the loader's <script>, the glue's modulepreload, the wasm's preload and
-// the stylesheet.
+// merchant's page would: the loader's <script>, the glue's modulepreload and the stylesheet.
 const page = join(dir, 'index.html');
 let html = readFileSync(page, 'utf8');
-for (const file of ['kz-mobile-checkout-loader.js', 'kz-mobile-checkout.js', 'kz-mobile-checkout_bg.wasm', 'kz-mobile-checkout.css']) {
+for (const file of ['kz-mobile-checkout-loader.js', 'kz-mobile-checkout.js', 'kz-mobile-checkout.css']) {
   const tag = new RegExp(`<(script|link)([^>]*) (src|href)="\\./${file.replace(/\./g, '\\.')}"`, 'g');
   const found = html.match(tag) || [];
   if (found.length !== 1) {

@@ -78,6 +78,14 @@ for (const engine of ENGINES as Engine[]) {
     test(`pays with the code (${engine.name})`, async () => {
       const phone = randomPhone('707');
       const code = await askForCode(driver, phone);
+      // Each of the widget's files came down once (a preload an engine does not reuse would
+      // make it twice).
+      const downloads = await driver.executeScript(
+        "return performance.getEntriesByType('resource').map((e) => e.name.split('/').pop()).filter((n) => /^kz-mobile-checkout/.test(n))",
+      ) as string[];
+      for (const file of ['kz-mobile-checkout_bg.wasm', 'kz-mobile-checkout.js', 'kz-mobile-checkout-loader.js']) {
+        expect(downloads.filter((name) => name === file), `${file} in ${downloads}`).toHaveLength(1);
+      }
       await textOf(driver, 'kz-mobile-checkout [data-testid=countdown]', /^0[01]:\d\d$/);
       await code.sendKeys(await smsCode(phone));
       await textOf(driver, 'kz-mobile-checkout [data-testid=result] h2', /^Payment complete$/);
