@@ -1,7 +1,7 @@
 //! Time as the backend sees it. Deadlines come from the server; the browser's clock may be off by
-//! minutes, so the widget measures the offset whenever a view arrives and counts from
-//! the browser's clock (`Date.now()`, or a test's [`Clock`]) plus that offset. Nothing counts ticks, so a hidden tab or a reload keeps the right
-//! time.
+//! minutes, so the widget measures the offset whenever a view arrives and counts from the
+//! browser's clock (`Date.now()`, or a test's [`Clock`]) plus that offset. Nothing counts ticks,
+//! so a hidden tab or a reload keeps the right time.
 
 use std::rc::Rc;
 

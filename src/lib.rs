@@ -108,7 +108,7 @@ pub fn mount_clocked(
     let host = Host::new(Some(element.clone()));
     let client = Client::new(backend, &session);
     let mounted = mount_to(element, move || {
-        state::Checkout::provide(client, locale, host, display, clock.clone());
+        state::Checkout::provide(client, locale, host, display, clock);
         view! { <components::checkout::Checkout /> }.into_any()
     });
     CheckoutHandle { mounted: Some(mounted) }

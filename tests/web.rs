@@ -1058,8 +1058,7 @@ async fn a_payout_is_confirmed_before_it_is_sent() {
 #[wasm_bindgen_test]
 async fn the_payment_page_runs_with_the_signed_parameters_and_the_result_comes_from_the_backend() {
     let fake = with_methods(&[Method::PaymentPage]);
-    *fake.script_url.borrow_mut() =
-        "data:text/javascript,window.EPayWidget={run:function(c,m){window.__epayConfig=c;window.__epayMethod=m;c.onLoaded();}}".into();
+    page_stand_in(&fake, "data:text/javascript,window.EPayWidget={run:function(c,m){window.__epayConfig=c;window.__epayMethod=m;c.onLoaded();}}");
     let m = mount_fake(&fake, Locale::En);
     find(&m.root, "[data-testid=page-form]").await;
     radios(&m.root)[4].click();
@@ -1075,6 +1074,14 @@ async fn the_payment_page_runs_with_the_signed_parameters_and_the_result_comes_f
     assert_eq!(detail(&m, "payment-page", "message").as_string().as_deref(), Some("loaded"));
     // The page never tells the widget the phone: the amount alone, no dangling "from".
     assert_eq!(m.root.query_selector("[data-testid=result-detail]").unwrap().unwrap().text_content().unwrap(), "₸1,000.00 paid");
+}
+
+/// The Payment Page script the fake backend names: `script`, a stand-in of the platform's
+/// `merchant.js` (a `data:` URL) or an address. A fresh page would not have `EPayWidget` yet, so
+/// an earlier test's stand-in is removed, and the widget loads this one.
+fn page_stand_in(fake: &Fake, script: &str) {
+    *fake.script_url.borrow_mut() = script.into();
+    js_sys::Reflect::delete_property(&web_sys::window().unwrap(), &"EPayWidget".into()).unwrap();
 }
 
 /// How many times the fake `EPayWidget` has been run on this page.
@@ -1100,9 +1107,7 @@ fn page_handler(n: u32, name: &str) -> js_sys::Function {
 async fn a_payment_page_speaks_for_the_widget_only_while_it_is_the_current_opening() {
     let fake = with_methods(&[Method::PaymentPage]);
     // A stand-in that keeps every opening's handlers, as the platform's script may.
-    *fake.script_url.borrow_mut() =
-        "data:text/javascript,window.__epayConfigs=[];window.EPayWidget={run:function(c,m){window.__epayConfigs.push(c);}}".into();
-    js_sys::Reflect::delete_property(&web_sys::window().unwrap(), &"EPayWidget".into()).unwrap();
+    page_stand_in(&fake, "data:text/javascript,window.__epayConfigs=[];window.EPayWidget={run:function(c,m){window.__epayConfigs.push(c);}}");
     *fake.outcome.borrow_mut() = Some((PaymentState::Failed, Some("abandoned".into())));
     let m = mount_fake(&fake, Locale::En);
     find(&m.root, "[data-testid=page-form]").await;
@@ -1141,16 +1146,13 @@ async fn a_payment_page_speaks_for_the_widget_only_while_it_is_the_current_openi
 async fn a_payment_page_concluded_abandoned_then_paid_shows_the_success() {
     let fake = with_methods(&[Method::PaymentPage]);
     // The customer closes the page at once; the backend finds nothing paid and says abandoned.
-    *fake.script_url.borrow_mut() = "data:text/javascript,window.EPayWidget={run:function(c,m){c.onExit();}}".into();
-    js_sys::Reflect::delete_property(&web_sys::window().unwrap(), &"EPayWidget".into()).unwrap();
+    page_stand_in(&fake, "data:text/javascript,window.EPayWidget={run:function(c,m){c.onExit();}}");
     *fake.outcome.borrow_mut() = Some((PaymentState::Failed, Some("abandoned".into())));
     let m = mount_fake(&fake, Locale::En);
     find(&m.root, "[data-testid=page-form]").await;
     radios(&m.root)[4].click();
     find(&m.root, "[data-testid=submit]").await.click();
-    while !fake.calls.borrow().iter().any(|c| c == "page closed") {
-        sleep(50).await;
-    }
+    until("the closed page settled", || fake.calls.borrow().iter().any(|c| c == "page closed")).await;
     // The pay button again...
     find(&m.root, "[data-testid=page-form]").await;
     assert!(!event_names(&m).contains(&"success".to_owned()));
@@ -1158,12 +1160,7 @@ async fn a_payment_page_concluded_abandoned_then_paid_shows_the_success() {
     // open elsewhere): the widget shows it and tells the host page.
     *fake.payment.borrow_mut() = Some(view("pay_page", PaymentKind::Purchase, PaymentState::Succeeded, 9));
     // The widget looks at its session every 3 s meanwhile.
-    for _ in 0..80 {
-        if m.root.query_selector("[data-testid=result]").unwrap().is_some() {
-            break;
-        }
-        sleep(100).await;
-    }
+    until("the result", || m.root.query_selector("[data-testid=result]").unwrap().is_some()).await;
     let done = text_until(&m.root, "[data-testid=result] h2", |t| !t.is_empty()).await;
     assert_eq!(done, "Payment complete");
     assert_eq!(detail(&m, "success", "payment_id").as_string().as_deref(), Some("pay_page"));
@@ -1172,9 +1169,7 @@ async fn a_payment_page_concluded_abandoned_then_paid_shows_the_success() {
 #[wasm_bindgen_test]
 async fn a_payment_page_script_that_cannot_load_says_so() {
     let fake = with_methods(&[Method::PaymentPage]);
-    *fake.script_url.borrow_mut() = "http://127.0.0.1:9/shared/merchant.js".into();
-    // A fresh page would not have EPayWidget; make sure an earlier test's stand-in is gone.
-    js_sys::Reflect::delete_property(&web_sys::window().unwrap(), &"EPayWidget".into()).unwrap();
+    page_stand_in(&fake, "http://127.0.0.1:9/shared/merchant.js");
     let m = mount_fake(&fake, Locale::Kk);
     find(&m.root, "[data-testid=page-form]").await;
     radios(&m.root)[0].click();
@@ -1202,8 +1197,7 @@ async fn a_declined_payout_says_so_and_can_be_tried_again() {
 #[wasm_bindgen_test]
 async fn an_embedded_payment_page_opens_inside_the_widget() {
     let fake = with_methods(&[Method::PaymentPage]);
-    *fake.script_url.borrow_mut() = "data:text/javascript,window.EPayWidget={run:function(c,m){window.__epayTarget=c.target_element;window.__epayTargetFound=!!document.getElementById(c.target_element);}}".into();
-    js_sys::Reflect::delete_property(&web_sys::window().unwrap(), &"EPayWidget".into()).unwrap();
+    page_stand_in(&fake, "data:text/javascript,window.EPayWidget={run:function(c,m){window.__epayTarget=c.target_element;window.__epayTargetFound=!!document.getElementById(c.target_element);}}");
     let root = wrapper();
     let _handle = mount_configured(root.clone(), "cs_embedded".into(), Locale::En, PageDisplay::Embedded, fake.clone());
     find(&root, "[data-testid=page-form]").await;

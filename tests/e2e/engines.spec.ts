@@ -48,9 +48,9 @@ async function askForCode(driver: WebDriver, phone: string): Promise<WebElement>
   return shown(driver, 'kz-mobile-checkout [data-testid=otp]', 20_000);
 }
 
-/** The browser's console errors, where the driver can read them (Chromium's logging API). */
-async function consoleErrors(driver: WebDriver, engine: Engine): Promise<string[]> {
-  if (engine.name !== 'chromium') return [];
+/** The browser's console errors. Only chromedriver serves the log (a Chromium extension of
+ * WebDriver); geckodriver and WebKitWebDriver have no such endpoint, so the check runs there only. */
+async function consoleErrors(driver: WebDriver): Promise<string[]> {
   const entries = await driver.manage().logs().get('browser');
   return entries.filter((e) => e.level.name === 'SEVERE').map((e) => e.message);
 }
@@ -90,7 +90,7 @@ for (const engine of ENGINES as Engine[]) {
       await code.sendKeys(await smsCode(phone));
       await textOf(driver, 'kz-mobile-checkout [data-testid=result] h2', /^Payment complete$/);
       expect(await (await driver.findElement(By.css('kz-mobile-checkout [data-testid=result]'))).getAttribute('data-state')).toBe('succeeded');
-      expect(await consoleErrors(driver, engine)).toEqual([]);
+      if (engine.name === 'chromium') expect(await consoleErrors(driver)).toEqual([]);
     });
 
     test(`refuses a wrong code, then pays with the right one (${engine.name})`, async () => {

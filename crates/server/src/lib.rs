@@ -235,10 +235,9 @@ pub fn app(state: App) -> Router {
             if !matches!(*request.method(), HttpMethod::GET | HttpMethod::HEAD) {
                 return edges::method_not_allowed(request.method().clone(), uri).await.into_response();
             }
-            let method = request.method().clone();
             let if_none_match = request.headers().get(axum::http::header::IF_NONE_MATCH).cloned();
             match files.oneshot(request).await {
-                Ok(response) => static_files::revalidated(&method, if_none_match, response.into_response()).await,
+                Ok(response) => static_files::revalidated(if_none_match, response.into_response()),
                 Err(never) => match never {},
             }
         });
