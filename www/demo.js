@@ -113,7 +113,10 @@ for (const button of document.querySelectorAll('[data-mode]')) {
 
 const terminal = document.getElementById('terminal');
 terminal.hidden = mode !== 'cash_in';
-terminal.addEventListener('click', () => fetch('/demo/terminal', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ amount: TERMINAL_AMOUNT }) }));
+terminal.addEventListener('click', () => {
+  const body = { session: checkout.getAttribute('session'), amount: TERMINAL_AMOUNT };
+  fetch('/demo/terminal', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+});
 
 document.getElementById('new-order').addEventListener('click', async () => show(await newSession()));
 

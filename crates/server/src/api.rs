@@ -213,7 +213,9 @@ pub async fn demo_sessions_create(
                 amount,
                 currency: "KZT".into(),
                 customer: crate::views::CustomerInput {
-                    id: "demo-customer".into(),
+                    // Each demo order is its own account at the terminal, digits as on its keypad:
+                    // cash paid in for one order (one tab, one visitor) is never another's.
+                    id: crate::random::random_digits(10),
                     first_name: "Aigerim".into(),
                     last_name: "Nurlanova".into(),
                     email: "aigerim@example.kz".into(),
@@ -233,8 +235,8 @@ pub async fn demo_sessions_create(
         .into_response())
 }
 
-/// `POST /demo/terminal` `{amount}`: the demo shop's "simulate terminal payment" button, which asks
-/// the sandbox's cash terminal to pay into the demo customer's account. Demo shop only.
+/// `POST /demo/terminal` `{session, amount?}`: the demo shop's "simulate terminal payment" button,
+/// which asks the sandbox's cash terminal to pay into that order's account. Demo shop only.
 pub async fn demo_terminal_pay(
     State(app): State<App>,
     ApiJson(request): ApiJson<crate::views::DemoTerminalRequest>,
@@ -243,10 +245,11 @@ pub async fn demo_terminal_pay(
         return Err(ServiceError::new(ErrorCode::NotFound, "no such endpoint"));
     }
     let amount = request.amount.unwrap_or(500_000);
+    let customer_id = app.session(&request.session).await?.customer_id;
     let url = format!("{}/sandbox/terminal/pay", app.config().gate_url);
     let answer = reqwest::Client::new()
         .post(&url)
-        .json(&checkout_protocol::wire::TerminalPayment { customer_id: "demo-customer".into(), amount, project_id: Some(app.config().project_id) })
+        .json(&checkout_protocol::wire::TerminalPayment { customer_id, amount, project_id: Some(app.config().project_id) })
         .send()
         .await
         .map_err(|e| ServiceError::new(ErrorCode::SandboxUnavailable, e.to_string()))?;

@@ -259,10 +259,12 @@ pub struct DemoSessionRequest {
     pub locale: Option<String>,
 }
 
-/// `POST /demo/terminal`: the amount the simulated terminal pays in.
+/// `POST /demo/terminal`: the order the simulated terminal pays for, and how much.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DemoTerminalRequest {
+    /// The order's session token: the terminal pays into its account.
+    pub session: String,
     /// Minor units; 5 000.00 KZT when absent.
     pub amount: Option<u64>,
 }

@@ -521,6 +521,34 @@ async fn a_cash_deposit_at_a_terminal_shows_up_in_the_session(store: Store) {
     assert_eq!(unknown, json!({ "result": "refused", "stage": "verify", "code": 404 }));
 }
 
+/// Two customers of the demo shop with cash orders open at once (or two browser tabs, or tests
+/// running side by side): each terminal payment is credited to the order it was made for.
+async fn demo_orders_each_get_their_own_terminal_deposits(store: Store) {
+    let s = Stack::start(store, Tuning { demo_shop: true, ..Tuning::default() }).await;
+    let order = json!({ "methods": ["cash_in"] });
+    let (first, second) = (s.post("/demo/sessions", &order).await, s.post("/demo/sessions", &order).await);
+    assert_eq!((first.0, second.0), (201, 201), "{} {}", first.1, second.1);
+    let (first, second) = (first.1["session"].as_str().unwrap().to_owned(), second.1["session"].as_str().unwrap().to_owned());
+    let view = |session: &str| format!("/api/sessions/{session}");
+    assert_ne!(
+        s.get(&view(&first)).await.1["cash_in_account"],
+        s.get(&view(&second)).await.1["cash_in_account"],
+        "each demo order is its own account at the terminal"
+    );
+
+    // The older order is paid at the terminal while the newer one is open too.
+    let (status, paid) = s.post("/demo/terminal", &json!({ "session": first, "amount": 500_000 })).await;
+    assert_eq!(status, 200, "{paid}");
+    s.until_state(paid["payment_id"].as_str().unwrap(), "succeeded").await;
+    let first_view = s.get(&view(&first)).await.1;
+    assert_eq!(first_view["deposits"][0]["payment_id"], paid["payment_id"], "the deposit is the order's it was paid for: {first_view}");
+    let second_view = s.get(&view(&second)).await.1;
+    assert_eq!(second_view["deposits"], json!([]), "and not the newest order's: {second_view}");
+
+    let (status, refused) = s.post("/demo/terminal", &json!({ "session": "no-such-session" })).await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (404, Some("session_not_found")), "{refused}");
+}
+
 async fn live_events_stream_each_state_until_the_end(store: Store) {
     let s = Stack::start(store, Tuning::default()).await;
     let session = s.session(&["mobile"]).await;
@@ -610,6 +638,7 @@ both!(
     a_payout_reaches_its_result,
     payment_page_parameters_verify_on_the_sandbox_page_and_pay,
     a_cash_deposit_at_a_terminal_shows_up_in_the_session,
+    demo_orders_each_get_their_own_terminal_deposits,
     live_events_stream_each_state_until_the_end,
     a_payout_session_pays_out_to_the_customers_phone,
 );

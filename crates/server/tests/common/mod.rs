@@ -100,6 +100,8 @@ pub struct Tuning {
     pub trusted_proxies: u32,
     /// How long the backend waits for a Gate answer.
     pub gate_timeout: Duration,
+    /// Whether the backend serves the demo shop's `/demo/*` routes.
+    pub demo_shop: bool,
 }
 
 impl Default for Tuning {
@@ -114,6 +116,7 @@ impl Default for Tuning {
             auto_refund_duplicates: true,
             trusted_proxies: 0,
             gate_timeout: Duration::from_secs(10),
+            demo_shop: false,
         }
     }
 }
@@ -176,6 +179,7 @@ impl Stack {
         config.auto_refund_duplicates = tuning.auto_refund_duplicates;
         config.trusted_proxies = tuning.trusted_proxies;
         config.gate_timeout = tuning.gate_timeout;
+        config.demo_shop = tuning.demo_shop;
         let app = App::new(config).await.unwrap();
         tokio::spawn(run(server_listener, app.clone(), std::future::pending()));
         Stack { server, sandbox: sandbox.to_owned(), app, http: reqwest::Client::new(), clock: tuning.clock.clone() }
