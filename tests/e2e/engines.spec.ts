@@ -1,6 +1,6 @@
 import { ChildProcess } from 'node:child_process';
 import { expect, test } from '@playwright/test';
-import { Builder, By, Condition, WebDriver, WebElement } from 'selenium-webdriver';
+import { Builder, By, Condition, WebDriver, WebElement, error as webdriverError } from 'selenium-webdriver';
 import { randomPhone, smsCode } from './fixtures/checkout';
 
 // The main journeys in the three browser engines a customer's phone can have: Chromium (Android's
@@ -18,8 +18,11 @@ async function until<T>(driver: WebDriver, what: string, find: () => Promise<T |
   return driver.wait(new Condition(what, async () => {
     try {
       return (await find()) || null;
-    } catch {
-      return null; // a stale element while the screen changes
+    } catch (error) {
+      // An element gone or not there yet while the screen changes; anything else (a dead
+      // driver above all) is not waited out.
+      if (error instanceof webdriverError.StaleElementReferenceError || error instanceof webdriverError.NoSuchElementError) return null;
+      throw error;
     }
   }), ms) as Promise<T>;
 }
@@ -55,27 +58,42 @@ async function consoleErrors(driver: WebDriver): Promise<string[]> {
   return entries.filter((e) => e.level.name === 'SEVERE').map((e) => e.message);
 }
 
+type Driver = { url: string; process: ChildProcess; gone: () => string | null };
+
+/**
+ * A journey in `engine` with a driver and browser of its own. Should the WebDriver server itself
+ * die mid-journey (a crash of the test's machinery, which a page cannot cause: the browser's own
+ * crash is an error the driver reports, and fails the test), the journey runs once more on a new
+ * driver, and the death is written to the log and the test's annotations.
+ */
+function journey(engine: Engine, title: string, body: (driver: WebDriver) => Promise<void>) {
+  test(`${title} (${engine.name})`, async () => {
+    for (let attempt = 1; ; attempt++) {
+      const server: Driver = await startDriver(engine);
+      let driver: WebDriver | undefined;
+      try {
+        driver = await new Builder().usingServer(server.url).withCapabilities(engine.capabilities).build();
+        await driver.manage().setTimeouts({ pageLoad: 30_000, script: 10_000 });
+        await body(driver);
+        return;
+      } catch (error) {
+        await new Promise((settle) => setTimeout(settle, 250)); // for the driver's exit to be heard
+        const gone = server.gone();
+        if (gone === null) throw error;
+        if (attempt === 2) throw new Error(`${gone}\n(twice; the journey's own error: ${error})`);
+        console.warn(`engines: ${engine.name}'s driver died during "${title}"; once more on a new one.\n${gone}`);
+        test.info().annotations.push({ type: 'driver died', description: gone });
+      } finally {
+        if (server.gone() === null) await driver?.quit().catch(() => undefined);
+        stopDriver(server.process);
+      }
+    }
+  });
+}
+
 for (const engine of ENGINES as Engine[]) {
   test.describe(`in ${engine.name}`, () => {
-    test.describe.configure({ mode: 'serial' });
-    let server: { url: string; process: ChildProcess };
-    let driver: WebDriver;
-
-    test.beforeAll(async () => {
-      server = await startDriver(engine);
-    });
-    test.afterAll(async () => {
-      if (server) stopDriver(server.process);
-    });
-    test.beforeEach(async () => {
-      driver = await new Builder().usingServer(server.url).withCapabilities(engine.capabilities).build();
-      await driver.manage().setTimeouts({ pageLoad: 30_000, script: 10_000 });
-    });
-    test.afterEach(async () => {
-      await driver?.quit();
-    });
-
-    test(`pays with the code (${engine.name})`, async () => {
+    journey(engine, 'pays with the code', async (driver) => {
       const phone = randomPhone('707');
       const code = await askForCode(driver, phone);
       // Each of the widget's files came down once (a preload an engine does not reuse would
@@ -93,7 +111,7 @@ for (const engine of ENGINES as Engine[]) {
       if (engine.name === 'chromium') expect(await consoleErrors(driver)).toEqual([]);
     });
 
-    test(`refuses a wrong code, then pays with the right one (${engine.name})`, async () => {
+    journey(engine, 'refuses a wrong code, then pays with the right one', async (driver) => {
       const phone = randomPhone('775');
       const field = await askForCode(driver, phone);
       const right = await smsCode(phone);
@@ -106,7 +124,7 @@ for (const engine of ENGINES as Engine[]) {
       await textOf(driver, 'kz-mobile-checkout [data-testid=result] h2', /^Payment complete$/);
     });
 
-    test(`opens the Payment Page with the forced operator (${engine.name})`, async () => {
+    journey(engine, 'opens the Payment Page with the forced operator', async (driver) => {
       await driver.get(`${process.env.E2E_BASE}/?mode=payment_page&locale=en`);
       await (await shown(driver, 'kz-mobile-checkout [data-testid=operator-TELE2] input')).click();
       await (await shown(driver, 'kz-mobile-checkout [data-testid=submit]')).click();
@@ -120,7 +138,7 @@ for (const engine of ENGINES as Engine[]) {
       await driver.switchTo().defaultContent();
     });
 
-    test(`shows a live cash-in deposit (${engine.name})`, async () => {
+    journey(engine, 'shows a live cash-in deposit', async (driver) => {
       await driver.get(`${process.env.E2E_BASE}/?mode=cash_in&locale=en`);
       await textOf(driver, 'kz-mobile-checkout [data-testid=cash-progress]', /Waiting for your payment at the terminal/);
       await (await shown(driver, '#terminal')).click();

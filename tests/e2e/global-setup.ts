@@ -48,6 +48,8 @@ export default async function globalSetup() {
   const out = path.join(root, 'target/e2e');
   fs.mkdirSync(out, { recursive: true });
   for (const file of fs.readdirSync(out)) if (file.startsWith('checkout.db')) fs.rmSync(path.join(out, file));
+  // The WebDriver servers' logs of the last run only (fixtures/webdriver.cjs).
+  fs.rmSync(path.join(out, 'drivers'), { recursive: true, force: true });
   const [sandboxPort, serverPort] = [await freePort(), await freePort()];
   const sandbox = `http://127.0.0.1:${sandboxPort}`;
   const server = `http://127.0.0.1:${serverPort}`;
