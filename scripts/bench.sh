@@ -37,7 +37,6 @@ if [ ! -d "$out/peers/py/payment_page_sdk" ]; then
   python3 -m pip install -q --no-deps --target "$out/peers/py" ecommpay-sdk==1.0.6 2>/dev/null
 fi
 
-
 echo "bench: signatures" >&2
 target/release/checkout-bench signature --seconds 2 >"$out/signature.json"
 target/release/checkout-bench disk --dir "$out" --seconds 2 >"$out/disk.json"

@@ -539,11 +539,6 @@ impl Checkout {
         self.client.try_get_value()
     }
 
-    /// The text of `msg`.
-    pub fn text(&self, msg: Msg) -> Option<Text> {
-        Some(Text::Msg(msg))
-    }
-
     /// Tells the host page.
     pub fn emit(&self, event: HostEvent) {
         self.host.with_value(|host| host.emit(&event));
@@ -578,11 +573,11 @@ impl Checkout {
                 let minutes = retry_after_s.unwrap_or(60).div_ceil(60).max(1);
                 Some(Text::Filled(Msg::TooManyRequests, vec![("minutes", minutes.to_string())]))
             }
-            ApiError::Api { code: C::OtpAttemptsExhausted, retry_after_s: None, .. } => self.text(Msg::OtpTriesUsedNoneLeft),
+            ApiError::Api { code: C::OtpAttemptsExhausted, retry_after_s: None, .. } => Some(Msg::OtpTriesUsedNoneLeft.into()),
             ApiError::Api { code: C::ResendTooEarly, retry_after_s: Some(seconds), .. } => {
                 Some(Text::Filled(Msg::ResendTooEarly, vec![("seconds", seconds.to_string())]))
             }
-            _ => self.text(error_message(step, error)),
+            _ => Some(error_message(step, error).into()),
         }
     }
 
@@ -639,8 +634,8 @@ impl Checkout {
                 // A new prompt (first, after a wrong code, after a new code) starts empty.
                 self.flight.code.set(String::new());
                 self.flight.otp_error.set(match view.last_error {
-                    Some(OtpError::WrongCode) => self.text(Msg::OtpWrong),
-                    Some(OtpError::Expired) => self.text(Msg::OtpExpired),
+                    Some(OtpError::WrongCode) => Some(Msg::OtpWrong.into()),
+                    Some(OtpError::Expired) => Some(Msg::OtpExpired.into()),
                     None => None,
                 });
                 // A code screen of a payment this page load did not start (nor see before).
@@ -883,8 +878,8 @@ impl Checkout {
             // After a hidden tab several may have passed at once; the latest is the news.
             if let Some(&milestone) = MILESTONES.iter().rev().find(|&&m| before > m && left <= m) {
                 self.flight.announcement.set(match milestone {
-                    60 => self.text(Msg::AnnounceMinute),
-                    0 => self.text(Msg::AnnounceExpired),
+                    60 => Some(Msg::AnnounceMinute.into()),
+                    0 => Some(Msg::AnnounceExpired.into()),
                     n => Some(Text::SecondsLeft(n)),
                 });
             }
@@ -976,7 +971,7 @@ impl Checkout {
         match answer {
             Ok(updated) => {
                 self.accept(updated);
-                self.flight.otp_notice.set(self.text(Msg::ResendSent));
+                self.flight.otp_notice.set(Some(Msg::ResendSent.into()));
             }
             Err(error) => self.flight.otp_error.set(self.failure(&error, Step::Resend)),
         }
@@ -1011,7 +1006,7 @@ impl Checkout {
     }
 
     fn page_failed(&self, code: &str, reason: String) {
-        self.form.form_error.set(self.text(Msg::PpLoadFailed));
+        self.form.form_error.set(Some(Msg::PpLoadFailed.into()));
         self.emit_error(code, ErrorStage::PaymentPage, reason);
     }
 
@@ -1095,13 +1090,13 @@ impl Actions {
         let number = match KzMobile::parse(&self.form.phone.get_untracked()) {
             Ok(number) => number,
             Err(e) => {
-                self.form.phone_error.set(self.text(crate::i18n::phone_message(&e)));
+                self.form.phone_error.set(Some(crate::i18n::phone_message(&e).into()));
                 return false;
             }
         };
         // A customer quicker than the suggestion still gets it.
         let Some(op) = self.form.operator.get_untracked().or_else(|| self.suggestion(&number)) else {
-            self.form.operator_error.set(self.text(Msg::OperatorRequired));
+            self.form.operator_error.set(Some(Msg::OperatorRequired.into()));
             return true;
         };
         self.form.operator.set(Some(op.clone()));
@@ -1139,7 +1134,7 @@ impl Actions {
         }
         // The one rule the backend and the platform apply too.
         let Ok(code) = checkout_protocol::ApprovalCode::parse(code) else {
-            self.flight.otp_error.set(self.text(Msg::OtpShape));
+            self.flight.otp_error.set(Some(Msg::OtpShape.into()));
             return;
         };
         self.flight.otp_error.set(None);

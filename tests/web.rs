@@ -471,10 +471,16 @@ fn detail(m: &Mounted, name: &str, key: &str) -> JsValue {
 }
 
 async fn to_otp_screen(m: &Mounted) -> HtmlInputElement {
-    let phone: HtmlInputElement = find(&m.root, "[data-testid=phone]").await.unchecked_into();
-    type_into(&phone, "+7 707 123 45 67");
-    find(&m.root, "[data-testid=submit]").await.click();
+    submit_phone(m, "+7 707 123 45 67").await;
     find(&m.root, "[data-testid=otp]").await.unchecked_into()
+}
+
+/// Types `number` into the phone field and presses the form's button; gives the phone field.
+async fn submit_phone(m: &Mounted, number: &str) -> HtmlInputElement {
+    let phone: HtmlInputElement = find(&m.root, "[data-testid=phone]").await.unchecked_into();
+    type_into(&phone, number);
+    find(&m.root, "[data-testid=submit]").await.click();
+    phone
 }
 
 #[wasm_bindgen_test]
@@ -512,12 +518,7 @@ async fn the_phone_formats_as_typed_and_suggests_an_operator_the_customer_can_ch
     assert_eq!(phone.value(), "8 707 123");
     type_into(&phone, "87071234567");
     assert_eq!(phone.value(), "8 707 123 45 67");
-    for _ in 0..100 {
-        if checked(&m.root).is_some() {
-            break;
-        }
-        sleep(10).await;
-    }
+    until("an operator suggested", || checked(&m.root).is_some()).await;
     assert_eq!(checked(&m.root).as_deref(), Some("TELE2"), "707 suggests Tele2");
 
     // The customer moved their number to Kcell: their choice wins over later suggestions.
@@ -531,9 +532,7 @@ async fn the_phone_formats_as_typed_and_suggests_an_operator_the_customer_can_ch
 async fn a_bad_number_gets_a_specific_message_next_to_the_field_and_is_not_sent() {
     let fake = Fake::new();
     let m = mount_fake(&fake, Locale::Ru);
-    let phone: HtmlInputElement = find(&m.root, "[data-testid=phone]").await.unchecked_into();
-    type_into(&phone, "+7 916 123 45 67");
-    find(&m.root, "[data-testid=submit]").await.click();
+    let phone = submit_phone(&m, "+7 916 123 45 67").await;
     let message = text_until(&m.root, "[data-testid=phone-error]", |t| !t.is_empty()).await;
     assert!(message.contains("российский"), "{message}");
     assert_eq!(phone.get_attribute("aria-invalid").as_deref(), Some("true"));
@@ -663,9 +662,7 @@ async fn an_unknown_operator_is_said_under_the_operator_picker() {
     let fake = Fake::new();
     *fake.start_error.borrow_mut() = Some(Failure::Api(422, ErrorCode::OperatorUnknown));
     let m = mount_fake(&fake, Locale::Ru);
-    let phone: HtmlInputElement = find(&m.root, "[data-testid=phone]").await.unchecked_into();
-    type_into(&phone, "+7 707 123 45 67");
-    find(&m.root, "[data-testid=submit]").await.click();
+    submit_phone(&m, "+7 707 123 45 67").await;
     let said = text_until(&m.root, "[data-testid=operator-error]", |t| !t.is_empty()).await;
     assert_eq!(said, "Выберите мобильного оператора.");
     assert_eq!(m.root.query_selector("[data-testid=form-error]").unwrap().unwrap().text_content().unwrap(), "");
@@ -904,13 +901,7 @@ async fn after_unmount_nothing_of_the_widget_keeps_running() {
     find(&root, "[data-testid=submit]").await.click();
     find(&root, "[data-testid=otp]").await;
     // An open payment is polled every 2 s.
-    for _ in 0..40 {
-        if fake.polls.get() > 0 {
-            break;
-        }
-        sleep(100).await;
-    }
-    assert!(fake.polls.get() > 0, "the open payment is polled");
+    until("the open payment is polled", || fake.polls.get() > 0).await;
     handle.unmount();
     assert_eq!(root.child_element_count(), 0);
     let polls = fake.polls.get();
@@ -1043,9 +1034,7 @@ async fn a_payout_is_confirmed_before_it_is_sent() {
     let fake = with_methods(&[Method::Payout]);
     let m = mount_fake(&fake, Locale::En);
     assert!(text_until(&m.root, "h2", |t| !t.is_empty()).await.contains("Receive money"));
-    let phone: HtmlInputElement = find(&m.root, "[data-testid=phone]").await.unchecked_into();
-    type_into(&phone, "+7 777 123 45 67");
-    find(&m.root, "[data-testid=submit]").await.click();
+    submit_phone(&m, "+7 777 123 45 67").await;
     let question = text_until(&m.root, "[data-testid=payout-confirm] h2", |t| !t.is_empty()).await;
     assert_eq!(question, "Send ₸1,000.00 to +7 777 ••• •• 67?");
     assert!(fake.calls.borrow().iter().all(|c| !c.starts_with("payout")), "nothing is sent before the confirmation");
@@ -1060,9 +1049,7 @@ async fn the_payment_page_runs_with_the_signed_parameters_and_the_result_comes_f
     let fake = with_methods(&[Method::PaymentPage]);
     page_stand_in(&fake, "data:text/javascript,window.EPayWidget={run:function(c,m){window.__epayConfig=c;window.__epayMethod=m;c.onLoaded();}}");
     let m = mount_fake(&fake, Locale::En);
-    find(&m.root, "[data-testid=page-form]").await;
-    radios(&m.root)[4].click();
-    find(&m.root, "[data-testid=submit]").await.click();
+    pay_on_the_page(&m.root, 4).await;
     let done = text_until(&m.root, "[data-testid=result] h2", |t| !t.is_empty()).await;
     assert_eq!(done, "Payment complete");
     let window = web_sys::window().unwrap();
@@ -1074,6 +1061,13 @@ async fn the_payment_page_runs_with_the_signed_parameters_and_the_result_comes_f
     assert_eq!(detail(&m, "payment-page", "message").as_string().as_deref(), Some("loaded"));
     // The page never tells the widget the phone: the amount alone, no dangling "from".
     assert_eq!(m.root.query_selector("[data-testid=result-detail]").unwrap().unwrap().text_content().unwrap(), "₸1,000.00 paid");
+}
+
+/// On the Payment Page form: chooses the `operator`-th operator and presses pay.
+async fn pay_on_the_page(root: &HtmlElement, operator: usize) {
+    find(root, "[data-testid=page-form]").await;
+    radios(root)[operator].click();
+    find(root, "[data-testid=submit]").await.click();
 }
 
 /// The Payment Page script the fake backend names: `script`, a stand-in of the platform's
@@ -1110,9 +1104,7 @@ async fn a_payment_page_speaks_for_the_widget_only_while_it_is_the_current_openi
     page_stand_in(&fake, "data:text/javascript,window.__epayConfigs=[];window.EPayWidget={run:function(c,m){window.__epayConfigs.push(c);}}");
     *fake.outcome.borrow_mut() = Some((PaymentState::Failed, Some("abandoned".into())));
     let m = mount_fake(&fake, Locale::En);
-    find(&m.root, "[data-testid=page-form]").await;
-    radios(&m.root)[4].click();
-    find(&m.root, "[data-testid=submit]").await.click();
+    pay_on_the_page(&m.root, 4).await;
     until("the first opening", || page_openings() == 1).await;
     // The customer closes the first page; nothing was paid, so the pay button comes back.
     page_handler(0, "onExit").call0(&JsValue::NULL).unwrap();
@@ -1149,9 +1141,7 @@ async fn a_payment_page_concluded_abandoned_then_paid_shows_the_success() {
     page_stand_in(&fake, "data:text/javascript,window.EPayWidget={run:function(c,m){c.onExit();}}");
     *fake.outcome.borrow_mut() = Some((PaymentState::Failed, Some("abandoned".into())));
     let m = mount_fake(&fake, Locale::En);
-    find(&m.root, "[data-testid=page-form]").await;
-    radios(&m.root)[4].click();
-    find(&m.root, "[data-testid=submit]").await.click();
+    pay_on_the_page(&m.root, 4).await;
     until("the closed page settled", || fake.calls.borrow().iter().any(|c| c == "page closed")).await;
     // The pay button again...
     find(&m.root, "[data-testid=page-form]").await;
@@ -1171,9 +1161,7 @@ async fn a_payment_page_script_that_cannot_load_says_so() {
     let fake = with_methods(&[Method::PaymentPage]);
     page_stand_in(&fake, "http://127.0.0.1:9/shared/merchant.js");
     let m = mount_fake(&fake, Locale::Kk);
-    find(&m.root, "[data-testid=page-form]").await;
-    radios(&m.root)[0].click();
-    find(&m.root, "[data-testid=submit]").await.click();
+    pay_on_the_page(&m.root, 0).await;
     let message = text_until(&m.root, "[data-testid=form-error]", |t| !t.is_empty()).await;
     assert!(message.contains("Төлем бетін ашу мүмкін болмады"), "{message}");
     assert_eq!(detail(&m, "error", "code").as_string().as_deref(), Some("script_load_failed"));
@@ -1184,9 +1172,7 @@ async fn a_declined_payout_says_so_and_can_be_tried_again() {
     let fake = with_methods(&[Method::Payout]);
     *fake.outcome.borrow_mut() = Some((PaymentState::Declined, Some("20000".into())));
     let m = mount_fake(&fake, Locale::Ru);
-    let phone: HtmlInputElement = find(&m.root, "[data-testid=phone]").await.unchecked_into();
-    type_into(&phone, "87771234567");
-    find(&m.root, "[data-testid=submit]").await.click();
+    submit_phone(&m, "87771234567").await;
     find(&m.root, "[data-testid=payout-send]").await.click();
     assert_eq!(text_until(&m.root, "[data-testid=result] h2", |t| !t.is_empty()).await, "Выплата отклонена");
     assert_eq!(detail(&m, "decline", "code").as_string().as_deref(), Some("20000"));
@@ -1200,16 +1186,9 @@ async fn an_embedded_payment_page_opens_inside_the_widget() {
     page_stand_in(&fake, "data:text/javascript,window.EPayWidget={run:function(c,m){window.__epayTarget=c.target_element;window.__epayTargetFound=!!document.getElementById(c.target_element);}}");
     let root = wrapper();
     let _handle = mount_configured(root.clone(), "cs_embedded".into(), Locale::En, PageDisplay::Embedded, fake.clone());
-    find(&root, "[data-testid=page-form]").await;
-    radios(&root)[1].click();
-    find(&root, "[data-testid=submit]").await.click();
+    pay_on_the_page(&root, 1).await;
     let window = web_sys::window().unwrap();
-    for _ in 0..300 {
-        if js_sys::Reflect::get(&window, &"__epayTarget".into()).unwrap().is_string() {
-            break;
-        }
-        sleep(10).await;
-    }
+    until("the page opened", || js_sys::Reflect::get(&window, &"__epayTarget".into()).unwrap().is_string()).await;
     let target = js_sys::Reflect::get(&window, &"__epayTarget".into()).unwrap().as_string().unwrap();
     assert!(root.query_selector(&format!("#{target}")).unwrap().is_some(), "the target element is inside this widget");
     assert_eq!(js_sys::Reflect::get(&window, &"__epayTargetFound".into()).unwrap().as_bool(), Some(true));
@@ -1296,13 +1275,7 @@ async fn try_again_puts_the_focus_in_the_phone_field() {
     type_into(&otp, "123456");
     find(&m.root, "[data-testid=try-again]").await.click();
     find(&m.root, "[data-testid=phone]").await;
-    for _ in 0..100 {
-        if active_test_id().as_deref() == Some("phone") {
-            break;
-        }
-        sleep(10).await;
-    }
-    assert_eq!(active_test_id().as_deref(), Some("phone"));
+    until("the focus in the phone field", || active_test_id().as_deref() == Some("phone")).await;
 }
 
 #[wasm_bindgen_test]

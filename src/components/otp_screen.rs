@@ -48,7 +48,7 @@ pub fn OtpScreen() -> impl IntoView {
             return;
         }
         flight.code.set(code.clone());
-        flight.otp_notice.set(c.text(Msg::OtpAutofilled));
+        flight.otp_notice.set(Some(Msg::OtpAutofilled.into()));
         actions.submit_code(&code);
     });
     on_cleanup(move || drop(listening));

@@ -30,6 +30,7 @@ for (const locale of ['kk', 'ru', 'en'] as const) {
       const { shift, heights } = await page.evaluate(() => ({ shift: (window as any).__shift, heights: (window as any).__heights as number[] }));
       const final = await page.locator('kz-mobile-checkout').evaluate((e) => e.getBoundingClientRect().height);
       // From the first frame: never more than 12 px from the form's own height.
+      expect(heights.length, 'frames watched while loading').toBeGreaterThan(0);
       for (const height of heights) expect(Math.abs(height - final), `heights ${[...new Set(heights.map(Math.round))]}`).toBeLessThanOrEqual(12);
       if (locale === 'ru') expect(shift).toBeLessThan(0.02);
     });
