@@ -154,6 +154,15 @@ impl PaymentView {
             version,
         }
     }
+
+    /// The backend's own conclusion, when the payment failed by one (never sent, or a Payment
+    /// Page abandoned) rather than by the platform's word.
+    pub fn conclusion(&self) -> Option<crate::Conclusion> {
+        if self.state != PaymentState::Failed {
+            return None;
+        }
+        self.code.as_deref().and_then(crate::Conclusion::from_code)
+    }
 }
 
 /// An operator the widget can offer.

@@ -14,6 +14,7 @@
 
 #[cfg(feature = "api")]
 pub mod api;
+pub mod conclusion;
 #[cfg(feature = "api")]
 pub mod host_event;
 pub mod locale;
@@ -28,6 +29,7 @@ pub mod time;
 #[cfg(feature = "wire")]
 pub mod wire;
 
+pub use conclusion::Conclusion;
 pub use locale::Locale;
 pub use money::Amount;
 pub use operator::Operator;

@@ -46,12 +46,7 @@ pub enum OtpError {
     Expired,
 }
 
-/// The code of a [`Outcome::Failed`] the backend concluded for a sale or payout that never reached
-/// the platform (Gate could not even be connected to).
-pub const NOT_SENT: &str = "not_sent";
-/// The code of a [`Outcome::Failed`] the backend concluded for a Payment Page payment the platform
-/// answered "not found" about once the customer had left the page.
-pub const ABANDONED: &str = "abandoned";
+pub use crate::conclusion::Conclusion;
 
 /// How a sale ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,11 +71,20 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// Whether this is a conclusion the backend drew ([`NOT_SENT`], [`ABANDONED`]) rather than a
-    /// verdict the platform gave. A conclusion is our best guess that no money moved; the
-    /// platform's word about money replaces it ([`Payment::apply`]).
+    /// The conclusion the backend drew, when this is one ([`Conclusion`]) rather than a verdict
+    /// the platform gave.
+    pub fn conclusion(&self) -> Option<Conclusion> {
+        match self {
+            Outcome::Failed { code, .. } => Conclusion::from_code(code),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a conclusion the backend drew rather than a verdict the platform gave. A
+    /// conclusion is our best guess that no money moved; the platform's word about money replaces
+    /// it ([`Payment::apply`]).
     pub fn is_conclusion(&self) -> bool {
-        matches!(self, Outcome::Failed { code, .. } if code == NOT_SENT || code == ABANDONED)
+        self.conclusion().is_some()
     }
 }
 
@@ -759,11 +763,11 @@ mod tests {
 
     #[test]
     fn a_success_reported_for_an_abandoned_payment_is_applied() {
-        let abandoned = Outcome::Failed { code: ABANDONED.into(), message: "left the page".into() };
+        let abandoned = Conclusion::Abandoned.outcome("left the page");
         let mut p = run(&[Event::Confirmed(abandoned.clone())]);
         assert!(!p.overruled_conclusion());
         // Our own conclusion again changes nothing; the platform's success does.
-        assert!(!p.apply(&Event::Confirmed(Outcome::Failed { code: NOT_SENT.into(), message: "again".into() })));
+        assert!(!p.apply(&Event::Confirmed(Conclusion::NotSent.outcome("again"))));
         assert!(p.apply(&Event::Completed(Outcome::Succeeded)));
         assert_eq!(p.status(), PaymentStatus::Succeeded);
         assert!(p.overruled_conclusion());
@@ -779,7 +783,7 @@ mod tests {
 
     #[test]
     fn a_refund_of_a_payment_recorded_as_never_sent_proves_its_success() {
-        let mut p = run(&[Event::Confirmed(Outcome::Failed { code: NOT_SENT.into(), message: "no connection".into() })]);
+        let mut p = run(&[Event::Confirmed(Conclusion::NotSent.outcome("no connection"))]);
         assert!(p.apply(&Event::Refunded { operation_id: "r1".into(), amount: Amount(100_000) }));
         assert_eq!(p.status(), PaymentStatus::Refunded);
         assert!(p.overruled_conclusion());
@@ -804,8 +808,8 @@ mod tests {
     /// The backend's own conclusions that no money moved.
     fn conclusion() -> impl Strategy<Value = Outcome> {
         prop_oneof![
-            Just(Outcome::Failed { code: NOT_SENT.into(), message: "the platform could not be reached".into() }),
-            Just(Outcome::Failed { code: ABANDONED.into(), message: "left the payment page".into() }),
+            Just(Conclusion::NotSent.outcome("the platform could not be reached")),
+            Just(Conclusion::Abandoned.outcome("left the payment page")),
         ]
     }
 

@@ -5,7 +5,7 @@
 //! stored rows plus new golden files, never only new golden files. `UPDATE_GOLDEN=1` writes the
 //! files for a form that is new on purpose (a state added), after which the old ones must still read.
 
-use checkout_protocol::state::{Event, Outcome, Payment, PaymentKind, ABANDONED};
+use checkout_protocol::state::{Conclusion, Event, Outcome, Payment, PaymentKind};
 use checkout_protocol::{Amount, Millis, Timestamp};
 
 fn at(secs: i64) -> Timestamp {
@@ -39,14 +39,8 @@ fn every_stored_state() -> Vec<(&'static str, Payment)> {
             after(&[Event::Completed(Outcome::Succeeded), Event::Refunded { operation_id: "op-1".into(), amount: Amount(40_000) }]),
         ),
         ("refunded", after(&[Event::Completed(Outcome::Succeeded), Event::Refunded { operation_id: "op-1".into(), amount: Amount(100_000) }])),
-        ("abandoned", after(&[Event::Confirmed(Outcome::Failed { code: ABANDONED.into(), message: "left the page".into() })])),
-        (
-            "revived_from_abandoned",
-            after(&[
-                Event::Confirmed(Outcome::Failed { code: ABANDONED.into(), message: "left the page".into() }),
-                Event::Completed(Outcome::Succeeded),
-            ]),
-        ),
+        ("abandoned", after(&[Event::Confirmed(Conclusion::Abandoned.outcome("left the page"))])),
+        ("revived_from_abandoned", after(&[Event::Confirmed(Conclusion::Abandoned.outcome("left the page")), Event::Completed(Outcome::Succeeded)])),
         ("payout", {
             let mut payout = Payment::new(PaymentKind::Payout, Amount(20_000), Millis::from_secs(80));
             payout.apply(&Event::Completed(Outcome::Succeeded));

@@ -46,7 +46,7 @@ pub async fn sessions_create(
     ip: ClientIp,
     ApiJson(request): ApiJson<CreateSession>,
 ) -> Result<Response, ServiceError> {
-    let session = app.create_session(request, &ip.0).await?;
+    let session = app.create_session(request, ip.0).await?;
     let created = SessionCreated { session: session.token, amount: session.amount, currency: session.currency, methods: session.methods };
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
@@ -97,6 +97,6 @@ pub async fn payouts_create(
     ip: ClientIp,
     ApiJson(request): ApiJson<PayoutRequest>,
 ) -> Result<Response, ServiceError> {
-    let record = app.payout(request, &ip.0).await?;
+    let record = app.payout(request, ip.0).await?;
     Ok((StatusCode::ACCEPTED, Json(crate::views::payment_view(&record, app.now()))).into_response())
 }

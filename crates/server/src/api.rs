@@ -2,7 +2,7 @@
 //! named by the session token or the payment id; amounts and customers come from the session.
 
 use std::convert::Infallible;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -26,8 +26,8 @@ use crate::App;
 
 /// The customer's IP address: the connection's peer, or, behind the merchant's proxies, the
 /// `X-Forwarded-For` entry the outermost of them appended.
-#[derive(Debug, Clone)]
-pub struct ClientIp(pub String);
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
 
 /// The address `trusted` proxies vouch for in `X-Forwarded-For` (all its values, in order). Each
 /// proxy appends the address it was connected from, so the entries on the right are the trusted
@@ -49,11 +49,13 @@ impl FromRequestParts<App> for ClientIp {
         if trusted > 0 {
             let values: Vec<&str> = parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
             if let Some(ip) = forwarded_client(&values, trusted) {
-                return Ok(ClientIp(ip.to_string()));
+                return Ok(ClientIp(ip));
             }
         }
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-        Ok(ClientIp(peer.unwrap_or_else(|| "127.0.0.1".into())))
+        // `run` serves with the peer's address; only a router driven in-process (the tests'
+        // `oneshot`) has none, and its requests come from this machine.
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |c| c.0.ip());
+        Ok(ClientIp(peer))
     }
 }
 
@@ -81,7 +83,7 @@ pub async fn mobile_payments_create(
     ip: ClientIp,
     ApiJson(request): ApiJson<MobilePaymentRequest>,
 ) -> Result<Response, ServiceError> {
-    Ok(started(&app, app.start_mobile_payment(&session, &request.operator, &request.phone, &ip.0).await?))
+    Ok(started(&app, app.start_mobile_payment(&session, &request.operator, &request.phone, ip.0).await?))
 }
 
 /// Pays the payout session's amount out to the customer's phone (idempotent like payments).
@@ -95,7 +97,7 @@ pub async fn payouts_create(
     ip: ClientIp,
     ApiJson(request): ApiJson<MobilePaymentRequest>,
 ) -> Result<Response, ServiceError> {
-    Ok(started(&app, app.start_session_payout(&session, &request.operator, &request.phone, &ip.0).await?))
+    Ok(started(&app, app.start_session_payout(&session, &request.operator, &request.phone, ip.0).await?))
 }
 
 /// A payment of the session, as it is now.
@@ -126,16 +128,30 @@ pub async fn payments_events(
             return None;
         }
         loop {
-            let record = app.payment(&id).await.ok()?;
+            // A failed read or an unsendable view ends the stream, said once in the log: the
+            // browser's EventSource reconnects by itself, and the widget polls beside it.
+            let record = match app.payment(&id).await {
+                Ok(record) => record,
+                Err(e) => {
+                    tracing::warn!(payment_id = id, error = %e.message, "live stream ended: the payment could not be read");
+                    return None;
+                }
+            };
             let view = payment_view(&record, app.now());
             if view.version != last_version {
-                let event = SseEvent::default().event("payment").id(view.version.to_string()).json_data(&view).unwrap_or_default();
+                let event = match SseEvent::default().event("payment").id(view.version.to_string()).json_data(&view) {
+                    Ok(event) => event,
+                    Err(e) => {
+                        tracing::error!(payment_id = id, error = %e, "live stream ended: the payment's view could not be written");
+                        return None;
+                    }
+                };
                 let version = view.version;
                 return Some((Ok(event), (app, id, changes, version, view.state.is_final())));
             }
             loop {
                 match changes.recv().await {
-                    Ok(changed) if changed == id || changed == crate::events::EVERY_PAYMENT => break,
+                    Ok(change) if change.concerns(&id) => break,
                     Ok(_) => continue,
                     // Fell behind: reload to be sure.
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
@@ -158,7 +174,7 @@ pub async fn otp_submit(
     ip: ClientIp,
     ApiJson(request): ApiJson<OtpRequest>,
 ) -> Result<Response, ServiceError> {
-    let record = app.submit_otp(&session, &payment_id, &request.code, request.attempt, &ip.0).await?;
+    let record = app.submit_otp(&session, &payment_id, &request.code, request.attempt, ip.0).await?;
     Ok((StatusCode::ACCEPTED, Json(payment_view(&record, app.now()))).into_response())
 }
 
@@ -224,7 +240,7 @@ pub async fn demo_sessions_create(
                 locale,
                 description: Some("Demo shop order".into()),
             },
-            &ip.0,
+            ip.0,
         )
         .await?;
     let gate = app.config().gate_url.clone();
@@ -268,7 +284,7 @@ pub async fn demo_terminal_pay(
 /// `POST /callbacks/gate`: the platform's callbacks.
 pub async fn gate_callback(State(app): State<App>, ip: ClientIp, body: Result<Bytes, BytesRejection>) -> Result<Json<CallbackAck>, ServiceError> {
     let bytes = body.map_err(crate::extract::body_rejection)?;
-    Ok(Json(app.receive_callback(&bytes, &ip.0).await?))
+    Ok(Json(app.receive_callback(&bytes, ip.0).await?))
 }
 
 /// `POST /webservice/cash-in`: the platform's `verify` and `check_deposit` (`platform.md` §7),

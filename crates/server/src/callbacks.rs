@@ -9,15 +9,24 @@ use checkout_protocol::signature::verify;
 use checkout_protocol::wire::{Callback, CallbackAck, CashInAnswer, CashInCode, CashInRequest};
 use serde_json::Value;
 
+use std::net::IpAddr;
+
 use crate::db::RefusedCallback;
 use crate::error::ServiceError;
+use crate::service::{Counted, Limit};
 use crate::views::ErrorCode;
 use crate::App;
 
 /// For the crash-safety tests: die right after a callback is on disk, before it is applied or
-/// answered, the worst moment for durability. Never set in production.
-static CRASH_AFTER_RECORDING: std::sync::LazyLock<bool> =
-    std::sync::LazyLock::new(|| std::env::var_os("CHECKOUT_TEST_CRASH_AFTER_RECORDING_CALLBACK").is_some());
+/// answered, the worst moment for durability. Compiled only with the `test-hooks` feature, which
+/// release builds do not enable, so no environment variable can make a production server abort.
+#[cfg(feature = "test-hooks")]
+fn crash_after_recording() {
+    static SET: std::sync::LazyLock<bool> = std::sync::LazyLock::new(|| std::env::var_os("CHECKOUT_TEST_CRASH_AFTER_RECORDING_CALLBACK").is_some());
+    if *SET {
+        std::process::abort();
+    }
+}
 
 /// What is kept of a callback that fails verification: anyone can send one, so only this much of
 /// its body (enough to see what it was) and the SHA-256 of all of it.
@@ -31,13 +40,13 @@ pub const UNVERIFIED_PER_ADDRESS: u32 = 30;
 pub const UNVERIFIED_IN_ALL: u32 = 1000;
 
 /// Logs a callback that failed verification, within the limits; `Err` is the 429 to answer.
-async fn log_unverified(app: &App, ip: &str, bytes: &[u8], payment_id: Option<&str>, result: &str) -> Result<(), ServiceError> {
+async fn log_unverified(app: &App, ip: IpAddr, bytes: &[u8], payment_id: Option<&str>, result: &str) -> Result<(), ServiceError> {
     let at = app.now();
     let key = crate::service::random_hex(8);
-    let from_address = app.admission("unverified", ip, &key, UNVERIFIED_PER_ADDRESS);
-    let from_all = app.admission("unverified", "*", &key, UNVERIFIED_IN_ALL);
+    let from_address = app.admission(Limit::UnverifiedCallbacks, Counted::From(ip), &key, UNVERIFIED_PER_ADDRESS);
+    let from_all = app.admission(Limit::UnverifiedCallbacks, Counted::FromEveryone, &key, UNVERIFIED_IN_ALL);
     if !(app.db().admit(&from_address).await? && app.db().admit(&from_all).await?) {
-        tracing::warn!(ip, "unverified callbacks over the limit: refused, not stored");
+        tracing::warn!(%ip, "unverified callbacks over the limit: refused, not stored");
         return Err(crate::service::too_many(from_address.window_start, at));
     }
     let digest = hex_sha256(bytes);
@@ -56,7 +65,7 @@ fn hex_sha256(bytes: &[u8]) -> String {
 
 impl App {
     /// A callback's body from address `ip`: verified, recorded, applied, acknowledged.
-    pub async fn receive_callback(&self, bytes: &[u8], ip: &str) -> Result<CallbackAck, ServiceError> {
+    pub async fn receive_callback(&self, bytes: &[u8], ip: IpAddr) -> Result<CallbackAck, ServiceError> {
         let value: Value = match serde_json::from_slice(bytes) {
             Ok(value) => value,
             Err(e) => {
@@ -91,9 +100,8 @@ impl App {
         let dedup_key = format!("sig:{}", signature_of(&callback));
         // Durable before the 200: if we stop now, start-up applies it (and the platform retries anyway).
         let recorded = self.db().record_callback(payment_id.as_deref(), &raw, &dedup_key, self.now()).await?;
-        if *CRASH_AFTER_RECORDING {
-            std::process::abort();
-        }
+        #[cfg(feature = "test-hooks")]
+        crash_after_recording();
         let result = self.apply_recorded_callback(recorded, &callback).await?;
         tracing::info!(payment_id, result, "callback applied");
         Ok(CallbackAck::ok())

@@ -6,7 +6,7 @@
 //! `LISTEN`/`NOTIFY`: the transaction that changes a payment notifies [`CHANGES_CHANNEL`]
 //! (`db.rs`), and [`listen_for_other_instances`] feeds what other instances changed into this
 //! hub. A notification lost while the listening connection was down is made up for by telling
-//! every stream to reload ([`EVERY_PAYMENT`]); the widget also polls beside its stream.
+//! every stream to reload ([`Change::Every`]); the widget also polls beside its stream.
 
 use std::time::Duration;
 
@@ -15,13 +15,29 @@ use tokio::sync::broadcast;
 
 use crate::db::CHANGES_CHANNEL;
 
-/// Sent instead of a payment id when every stream should reload.
-pub const EVERY_PAYMENT: &str = "*";
+/// What the hub says changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// This payment.
+    Payment(String),
+    /// Anything may have: notifications from other instances were lost, so every stream reloads.
+    Every,
+}
+
+impl Change {
+    /// Whether a stream of `payment_id` must reload.
+    pub fn concerns(&self, payment_id: &str) -> bool {
+        match self {
+            Change::Payment(changed) => changed == payment_id,
+            Change::Every => true,
+        }
+    }
+}
 
 /// The hub.
 #[derive(Debug, Clone)]
 pub struct Hub {
-    sender: broadcast::Sender<String>,
+    sender: broadcast::Sender<Change>,
 }
 
 impl Default for Hub {
@@ -38,12 +54,21 @@ impl Hub {
 
     /// Says that `payment_id` changed.
     pub fn changed(&self, payment_id: &str) {
+        self.tell(Change::Payment(payment_id.to_owned()));
+    }
+
+    /// Says that anything may have changed.
+    pub fn everything_changed(&self) {
+        self.tell(Change::Every);
+    }
+
+    fn tell(&self, change: Change) {
         // No listeners is fine.
-        let _ = self.sender.send(payment_id.to_owned());
+        let _ = self.sender.send(change);
     }
 
     /// Listens for changes.
-    pub fn subscribe(&self) -> broadcast::Receiver<String> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
         self.sender.subscribe()
     }
 }
@@ -58,7 +83,7 @@ pub async fn listen_for_other_instances(url: String, instance: String, hub: Hub)
                     tracing::warn!(error = %e, "cannot LISTEN for other instances' changes");
                 } else {
                     // Anything may have changed while no one listened.
-                    hub.changed(EVERY_PAYMENT);
+                    hub.everything_changed();
                     loop {
                         match listener.try_recv().await {
                             Ok(Some(notification)) => {
@@ -70,7 +95,7 @@ pub async fn listen_for_other_instances(url: String, instance: String, hub: Hub)
                             }
                             // The connection dropped; the next call reconnects, and what was
                             // sent meanwhile is lost: reload everything.
-                            Ok(None) => hub.changed(EVERY_PAYMENT),
+                            Ok(None) => hub.everything_changed(),
                             Err(e) => {
                                 tracing::warn!(error = %e, "listening for other instances' changes failed");
                                 break;

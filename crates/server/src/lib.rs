@@ -265,7 +265,7 @@ pub async fn run(listener: TcpListener, state: App, shutdown: impl Future<Output
         tracing::error!(error = %e.message, "recovery of recorded callbacks failed");
     }
     // The first session load should find the platform's operators, not wait for them.
-    for operation in ["sale", "payout"] {
+    for operation in operators::Operation::ALL {
         state.warm_operators(operation);
     }
     let reconciler = tokio::spawn(service::reconcile_forever(state.clone()));

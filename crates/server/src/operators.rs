@@ -33,16 +33,44 @@ pub struct Listed {
     pub refresh_at: Timestamp,
 }
 
+/// The platform's two mobile operations, each with its own operator list: the operators that
+/// take sales and those that take payouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    /// A purchase paid from the phone's balance.
+    Sale,
+    /// Money sent to the phone's balance.
+    Payout,
+}
+
+impl Operation {
+    /// Both, for warming the lists at start-up.
+    pub const ALL: [Operation; 2] = [Operation::Sale, Operation::Payout];
+
+    /// The platform's name for it, in its paths and in our logs.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Operation::Sale => "sale",
+            Operation::Payout => "payout",
+        }
+    }
+
+    /// The Gate path of its operator list.
+    pub fn list_path(self) -> String {
+        format!("/v2/info/mobile/{}/list", self.name())
+    }
+}
+
 #[derive(Debug, Default)]
 struct Slot {
     listed: Option<Listed>,
     refreshing: bool,
 }
 
-/// The lists by operation (`sale`, `payout`).
+/// The lists by operation.
 #[derive(Debug, Default)]
 pub struct OperatorLists {
-    slots: Mutex<HashMap<&'static str, Slot>>,
+    slots: Mutex<HashMap<Operation, Slot>>,
 }
 
 /// What a look at the lists found.
@@ -55,13 +83,13 @@ pub struct Look {
 }
 
 impl OperatorLists {
-    fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<&'static str, Slot>> {
+    fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<Operation, Slot>> {
         self.slots.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The list of `operation` at `now`, and whether a refresh must start: when the list is due
     /// (or missing) and none is running. Of any number of concurrent looks, one starts it.
-    pub fn look(&self, operation: &'static str, now: Timestamp) -> Look {
+    pub fn look(&self, operation: Operation, now: Timestamp) -> Look {
         let mut slots = self.slots();
         let slot = slots.entry(operation).or_default();
         let due = slot.listed.as_ref().is_none_or(|l| now >= l.refresh_at);
@@ -74,7 +102,7 @@ impl OperatorLists {
 
     /// Stores the outcome of a refresh at `now`: the platform's list, or `None` when it could not
     /// be had (the last good list stays; without one, the seeds' list).
-    pub fn refreshed(&self, operation: &'static str, now: Timestamp, fetched: Option<Vec<OperatorView>>) -> Listed {
+    pub fn refreshed(&self, operation: Operation, now: Timestamp, fetched: Option<Vec<OperatorView>>) -> Listed {
         let mut slots = self.slots();
         let slot = slots.entry(operation).or_default();
         slot.refreshing = false;
@@ -106,25 +134,25 @@ mod tests {
     fn one_refresh_at_a_time_and_the_last_good_list_meanwhile() {
         let lists = OperatorLists::default();
         let t0 = Timestamp(1_000_000);
-        let first = lists.look("sale", t0);
+        let first = lists.look(Operation::Sale, t0);
         assert!(first.listed.is_none() && first.start_refresh);
-        assert!(!lists.look("sale", t0).start_refresh, "a second look while the first refresh runs starts none");
-        assert!(lists.look("payout", t0).start_refresh, "each operation has its own");
-        lists.refreshed("sale", t0, Some(list(&["KCELL"])));
-        let fresh = lists.look("sale", t0 + Millis::from_secs(10));
+        assert!(!lists.look(Operation::Sale, t0).start_refresh, "a second look while the first refresh runs starts none");
+        assert!(lists.look(Operation::Payout, t0).start_refresh, "each operation has its own");
+        lists.refreshed(Operation::Sale, t0, Some(list(&["KCELL"])));
+        let fresh = lists.look(Operation::Sale, t0 + Millis::from_secs(10));
         assert!(!fresh.start_refresh);
         assert_eq!(fresh.listed.unwrap().operators, list(&["KCELL"]));
         // Due again: served as it is while one refresh runs; a failed refresh keeps it.
         let later = t0 + Millis::from_duration(OPERATORS_TTL);
-        let due = lists.look("sale", later);
+        let due = lists.look(Operation::Sale, later);
         assert!(due.start_refresh);
         assert_eq!(due.listed.as_ref().map(|l| l.fallback), Some(false));
-        let kept = lists.refreshed("sale", later, None);
+        let kept = lists.refreshed(Operation::Sale, later, None);
         assert_eq!((kept.operators, kept.fallback), (list(&["KCELL"]), false));
-        assert!(!lists.look("sale", later + Millis::from_secs(1)).start_refresh, "retried after a pause, not at once");
-        assert!(lists.look("sale", later + Millis::from_duration(RETRY_AFTER_FAILURE)).start_refresh);
+        assert!(!lists.look(Operation::Sale, later + Millis::from_secs(1)).start_refresh, "retried after a pause, not at once");
+        assert!(lists.look(Operation::Sale, later + Millis::from_duration(RETRY_AFTER_FAILURE)).start_refresh);
         // Never a good list: the seeds', marked.
-        let seeds = lists.refreshed("payout", t0, None);
+        let seeds = lists.refreshed(Operation::Payout, t0, None);
         assert!(seeds.fallback);
         assert_eq!(seeds.operators.len(), Operator::ALL.len());
     }

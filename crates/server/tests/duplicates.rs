@@ -17,7 +17,7 @@ async fn admin_entry(s: &Stack, payment_id: &str) -> Value {
 }
 
 async fn refunds_sent(s: &Stack, payment_id: &str) -> usize {
-    s.app.db().gate_calls_of(payment_id).await.unwrap().iter().filter(|(endpoint, _, _)| endpoint == REFUND_PATH).count()
+    s.app.db().gate_calls_of(payment_id).await.unwrap().iter().filter(|call| call.endpoint == REFUND_PATH).count()
 }
 
 async fn a_success_for_an_abandoned_page_payment_wins_and_the_duplicate_is_refunded(store: Store) {

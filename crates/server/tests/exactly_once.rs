@@ -103,7 +103,7 @@ async fn a_payment_page_left_unpaid_gives_way_to_the_phone_payment(store: Store)
 /// again on the current one, a "no change" as much as a change: nothing is dropped.
 async fn a_no_op_decided_on_a_stale_copy_is_decided_again(store: Store) {
     use checkout_protocol::Event;
-    use checkout_server::db::{Also, Applied};
+    use checkout_server::db::{Also, Applied, Applying, EventSource};
     let s = Stack::start(store, Tuning::default()).await;
     let session = s.session(&["mobile"]).await;
     let payment_id = s.pay(&session, "77000000000").await;
@@ -111,11 +111,23 @@ async fn a_no_op_decided_on_a_stale_copy_is_decided_again(store: Store) {
     // A handler reads the payment while it waits for the code...
     let stale = s.app.db().payment(&payment_id).await.unwrap().unwrap();
     // ...another commits the code's submission...
-    s.app.apply(&payment_id, &Event::OtpSubmitted { attempt: 1 }, "widget").await.unwrap();
+    s.app.apply(&payment_id, &Event::OtpSubmitted { attempt: 1 }, EventSource::Widget).await.unwrap();
     // ...and then the first applies "Gate refused that code": on its copy (still waiting for a
     // code) a no-op, on the payment as it is now the try given back.
-    let applied =
-        s.app.db().apply_from(Some(stale), &payment_id, &Event::OtpSubmissionFailed { attempt: 1 }, "gate", s.app.now(), &Also::default()).await;
+    let applied = s
+        .app
+        .db()
+        .apply_from(
+            Some(stale),
+            &Applying {
+                payment_id: &payment_id,
+                event: &Event::OtpSubmissionFailed { attempt: 1 },
+                source: EventSource::Gate,
+                at: s.app.now(),
+                also: &Also::default(),
+            },
+        )
+        .await;
     let Ok(Some(Applied::Recorded(record, changed))) = applied else { panic!("{applied:?}") };
     assert!(changed, "decided on the current payment, not the stale copy");
     assert_eq!(record.machine.status().name(), "awaiting_otp");
@@ -137,9 +149,10 @@ async fn thirty_parallel_right_codes_reach_gate_once(store: Store) {
     s.until_state(&payment_id, "succeeded").await;
     assert_eq!(s.platform_payment(&payment_id).await["otp_attempts"], 1, "one clarification reached the platform");
     let clarifications =
-        s.app.db().gate_calls_of(&payment_id).await.unwrap().into_iter().filter(|(path, _, _)| path == "/v2/payment/clarification").count();
+        s.app.db().gate_calls_of(&payment_id).await.unwrap().into_iter().filter(|call| call.endpoint == "/v2/payment/clarification").count();
     assert_eq!(clarifications, 1);
-    let states: Vec<Value> = s.app.db().events_of(&payment_id).await.unwrap().into_iter().filter(|e| e.2).map(|e| e.1["event"].clone()).collect();
+    let states: Vec<Value> =
+        s.app.db().events_of(&payment_id).await.unwrap().into_iter().filter(|e| e.changed).map(|e| e.event["event"].clone()).collect();
     assert!(!states.iter().any(|e| e == "otp_submission_failed"), "no refusal moved it back: {states:?}");
 }
 
@@ -176,7 +189,7 @@ async fn fifty_parallel_refunds_never_forward_more_than_was_paid(store: Store) {
         assert!(["refund_exceeds_payment", "not_refundable"].contains(&answer["error"]["code"].as_str().unwrap()), "{answer}");
     }
     let forwarded =
-        s.app.db().gate_calls_of(&payment_id).await.unwrap().into_iter().filter(|(path, _, _)| path == "/v2/payment/mobile/refund").count();
+        s.app.db().gate_calls_of(&payment_id).await.unwrap().into_iter().filter(|call| call.endpoint == "/v2/payment/mobile/refund").count();
     assert_eq!(forwarded, 10, "never more forwarded to the platform than captured");
     let refunded = s.until_state(&payment_id, "refunded").await;
     assert_eq!(refunded["amount"], 100_000);
@@ -200,7 +213,7 @@ async fn until_recorded(s: &Stack, payment_id: &str, count: usize) -> Vec<Value>
 }
 
 async fn changes_from(s: &Stack, payment_id: &str, source: &str) -> usize {
-    s.app.db().events_of(payment_id).await.unwrap().iter().filter(|(from, _, changed, _)| from == source && *changed).count()
+    s.app.db().events_of(payment_id).await.unwrap().iter().filter(|e| e.source == source && e.changed).count()
 }
 
 async fn a_callback_replayed_fifty_times_changes_the_payment_once(store: Store) {
@@ -235,7 +248,8 @@ async fn the_code_prompt_replayed_after_the_code_changes_nothing(store: Store) {
     let outcome = until_recorded(&s, &payment_id, 2).await.remove(1);
     assert_eq!(s.post("/callbacks/gate", &outcome).await.0, 200);
     s.until_state(&payment_id, "succeeded").await;
-    let states: Vec<Value> = s.app.db().events_of(&payment_id).await.unwrap().into_iter().filter(|e| e.2).map(|e| e.1["event"].clone()).collect();
+    let states: Vec<Value> =
+        s.app.db().events_of(&payment_id).await.unwrap().into_iter().filter(|e| e.changed).map(|e| e.event["event"].clone()).collect();
     assert_eq!(states, ["otp_required", "otp_submitted", "completed"], "no regression to awaiting_otp");
 }
 
@@ -327,7 +341,7 @@ async fn a_silent_payment_is_reconciled_once_across_instances(store: Store) {
     let (ra, rb) = tokio::join!(reconcile_once(&a.app, later), reconcile_once(&b.app, later));
     ra.unwrap();
     rb.unwrap();
-    let asked = a.app.db().gate_calls_of(&payment_id).await.unwrap().into_iter().filter(|(path, _, _)| path == "/v2/payment/status").count();
+    let asked = a.app.db().gate_calls_of(&payment_id).await.unwrap().into_iter().filter(|call| call.endpoint == "/v2/payment/status").count();
     assert_eq!(asked, 1, "two instances, one status request");
     assert_eq!(b.get(&b.pay_path(&payment_id, "").await).await.1["state"], "awaiting_otp", "the answer was applied");
     // And the reconciler's lease: one holder at a time, renewable by it, free once expired.

@@ -331,7 +331,7 @@ async fn a_lost_code_prompt_is_asked_about_within_seconds_not_a_minute(store: St
     while s.platform_payment(&payment_id).await["status"] != "awaiting clarification" {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let asked = || async { s.app.db().gate_calls_of(&payment_id).await.unwrap().iter().filter(|(path, _, _)| path == "/v2/payment/status").count() };
+    let asked = || async { s.app.db().gate_calls_of(&payment_id).await.unwrap().iter().filter(|call| call.endpoint == "/v2/payment/status").count() };
     reconcile_once(&s.app, s.app.now() + Millis(10_000)).await.unwrap();
     assert_eq!(asked().await, 0, "10 s of silence is within a callback's usual delay");
     assert_eq!(s.get(&s.pay_path(&payment_id, "").await).await.1["state"], "processing");
@@ -355,7 +355,7 @@ async fn the_resend_quirk_never_shows_a_false_decline(store: Store) {
     for _ in 0..200 {
         let callbacks = s.app.db().callbacks_of(&payment_id).await.unwrap();
         let events = s.app.db().events_of(&payment_id).await.unwrap();
-        if callbacks.len() >= 3 && events.iter().any(|(source, _, _, _)| source == "status") {
+        if callbacks.len() >= 3 && events.iter().any(|e| e.source == "status") {
             break;
         }
         assert_ne!(s.get(&s.pay_path(&payment_id, "").await).await.1["state"], "declined");
@@ -381,7 +381,7 @@ async fn a_forged_callback_is_refused_logged_and_never_applied(store: Store) {
     assert_eq!(response.status().as_u16(), 400);
     assert_eq!(s.get(&s.pay_path(&payment_id, "").await).await.1["state"], "awaiting_otp");
     let logged = s.app.db().callback_results().await.unwrap();
-    assert!(logged.iter().filter(|(_, verified, result)| !verified && result.starts_with("rejected")).count() >= 3, "{logged:?}");
+    assert!(logged.iter().filter(|c| !c.verified && c.result.starts_with("rejected")).count() >= 3, "{logged:?}");
 }
 
 /// Reported: 100 unsigned 250 KB callbacks added 27 MB to the database in 0.2 s.
