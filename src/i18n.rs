@@ -133,6 +133,8 @@ pub enum Msg {
     Copy,
     /// After copying.
     Copied,
+    /// The browser refused to copy the account number: the customer selects it instead.
+    CopyFailed,
     /// Waiting for a deposit.
     CashWaiting,
     /// A deposit arrived: "{amount}".
@@ -207,7 +209,7 @@ pub enum Msg {
 
 impl Msg {
     /// Every message, so tests can check each locale has each one.
-    pub const ALL: [Msg; 96] = [
+    pub const ALL: [Msg; 97] = [
         Msg::Loading,
         Msg::LoadFailed,
         Msg::SessionNotFound,
@@ -269,6 +271,7 @@ impl Msg {
         Msg::CashStepReceipt,
         Msg::Copy,
         Msg::Copied,
+        Msg::CopyFailed,
         Msg::CashWaiting,
         Msg::CashCredited,
         Msg::CashRemaining,
@@ -335,7 +338,7 @@ impl Text {
 
 /// What `said` says, in `locale`, as a view's text: one closure type for every text the widget
 /// keeps in a signal, so the view code for it is built once, not once per place.
-pub fn words_of(locale: Locale, said: leptos::prelude::RwSignal<Option<Text>>) -> impl Fn() -> Option<String> + Copy {
+pub(crate) fn words_of(locale: Locale, said: leptos::prelude::RwSignal<Option<Text>>) -> impl Fn() -> Option<String> + Copy {
     use leptos::prelude::With;
     move || said.with(|text| text.as_ref().map(|text| text.words(locale)))
 }
@@ -462,6 +465,7 @@ fn kk(msg: Msg) -> &'static str {
         Msg::CashStepReceipt => "Түбіртекті сақтаңыз. Төлем бірнеше минутта осында көрінеді.",
         Msg::Copy => "Көшіру",
         Msg::Copied => "Көшірілді",
+        Msg::CopyFailed => "Көшіру мүмкін болмады: нөмірді белгілеп алыңыз",
         Msg::CashWaiting => "Терминалдағы төлемді күтудеміз…",
         Msg::CashCredited => "Есепке алынды: {amount}",
         Msg::CashRemaining => "Төлеуге қалды: {amount}.",
@@ -563,6 +567,7 @@ fn ru(msg: Msg) -> &'static str {
         Msg::CashStepReceipt => "Сохраните чек. Платёж появится здесь через несколько минут.",
         Msg::Copy => "Скопировать",
         Msg::Copied => "Скопировано",
+        Msg::CopyFailed => "Не удалось скопировать: выделите номер",
         Msg::CashWaiting => "Ждём вашего платежа в терминале…",
         Msg::CashCredited => "Зачислено: {amount}",
         Msg::CashRemaining => "Осталось оплатить: {amount}.",
@@ -664,6 +669,7 @@ fn en(msg: Msg) -> &'static str {
         Msg::CashStepReceipt => "Keep the receipt. The payment shows up here within minutes.",
         Msg::Copy => "Copy",
         Msg::Copied => "Copied",
+        Msg::CopyFailed => "Could not copy: select the number",
         Msg::CashWaiting => "Waiting for your payment at the terminal…",
         Msg::CashCredited => "Credited: {amount}",
         Msg::CashRemaining => "Left to pay: {amount}.",

@@ -88,7 +88,7 @@ pub fn mount_configured(
     display: PageDisplay,
     backend: Rc<dyn Backend>,
 ) -> CheckoutHandle {
-    mount_clocked(element, session, locale, display, backend, clock::browser_clock())
+    mount_clocked(element, session, locale, display, backend, clock::Clock::browser())
 }
 
 /// Mounts a widget with any backend, a Payment Page display and a clock (tests move time on

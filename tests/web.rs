@@ -1,487 +1,24 @@
 //! Browser tests of the widget in headless Chromium (`wasm-bindgen-test`), against an in-browser
 //! fake of the backend injected through the `Backend` transport. The fake speaks the contract:
 //! it reads the widget's requests and writes its answers as `checkout_protocol::api` types through
-//! serde-wasm-bindgen, so the widget's own decoding runs in every test.
+//! serde-wasm-bindgen, so the widget's own decoding runs in every test. The fake and the helpers are
+//! in `support/`.
 #![cfg(target_arch = "wasm32")]
 
-use std::cell::RefCell;
+mod support;
+
 use std::rc::Rc;
 
-use checkout_protocol::api::{
-    ErrorBody, ErrorCode, ErrorDetail, Limits, Method, MobilePaymentRequest, OperatorView, OtpError, OtpRequest, PaymentKind, PaymentPageRequest,
-    PaymentPageView, PaymentState, PaymentView, SessionView,
-};
+use checkout_protocol::api::{ErrorCode, Method, OtpError, PaymentKind, PaymentPageRequest, PaymentState, PaymentView};
 use checkout_protocol::Locale;
-use kz_mobile_checkout::api::{Answer, ApiError, Backend, Call, Client, Pending, SignedParams};
-use kz_mobile_checkout::{mount, mount_clocked, mount_configured, mount_with, CheckoutHandle, PageDisplay};
-use serde::Serialize;
-use wasm_bindgen::closure::Closure;
+use kz_mobile_checkout::api::ApiError;
+use kz_mobile_checkout::{mount, mount_clocked, mount_configured, mount_with, PageDisplay};
+use support::*;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn iso(ms: f64) -> String {
-    js_sys::Date::new(&JsValue::from_f64(ms)).to_iso_string().into()
-}
-
-thread_local! {
-    /// How far the tests' clock is ahead of the browser's: both the fake backend's time and, in
-    /// the widgets mounted with [`mount_fake_clocked`], the widget's clock. A test moves time on
-    /// with [`advance`] instead of waiting for it.
-    static AHEAD_MS: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
-}
-
-fn now() -> f64 {
-    js_sys::Date::now() + AHEAD_MS.with(std::cell::Cell::get)
-}
-
-/// Moves the tests' clock on by `ms`.
-fn advance(ms: f64) {
-    AHEAD_MS.with(|ahead| ahead.set(ahead.get() + ms));
-}
-
-/// Puts the tests' clock back when a test that moved it ends (also when it fails).
-struct ClockBack;
-
-impl Drop for ClockBack {
-    fn drop(&mut self) {
-        AHEAD_MS.with(|ahead| ahead.set(0.0));
-    }
-}
-
-/// How the fake fails a call.
-#[derive(Debug, Clone)]
-enum Failure {
-    /// No answer at all (offline).
-    Transport(&'static str),
-    /// The backend's error body with this status and code.
-    Api(u16, ErrorCode),
-    /// A limit's 429, with the seconds until a retry can work.
-    Limited(ErrorCode, Option<u64>),
-    /// A 200 whose body is none of the contract's shapes (a proxy's page, another version).
-    Garbage,
-}
-
-fn view(payment_id: &str, kind: PaymentKind, state: PaymentState, version: i64) -> PaymentView {
-    PaymentView::new(payment_id.into(), kind, state, 100_000, "KZT".into(), iso(now()), version)
-}
-
-/// A fake backend: a payment that asks for an OTP at once; `123456` pays, other codes are wrong.
-#[derive(Default)]
-struct Fake {
-    payment: RefCell<Option<PaymentView>>,
-    calls: RefCell<Vec<String>>,
-    /// Looks at the payment (polling), counted apart so they never crowd `calls`.
-    polls: std::cell::Cell<u32>,
-    /// The failure the next start answers with.
-    start_error: RefCell<Option<Failure>>,
-    /// The failure the session answers with.
-    session_error: RefCell<Option<Failure>>,
-    /// The failure the next code submission answers with.
-    code_error: RefCell<Option<Failure>>,
-    /// The failure the next request for a new code answers with.
-    resend_error: RefCell<Option<Failure>>,
-    /// What a right code ends in.
-    outcome: RefCell<Option<(PaymentState, Option<String>)>>,
-    /// How long a fresh code is valid.
-    ttl_ms: std::cell::Cell<f64>,
-    /// The session answers 200 with a body that is not a session.
-    garbage_session: std::cell::Cell<bool>,
-    /// The session's methods (`mobile` when empty).
-    methods: RefCell<Vec<Method>>,
-    /// Deposits the session reports (cash-in).
-    deposits: RefCell<Vec<PaymentView>>,
-    /// Where the Payment Page script is.
-    script_url: RefCell<String>,
-    /// The live events URL, when the fake streams (never, unless a test says).
-    events: RefCell<Option<String>>,
-    /// Looks at the payment get no answer (the backend is unreachable).
-    polls_fail: std::cell::Cell<bool>,
-    /// The answer to a code takes this long.
-    otp_delay_ms: std::cell::Cell<i32>,
-    /// The answer to a look at the payment takes this long (computed when asked).
-    poll_delay_ms: std::cell::Cell<i32>,
-    /// Looks at the payment whose answer has been delivered.
-    polls_answered: std::rc::Rc<std::cell::Cell<u32>>,
-}
-
-impl Fake {
-    fn new() -> Rc<Fake> {
-        Rc::new(Fake { ttl_ms: std::cell::Cell::new(80_000.0), ..Fake::default() })
-    }
-
-    fn awaiting(&self, deadline: f64, resends_left: u8, attempt: u32, last_error: Option<OtpError>, version: i64) -> PaymentView {
-        PaymentView {
-            phone_masked: Some("+7 707 ••• •• 67".into()),
-            otp_expires_at: Some(iso(deadline)),
-            resends_left: Some(resends_left),
-            resend_available_at: (resends_left > 0).then(|| iso(deadline)),
-            attempt: Some(attempt),
-            last_error,
-            ..view("pay_1", PaymentKind::Purchase, PaymentState::AwaitingOtp, version)
-        }
-    }
-
-    fn stored(&self) -> PaymentView {
-        let mut view = self.payment.borrow().clone().expect("a payment");
-        view.server_time = iso(now());
-        view
-    }
-
-    fn log(&self, call: String) {
-        self.calls.borrow_mut().push(call);
-    }
-
-    fn session_view(&self, session: &str) -> SessionView {
-        let operators = [("ACTIV", "Activ"), ("ALTEL", "Altel"), ("BEELINE", "Beeline"), ("KCELL", "Kcell"), ("TELE2", "Tele2")]
-            .iter()
-            .map(|(id, name)| OperatorView { id: (*id).into(), name: (*name).into() })
-            .collect();
-        let methods = self.methods.borrow().clone();
-        SessionView {
-            session: session.into(),
-            amount: 100_000,
-            currency: "KZT".into(),
-            merchant_name: "Sulpak".into(),
-            description: None,
-            methods: if methods.is_empty() { vec![Method::Mobile] } else { methods },
-            operators,
-            operators_fallback: false,
-            locale: None,
-            cash_in_account: Some("customer_123".into()),
-            cash_in_limits: Some(Limits { min: 100, max: 50_000_000 }),
-            payment: self.payment.borrow().as_ref().map(|_| self.stored()),
-            deposits: self.deposits.borrow().clone(),
-        }
-    }
-
-    /// What the backend answers to `call`.
-    fn answer(&self, call: Call) -> Result<Answer, Failure> {
-        let path = call.path.strip_prefix("/api/sessions/").expect("every call names its session");
-        let (session, rest) = path.split_once('/').unwrap_or((path, ""));
-        let body = call.body.clone().unwrap_or(JsValue::UNDEFINED);
-        match (call.method, rest.split('/').collect::<Vec<_>>().as_slice()) {
-            ("GET", [""]) => {
-                self.log(format!("session {session}"));
-                if let Some(failure) = self.session_error.borrow().clone() {
-                    return Err(failure);
-                }
-                if self.garbage_session.get() {
-                    return ok(200, &[("unexpected", true)]);
-                }
-                ok(200, &self.session_view(session))
-            }
-            ("POST", ["mobile-payments"]) => {
-                let request: MobilePaymentRequest = serde_wasm_bindgen::from_value(body).expect("the contract's request");
-                self.log(format!("start {} {}", request.operator, request.phone));
-                if let Some(failure) = self.start_error.borrow_mut().take() {
-                    return Err(failure);
-                }
-                let view = self.awaiting(now() + self.ttl_ms.get(), 3, 1, None, 2);
-                *self.payment.borrow_mut() = Some(view.clone());
-                ok(201, &view)
-            }
-            ("POST", ["payouts"]) => {
-                let request: MobilePaymentRequest = serde_wasm_bindgen::from_value(body).expect("the contract's request");
-                self.log(format!("payout {} {}", request.operator, request.phone));
-                let view = PaymentView {
-                    phone_masked: Some("+7 777 ••• •• 67".into()),
-                    ..view("po_1", PaymentKind::Payout, PaymentState::Processing, 1)
-                };
-                *self.payment.borrow_mut() = Some(view.clone());
-                ok(201, &view)
-            }
-            ("POST", ["payment-page"]) => {
-                let request: PaymentPageRequest = serde_wasm_bindgen::from_value(body).expect("the contract's request");
-                self.log(format!("page {} {}", request.operator.unwrap_or_default(), request.locale.unwrap_or_default()));
-                let params = js_sys::Object::new();
-                js_sys::Reflect::set(&params, &"payment_id".into(), &"pay_page".into()).unwrap();
-                js_sys::Reflect::set(&params, &"force_payment_method".into(), &"mobile".into()).unwrap();
-                *self.payment.borrow_mut() = Some(view("pay_page", PaymentKind::Purchase, PaymentState::Processing, 1));
-                let page = PaymentPageView {
-                    payment_id: "pay_page".into(),
-                    script_url: self.script_url.borrow().clone(),
-                    params: SignedParams(params.into()),
-                };
-                ok(200, &page)
-            }
-            ("POST", ["payment-page", "closed"]) => {
-                self.log("page closed".into());
-                ok(202, &self.stored())
-            }
-            ("GET", ["payments", _]) => {
-                self.polls.set(self.polls.get() + 1);
-                if self.polls_fail.get() {
-                    return Err(Failure::Transport("unreachable"));
-                }
-                // Payouts and Payment Page payments finish on the next look.
-                let mut view = self.stored();
-                if view.state == PaymentState::Processing {
-                    let (state, code) = self.outcome.borrow().clone().unwrap_or((PaymentState::Succeeded, None));
-                    view.state = state;
-                    view.code = code;
-                    view.version += 1;
-                    *self.payment.borrow_mut() = Some(view.clone());
-                }
-                ok(200, &view)
-            }
-            ("POST", ["payments", _, "otp"]) => {
-                let request: OtpRequest = serde_wasm_bindgen::from_value(body).expect("the contract's request");
-                self.log(format!("otp {}", request.code));
-                if let Some(failure) = self.code_error.borrow_mut().take() {
-                    return Err(failure);
-                }
-                // The backend's limits, as the tests choose them by code.
-                match request.code.as_str() {
-                    "555555" => return Err(Failure::Limited(ErrorCode::OtpAttemptsExhausted, Some(30))),
-                    "666666" => return Err(Failure::Limited(ErrorCode::OtpAttemptsExhausted, None)),
-                    "777777" => return Err(Failure::Limited(ErrorCode::TooManyRequests, Some(130))),
-                    _ => {}
-                }
-                let current = self.stored();
-                // As the backend: a code names the attempt it answers, and any other is a copy.
-                if request.attempt != current.attempt {
-                    return Err(Failure::Api(409, ErrorCode::OtpAlreadySubmitted));
-                }
-                let next = if request.code == "123456" {
-                    let (state, code) = self.outcome.borrow().clone().unwrap_or((PaymentState::Succeeded, None));
-                    PaymentView {
-                        state,
-                        code,
-                        version: current.version + 1,
-                        otp_expires_at: None,
-                        resends_left: None,
-                        resend_available_at: None,
-                        attempt: None,
-                        last_error: None,
-                        ..current
-                    }
-                } else {
-                    let deadline = current.otp_expires_at.as_deref().map(js_sys::Date::parse).unwrap();
-                    self.awaiting(
-                        deadline,
-                        current.resends_left.unwrap(),
-                        current.attempt.unwrap() + 1,
-                        Some(OtpError::WrongCode),
-                        current.version + 1,
-                    )
-                };
-                *self.payment.borrow_mut() = Some(next.clone());
-                ok(202, &next)
-            }
-            ("POST", ["payments", _, "resend"]) => {
-                self.log("resend".into());
-                if let Some(failure) = self.resend_error.borrow_mut().take() {
-                    return Err(failure);
-                }
-                let current = self.stored();
-                let left = current.resends_left.unwrap_or(0);
-                if left == 0 {
-                    return Err(Failure::Api(429, ErrorCode::ResendLimit));
-                }
-                let next = self.awaiting(now() + self.ttl_ms.get(), left - 1, current.attempt.unwrap_or(1), None, current.version + 1);
-                *self.payment.borrow_mut() = Some(next.clone());
-                ok(202, &next)
-            }
-            other => panic!("the widget called {other:?}, which the contract does not have"),
-        }
-    }
-}
-
-/// An answer carrying `value` as the widget would read it from the network: JSON text parsed
-/// by the browser (so it is a plain object, as `Response.json()` gives).
-fn ok<T: Serialize>(status: u16, value: &T) -> Result<Answer, Failure> {
-    let object = serde_wasm_bindgen::to_value(value).expect("contract types serialize");
-    let text: String = js_sys::JSON::stringify(&object).unwrap().into();
-    Ok(Answer { status, body: js_sys::JSON::parse(&text).unwrap() })
-}
-
-fn failed(failure: Failure) -> Result<Answer, String> {
-    match failure {
-        Failure::Transport(text) => Err(text.into()),
-        Failure::Api(status, code) => {
-            let body = ErrorBody { error: ErrorDetail { code, message: "refused".into(), retry_after_s: None } };
-            Ok(ok(status, &body).unwrap_or_else(|_| unreachable!()))
-        }
-        Failure::Limited(code, retry_after_s) => {
-            let body = ErrorBody { error: ErrorDetail { code, message: "limited".into(), retry_after_s } };
-            Ok(ok(429, &body).unwrap_or_else(|_| unreachable!()))
-        }
-        Failure::Garbage => Ok(ok(200, &[("unexpected", true)]).unwrap_or_else(|_| unreachable!())),
-    }
-}
-
-impl Backend for Fake {
-    fn send(&self, call: Call) -> Pending<'_, Result<Answer, String>> {
-        let is_poll = call.method == "GET" && call.path.contains("/payments/");
-        let delay = if call.path.ends_with("/otp") {
-            self.otp_delay_ms.get()
-        } else if is_poll {
-            self.poll_delay_ms.get()
-        } else {
-            0
-        };
-        let answer = self.answer(call).or_else(failed);
-        let answered = self.polls_answered.clone();
-        Box::pin(async move {
-            if delay > 0 {
-                sleep(delay).await;
-            }
-            if is_poll {
-                answered.set(answered.get() + 1);
-            }
-            answer
-        })
-    }
-
-    fn events_url(&self, _path: &str) -> Option<String> {
-        self.events.borrow().clone()
-    }
-}
-
-/// A fresh element to mount into, so tests never share DOM.
-/// The "send a new code" button while it is offered (it is `hidden`, not removed, otherwise).
-const SHOWN_RESEND: &str = "[data-testid=resend]:not([hidden])";
-
-fn wrapper() -> HtmlElement {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let element: HtmlElement = document.create_element("div").unwrap().unchecked_into();
-    document.body().unwrap().append_child(&element).unwrap();
-    element
-}
-
-struct Mounted {
-    root: HtmlElement,
-    events: Rc<RefCell<Vec<(String, JsValue)>>>,
-    _handle: CheckoutHandle,
-    _listeners: Vec<Closure<dyn FnMut(web_sys::CustomEvent)>>,
-}
-
-fn mount_fake(fake: &Rc<Fake>, locale: Locale) -> Mounted {
-    mount_fake_on(fake, locale, None)
-}
-
-/// [`mount_fake`] with the widget on the tests' clock; returns the guard that puts it back.
-fn mount_fake_clocked(fake: &Rc<Fake>, locale: Locale) -> (Mounted, ClockBack) {
-    let back = ClockBack;
-    (mount_fake_on(fake, locale, Some(Rc::new(now))), back)
-}
-
-fn mount_fake_on(fake: &Rc<Fake>, locale: Locale, clock: Option<kz_mobile_checkout::clock::Clock>) -> Mounted {
-    let root = wrapper();
-    let events = Rc::new(RefCell::new(Vec::new()));
-    let mut listeners = Vec::new();
-    for name in ["ready", "change", "submit", "otp-required", "success", "decline", "error", "payment-page"] {
-        let events = events.clone();
-        let listener = Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |event: web_sys::CustomEvent| {
-            events.borrow_mut().push((event.type_(), event.detail()))
-        });
-        root.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref()).unwrap();
-        listeners.push(listener);
-    }
-    let handle = match clock {
-        Some(clock) => mount_clocked(root.clone(), "cs_test".into(), locale, PageDisplay::default(), fake.clone(), clock),
-        None => mount_with(root.clone(), "cs_test".into(), locale, fake.clone()),
-    };
-    Mounted { root, events, _handle: handle, _listeners: listeners }
-}
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
-    });
-    JsFuture::from(promise).await.unwrap();
-}
-
-/// Waits until everything the widget started so far has run: its effects and its futures' next
-/// steps run in microtasks, all done before the next animation frame. "Nothing happened" is
-/// asserted after this (or after the event that would have happened), never after a bare sleep.
-async fn settled() {
-    for _ in 0..2 {
-        let frame = js_sys::Promise::new(&mut |resolve, _| {
-            web_sys::window().unwrap().request_animation_frame(&resolve).unwrap();
-        });
-        JsFuture::from(frame).await.unwrap();
-    }
-}
-
-/// Waits, with a bound, until a widget of its own, on another fake, has looked at its open
-/// payment: the widgets' clocks tick alike, so every other widget that still polled would have
-/// polled by then too.
-async fn a_poll_elsewhere() {
-    let control = Fake::new();
-    let m = mount_fake(&control, Locale::En);
-    to_otp_screen(&m).await;
-    until("a look at the control widget's payment", || control.polls.get() > 0).await;
-}
-
-/// Waits (up to 3 s) until `selector` matches.
-async fn find(root: &HtmlElement, selector: &str) -> HtmlElement {
-    for _ in 0..300 {
-        if let Some(found) = root.query_selector(selector).unwrap() {
-            return found.unchecked_into();
-        }
-        sleep(10).await;
-    }
-    panic!("nothing matches {selector}; DOM: {}", root.inner_html());
-}
-
-/// Waits until the text of `selector` satisfies `test`.
-async fn text_until(root: &HtmlElement, selector: &str, test: impl Fn(&str) -> bool) -> String {
-    let mut last = String::new();
-    for _ in 0..300 {
-        if let Some(found) = root.query_selector(selector).unwrap() {
-            last = found.text_content().unwrap_or_default();
-            if test(&last) {
-                return last;
-            }
-        }
-        sleep(10).await;
-    }
-    panic!("{selector} never matched; last text {last:?}");
-}
-
-fn type_into(input: &HtmlInputElement, text: &str) {
-    input.set_value(text);
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    input.dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap()).unwrap();
-}
-
-fn radios(root: &HtmlElement) -> Vec<HtmlInputElement> {
-    let list = root.query_selector_all("input[type=radio]").unwrap();
-    (0..list.length()).map(|i| list.item(i).unwrap().unchecked_into()).collect()
-}
-
-fn checked(root: &HtmlElement) -> Option<String> {
-    radios(root).into_iter().find(HtmlInputElement::checked).map(|r| r.value())
-}
-
-fn event_names(m: &Mounted) -> Vec<String> {
-    m.events.borrow().iter().map(|(name, _)| name.clone()).collect()
-}
-
-fn detail(m: &Mounted, name: &str, key: &str) -> JsValue {
-    let events = m.events.borrow();
-    let (_, detail) = events.iter().rev().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no {name} event"));
-    js_sys::Reflect::get(detail, &JsValue::from_str(key)).unwrap()
-}
-
-async fn to_otp_screen(m: &Mounted) -> HtmlInputElement {
-    submit_phone(m, "+7 707 123 45 67").await;
-    find(&m.root, "[data-testid=otp]").await.unchecked_into()
-}
-
-/// Types `number` into the phone field and presses the form's button; gives the phone field.
-async fn submit_phone(m: &Mounted, number: &str) -> HtmlInputElement {
-    let phone: HtmlInputElement = find(&m.root, "[data-testid=phone]").await.unchecked_into();
-    type_into(&phone, number);
-    find(&m.root, "[data-testid=submit]").await.click();
-    phone
-}
 
 #[wasm_bindgen_test]
 async fn the_session_loads_behind_a_skeleton_then_shows_amount_and_merchant() {
@@ -588,36 +125,6 @@ async fn the_countdown_is_announced_to_screen_readers_at_milestones_only() {
     advance(3_000.0);
     text_until(&m.root, "[data-testid=countdown]", |t| t == "00:07" || t == "00:06").await;
     assert_eq!(region.text_content().unwrap(), "10 seconds left", "nothing new between milestones");
-}
-
-#[wasm_bindgen_test]
-async fn every_error_the_contract_names_has_a_text_of_its_own_at_every_step_in_every_language() {
-    use kz_mobile_checkout::i18n::{t, Msg};
-    use kz_mobile_checkout::state::{error_message, Step};
-    let api = |code: ErrorCode| ApiError::Api { status: 400, code, message: String::new(), retry_after_s: None };
-    let errors: Vec<ApiError> = ErrorCode::ALL
-        .iter()
-        .map(|code| api(*code))
-        .chain([api(ErrorCode::Unknown), ApiError::Transport("offline".into()), ApiError::Decode("not a session".into())])
-        .collect();
-    for step in Step::ALL {
-        for error in &errors {
-            let msg = error_message(step, error);
-            for locale in [Locale::Kk, Locale::Ru, Locale::En] {
-                let text = t(locale, msg);
-                assert!(!text.trim().is_empty(), "{step:?} {} {locale:?}", error.code());
-                // Placeholders are filled by the callers that know the value.
-                if !matches!(msg, Msg::TooManyRequests) {
-                    assert!(!text.contains('{'), "{step:?} {} {locale:?}: {text}", error.code());
-                }
-            }
-            // "The payment could not be started" only for a start that failed for a reason
-            // this widget does not know.
-            if msg == Msg::StartFailed {
-                assert_eq!((step, error.code()), (Step::Start, "unknown"), "a known reason must say itself");
-            }
-        }
-    }
 }
 
 /// The text under the code field once a code submission (or, with `resend`, a request for a new
@@ -770,40 +277,30 @@ async fn a_decline_explains_itself_and_try_again_starts_over() {
     assert!(phone.value().contains("707"), "the number is kept for the new attempt: {}", phone.value());
 }
 
-/// Waits (up to 8 s) until `done` holds.
-async fn until(what: &str, done: impl Fn() -> bool) {
-    for _ in 0..160 {
-        if done() {
-            return;
-        }
-        sleep(50).await;
-    }
-    panic!("{what} never happened");
-}
-
 #[wasm_bindgen_test]
 async fn a_slow_backend_gets_one_look_at_a_time_and_a_forgotten_payment_stays_forgotten() {
     let fake = Fake::new();
-    let m = mount_fake(&fake, Locale::En);
+    let (m, _back) = mount_fake_clocked(&fake, Locale::En);
     to_otp_screen(&m).await;
-    // Looks take 2.5 s, longer than the 2 s between them: the next waits for the answer.
+    // Looks take 2.5 s of the tests' clock, longer than the 2 s between them: the next waits
+    // for the answer.
     fake.poll_delay_ms.set(2_500);
     let asked = fake.polls.get();
-    until("a look", || fake.polls.get() > asked).await;
+    step_until("a look", || fake.polls.get() > asked).await;
     let (asked, answered) = (fake.polls.get(), fake.polls_answered.get());
-    until("its answer", || fake.polls_answered.get() > answered).await;
+    step_until("its answer", || fake.polls_answered.get() > answered).await;
     assert_eq!(fake.polls.get(), asked, "a second look was sent while the first was on its way");
 
     // A look is on its way (about the payment waiting for its code) when the payment ends and
     // the customer starts over: its late answer must not bring the old payment back.
     let asked = fake.polls.get();
-    until("another look", || fake.polls.get() > asked).await;
+    step_until("another look", || fake.polls.get() > asked).await;
     let answered = fake.polls_answered.get();
     *fake.outcome.borrow_mut() = Some((PaymentState::Declined, Some("20000".into())));
     type_into(&find(&m.root, "[data-testid=otp]").await.unchecked_into(), "123456");
     find(&m.root, "[data-testid=try-again]").await.click();
     find(&m.root, "[data-testid=phone]").await;
-    until("the late answer", || fake.polls_answered.get() > answered).await;
+    step_until("the late answer", || fake.polls_answered.get() > answered).await;
     settled().await;
     assert!(m.root.query_selector("[data-testid=otp]").unwrap().is_none(), "the forgotten payment came back: {}", m.root.inner_html());
     assert!(m.root.query_selector("[data-testid=phone]").unwrap().is_some());
@@ -895,13 +392,14 @@ async fn two_widgets_on_one_page_stay_apart_and_unmount_cleans_up() {
 async fn after_unmount_nothing_of_the_widget_keeps_running() {
     let fake = Fake::new();
     let root = wrapper();
-    let mut handle = mount_with(root.clone(), "cs_test".into(), Locale::En, fake.clone());
+    let _back = ClockBack;
+    let mut handle = mount_clocked(root.clone(), "cs_test".into(), Locale::En, PageDisplay::default(), fake.clone(), tests_clock());
     let phone: HtmlInputElement = find(&root, "[data-testid=phone]").await.unchecked_into();
     type_into(&phone, "+7 707 123 45 67");
     find(&root, "[data-testid=submit]").await.click();
     find(&root, "[data-testid=otp]").await;
     // An open payment is polled every 2 s.
-    until("the open payment is polled", || fake.polls.get() > 0).await;
+    step_until("the open payment is polled", || fake.polls.get() > 0).await;
     handle.unmount();
     assert_eq!(root.child_element_count(), 0);
     let polls = fake.polls.get();
@@ -967,48 +465,30 @@ async fn the_first_screen_is_marked_once_in_the_pages_user_timing() {
     assert_eq!(marks(), 1, "the form was the first screen; the code screen is not marked again");
 }
 
-fn with_methods(methods: &[Method]) -> Rc<Fake> {
-    let fake = Fake::new();
-    *fake.methods.borrow_mut() = methods.to_vec();
-    fake
-}
-
 #[wasm_bindgen_test]
 async fn cash_in_shows_the_account_limits_and_deposits_as_they_arrive() {
     let fake = with_methods(&[Method::CashIn]);
-    let m = mount_fake(&fake, Locale::Ru);
+    let (m, _back) = mount_fake_clocked(&fake, Locale::Ru);
     assert_eq!(text_until(&m.root, "[data-testid=cash-account]", |t| !t.is_empty()).await, "customer_123");
     assert!(text_until(&m.root, "[data-testid=cash-limits]", |t| !t.is_empty()).await.contains("1,00\u{a0}₸"));
     assert!(m.root.text_content().unwrap().contains("500\u{a0}000,00\u{a0}₸"));
     assert!(m.root.query_selector("[data-testid=copy]").unwrap().is_some());
     assert_eq!(text_of(&m.root, "[data-testid=cash-progress]"), "Ждём вашего платежа в терминале…");
     fake.deposits.borrow_mut().push(PaymentView { amount: 40_000, ..view("dep_1", PaymentKind::CashIn, PaymentState::Succeeded, 1) });
-    let credited = text_until(&m.root, "[data-testid=deposits]", |t| !t.is_empty()).await;
+    let credited = stepped_text_until(&m.root, "[data-testid=deposits]", |t| !t.is_empty()).await;
     assert_eq!(credited, "Зачислено: 400,00\u{a0}₸");
     assert_eq!(detail(&m, "success", "payment_id").as_string().as_deref(), Some("dep_1"));
     // What is left of the session's 1 000,00 ₸, then "paid in full" once the deposits reach it.
-    let progress = text_until(&m.root, "[data-testid=cash-progress]", |t| t.starts_with("Осталось")).await;
+    let progress = stepped_text_until(&m.root, "[data-testid=cash-progress]", |t| t.starts_with("Осталось")).await;
     assert_eq!(progress, "Осталось оплатить: 600,00\u{a0}₸. Ждём вашего платежа в терминале…");
     fake.deposits.borrow_mut().push(PaymentView { amount: 60_000, ..view("dep_2", PaymentKind::CashIn, PaymentState::Succeeded, 1) });
-    assert_eq!(text_until(&m.root, "[data-testid=cash-progress]", |t| t.starts_with("Оплачено")).await, "Оплачено полностью.");
-}
-
-/// Waits (up to 15 s) until the widget has made two more calls: cash-in looks at its session every 3 s.
-async fn two_more_calls(fake: &Fake) {
-    let seen = fake.calls.borrow().len();
-    for _ in 0..150 {
-        if fake.calls.borrow().len() >= seen + 2 {
-            return;
-        }
-        sleep(100).await;
-    }
-    panic!("the widget stopped looking: {:?}", fake.calls.borrow());
+    assert_eq!(stepped_text_until(&m.root, "[data-testid=cash-progress]", |t| t.starts_with("Оплачено")).await, "Оплачено полностью.");
 }
 
 #[wasm_bindgen_test]
 async fn each_deposit_is_announced_once_by_its_id_when_it_succeeds() {
     let fake = with_methods(&[Method::CashIn]);
-    let m = mount_fake(&fake, Locale::En);
+    let (m, _back) = mount_fake_clocked(&fake, Locale::En);
     text_until(&m.root, "[data-testid=cash-account]", |t| !t.is_empty()).await;
     // The first deposit is seen while the platform still processes it: nothing to announce yet.
     fake.deposits.borrow_mut().push(PaymentView { amount: 40_000, ..view("dep_1", PaymentKind::CashIn, PaymentState::Processing, 1) });
@@ -1017,7 +497,7 @@ async fn each_deposit_is_announced_once_by_its_id_when_it_succeeds() {
     // Then it succeeds and a second one arrives, oldest first as the contract says.
     fake.deposits.borrow_mut()[0].state = PaymentState::Succeeded;
     fake.deposits.borrow_mut().push(PaymentView { amount: 60_000, ..view("dep_2", PaymentKind::CashIn, PaymentState::Succeeded, 1) });
-    text_until(&m.root, "[data-testid=cash-progress]", |t| t.starts_with("Paid")).await;
+    stepped_text_until(&m.root, "[data-testid=cash-progress]", |t| t.starts_with("Paid")).await;
     // Two more looks, which must announce nothing again.
     two_more_calls(&fake).await;
     let events = m.events.borrow();
@@ -1061,40 +541,6 @@ async fn the_payment_page_runs_with_the_signed_parameters_and_the_result_comes_f
     assert_eq!(detail(&m, "payment-page", "message").as_string().as_deref(), Some("loaded"));
     // The page never tells the widget the phone: the amount alone, no dangling "from".
     assert_eq!(m.root.query_selector("[data-testid=result-detail]").unwrap().unwrap().text_content().unwrap(), "₸1,000.00 paid");
-}
-
-/// On the Payment Page form: chooses the `operator`-th operator and presses pay.
-async fn pay_on_the_page(root: &HtmlElement, operator: usize) {
-    find(root, "[data-testid=page-form]").await;
-    radios(root)[operator].click();
-    find(root, "[data-testid=submit]").await.click();
-}
-
-/// The Payment Page script the fake backend names: `script`, a stand-in of the platform's
-/// `merchant.js` (a `data:` URL) or an address. A fresh page would not have `EPayWidget` yet, so
-/// an earlier test's stand-in is removed, and the widget loads this one.
-fn page_stand_in(fake: &Fake, script: &str) {
-    *fake.script_url.borrow_mut() = script.into();
-    js_sys::Reflect::delete_property(&web_sys::window().unwrap(), &"EPayWidget".into()).unwrap();
-}
-
-/// How many times the fake `EPayWidget` has been run on this page.
-fn page_openings() -> u32 {
-    let configs = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__epayConfigs".into()).unwrap();
-    if configs.is_object() {
-        js_sys::Array::from(&configs).length()
-    } else {
-        0
-    }
-}
-
-/// The handlers (`onExit`, `onPaymentSuccess`, …) the fake `EPayWidget` was given at its `n`-th
-/// opening on this page.
-fn page_handler(n: u32, name: &str) -> js_sys::Function {
-    let window = web_sys::window().unwrap();
-    let configs = js_sys::Reflect::get(&window, &"__epayConfigs".into()).unwrap();
-    let config = js_sys::Reflect::get(&configs, &n.into()).unwrap();
-    js_sys::Reflect::get(&config, &name.into()).unwrap().unchecked_into()
 }
 
 #[wasm_bindgen_test]
@@ -1194,33 +640,24 @@ async fn an_embedded_payment_page_opens_inside_the_widget() {
     assert_eq!(js_sys::Reflect::get(&window, &"__epayTargetFound".into()).unwrap().as_bool(), Some(true));
 }
 
-fn text_of(root: &HtmlElement, selector: &str) -> String {
-    root.query_selector(selector).unwrap().map(|e| e.text_content().unwrap_or_default()).unwrap_or_default()
-}
-
-fn active_test_id() -> Option<String> {
-    let document = web_sys::window().unwrap().document().unwrap();
-    document.active_element().and_then(|e| e.get_attribute("data-testid"))
-}
-
 #[wasm_bindgen_test]
 async fn a_lost_connection_is_shown_only_while_the_payment_is_open() {
     let fake = Fake::new();
-    let m = mount_fake(&fake, Locale::En);
+    let (m, _back) = mount_fake_clocked(&fake, Locale::En);
     let otp = to_otp_screen(&m).await;
     // The backend stops answering the widget's looks at the payment.
     fake.polls_fail.set(true);
-    text_until(&m.root, "[data-testid=reconnecting]", |t| t == "Connection lost. Reconnecting…").await;
+    stepped_text_until(&m.root, "[data-testid=reconnecting]", |t| t == "Connection lost. Reconnecting…").await;
     type_into(&otp, "123456");
     find(&m.root, "[data-testid=result]").await;
     assert_eq!(text_of(&m.root, "[data-testid=reconnecting]"), "", "a final screen has nothing to reconnect to");
 
     let fake = Fake::new();
     *fake.outcome.borrow_mut() = Some((PaymentState::Declined, None));
-    let m = mount_fake(&fake, Locale::En);
+    let (m, _back) = mount_fake_clocked(&fake, Locale::En);
     let otp = to_otp_screen(&m).await;
     fake.polls_fail.set(true);
-    text_until(&m.root, "[data-testid=reconnecting]", |t| !t.is_empty()).await;
+    stepped_text_until(&m.root, "[data-testid=reconnecting]", |t| !t.is_empty()).await;
     type_into(&otp, "123456");
     find(&m.root, "[data-testid=try-again]").await.click();
     find(&m.root, "[data-testid=phone]").await;
@@ -1311,28 +748,6 @@ async fn an_answer_of_the_wrong_shape_is_its_own_error_not_a_network_error() {
     let message = detail(&m, "error", "message").as_string().unwrap_or_default();
     assert!(message.contains("missing field"), "{message}");
     assert!(!m.root.text_content().unwrap().contains("Network error"));
-}
-
-/// Serves the backend's golden answers (written by `crates/server/tests/contract.rs`) as they
-/// came over the network.
-struct Golden {
-    status: u16,
-    body: &'static str,
-}
-
-impl Backend for Golden {
-    fn send(&self, _call: Call) -> Pending<'_, Result<Answer, String>> {
-        let answer = Answer { status: self.status, body: js_sys::JSON::parse(self.body).unwrap() };
-        Box::pin(async move { Ok(answer) })
-    }
-
-    fn events_url(&self, _path: &str) -> Option<String> {
-        None
-    }
-}
-
-fn golden(status: u16, body: &'static str) -> Client {
-    Client::new(Rc::new(Golden { status, body }), "cs_golden")
 }
 
 #[wasm_bindgen_test]

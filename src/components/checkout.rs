@@ -13,8 +13,10 @@ use super::payout_confirm::PayoutConfirm;
 use super::phone_form::PhoneForm;
 use super::result::ResultScreen;
 use super::waiting::Waiting;
-use crate::i18n::{t, words_of, Msg};
-use crate::state::{use_checkout, use_flight, Mode, Screen};
+use crate::i18n::{t, Msg};
+use checkout_protocol::api::Method;
+
+use crate::state::{use_checkout, use_flight, Screen};
 
 /// The User Timing mark of the first screen the customer can act on (or read, when loading failed).
 pub const FIRST_SCREEN_MARK: &str = "kz-mobile-checkout:first-screen";
@@ -24,9 +26,9 @@ pub const FIRST_SCREEN_MARK: &str = "kz-mobile-checkout:first-screen";
 pub fn Checkout() -> impl IntoView {
     let c = use_checkout();
     let flight = use_flight();
-    let (screen, open) = (c.screen, flight.open_payment);
+    let (screen, open, locale) = (c.screen(), flight.open_payment(), c.ui().locale);
     // Only while a payment is open: a final screen has nothing left to follow.
-    let reconnecting = move || (open.with(Option::is_some) && flight.connection_lost.get()).then(|| t(c.locale, Msg::Reconnecting));
+    let reconnecting = move || (open.with(Option::is_some) && flight.connection_lost()).then(|| t(locale, Msg::Reconnecting));
     // The first screen a customer can act on, marked once in the page's User Timing
     // (`kz-mobile-checkout:first-screen`): what `make bench` reads in every engine, and what a
     // merchant's own real-user monitoring can read.
@@ -43,19 +45,18 @@ pub fn Checkout() -> impl IntoView {
         acting
     });
     view! {
-        <div class="kzc-root" lang=c.locale.tag() data-testid="checkout" data-screen=move || screen.get().name()>
+        <div class="kzc-root" lang=locale.tag() data-testid="checkout" data-screen=move || screen.get().name()>
             {move || {
                 let shown = screen.get();
                 // Each screen is built anew when the customer moves to another one.
                 untrack(move || match shown {
-                    Screen::Loading => view! { <Loading /> }.into_any(),
+                    Screen::Loading => view! { <Loading locale=locale /> }.into_any(),
                     Screen::LoadFailed => view! { <LoadFailed /> }.into_any(),
                     Screen::Form => {
-                        let own = match c.mode() {
-                            Mode::PaymentPage => view! { <PaymentPageForm /> }.into_any(),
-                            Mode::CashIn => view! { <CashIn /> }.into_any(),
-                            Mode::Payout => view! { <PhoneForm payout=true /> }.into_any(),
-                            Mode::Mobile => view! { <PhoneForm payout=false /> }.into_any(),
+                        let own = match c.method() {
+                            Method::PaymentPage => view! { <PaymentPageForm /> }.into_any(),
+                            Method::CashIn => view! { <CashIn /> }.into_any(),
+                            method @ (Method::Payout | Method::Mobile) => view! { <PhoneForm method=method /> }.into_any(),
                         };
                         view! { <Header /> {own} }.into_any()
                     }
@@ -66,7 +67,7 @@ pub fn Checkout() -> impl IntoView {
                 })
             }}
             <p class="kzc-notice" role="status" data-testid="reconnecting">{reconnecting}</p>
-            <p class="kzc-visually-hidden" aria-live="polite" data-testid="announcement">{words_of(c.locale, flight.announcement)}</p>
+            <p class="kzc-visually-hidden" aria-live="polite" data-testid="announcement">{flight.announcement().words(locale)}</p>
         </div>
     }
 }

@@ -9,15 +9,15 @@ use crate::state::{error_message, use_checkout, use_loaded, Step};
 #[component]
 pub fn LoadFailed() -> impl IntoView {
     let c = use_checkout();
-    let loaded = use_loaded();
-    let msg = loaded.error.with_untracked(|e| e.as_ref().map(|e| error_message(Step::Load, e))).unwrap_or(Msg::LoadFailed);
+    let (loaded, locale) = (use_loaded(), c.ui().locale);
+    let msg = loaded.error().with_untracked(|e| e.as_ref().map(|e| error_message(Step::Load, e))).unwrap_or(Msg::LoadFailed);
     let retry = (msg != Msg::SessionNotFound).then(|| {
-        view! { <button type="button" class="kzc-primary" on:click=move |_| c.reload()>{t(c.locale, Msg::TryAgain)}</button> }
+        view! { <button type="button" class="kzc-primary" on:click=move |_| c.reload()>{t(locale, Msg::TryAgain)}</button> }
     });
     view! {
         <section class="kzc-result kzc-declined" data-testid="load-failed">
-            <h2 class="kzc-title">{t(c.locale, Msg::LoadFailed)}</h2>
-            <p role="alert">{t(c.locale, msg)}</p>
+            <h2 class="kzc-title">{t(locale, Msg::LoadFailed)}</h2>
+            <p role="alert">{t(locale, msg)}</p>
             {retry}
         </section>
     }

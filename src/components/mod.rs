@@ -3,6 +3,7 @@
 
 pub mod cash_in;
 pub mod checkout;
+pub mod code_field;
 pub mod countdown;
 pub mod header;
 pub mod load_failed;
@@ -13,6 +14,7 @@ pub mod payment_page_form;
 pub mod payout_confirm;
 pub mod phone_field;
 pub mod phone_form;
+pub mod resend_button;
 pub mod result;
 pub mod waiting;
 

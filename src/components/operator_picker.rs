@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::{t, words_of, Msg};
+use crate::i18n::{t, Msg};
 use crate::state::{use_checkout, use_form, use_loaded};
 
 /// The session's operators as radios; choosing one is the customer's choice, which no
@@ -12,12 +12,11 @@ use crate::state::{use_checkout, use_form, use_loaded};
 #[component]
 pub fn OperatorPicker() -> impl IntoView {
     let c = use_checkout();
-    let form = use_form();
-    let loaded = use_loaded();
-    let group = format!("kzc-operator-{}", c.uid);
+    let (form, loaded, locale) = (use_form(), use_loaded(), c.ui().locale);
+    let group = format!("kzc-operator-{}", c.ui().uid);
     let (hint_id, error_id) = (format!("{group}-hint"), format!("{group}-error"));
     let described_by = format!("{hint_id} {error_id}");
-    let operators = loaded.session.with_untracked(|s| s.as_ref().map(|s| s.operators.clone())).unwrap_or_default();
+    let operators = loaded.session().with_untracked(|s| s.as_ref().map(|s| s.operators.clone())).unwrap_or_default();
     let options = operators
         .into_iter()
         .map(|operator| {
@@ -30,15 +29,11 @@ pub fn OperatorPicker() -> impl IntoView {
                         type="radio"
                         name=group.clone()
                         value=operator.id
-                        prop:checked=move || form.operator.with(|s| s.as_deref() == Some(checked.as_str()))
+                        prop:checked=move || form.is_operator(&checked)
                         on:change=move |ev| {
                             // The host page hears the widget's own `change` event, not the radio's.
                             ev.stop_propagation();
-                            form.chosen_by_customer.set(true);
-                            form.operator_error.set(None);
-                            form.form_error.set(None);
-                            form.operator.set(Some(id.clone()));
-                            c.tell_change();
+                            c.operator_chosen(id.clone());
                         }
                     />
                     <span class="kzc-operator-name">{operator.name}</span>
@@ -48,10 +43,10 @@ pub fn OperatorPicker() -> impl IntoView {
         .collect_view();
     view! {
         <fieldset class="kzc-operators" aria-describedby=described_by data-testid="operator-picker">
-            <legend>{t(c.locale, Msg::OperatorLegend)}</legend>
+            <legend>{t(locale, Msg::OperatorLegend)}</legend>
             <div class="kzc-operator-list">{options}</div>
-            <p class="kzc-hint" id=hint_id>{t(c.locale, Msg::OperatorPortabilityHint)}</p>
-            <p class="kzc-error" id=error_id role="alert" data-testid="operator-error">{words_of(c.locale, form.operator_error)}</p>
+            <p class="kzc-hint" id=hint_id>{t(locale, Msg::OperatorPortabilityHint)}</p>
+            <p class="kzc-error" id=error_id role="alert" data-testid="operator-error">{form.operator_error().words(locale)}</p>
         </fieldset>
     }
 }

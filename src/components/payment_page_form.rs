@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::aria;
 use super::operator_picker::OperatorPicker;
-use crate::i18n::{t, words_of, Msg};
+use crate::i18n::{t, Msg};
 use crate::state::{use_actions, use_checkout, use_form};
 
 /// The Payment Page's form.
@@ -12,7 +12,7 @@ use crate::state::{use_actions, use_checkout, use_form};
 pub fn PaymentPageForm() -> impl IntoView {
     let (c, actions) = (use_checkout(), use_actions());
     let form = use_form();
-    let pending = actions.open_page.pending();
+    let (pending, locale) = (actions.opening_page(), c.ui().locale);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         ev.stop_propagation();
@@ -21,10 +21,10 @@ pub fn PaymentPageForm() -> impl IntoView {
     view! {
         <form novalidate=true class="kzc-form" data-testid="page-form" on:submit=on_submit>
             <OperatorPicker />
-            <p class="kzc-hint">{t(c.locale, Msg::PpHint)}</p>
-            <p class="kzc-error" role="alert" data-testid="form-error">{words_of(c.locale, form.form_error)}</p>
+            <p class="kzc-hint">{t(locale, Msg::PpHint)}</p>
+            <p class="kzc-error" role="alert" data-testid="form-error">{form.form_error().words(locale)}</p>
             <button type="submit" class="kzc-primary" data-testid="submit" disabled=move || pending.get() aria-busy=move || aria(pending.get())>
-                {move || t(c.locale, if pending.get() { Msg::Sending } else { Msg::PpPay })}
+                {move || t(locale, if pending.get() { Msg::Sending } else { Msg::PpPay })}
             </button>
         </form>
     }

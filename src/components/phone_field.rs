@@ -7,7 +7,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::aria;
-use crate::i18n::{t, words_of, Msg};
+use crate::i18n::{t, Msg};
 use crate::state::{use_checkout, use_form};
 
 /// Reformats the field in place, keeping the caret after the same number of digits.
@@ -28,26 +28,26 @@ fn reformat(input: &web_sys::HtmlInputElement) -> String {
     formatted
 }
 
-/// The phone input with its label, hint and error. `input` is the field's node, for the form to
-/// focus; `hint` is the text under the field.
+/// The phone input with its label, hint and error; `hint` is the text under the field.
 #[component]
-pub fn PhoneField(input: NodeRef<html::Input>, hint: Msg) -> impl IntoView {
+pub fn PhoneField(hint: Msg) -> impl IntoView {
     let c = use_checkout();
-    let form = use_form();
-    let id = format!("kzc-phone-{}", c.uid);
+    let (form, ui) = (use_form(), c.ui());
+    let input = NodeRef::<html::Input>::new();
+    let id = format!("kzc-phone-{}", ui.uid);
     let (hint_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
-    // "Try again" sends the customer back here with the focus in the field.
+    // The one way the focus comes here: "Try again", a number the form refused.
     Effect::new(move |_| {
-        if form.focus_phone.get() {
+        if form.focus_wanted() {
             if let Some(field) = input.get() {
                 let _ = field.focus();
-                form.focus_phone.set(false);
+                form.focused();
             }
         }
     });
     view! {
         <div class="kzc-field">
-            <label for=id.clone()>{t(c.locale, Msg::PhoneLabel)}</label>
+            <label for=id.clone()>{t(ui.locale, Msg::PhoneLabel)}</label>
             <input
                 node_ref=input
                 id=id
@@ -58,14 +58,14 @@ pub fn PhoneField(input: NodeRef<html::Input>, hint: Msg) -> impl IntoView {
                 dir="ltr"
                 data-testid="phone"
                 aria-describedby=format!("{hint_id} {error_id}")
-                aria-invalid=move || aria(form.phone_error.with(Option::is_some))
-                prop:value=form.phone.get_untracked()
+                aria-invalid=move || aria(form.phone_error().is_some())
+                prop:value=form.phone_untracked()
                 // The host page hears the widget's own `change` event, not the input's.
                 on:change=|ev| ev.stop_propagation()
                 on:input=move |ev| c.phone_typed(reformat(&event_target(&ev)))
             />
-            <p class="kzc-hint" id=hint_id>{t(c.locale, hint)}</p>
-            <p class="kzc-error" id=error_id role="alert" data-testid="phone-error">{words_of(c.locale, form.phone_error)}</p>
+            <p class="kzc-hint" id=hint_id>{t(ui.locale, hint)}</p>
+            <p class="kzc-error" id=error_id role="alert" data-testid="phone-error">{form.phone_error().words(ui.locale)}</p>
         </div>
     }
 }

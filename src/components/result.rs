@@ -21,8 +21,8 @@ fn decline_message(code: Option<&str>) -> Msg {
 pub fn ResultScreen() -> impl IntoView {
     let c = use_checkout();
     let flight = use_flight();
-    let locale = c.locale;
-    let Some(view) = flight.payment.get_untracked() else { return ().into_any() };
+    let locale = c.ui().locale;
+    let Some(view) = flight.with_payment_untracked(Clone::clone) else { return ().into_any() };
     let amount = Amount(view.amount).format_kzt(locale);
     let payout = view.kind == PaymentKind::Payout;
     // The Payment Page never tells the widget the phone: then the amount alone.

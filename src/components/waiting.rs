@@ -4,23 +4,25 @@
 use leptos::prelude::*;
 
 use crate::i18n::{t, Msg};
-use crate::state::{use_checkout, use_flight, Mode};
+use checkout_protocol::api::Method;
+
+use crate::state::{use_checkout, use_flight, Waiting};
 
 /// The spinner and what the customer is waiting for.
 #[component]
 pub fn Waiting() -> impl IntoView {
     let c = use_checkout();
     let flight = use_flight();
-    let mode = c.mode();
+    let (method, locale) = (c.method(), c.ui().locale);
     let text = move || {
-        let msg = match mode {
-            Mode::PaymentPage if flight.page_closed.get() => Msg::PpChecking,
-            Mode::PaymentPage => Msg::PpWaiting,
-            Mode::Payout => Msg::PayoutWaiting,
-            _ if flight.code_sent.get() => Msg::CheckingCode,
+        let msg = match (method, flight.waiting()) {
+            (Method::PaymentPage, Waiting::CheckingClosedPage) => Msg::PpChecking,
+            (Method::PaymentPage, _) => Msg::PpWaiting,
+            (Method::Payout, _) => Msg::PayoutWaiting,
+            (_, Waiting::CheckingCode) => Msg::CheckingCode,
             _ => Msg::Waiting,
         };
-        t(c.locale, msg)
+        t(locale, msg)
     };
     view! {
         <section class="kzc-waiting" role="status" data-testid="waiting">

@@ -302,13 +302,12 @@ macro_rules! error_codes {
     ($($(#[$doc:meta])* $variant:ident = $name:literal,)*) => {
         /// Every stable error code of the backend's answers. Codes are only ever added; a client
         /// that meets one it does not know reads it as [`ErrorCode::Unknown`].
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum ErrorCode {
             $($(#[$doc])* $variant,)*
             /// A code newer than this client.
-            #[serde(other)]
             Unknown,
         }
 
@@ -322,6 +321,21 @@ macro_rules! error_codes {
                     $(ErrorCode::$variant => $name,)*
                     ErrorCode::Unknown => "unknown",
                 }
+            }
+
+            /// The code a name sent stands for; [`ErrorCode::Unknown`] for one newer than this client.
+            pub fn from_name(name: &str) -> ErrorCode {
+                ErrorCode::ALL.iter().copied().find(|code| code.as_str() == name).unwrap_or(ErrorCode::Unknown)
+            }
+        }
+
+        /// Read by its name through the one table [`ErrorCode::as_str`] also writes from: a code
+        /// this client does not know is [`ErrorCode::Unknown`], never an error. (Serde's derive
+        /// would compile a second table and an enum visitor into every client, the widget among them.)
+        impl<'de> Deserialize<'de> for ErrorCode {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<ErrorCode, D::Error> {
+                let name = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                Ok(ErrorCode::from_name(&name))
             }
         }
     };
