@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::cash_in::CashIn;
 use super::header::Header;
 use super::load_failed::LoadFailed;
-use super::loading::Loading;
+use super::loading::loading;
 use super::otp_screen::OtpScreen;
 use super::payment_page_form::PaymentPageForm;
 use super::payout_confirm::PayoutConfirm;
@@ -50,7 +50,7 @@ pub fn Checkout() -> impl IntoView {
                 let shown = screen.get();
                 // Each screen is built anew when the customer moves to another one.
                 untrack(move || match shown {
-                    Screen::Loading => view! { <Loading locale=locale /> }.into_any(),
+                    Screen::Loading => loading(locale).into_any(),
                     Screen::LoadFailed => view! { <LoadFailed /> }.into_any(),
                     Screen::Form => {
                         let own = match c.method() {

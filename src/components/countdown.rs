@@ -8,8 +8,7 @@ use crate::i18n::{t, Msg};
 
 /// `mm:ss` left on the code, in `locale`. The timer itself is silent for screen readers; they hear the
 /// milestones through the checkout's announcements instead.
-#[component]
-pub fn Countdown(seconds_left: Memo<u64>, locale: Locale) -> impl IntoView {
+pub fn countdown(seconds_left: Memo<u64>, locale: Locale) -> impl IntoView {
     view! {
         <p class="kzc-countdown">
             <span>{t(locale, Msg::OtpValidFor)} " "</span>

@@ -6,8 +6,7 @@ use leptos::prelude::*;
 use crate::i18n::{t, Msg};
 
 /// A busy placeholder with an accessible label in `locale`.
-#[component]
-pub fn Loading(locale: Locale) -> impl IntoView {
+pub fn loading(locale: Locale) -> impl IntoView {
     view! {
         <div class="kzc-skeleton" aria-busy="true" data-testid="skeleton">
             <span class="kzc-visually-hidden" role="status">{t(locale, Msg::Loading)}</span>

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::code_field::code_field;
-use super::countdown::Countdown;
+use super::countdown::countdown;
 use super::resend_button::resend_button;
 use crate::i18n::{t, tf, Msg};
 use crate::state::{code_seconds_left, use_actions, use_checkout, use_flight};
@@ -42,7 +42,7 @@ pub fn OtpScreen() -> impl IntoView {
                 {code_field(otp_id, format!("{sent_id} {error_id}"))}
                 <p class="kzc-error" id=error_id role="alert" data-testid="otp-error">{flight.otp_error().words(locale)}</p>
                 <p class="kzc-notice" role="status" data-testid="otp-notice">{flight.otp_notice().words(locale)}</p>
-                <Countdown seconds_left=left locale=locale />
+                {countdown(left, locale)}
                 <p class="kzc-error" role="alert" data-testid="otp-expired">{expired}</p>
                 <button type="submit" class="kzc-primary" data-testid="otp-submit" disabled=move || busy.get()>{t(locale, Msg::OtpSubmit)}</button>
                 {resend_button(busy, resends)}

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::{Checkout, Kept};
-use crate::api::{payment_from_event, ApiError};
+use crate::api::payment_from_event;
 
 /// Ticks between polls of an open payment (2 s at 250 ms a tick).
 const POLL_TICKS: u32 = 8;
@@ -32,8 +32,6 @@ struct Memory {
     /// A look at the open payment is on its way: the next waits for it, so a slow backend never
     /// piles requests up.
     polling: bool,
-    /// The payment whose looks the backend refused, said once in the console.
-    refusal_said: Option<String>,
 }
 
 /// The live stream and the looks at the backend.
@@ -139,22 +137,15 @@ impl Checkout {
                 Ok(view) => {
                     let stream_gone = memory.with(|m| m.stream.is_none()).unwrap_or(false);
                     this.flight.connection_lost.set(false);
-                    memory.with(|m| m.refusal_said = None);
                     this.accept(view);
                     // The backend is back: open the live stream again.
                     if stream_gone {
                         this.follow(this.flight.open_payment().get_untracked());
                     }
                 }
-                Err(ApiError::Transport(_)) => this.flight.connection_lost.set(true),
-                // The backend answered, but not with the payment (a proxy's error page, a
-                // refusal): the next look asks again; the merchant's console hears of it once.
-                Err(error) => {
-                    let news = memory.with(|m| m.refusal_said.replace(id.clone()).as_ref() != Some(&id)).unwrap_or(false);
-                    if news {
-                        leptos::logging::warn!("kz-mobile-checkout: the backend refused a look at payment {id} ({}); asking again", error.code());
-                    }
-                }
+                // No answer, or not the payment (a refusal, a proxy's error page): the customer is
+                // told the widget cannot follow the payment right now, and the next look asks again.
+                Err(_) => this.flight.connection_lost.set(true),
             }
         });
     }
