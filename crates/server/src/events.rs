@@ -4,7 +4,7 @@
 //!
 //! With several instances on one PostgreSQL, a change made on another instance arrives through
 //! `LISTEN`/`NOTIFY`: the transaction that changes a payment notifies [`CHANGES_CHANNEL`]
-//! (`db.rs`), and [`listen_for_other_instances`] feeds what other instances changed into this
+//! (`db/events.rs`), and [`listen_for_other_instances`] feeds what other instances changed into this
 //! hub. A notification lost while the listening connection was down is made up for by telling
 //! every stream to reload ([`Change::Every`]); the widget also polls beside its stream.
 
