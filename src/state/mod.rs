@@ -26,18 +26,18 @@ use checkout_protocol::host_event::HostEvent;
 use checkout_protocol::Locale;
 use leptos::prelude::*;
 
+use crate::api::Client;
+use crate::clock::Clock;
+use crate::host_events::Host;
+use crate::i18n::Text;
+use crate::payment_page::{PageDisplay, PageOpening};
+
 pub use actions::{use_actions, Actions};
 pub use errors::{error_message, place_of, Place, Step};
 pub use flight::{Flight, Waiting, OTP_LENGTH};
 pub use form::Form;
 pub use loaded::{Copying, Loaded};
 pub use screen::{code_seconds_left, resend_open, Screen};
-
-use crate::api::Client;
-use crate::clock::Clock;
-use crate::host_events::Host;
-use crate::i18n::Text;
-use crate::payment_page::{PageDisplay, PageOpening};
 
 /// What a component that only draws needs: the language and this widget's number on the page
 /// (for DOM ids). Leaf components that need no more take it (or its locale) as props.
@@ -57,11 +57,6 @@ impl Said {
     /// Whether anything is said (tracked).
     pub fn is_some(self) -> bool {
         self.0.with(Option::is_some)
-    }
-
-    /// Whether anything is said, not tracked.
-    pub fn is_some_untracked(self) -> bool {
-        self.0.with_untracked(Option::is_some)
     }
 
     /// The words in `locale`, for a view.

@@ -2,6 +2,7 @@
 //! applied, and the refused ones, bounded.
 
 use checkout_protocol::time::Timestamp;
+use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::{ms, Db};
@@ -55,6 +56,18 @@ pub struct CallbackRow {
     pub result: String,
     /// Whether it took effect.
     pub applied: bool,
+}
+
+impl CallbackRow {
+    /// A row of `SELECT payment_id, verified, result, applied FROM callback_log`.
+    pub(super) fn from_row(row: &AnyRow) -> Result<CallbackRow, sqlx::Error> {
+        Ok(CallbackRow {
+            payment_id: row.try_get("payment_id")?,
+            verified: row.try_get::<i64, _>("verified")? == 1,
+            result: row.try_get("result")?,
+            applied: row.try_get::<i64, _>("applied")? == 1,
+        })
+    }
 }
 
 impl Db {
@@ -115,15 +128,6 @@ impl Db {
             .bind(payment_id)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(CallbackRow {
-                    payment_id: r.try_get("payment_id")?,
-                    verified: r.try_get::<i64, _>("verified")? == 1,
-                    result: r.try_get("result")?,
-                    applied: r.try_get::<i64, _>("applied")? == 1,
-                })
-            })
-            .collect()
+        rows.iter().map(CallbackRow::from_row).collect()
     }
 }

@@ -3,7 +3,6 @@
 
 use checkout_protocol::state::Event;
 use checkout_protocol::time::Timestamp;
-
 use serde_json::Value;
 use sqlx::Row;
 

@@ -28,13 +28,13 @@ pub use rate_limits::Admission;
 pub use refunds::{RefundRow, RefundSettlement, RefundStatus, Reservation};
 pub use sessions::Session;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use checkout_protocol::time::Timestamp;
 use serde::Serialize;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
-use std::sync::Arc;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// Which database is behind the pool.

@@ -1,10 +1,9 @@
 //! The `sessions` table: what the shop fixed for one checkout.
 
+use checkout_protocol::api::Method;
 use checkout_protocol::time::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;
-
-use checkout_protocol::api::Method;
 
 use super::{ms, to_json, Db};
 

@@ -30,15 +30,6 @@ impl Db {
     /// Every callback logged, newest first (for tests and the admin API).
     pub async fn callback_results(&self) -> Result<Vec<CallbackRow>, sqlx::Error> {
         let rows = sqlx::query("SELECT payment_id, verified, result, applied FROM callback_log ORDER BY id DESC").fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(CallbackRow {
-                    payment_id: r.try_get("payment_id")?,
-                    verified: r.try_get::<i64, _>("verified")? == 1,
-                    result: r.try_get("result")?,
-                    applied: r.try_get::<i64, _>("applied")? == 1,
-                })
-            })
-            .collect()
+        rows.iter().map(CallbackRow::from_row).collect()
     }
 }

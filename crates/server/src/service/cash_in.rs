@@ -4,9 +4,8 @@ use checkout_protocol::state::PaymentKind;
 
 use crate::db::{Channel, PaymentRecord, Session};
 use crate::error::ServiceError;
-use crate::App;
-
 use crate::random::random_hex;
+use crate::App;
 
 impl App {
     /// The deposit payment the platform asks for in `check_deposit`: a new one, or, while a

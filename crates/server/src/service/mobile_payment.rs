@@ -1,27 +1,25 @@
 //! The phone and code flow: start a sale (or a payout session's payout) by phone, submit the
 //! customer's code, ask for a new one.
 
+use std::net::IpAddr;
+
 use checkout_protocol::state::{Event, Outcome, PaymentKind, PaymentStatus, ResendRefusal, SubmitRefusal};
 use checkout_protocol::wire::{
     Account, ClarificationRequest, CustomerIp, General, MobilePaymentRequest, Payment as GatePayment, ResendRequest, SaleCustomer,
 };
+use checkout_protocol::Conclusion;
 use checkout_protocol::{ApprovalCode, KzMobile};
 
 use super::upstream;
+use super::{Claimed, Counted, Limit};
 use crate::db::{Also, Channel, EventSource, Method, PaymentRecord};
 use crate::error::ServiceError;
 use crate::gate::GateFailure;
 use crate::operators::Operation;
+use crate::random::random_hex;
 use crate::views::CustomerInput;
 use crate::views::ErrorCode;
 use crate::App;
-use std::net::IpAddr;
-
-use super::{Claimed, Counted, Limit};
-
-use checkout_protocol::Conclusion;
-
-use crate::random::random_hex;
 
 /// Reads a phone, mapping each problem to a stable code.
 pub fn parse_phone(phone: &str) -> Result<KzMobile, ServiceError> {

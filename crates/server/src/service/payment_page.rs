@@ -6,20 +6,17 @@ use std::time::Duration;
 use checkout_protocol::signature::sign;
 use checkout_protocol::state::{Event, Outcome, PaymentKind, PaymentStatus};
 use checkout_protocol::wire::{MobileServiceOptions, PaymentPageParams, FORCE_MOBILE};
+use checkout_protocol::Conclusion;
 
 use super::status::StatusAnswer;
+use super::Claimed;
 use crate::db::{Channel, EventSource, Method, PaymentRecord};
 use crate::error::ServiceError;
 use crate::operators::Operation;
+use crate::random::random_hex;
 use crate::views::ErrorCode;
 use crate::views::PaymentPageResponse;
 use crate::App;
-
-use super::Claimed;
-
-use checkout_protocol::Conclusion;
-
-use crate::random::random_hex;
 
 impl App {
     /// Signed `EPayWidget.run` parameters for the session, with the operator enforced.

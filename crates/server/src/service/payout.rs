@@ -1,17 +1,17 @@
 //! Payouts the shop sends through the admin API.
 
+use std::net::IpAddr;
+
 use checkout_protocol::state::PaymentKind;
 
 use super::parse_phone;
 use crate::db::{Channel, PaymentRecord};
 use crate::error::ServiceError;
 use crate::operators::Operation;
+use crate::random::random_hex;
 use crate::views::ErrorCode;
 use crate::views::PayoutRequest;
 use crate::App;
-use std::net::IpAddr;
-
-use crate::random::random_hex;
 
 impl App {
     /// Sends money to a phone.

@@ -1,18 +1,17 @@
 //! Checkout sessions: created by the shop, read by the widget, with the payment a session shows.
 
+use std::net::IpAddr;
+
 use checkout_protocol::state::{Outcome, PaymentKind};
 
+use super::{Counted, Limit};
 use crate::db::{Method, PaymentRecord, Session};
 use crate::error::ServiceError;
 use crate::operators::Operation;
+use crate::random::random_hex;
 use crate::views::ErrorCode;
 use crate::views::{payment_view, CreateSession, SessionView};
 use crate::App;
-use std::net::IpAddr;
-
-use super::{Counted, Limit};
-
-use crate::random::random_hex;
 
 /// Whether a payment ended, by our own conclusion, without ever reaching the platform or as a
 /// Payment Page left unpaid.

@@ -7,6 +7,7 @@ use checkout_protocol::signature::verify;
 use checkout_protocol::state::{Event, PaymentStatus};
 use checkout_protocol::time::{Millis, Timestamp};
 use checkout_protocol::wire::{Callback, StatusRequest};
+use checkout_protocol::Conclusion;
 use checkout_protocol::KzMobile;
 
 use super::payment_page::abandoned;
@@ -16,8 +17,6 @@ use crate::error::ServiceError;
 use crate::gate::{GateFailure, StatusRefusal, STATUS_PATH};
 use crate::views::ErrorCode;
 use crate::App;
-
-use checkout_protocol::Conclusion;
 
 impl App {
     /// Applies a verified callback as recorded: a copy of one already applied changes nothing; a
