@@ -20,7 +20,7 @@ build_size_peer() { # folder, cargo features
   scripts/wasm-release.sh cargo build -q -p leptos-size-floor --lib --target wasm32-unknown-unknown --profile wasm-release ${2:+--features "$2"}
   rm -rf "$out/$1" && mkdir -p "$out/$1"
   wasm-bindgen --target web --no-typescript --out-dir "$out/$1" target/wasm32-unknown-unknown/wasm-release/leptos_size_floor.wasm
-  wasm-opt -Oz --converge --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int --enable-mutable-globals \
+  wasm-opt -O1 --converge --monomorphize --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int --enable-mutable-globals \
     --enable-multivalue --enable-reference-types --strip-producers --strip-target-features "$out/$1/leptos_size_floor_bg.wasm" -o "$out/$1/leptos_size_floor_bg.wasm"
   esbuild "$out/$1/leptos_size_floor.js" --minify --format=esm --target=es2020 --log-level=warning --allow-overwrite --outfile="$out/$1/leptos_size_floor.js"
 }

@@ -103,6 +103,8 @@ pub fn error_message(step: Step, error: &ApiError) -> Msg {
         | C::CurrencyUnsupported
         | C::CustomerInvalid
         | C::MethodsInvalid
+        | C::ReferenceInvalid
+        | C::MetadataInvalid
         | C::Unauthorized
         | C::AdminDisabled
         | C::NotRefundable

@@ -416,6 +416,10 @@ error_codes! {
     CustomerInvalid = "customer_invalid",
     /// Admin API: the methods are not acceptable.
     MethodsInvalid = "methods_invalid",
+    /// Admin API: the session's `reference` (the shop's order id) is empty or too long.
+    ReferenceInvalid = "reference_invalid",
+    /// Admin API: the session's `metadata` has too many keys, or one too long or not a string.
+    MetadataInvalid = "metadata_invalid",
     /// Admin API: no or a wrong key.
     Unauthorized = "unauthorized",
     /// Admin API: not configured on this server.

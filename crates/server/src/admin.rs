@@ -13,7 +13,9 @@ use crate::api::ClientIp;
 use crate::error::ServiceError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::views::ErrorCode;
-use crate::views::{AdminPaymentEntry, CreateSession, PaymentDetail, PaymentView, PayoutRequest, RefundRequest, SessionCreated};
+use crate::views::{
+    AdminPaymentEntry, AdminSession, CreateSession, PaymentDetail, PaymentView, PayoutRequest, RefundRequest, SessionCreated, SessionsQuery, ShopOrder,
+};
 use crate::App;
 
 /// Proof that the request carried the admin token.
@@ -39,7 +41,7 @@ impl FromRequestParts<App> for Admin {
 
 /// Creates a checkout session and returns the token for the widget.
 #[utoipa::path(post, path = "/admin/sessions", request_body = CreateSession, security(("admin_token" = [])),
-    responses((status = 201, body = SessionCreated), (status = 401, description = "`unauthorized`"), (status = 422, description = "`amount_invalid`, `currency_unsupported`, `customer_invalid`, `methods_invalid`")))]
+    responses((status = 201, body = SessionCreated), (status = 401, description = "`unauthorized`"), (status = 422, description = "`amount_invalid`, `currency_unsupported`, `customer_invalid`, `methods_invalid`, `reference_invalid`, `metadata_invalid`")))]
 pub async fn sessions_create(
     _: Admin,
     State(app): State<App>,
@@ -47,8 +49,23 @@ pub async fn sessions_create(
     ApiJson(request): ApiJson<CreateSession>,
 ) -> Result<Response, ServiceError> {
     let session = app.create_session(request, ip.0).await?;
-    let created = SessionCreated { session: session.token, amount: session.amount, currency: session.currency, methods: session.methods };
+    let order = ShopOrder::of(&session);
+    let created = SessionCreated { session: session.token, amount: session.amount, currency: session.currency, methods: session.methods, order };
     Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+/// A session with its order, its payments (with their refunds) and its deposits.
+#[utoipa::path(get, path = "/admin/sessions/{session}", security(("admin_token" = [])), params(("session" = String, Path, description = "Session token")),
+    responses((status = 200, body = AdminSession), (status = 401, description = "`unauthorized`"), (status = 404, description = "`session_not_found`")))]
+pub async fn sessions_show(_: Admin, State(app): State<App>, ApiPath(session): ApiPath<String>) -> Result<Json<AdminSession>, ServiceError> {
+    Ok(Json(app.admin_session(&session).await?))
+}
+
+/// The sessions the shop opened for one of its orders, newest first.
+#[utoipa::path(get, path = "/admin/sessions", security(("admin_token" = [])), params(("reference" = String, Query, description = "The shop's order id")),
+    responses((status = 200, body = Vec<AdminSession>), (status = 401, description = "`unauthorized`"), (status = 400, description = "`invalid_query`: no `reference`")))]
+pub async fn sessions_index(_: Admin, State(app): State<App>, ApiQuery(query): ApiQuery<SessionsQuery>) -> Result<Json<Vec<AdminSession>>, ServiceError> {
+    Ok(Json(app.admin_sessions_with_reference(&query.reference).await?))
 }
 
 /// `?limit=`.

@@ -239,6 +239,8 @@ pub async fn demo_sessions_create(
                 methods,
                 locale,
                 description: Some("Demo shop order".into()),
+                reference: None,
+                metadata: Default::default(),
             },
             ip.0,
         )

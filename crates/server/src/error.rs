@@ -77,6 +77,8 @@ pub fn http_status(code: ErrorCode) -> StatusCode {
         | C::CurrencyUnsupported
         | C::CustomerInvalid
         | C::MethodsInvalid
+        | C::ReferenceInvalid
+        | C::MetadataInvalid
         | C::TerminalRefused => StatusCode::UNPROCESSABLE_ENTITY,
         C::TooManyRequests | C::OtpAttemptsExhausted | C::ResendLimit => StatusCode::TOO_MANY_REQUESTS,
         C::GateRejected | C::GateUnavailable | C::SandboxUnavailable | C::StatusUnsigned | C::StatusUnreadable => StatusCode::BAD_GATEWAY,

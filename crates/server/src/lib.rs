@@ -136,6 +136,8 @@ impl App {
         api::payment_page_closed,
         api::payouts_create,
         admin::sessions_create,
+        admin::sessions_show,
+        admin::sessions_index,
         admin::payments_index,
         admin::payments_show,
         admin::refunds_create,
@@ -156,6 +158,8 @@ impl App {
         views::CreateSession,
         views::CustomerInput,
         views::SessionCreated,
+        views::ShopOrder,
+        views::AdminSession,
         views::RefundRequest,
         views::PayoutRequest,
         views::PaymentDetail,
@@ -215,7 +219,8 @@ pub fn app(state: App) -> Router {
         .merge(api)
         .route("/callbacks/gate", post(api::gate_callback))
         .route("/webservice/cash-in", post(api::cash_in))
-        .route("/admin/sessions", post(admin::sessions_create))
+        .route("/admin/sessions", post(admin::sessions_create).get(admin::sessions_index))
+        .route("/admin/sessions/{session}", get(admin::sessions_show))
         .route("/admin/payments", get(admin::payments_index))
         .route("/admin/payments/{payment_id}", get(admin::payments_show))
         .route("/admin/payments/{payment_id}/refunds", post(admin::refunds_create))

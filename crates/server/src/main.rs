@@ -93,11 +93,22 @@ enum SessionsCommand {
         /// Locale hint (kk, ru, en).
         #[arg(long)]
         locale: Option<String>,
+        /// Your order id (at most 64 characters); `GET /admin/sessions?reference=` finds it.
+        #[arg(long)]
+        reference: Option<String>,
+        /// A note on the session, `key=value`; repeat for more (at most 20).
+        #[arg(long = "metadata", value_parser = key_value)]
+        metadata: Vec<(String, String)>,
         #[command(flatten)]
         customer: CustomerArgs,
         #[command(flatten)]
         remote: Remote,
     },
+}
+
+/// `key=value`, for `--metadata`.
+fn key_value(text: &str) -> Result<(String, String), String> {
+    text.split_once('=').map(|(key, value)| (key.to_owned(), value.to_owned())).ok_or_else(|| format!("{text:?} is not key=value"))
 }
 
 #[derive(Debug, clap::Args)]
@@ -196,12 +207,13 @@ async fn execute(cli: Cli) -> Result<(), String> {
                 )),
             }
         }
-        Command::Sessions { action: SessionsCommand::Create { amount, currency, methods, locale, customer, remote } } => {
+        Command::Sessions { action: SessionsCommand::Create { amount, currency, methods, locale, reference, metadata, customer, remote } } => {
             let methods = methods
                 .iter()
                 .map(|m| serde_json::from_value::<Method>(Value::String(m.clone())).map_err(|_| format!("--methods: unknown method {m:?}")))
                 .collect::<Result<Vec<_>, _>>()?;
-            let body = CreateSession { amount, currency, customer: customer.input(), methods, locale, description: None };
+            let metadata = metadata.into_iter().map(|(key, value)| (key, Value::String(value))).collect();
+            let body = CreateSession { amount, currency, customer: customer.input(), methods, locale, description: None, reference, metadata };
             let answer = admin_call(&remote, "/admin/sessions", &body).await?;
             println!("{}", answer["session"].as_str().unwrap_or_default());
             Ok(())

@@ -5,6 +5,8 @@
 pub use checkout_protocol::api::{
     ErrorBody, ErrorCode, ErrorDetail, Method, MobilePaymentRequest, OperatorView, OtpRequest, PaymentPageRequest, PaymentView, SessionView,
 };
+use std::collections::BTreeMap;
+
 use checkout_protocol::api::{Limits, PaymentState};
 use checkout_protocol::money::CASH_IN_LIMITS;
 use checkout_protocol::state::PaymentStatus;
@@ -120,6 +122,31 @@ pub struct CreateSession {
     /// What is being paid for.
     #[serde(default)]
     pub description: Option<String>,
+    /// The shop's order id, 1 to 64 characters: returned in every admin view, and
+    /// `GET /admin/sessions?reference=` finds the session by it.
+    #[serde(default)]
+    pub reference: Option<String>,
+    /// The shop's notes: at most 20 keys of at most 40 characters, each a string of at most 500.
+    /// Returned in every admin view.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub metadata: BTreeMap<String, serde_json::Value>,
+}
+
+/// The shop's order a session belongs to, as the shop gave it when it created the session.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ShopOrder {
+    /// The shop's order id; `null` when it gave none.
+    pub reference: Option<String>,
+    /// The shop's notes; `{}` when it gave none.
+    pub metadata: BTreeMap<String, String>,
+}
+
+impl ShopOrder {
+    /// The order of `session`.
+    pub fn of(session: &Session) -> ShopOrder {
+        ShopOrder { reference: session.reference.clone(), metadata: session.metadata.clone() }
+    }
 }
 
 /// The answer to `POST /admin/sessions`.
@@ -133,6 +160,44 @@ pub struct SessionCreated {
     pub currency: String,
     /// Allowed methods.
     pub methods: Vec<Method>,
+    /// The shop's order.
+    #[serde(flatten)]
+    pub order: ShopOrder,
+}
+
+/// A session as the admin API shows it: what the shop fixed, its order, and everything paid
+/// through it (`GET /admin/sessions/{session}`, `GET /admin/sessions?reference=`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AdminSession {
+    /// The session's token.
+    pub session: String,
+    /// Minor units.
+    pub amount: u64,
+    /// ISO 4217.
+    pub currency: String,
+    /// Allowed methods.
+    pub methods: Vec<Method>,
+    /// The shop's customer id.
+    pub customer_id: String,
+    /// What is being paid for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// When it was created (RFC 3339).
+    pub created_at: String,
+    /// The shop's order.
+    #[serde(flatten)]
+    pub order: ShopOrder,
+    /// Its purchases and payouts, newest first, each with its refunds.
+    pub payments: Vec<AdminPaymentEntry>,
+    /// Its cash-in deposits, oldest first.
+    pub deposits: Vec<PaymentView>,
+}
+
+/// `GET /admin/sessions?reference=`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SessionsQuery {
+    /// The shop's order id.
+    pub reference: String,
 }
 
 /// `POST /admin/payments/{payment_id}/refunds`.
@@ -181,6 +246,9 @@ pub struct AdminPaymentEntry {
     /// A duplicate with no refund yet, because auto-refund is off (or its refund failed): the
     /// merchant should refund it by hand.
     pub refund_by_hand: bool,
+    /// The shop's order of its session (none for the admin API's own payouts).
+    #[serde(flatten)]
+    pub order: ShopOrder,
 }
 
 /// One refund of a payment.
@@ -209,6 +277,9 @@ pub struct PaymentDetail {
     pub gate_calls: Vec<GateCallEntry>,
     /// Every callback received.
     pub callbacks: Vec<CallbackEntry>,
+    /// The shop's order of its session.
+    #[serde(flatten)]
+    pub order: ShopOrder,
 }
 
 /// One event applied to a payment.

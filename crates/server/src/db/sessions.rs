@@ -1,5 +1,7 @@
 //! The `sessions` table: what the shop fixed for one checkout.
 
+use std::collections::BTreeMap;
+
 use checkout_protocol::api::Method;
 use checkout_protocol::time::Timestamp;
 use sqlx::any::AnyRow;
@@ -30,6 +32,10 @@ pub struct Session {
     pub locale: Option<String>,
     /// What is being paid for.
     pub description: Option<String>,
+    /// The shop's order id.
+    pub reference: Option<String>,
+    /// The shop's notes.
+    pub metadata: BTreeMap<String, String>,
     /// Creation time.
     pub created_at: Timestamp,
 }
@@ -39,8 +45,8 @@ impl Db {
     pub async fn insert_session(&self, s: &Session) -> Result<(), sqlx::Error> {
         let _turn = self.turn().await;
         sqlx::query(
-            "INSERT INTO sessions (token, amount, currency, customer_id, customer_first_name, customer_last_name, customer_email, methods, locale, description, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "INSERT INTO sessions (token, amount, currency, customer_id, customer_first_name, customer_last_name, customer_email, methods, locale, description, created_at, reference, metadata)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(&s.token)
         .bind(s.amount as i64)
@@ -53,13 +59,15 @@ impl Db {
         .bind(&s.locale)
         .bind(&s.description)
         .bind(ms(s.created_at))
+        .bind(&s.reference)
+        .bind(to_json(&s.metadata)?)
         .execute(&self.pool)
         .await?;
         Ok(())
     }
 
     fn session_from(row: &AnyRow) -> Result<Session, sqlx::Error> {
-        let methods: String = row.try_get("methods")?;
+        let (methods, metadata): (String, String) = (row.try_get("methods")?, row.try_get("metadata")?);
         Ok(Session {
             token: row.try_get("token")?,
             amount: row.try_get::<i64, _>("amount")? as u64,
@@ -71,6 +79,8 @@ impl Db {
             methods: serde_json::from_str(&methods).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
             locale: row.try_get("locale")?,
             description: row.try_get("description")?,
+            reference: row.try_get("reference")?,
+            metadata: serde_json::from_str(&metadata).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
             created_at: Timestamp(row.try_get("created_at")?),
         })
     }
@@ -79,6 +89,15 @@ impl Db {
     pub async fn session(&self, token: &str) -> Result<Option<Session>, sqlx::Error> {
         let row = sqlx::query("SELECT * FROM sessions WHERE token = $1").bind(token).fetch_optional(&self.pool).await?;
         row.as_ref().map(Self::session_from).transpose()
+    }
+
+    /// The sessions the shop opened for its order `reference`, newest first.
+    pub async fn sessions_with_reference(&self, reference: &str) -> Result<Vec<Session>, sqlx::Error> {
+        let rows = sqlx::query("SELECT * FROM sessions WHERE reference = $1 ORDER BY created_at DESC, token")
+            .bind(reference)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(Self::session_from).collect()
     }
 
     /// The newest session of a customer that allows cash-in.

@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use checkout_protocol::state::{Outcome, PaymentKind};
 
-use super::{Counted, Limit};
+use super::{shop_order, Counted, Limit};
 use crate::db::{Method, PaymentRecord, Session};
 use crate::error::ServiceError;
 use crate::operators::Operation;
@@ -85,6 +85,7 @@ impl App {
         if methods.contains(&Method::Payout) && methods.len() > 1 {
             return Err(ServiceError::new(ErrorCode::MethodsInvalid, "a payout session cannot also take payments"));
         }
+        let order = shop_order(input.reference, input.metadata)?;
         let token = format!("cs_{}", random_hex(16));
         self.admit(Limit::Sessions, Counted::From(ip), &token, self.config().limits.sessions).await?;
         let session = Session {
@@ -98,6 +99,8 @@ impl App {
             methods,
             locale: input.locale,
             description: input.description,
+            reference: order.reference,
+            metadata: order.metadata,
             created_at: self.now(),
         };
         self.db().insert_session(&session).await?;

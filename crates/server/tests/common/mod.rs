@@ -212,6 +212,11 @@ impl Stack {
         (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
     }
 
+    pub async fn admin_get(&self, path: &str) -> (u16, Value) {
+        let response = self.http.get(format!("{}{path}", self.server)).bearer_auth(ADMIN).send().await.unwrap();
+        (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+    }
+
     pub async fn session(&self, methods: &[&str]) -> String {
         self.session_of(&format!("cust-{}", rand_suffix()), methods).await
     }
