@@ -14,7 +14,8 @@ use crate::error::ServiceError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::views::ErrorCode;
 use crate::views::{
-    AdminPaymentEntry, AdminSession, CreateSession, PaymentDetail, PaymentView, PayoutRequest, RefundRequest, SessionCreated, SessionsQuery, ShopOrder,
+    AdminPaymentEntry, AdminSession, CreateSession, PaymentDetail, PaymentView, PayoutRequest, RefundRequest, SessionCreated, SessionsQuery,
+    ShopOrder,
 };
 use crate::App;
 
@@ -64,7 +65,11 @@ pub async fn sessions_show(_: Admin, State(app): State<App>, ApiPath(session): A
 /// The sessions the shop opened for one of its orders, newest first.
 #[utoipa::path(get, path = "/admin/sessions", security(("admin_token" = [])), params(("reference" = String, Query, description = "The shop's order id")),
     responses((status = 200, body = Vec<AdminSession>), (status = 401, description = "`unauthorized`"), (status = 400, description = "`invalid_query`: no `reference`")))]
-pub async fn sessions_index(_: Admin, State(app): State<App>, ApiQuery(query): ApiQuery<SessionsQuery>) -> Result<Json<Vec<AdminSession>>, ServiceError> {
+pub async fn sessions_index(
+    _: Admin,
+    State(app): State<App>,
+    ApiQuery(query): ApiQuery<SessionsQuery>,
+) -> Result<Json<Vec<AdminSession>>, ServiceError> {
     Ok(Json(app.admin_sessions_with_reference(&query.reference).await?))
 }
 

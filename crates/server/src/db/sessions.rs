@@ -93,10 +93,8 @@ impl Db {
 
     /// The sessions the shop opened for its order `reference`, newest first.
     pub async fn sessions_with_reference(&self, reference: &str) -> Result<Vec<Session>, sqlx::Error> {
-        let rows = sqlx::query("SELECT * FROM sessions WHERE reference = $1 ORDER BY created_at DESC, token")
-            .bind(reference)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT * FROM sessions WHERE reference = $1 ORDER BY created_at DESC, token").bind(reference).fetch_all(&self.pool).await?;
         rows.iter().map(Self::session_from).collect()
     }
 

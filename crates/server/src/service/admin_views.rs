@@ -7,9 +7,7 @@ use checkout_protocol::state::PaymentKind;
 
 use crate::db::{PaymentRecord, Session};
 use crate::error::ServiceError;
-use crate::views::{
-    payment_view, AdminPaymentEntry, AdminSession, CallbackEntry, EventEntry, GateCallEntry, PaymentDetail, RefundEntry, ShopOrder,
-};
+use crate::views::{payment_view, AdminPaymentEntry, AdminSession, CallbackEntry, EventEntry, GateCallEntry, PaymentDetail, RefundEntry, ShopOrder};
 use crate::App;
 
 /// What the entries of one list share: each session's duplicates and order, read once.
