@@ -35,6 +35,7 @@ test-native:
 check-wasm:
 	cargo check -p checkout-protocol --target wasm32-unknown-unknown
 	cargo check -p checkout-protocol --target wasm32-unknown-unknown --features signing
+	cargo check -p checkout-protocol --target wasm32-unknown-unknown --features webhook
 
 # The widget's browser tests (wasm-bindgen-test), in Chromium and in Firefox ESR: the runner takes
 # the browser from the driver it is given (GECKODRIVER before CHROMEDRIVER, so unset for Chromium).

@@ -26,6 +26,8 @@ pub mod phone;
 pub mod signature;
 pub mod state;
 pub mod time;
+#[cfg(feature = "webhook")]
+pub mod webhook;
 #[cfg(feature = "wire")]
 pub mod wire;
 
