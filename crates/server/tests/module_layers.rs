@@ -112,14 +112,9 @@ fn the_server_modules_have_no_cycle() {
 /// nothing below them (storage, the Gate client, configuration, the leaves) may reach up to it.
 #[test]
 fn only_the_service_and_http_layers_name_the_app() {
-    let Sources { uses, name_the_app } = sources();
+    let name_the_app = sources().name_the_app;
     let acting_for_the_app: BTreeSet<String> = ["service", "api", "admin", "callbacks"].map(String::from).into();
     let below: Vec<&String> = name_the_app.iter().filter(|m| !acting_for_the_app.contains(*m)).collect();
     assert!(below.is_empty(), "these modules reach up to the App: {below:?}");
     assert!(name_the_app.contains("service"), "the check reads the service folder: {name_the_app:?}");
-    // And what the storage layer stands on does not name the App either (checked above, but
-    // said here for db's own reach).
-    for leaf in &uses["db"] {
-        assert!(!name_the_app.contains(leaf), "db stands on {leaf}, which names the App");
-    }
 }

@@ -153,9 +153,12 @@ pub async fn settled() {
 /// Ticks the tests' clock until a widget of its own, on another fake, has looked at its open
 /// payment: every widget on the tests' clock ticks alike, so each that still polled would have
 /// polled by then too.
+///
+/// The caller's test holds the [`ClockBack`]: one taken here would put the clock back to zero,
+/// under the caller's widgets, the moment this returns.
 pub async fn a_poll_elsewhere() {
     let control = Fake::new();
-    let (m, _back) = mount_fake_clocked(&control, Locale::En);
+    let m = mount_fake_on(&control, Locale::En, Some(tests_clock()));
     to_otp_screen(&m).await;
     step_until("a look at the control widget's payment", || control.polls.get() > 0).await;
 }

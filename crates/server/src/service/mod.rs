@@ -20,7 +20,7 @@ pub use mobile_payment::{parse_otp, parse_phone};
 pub use reconciler::{reconcile_forever, reconcile_once, recover, RECONCILE_CONCURRENCY, WATCHED_SILENCE};
 pub use refunds::{duplicate_reason, duplicates_of_session};
 pub use sessions::current_payment;
-pub use shop_order::{shop_order, METADATA_KEYS_MAX, METADATA_KEY_MAX, METADATA_VALUE_MAX, REFERENCE_MAX};
+use shop_order::shop_order;
 
 pub use crate::random::random_hex;
 
