@@ -105,6 +105,10 @@ pub fn error_message(step: Step, error: &ApiError) -> Msg {
         | C::MethodsInvalid
         | C::ReferenceInvalid
         | C::MetadataInvalid
+        | C::IdempotencyKeyInvalid
+        | C::IdempotencyKeyReused
+        | C::IdempotencyInProgress
+        | C::EventNotFound
         | C::Unauthorized
         | C::AdminDisabled
         | C::NotRefundable

@@ -420,6 +420,14 @@ error_codes! {
     ReferenceInvalid = "reference_invalid",
     /// Admin API: the session's `metadata` has too many keys, or one too long or not a string.
     MetadataInvalid = "metadata_invalid",
+    /// Admin API: the `Idempotency-Key` header is not 1 to 255 printable ASCII characters.
+    IdempotencyKeyInvalid = "idempotency_key_invalid",
+    /// Admin API: the `Idempotency-Key` was used for another request (another body or path).
+    IdempotencyKeyReused = "idempotency_key_reused",
+    /// Admin API: the first request with this `Idempotency-Key` is still running (`retry_after_s`).
+    IdempotencyInProgress = "idempotency_in_progress",
+    /// Admin API: no webhook event with this id.
+    EventNotFound = "event_not_found",
     /// Admin API: no or a wrong key.
     Unauthorized = "unauthorized",
     /// Admin API: not configured on this server.

@@ -5,13 +5,14 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
 use crate::api::ClientIp;
 use crate::error::ServiceError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::idempotency::{claim_of, IdempotencyClaim};
 use crate::views::ErrorCode;
 use crate::views::{
     AdminPaymentEntry, AdminSession, CreateSession, PaymentDetail, PaymentView, PayoutRequest, RefundRequest, SessionCreated, SessionsQuery,
@@ -40,16 +41,30 @@ impl FromRequestParts<App> for Admin {
     }
 }
 
+/// The `Idempotency-Key` header of the admin writes, for the OpenAPI document.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IdempotencyKeyHeader {
+    /// 1 to 255 printable ASCII characters, new for each new request. A repeat of the same
+    /// request with it answers the first answer (`Idempotent-Replayed: true`) and moves no money;
+    /// with another body or path, 422 `idempotency_key_reused`; while the first still runs, 409
+    /// `idempotency_in_progress`. Kept 24 hours.
+    #[param(rename = "Idempotency-Key")]
+    #[allow(dead_code)]
+    idempotency_key: Option<String>,
+}
+
 /// Creates a checkout session and returns the token for the widget.
-#[utoipa::path(post, path = "/admin/sessions", request_body = CreateSession, security(("admin_token" = [])),
+#[utoipa::path(post, path = "/admin/sessions", request_body = CreateSession, security(("admin_token" = [])), params(IdempotencyKeyHeader),
     responses((status = 201, body = SessionCreated), (status = 401, description = "`unauthorized`"), (status = 422, description = "`amount_invalid`, `currency_unsupported`, `customer_invalid`, `methods_invalid`, `reference_invalid`, `metadata_invalid`")))]
 pub async fn sessions_create(
     _: Admin,
     State(app): State<App>,
     ip: ClientIp,
+    claim: Option<Extension<IdempotencyClaim>>,
     ApiJson(request): ApiJson<CreateSession>,
 ) -> Result<Response, ServiceError> {
-    let session = app.create_session(request, ip.0).await?;
+    let session = app.create_session(request, ip.0, claim_of(&claim)).await?;
     let order = ShopOrder::of(&session);
     let created = SessionCreated { session: session.token, amount: session.amount, currency: session.currency, methods: session.methods, order };
     Ok((StatusCode::CREATED, Json(created)).into_response())
@@ -98,27 +113,29 @@ pub async fn payments_show(_: Admin, State(app): State<App>, ApiPath(payment_id)
 }
 
 /// Refunds a paid purchase, fully or partly; never more than was paid.
-#[utoipa::path(post, path = "/admin/payments/{payment_id}/refunds", request_body = RefundRequest, security(("admin_token" = [])), params(("payment_id" = String, Path, description = "Payment id")),
+#[utoipa::path(post, path = "/admin/payments/{payment_id}/refunds", request_body = RefundRequest, security(("admin_token" = [])), params(("payment_id" = String, Path, description = "Payment id"), IdempotencyKeyHeader),
     responses((status = 202, body = PaymentView, description = "Sent; the result comes by callback"), (status = 409, description = "`not_refundable`, `refund_exceeds_payment`"), (status = 502, description = "`gate_rejected`")))]
 pub async fn refunds_create(
     _: Admin,
     State(app): State<App>,
     ApiPath(payment_id): ApiPath<String>,
+    claim: Option<Extension<IdempotencyClaim>>,
     ApiJson(request): ApiJson<RefundRequest>,
 ) -> Result<Response, ServiceError> {
-    let record = app.refund(&payment_id, request.amount, request.description.as_deref()).await?;
+    let record = app.refund(&payment_id, request.amount, request.description.as_deref(), claim_of(&claim)).await?;
     Ok((StatusCode::ACCEPTED, Json(crate::views::payment_view(&record, app.now()))).into_response())
 }
 
 /// Sends money to a phone.
-#[utoipa::path(post, path = "/admin/payouts", request_body = PayoutRequest, security(("admin_token" = [])),
+#[utoipa::path(post, path = "/admin/payouts", request_body = PayoutRequest, security(("admin_token" = [])), params(IdempotencyKeyHeader),
     responses((status = 202, body = PaymentView, description = "Sent; the result comes by callback"), (status = 422, description = "`phone_…`, `operator_unknown`, `amount_invalid`"), (status = 502, description = "`gate_rejected`")))]
 pub async fn payouts_create(
     _: Admin,
     State(app): State<App>,
     ip: ClientIp,
+    claim: Option<Extension<IdempotencyClaim>>,
     ApiJson(request): ApiJson<PayoutRequest>,
 ) -> Result<Response, ServiceError> {
-    let record = app.payout(request, ip.0).await?;
+    let record = app.payout(request, ip.0, claim_of(&claim)).await?;
     Ok((StatusCode::ACCEPTED, Json(crate::views::payment_view(&record, app.now()))).into_response())
 }

@@ -243,6 +243,7 @@ pub async fn demo_sessions_create(
                 metadata: Default::default(),
             },
             ip.0,
+            None,
         )
         .await?;
     let gate = app.config().gate_url.clone();

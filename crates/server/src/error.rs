@@ -47,10 +47,12 @@ impl ServiceError {
 pub fn http_status(code: ErrorCode) -> StatusCode {
     use ErrorCode as C;
     match code {
-        C::InvalidJson | C::InvalidPath | C::InvalidQuery | C::BodyRejected | C::InvalidCallback => StatusCode::BAD_REQUEST,
+        C::InvalidJson | C::InvalidPath | C::InvalidQuery | C::BodyRejected | C::InvalidCallback | C::IdempotencyKeyInvalid => {
+            StatusCode::BAD_REQUEST
+        }
         C::Unauthorized => StatusCode::UNAUTHORIZED,
         C::AdminDisabled | C::InvalidSignature | C::WrongProject => StatusCode::FORBIDDEN,
-        C::NotFound | C::SessionNotFound | C::PaymentNotFound => StatusCode::NOT_FOUND,
+        C::NotFound | C::SessionNotFound | C::PaymentNotFound | C::EventNotFound => StatusCode::NOT_FOUND,
         C::HttpMethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         C::AlreadyPaid
         | C::PaymentInProgress
@@ -59,7 +61,8 @@ pub fn http_status(code: ErrorCode) -> StatusCode {
         | C::ResendTooEarly
         | C::ResendInProgress
         | C::NotRefundable
-        | C::RefundExceedsPayment => StatusCode::CONFLICT,
+        | C::RefundExceedsPayment
+        | C::IdempotencyInProgress => StatusCode::CONFLICT,
         C::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         C::UriTooLong => StatusCode::URI_TOO_LONG,
         C::ContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -79,6 +82,7 @@ pub fn http_status(code: ErrorCode) -> StatusCode {
         | C::MethodsInvalid
         | C::ReferenceInvalid
         | C::MetadataInvalid
+        | C::IdempotencyKeyReused
         | C::TerminalRefused => StatusCode::UNPROCESSABLE_ENTITY,
         C::TooManyRequests | C::OtpAttemptsExhausted | C::ResendLimit => StatusCode::TOO_MANY_REQUESTS,
         C::GateRejected | C::GateUnavailable | C::SandboxUnavailable | C::StatusUnsigned | C::StatusUnreadable => StatusCode::BAD_GATEWAY,

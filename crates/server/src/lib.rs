@@ -16,6 +16,7 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod gate;
+pub mod idempotency;
 pub mod operators;
 pub mod random;
 pub mod service;
@@ -215,16 +216,20 @@ pub fn app(state: App) -> Router {
         .route("/api/sessions/{session}/payments/{payment_id}/resend", post(api::otp_resend))
         .route("/api/openapi.json", get(openapi_json))
         .layer(cors);
+    // The writes a shop retries: each takes an Idempotency-Key.
+    let admin_writes = Router::new()
+        .route("/admin/sessions", post(admin::sessions_create).get(admin::sessions_index))
+        .route("/admin/payments/{payment_id}/refunds", post(admin::refunds_create))
+        .route("/admin/payouts", post(admin::payouts_create))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::guard));
     let mut router = Router::new()
         .merge(api)
         .route("/callbacks/gate", post(api::gate_callback))
         .route("/webservice/cash-in", post(api::cash_in))
-        .route("/admin/sessions", post(admin::sessions_create).get(admin::sessions_index))
+        .merge(admin_writes)
         .route("/admin/sessions/{session}", get(admin::sessions_show))
         .route("/admin/payments", get(admin::payments_index))
         .route("/admin/payments/{payment_id}", get(admin::payments_show))
-        .route("/admin/payments/{payment_id}/refunds", post(admin::refunds_create))
-        .route("/admin/payouts", post(admin::payouts_create))
         .route("/demo/sessions", post(api::demo_sessions_create))
         .route("/demo/terminal", post(api::demo_terminal_pay))
         .route("/healthz", get(|| async { "ok" }));

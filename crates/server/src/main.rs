@@ -57,6 +57,8 @@ enum Command {
         #[arg(long)]
         description: Option<String>,
         #[command(flatten)]
+        key: KeyArg,
+        #[command(flatten)]
         remote: Remote,
     },
     /// Pay money out to a phone through a running server.
@@ -72,6 +74,8 @@ enum Command {
         operator: String,
         #[command(flatten)]
         customer: CustomerArgs,
+        #[command(flatten)]
+        key: KeyArg,
         #[command(flatten)]
         remote: Remote,
     },
@@ -151,14 +155,36 @@ fn read_stdin_json() -> Result<Value, String> {
     serde_json::from_str(&text).map_err(|e| format!("stdin is not JSON: {e}"))
 }
 
+/// `--idempotency-key`: what makes a retried refund or payout safe.
+#[derive(Debug, clap::Args)]
+struct KeyArg {
+    /// The request's Idempotency-Key; a fresh one by default, printed on stderr. Run the command
+    /// again with the printed key when its answer was lost: the first answer comes back, and no
+    /// money moves twice.
+    #[arg(long = "idempotency-key")]
+    idempotency_key: Option<String>,
+}
+
+impl KeyArg {
+    fn key(self) -> String {
+        let key = self.idempotency_key.unwrap_or_else(|| format!("cli-{}", checkout_server::random::random_hex(16)));
+        eprintln!("Idempotency-Key: {key}");
+        key
+    }
+}
+
 fn secret_from(name: &str) -> Result<String, String> {
     std::env::var(name).ok().filter(|s| !s.is_empty()).ok_or_else(|| format!("set the secret in the environment variable {name}"))
 }
 
-async fn admin_call(remote: &Remote, path: &str, body: &impl serde::Serialize) -> Result<Value, String> {
+async fn admin_call(remote: &Remote, path: &str, body: &impl serde::Serialize, key: Option<&str>) -> Result<Value, String> {
     let token = std::env::var("CHECKOUT_ADMIN_TOKEN").map_err(|_| "set CHECKOUT_ADMIN_TOKEN to the server's admin token".to_owned())?;
     let url = format!("{}{path}", remote.server.trim_end_matches('/'));
-    let response = reqwest::Client::new().post(&url).bearer_auth(token).json(body).send().await.map_err(|e| format!("{url}: {e}"))?;
+    let mut request = reqwest::Client::new().post(&url).bearer_auth(token).json(body);
+    if let Some(key) = key {
+        request = request.header("Idempotency-Key", key);
+    }
+    let response = request.send().await.map_err(|e| format!("{url}: {e}"))?;
     let status = response.status();
     let answer: Value = response.json().await.map_err(|e| format!("{url}: HTTP {status}, not JSON: {e}"))?;
     if status.is_success() {
@@ -214,18 +240,21 @@ async fn execute(cli: Cli) -> Result<(), String> {
                 .collect::<Result<Vec<_>, _>>()?;
             let metadata = metadata.into_iter().map(|(key, value)| (key, Value::String(value))).collect();
             let body = CreateSession { amount, currency, customer: customer.input(), methods, locale, description: None, reference, metadata };
-            let answer = admin_call(&remote, "/admin/sessions", &body).await?;
+            let answer = admin_call(&remote, "/admin/sessions", &body, None).await?;
             println!("{}", answer["session"].as_str().unwrap_or_default());
             Ok(())
         }
-        Command::Refund { payment_id, amount, description, remote } => {
-            let answer = admin_call(&remote, &format!("/admin/payments/{payment_id}/refunds"), &RefundRequest { amount, description }).await?;
+        Command::Refund { payment_id, amount, description, key, remote } => {
+            let key = key.key();
+            let path = format!("/admin/payments/{payment_id}/refunds");
+            let answer = admin_call(&remote, &path, &RefundRequest { amount, description }, Some(&key)).await?;
             println!("{answer}");
             Ok(())
         }
-        Command::Payout { amount, phone, operator, customer, remote } => {
+        Command::Payout { amount, phone, operator, customer, key, remote } => {
+            let key = key.key();
             let body = PayoutRequest { amount, currency: "KZT".into(), customer: customer.input(), phone, operator };
-            let answer = admin_call(&remote, "/admin/payouts", &body).await?;
+            let answer = admin_call(&remote, "/admin/payouts", &body, Some(&key)).await?;
             println!("{answer}");
             Ok(())
         }

@@ -11,6 +11,7 @@
 mod callback_log;
 mod events;
 mod gate_log;
+mod idempotency;
 mod leases;
 mod payments;
 mod rate_limits;
@@ -23,6 +24,7 @@ pub use callback_log::{CallbackRow, Recorded, RefusedCallback, UnappliedCallback
 pub use checkout_protocol::api::Method;
 pub use events::{Also, Applied, Applying, EventRow, EventSource};
 pub use gate_log::{GateCallRow, GateLogEntry};
+pub use idempotency::KeyClaim;
 pub use payments::{Channel, Claim, PaymentRecord};
 pub use rate_limits::Admission;
 pub use refunds::{RefundRow, RefundSettlement, RefundStatus, Reservation};

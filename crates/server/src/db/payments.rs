@@ -95,14 +95,15 @@ const SESSION_PAYMENT: &str = "kind <> 'cash_in' AND state NOT IN ('declined', '
 const PAID_OVERRULED: &str = "kind <> 'cash_in' AND overruled = 1 AND state IN ('succeeded', 'partially_refunded', 'refunded')";
 
 impl Db {
-    async fn insert_payment_with<'e, E>(executor: E, p: &PaymentRecord) -> Result<bool, sqlx::Error>
+    async fn insert_payment_with<'e, E>(executor: E, p: &PaymentRecord, claim: Option<&str>) -> Result<bool, sqlx::Error>
     where
         E: Executor<'e, Database = sqlx::Any>,
     {
         // A conflict on the session's unique index is an answer (the session has its payment),
-        // not an error: the caller reads it. Nothing else may conflict.
-        let sql = "INSERT INTO payments (payment_id, session_token, kind, via, phone, operator, customer_ip, amount, currency, machine, state, version, created_at, updated_at, last_status_check_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL) ON CONFLICT DO NOTHING";
+        // not an error: the caller reads it. So is one on the idempotency claim (the request ran
+        // before). Nothing else may conflict.
+        let sql = "INSERT INTO payments (payment_id, session_token, kind, via, phone, operator, customer_ip, amount, currency, machine, state, version, created_at, updated_at, last_status_check_at, idempotency_claim)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, $15) ON CONFLICT DO NOTHING";
         let result = sqlx::query(sql)
             .bind(&p.payment_id)
             .bind(&p.session_token)
@@ -118,19 +119,27 @@ impl Db {
             .bind(p.version)
             .bind(ms(p.created_at))
             .bind(ms(p.updated_at))
+            .bind(claim)
             .execute(executor)
             .await?;
         Ok(result.rows_affected() == 1)
     }
 
-    /// Stores a payment that belongs to no session (the admin API's payouts).
-    pub async fn insert_payment(&self, p: &PaymentRecord) -> Result<(), sqlx::Error> {
+    /// Stores a payment that belongs to no session (the admin API's payouts). With an
+    /// idempotency `claim`, a payment the same claim stored before wins: its id comes back as
+    /// `Err(id)` and `p` is not stored (the unique index on the claim decides, in one statement).
+    pub async fn insert_payment(&self, p: &PaymentRecord, claim: Option<&str>) -> Result<Result<(), String>, sqlx::Error> {
         let _turn = self.turn().await;
-        if Self::insert_payment_with(&self.pool, p).await? {
-            Ok(())
-        } else {
-            Err(sqlx::Error::Protocol(format!("payment id {} already exists", p.payment_id)))
+        if Self::insert_payment_with(&self.pool, p, claim).await? {
+            return Ok(Ok(()));
         }
+        if let Some(claim) = claim {
+            let made = sqlx::query("SELECT payment_id FROM payments WHERE idempotency_claim = $1").bind(claim).fetch_optional(&self.pool).await?;
+            if let Some(made) = made {
+                return Ok(Err(made.try_get("payment_id")?));
+            }
+        }
+        Err(sqlx::Error::Protocol(format!("payment id {} already exists", p.payment_id)))
     }
 
     /// Creates `p` as its session's payment unless the session already has one running or paid:
@@ -153,7 +162,7 @@ impl Db {
                 tx.rollback().await?;
                 return Ok(Claim::Taken(Self::payment_from(&row)?));
             }
-            let created = Self::insert_payment_with(&mut *tx, p).await?;
+            let created = Self::insert_payment_with(&mut *tx, p, None).await?;
             tx.commit().await?;
             drop(turn);
             if created {
@@ -185,7 +194,7 @@ impl Db {
         let token = p.session_token.as_deref().ok_or_else(|| sqlx::Error::Protocol("a deposit needs its session".into()))?;
         for _ in 0..10 {
             let turn = self.turn().await;
-            let created = Self::insert_payment_with(&self.pool, p).await?;
+            let created = Self::insert_payment_with(&self.pool, p, None).await?;
             drop(turn);
             if created {
                 return Ok((p.clone(), true));

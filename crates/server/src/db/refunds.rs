@@ -41,6 +41,12 @@ pub enum Reservation {
         /// The amount reserved.
         amount: u64,
     },
+    /// The request with this idempotency claim reserved refund row `id` already (it was run
+    /// again after its first run stopped): nothing new is reserved, and it is not sent again.
+    AlreadyReserved {
+        /// The refund row.
+        id: i64,
+    },
     /// The payment cannot be refunded at all (not a paid purchase, or nothing left): its state.
     NotRefundable(&'static str),
     /// More than `refundable` was asked for, counting refunds in flight.
@@ -77,17 +83,27 @@ impl Db {
     /// that first locks the payment's row: what is left is read under that lock (the payment's
     /// successful refunds, then the refunds still pending), so parallel refunds queue on the row
     /// and together never exceed the payment. `amount: None` is the whole remainder.
+    ///
+    /// A refund asked for with an `Idempotency-Key` carries its `claim` under a unique index:
+    /// the same claim reserves once, however often its request is run.
     pub async fn reserve_refund(
         &self,
         payment_id: &str,
         amount: Option<u64>,
         reason: Option<&str>,
+        claim: Option<&str>,
         at: Timestamp,
     ) -> Result<Option<Reservation>, sqlx::Error> {
         let (_turn, mut tx) = self.write().await?;
         let locked = sqlx::query("UPDATE payments SET updated_at = updated_at WHERE payment_id = $1").bind(payment_id).execute(&mut *tx).await?;
         if locked.rows_affected() == 0 {
             return Ok(None);
+        }
+        if let Some(claim) = claim {
+            let made = sqlx::query("SELECT id FROM refunds WHERE idempotency_claim = $1").bind(claim).fetch_optional(&mut *tx).await?;
+            if let Some(made) = made {
+                return Ok(Some(Reservation::AlreadyReserved { id: made.try_get("id")? }));
+            }
         }
         let row = sqlx::query("SELECT machine FROM payments WHERE payment_id = $1").bind(payment_id).fetch_one(&mut *tx).await?;
         let machine: Payment = serde_json::from_str(&row.try_get::<String, _>("machine")?).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
@@ -106,14 +122,17 @@ impl Db {
         if wanted == 0 || wanted > refundable {
             return Ok(Some(Reservation::Exceeds { refundable }));
         }
-        let row = sqlx::query("INSERT INTO refunds (payment_id, amount, status, created_at, reason) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-            .bind(payment_id)
-            .bind(wanted as i64)
-            .bind(RefundStatus::Pending.as_str())
-            .bind(ms(at))
-            .bind(reason)
-            .fetch_one(&mut *tx)
-            .await?;
+        let row = sqlx::query(
+            "INSERT INTO refunds (payment_id, amount, status, created_at, reason, idempotency_claim) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(payment_id)
+        .bind(wanted as i64)
+        .bind(RefundStatus::Pending.as_str())
+        .bind(ms(at))
+        .bind(reason)
+        .bind(claim)
+        .fetch_one(&mut *tx)
+        .await?;
         let id = row.try_get("id")?;
         tx.commit().await?;
         Ok(Some(Reservation::Reserved { id, amount: wanted }))

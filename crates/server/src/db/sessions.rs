@@ -41,12 +41,13 @@ pub struct Session {
 }
 
 impl Db {
-    /// Stores a new session.
-    pub async fn insert_session(&self, s: &Session) -> Result<(), sqlx::Error> {
+    /// Stores a new session. With an idempotency `claim`, a session the same claim stored before
+    /// wins: it comes back as `Err(token)` and `s` is not stored.
+    pub async fn insert_session(&self, s: &Session, claim: Option<&str>) -> Result<Result<(), String>, sqlx::Error> {
         let _turn = self.turn().await;
-        sqlx::query(
-            "INSERT INTO sessions (token, amount, currency, customer_id, customer_first_name, customer_last_name, customer_email, methods, locale, description, created_at, reference, metadata)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        let inserted = sqlx::query(
+            "INSERT INTO sessions (token, amount, currency, customer_id, customer_first_name, customer_last_name, customer_email, methods, locale, description, created_at, reference, metadata, idempotency_claim)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING",
         )
         .bind(&s.token)
         .bind(s.amount as i64)
@@ -61,9 +62,19 @@ impl Db {
         .bind(ms(s.created_at))
         .bind(&s.reference)
         .bind(to_json(&s.metadata)?)
+        .bind(claim)
         .execute(&self.pool)
         .await?;
-        Ok(())
+        if inserted.rows_affected() == 1 {
+            return Ok(Ok(()));
+        }
+        if let Some(claim) = claim {
+            let made = sqlx::query("SELECT token FROM sessions WHERE idempotency_claim = $1").bind(claim).fetch_optional(&self.pool).await?;
+            if let Some(made) = made {
+                return Ok(Err(made.try_get("token")?));
+            }
+        }
+        Err(sqlx::Error::Protocol(format!("session {} already exists", s.token)))
     }
 
     fn session_from(row: &AnyRow) -> Result<Session, sqlx::Error> {

@@ -14,8 +14,9 @@ use crate::views::PayoutRequest;
 use crate::App;
 
 impl App {
-    /// Sends money to a phone.
-    pub async fn payout(&self, request: PayoutRequest, ip: IpAddr) -> Result<PaymentRecord, ServiceError> {
+    /// Sends money to a phone. A request run again under the same idempotency `claim` finds the
+    /// payout its first run stored and sends nothing.
+    pub async fn payout(&self, request: PayoutRequest, ip: IpAddr, claim: Option<&str>) -> Result<PaymentRecord, ServiceError> {
         if request.amount == 0 || request.currency != "KZT" {
             return Err(ServiceError::new(ErrorCode::AmountInvalid, "a payout is a positive amount of KZT"));
         }
@@ -26,7 +27,10 @@ impl App {
         record.phone = Some(phone.as_str().into());
         record.operator = Some(operator);
         record.customer_ip = Some(ip.to_string());
-        self.db().insert_payment(&record).await?;
+        if let Err(made) = self.db().insert_payment(&record, claim).await? {
+            tracing::warn!(payment_id = made, "a payout's request ran again under its Idempotency-Key: not sent again");
+            return self.payment(&made).await;
+        }
         self.send_phone_operation("/v2/payment/mobile/payout", &payment_id, &request.customer, ip, &phone, request.amount, &request.currency).await
     }
 }

@@ -14,8 +14,15 @@ use crate::App;
 impl App {
     /// Refunds a paid purchase, fully (no amount) or partly; never more than what is left,
     /// counting refunds still in flight (checked and reserved in one transaction).
-    pub async fn refund(&self, payment_id: &str, amount: Option<u64>, description: Option<&str>) -> Result<PaymentRecord, ServiceError> {
-        self.refund_because(payment_id, amount, description, None).await
+    /// A request run again under the same idempotency `claim` reserves and sends nothing new.
+    pub async fn refund(
+        &self,
+        payment_id: &str,
+        amount: Option<u64>,
+        description: Option<&str>,
+        claim: Option<&str>,
+    ) -> Result<PaymentRecord, ServiceError> {
+        self.refund_because(payment_id, amount, description, None, claim).await
     }
 
     /// [`App::refund`], with the backend's `reason` when it refunds of its own accord.
@@ -25,14 +32,22 @@ impl App {
         amount: Option<u64>,
         description: Option<&str>,
         reason: Option<&str>,
+        claim: Option<&str>,
     ) -> Result<PaymentRecord, ServiceError> {
         if amount == Some(0) {
             return Err(ServiceError::new(ErrorCode::AmountInvalid, "a refund must be more than zero"));
         }
         let record = self.payment(payment_id).await?;
-        let (refund_id, amount_wanted) = match self.db().reserve_refund(payment_id, amount, reason, self.now()).await? {
+        let (refund_id, amount_wanted) = match self.db().reserve_refund(payment_id, amount, reason, claim, self.now()).await? {
             None => return Err(ServiceError::new(ErrorCode::PaymentNotFound, format!("no payment {payment_id}"))),
             Some(Reservation::Reserved { id, amount }) => (id, amount),
+            // Its first run was sent, or stopped before it could be: either way not again. A
+            // refund that never left stays reserved until the merchant settles it, like one
+            // whose answer was lost.
+            Some(Reservation::AlreadyReserved { id }) => {
+                tracing::warn!(payment_id, refund = id, "a refund's request ran again under its Idempotency-Key: not sent again");
+                return self.payment(payment_id).await;
+            }
             Some(Reservation::NotRefundable(state)) => {
                 return Err(ServiceError::new(
                     ErrorCode::NotRefundable,
@@ -91,7 +106,7 @@ impl App {
             }
             let reason = duplicate_reason(&kept);
             tracing::warn!(payment_id = duplicate.payment_id, kept, "a session was paid twice: refunding the duplicate");
-            match self.refund_because(&duplicate.payment_id, None, Some("Duplicate payment of one order"), Some(&reason)).await {
+            match self.refund_because(&duplicate.payment_id, None, Some("Duplicate payment of one order"), Some(&reason), None).await {
                 Ok(_) => {}
                 // Another task or instance reserved it first: that one sends it.
                 Err(e) if matches!(e.code, ErrorCode::RefundExceedsPayment | ErrorCode::NotRefundable) => {}

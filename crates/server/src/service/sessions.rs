@@ -62,8 +62,10 @@ impl App {
         Ok(crate::views::session_view(&session, &self.config().merchant_name, operators, current, deposits))
     }
 
-    /// Creates a checkout session: amount, currency and customer are fixed here, never by the browser.
-    pub async fn create_session(&self, input: CreateSession, ip: IpAddr) -> Result<Session, ServiceError> {
+    /// Creates a checkout session: amount, currency and customer are fixed here, never by the
+    /// browser. A request run again under the same idempotency `claim` gets the session its
+    /// first run stored.
+    pub async fn create_session(&self, input: CreateSession, ip: IpAddr, claim: Option<&str>) -> Result<Session, ServiceError> {
         if input.amount == 0 {
             return Err(ServiceError::new(ErrorCode::AmountInvalid, "amount must be a positive number of minor units"));
         }
@@ -103,7 +105,9 @@ impl App {
             metadata: order.metadata,
             created_at: self.now(),
         };
-        self.db().insert_session(&session).await?;
-        Ok(session)
+        match self.db().insert_session(&session, claim).await? {
+            Ok(()) => Ok(session),
+            Err(made) => self.session(&made).await,
+        }
     }
 }
