@@ -46,6 +46,8 @@ command -v xauth >/dev/null || missing+=(xauth)
 command -v npm >/dev/null || missing+=(nodejs npm)
 # scripts/with-postgres.sh picks free ports with it; the machines have it, a minimal Debian may not.
 command -v python3 >/dev/null || missing+=(python3)
+# The webhook verifiers of the README, in PHP beside Node and Python (make test runs all three).
+command -v php >/dev/null || missing+=(php-cli)
 # PostgreSQL's server, for the tests and the benchmark's second database (never started as a service).
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"

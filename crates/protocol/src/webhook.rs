@@ -165,3 +165,122 @@ mod tests {
         assert_eq!(verify(&format!("t=1700000000,v2=abc,v1={good}"), b"{}", SECRET, 1_700_000_000), Ok(()));
     }
 }
+
+/// The events a shop's server is told of, each named `<object>.<outcome>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum EventType {
+    /// A purchase was paid: fulfil the order.
+    #[serde(rename = "payment.succeeded")]
+    PaymentSucceeded,
+    /// The platform or the operator declined a purchase: the customer may try again.
+    #[serde(rename = "payment.declined")]
+    PaymentDeclined,
+    /// A purchase ended without money moving: never sent, or a Payment Page left unpaid.
+    #[serde(rename = "payment.failed")]
+    PaymentFailed,
+    /// Money went back to the customer (`data.refund` says how much and, when the backend made
+    /// it of its own accord, why).
+    #[serde(rename = "refund.succeeded")]
+    RefundSucceeded,
+    /// The platform declined a refund: the money stays with the shop.
+    #[serde(rename = "refund.declined")]
+    RefundDeclined,
+    /// A payout reached the phone.
+    #[serde(rename = "payout.succeeded")]
+    PayoutSucceeded,
+    /// A payout was declined or failed: nothing was paid out.
+    #[serde(rename = "payout.declined")]
+    PayoutDeclined,
+    /// Cash paid in at a terminal was credited to the session.
+    #[serde(rename = "deposit.succeeded")]
+    DepositSucceeded,
+    /// A type this version does not know (a newer backend's): ignore it, answer 2xx.
+    #[serde(other)]
+    Unknown,
+}
+
+impl EventType {
+    /// Every type the backend sends.
+    pub const ALL: &'static [EventType] = &[
+        EventType::PaymentSucceeded,
+        EventType::PaymentDeclined,
+        EventType::PaymentFailed,
+        EventType::RefundSucceeded,
+        EventType::RefundDeclined,
+        EventType::PayoutSucceeded,
+        EventType::PayoutDeclined,
+        EventType::DepositSucceeded,
+    ];
+
+    /// The name on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            EventType::PaymentSucceeded => "payment.succeeded",
+            EventType::PaymentDeclined => "payment.declined",
+            EventType::PaymentFailed => "payment.failed",
+            EventType::RefundSucceeded => "refund.succeeded",
+            EventType::RefundDeclined => "refund.declined",
+            EventType::PayoutSucceeded => "payout.succeeded",
+            EventType::PayoutDeclined => "payout.declined",
+            EventType::DepositSucceeded => "deposit.succeeded",
+            EventType::Unknown => "unknown",
+        }
+    }
+}
+
+/// One webhook: its body as sent (and as `GET /admin/events` lists it). A delivery may come more
+/// than once: deduplicate by `id`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookEvent {
+    /// `evt_…`, the same in every delivery of this event.
+    pub id: String,
+    /// What happened.
+    #[serde(rename = "type")]
+    pub kind: EventType,
+    /// When it happened (RFC 3339, UTC).
+    pub created_at: String,
+    /// The payment and its session, as they were then.
+    pub data: EventData,
+}
+
+/// What an event is about.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventData {
+    /// The payment after the change.
+    pub payment: crate::api::PaymentView,
+    /// Its session with the shop's order; `null` for a payout made through the admin API.
+    pub session: Option<EventSession>,
+    /// For `refund.*`: the refund.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund: Option<EventRefund>,
+}
+
+/// The session of an event's payment, with the shop's order.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventSession {
+    /// The session token.
+    pub session: String,
+    /// The shop's order id, as given when the session was created.
+    pub reference: Option<String>,
+    /// The shop's notes.
+    pub metadata: std::collections::BTreeMap<String, String>,
+    /// The session's amount, minor units.
+    pub amount: u64,
+    /// ISO 4217.
+    pub currency: String,
+}
+
+/// A refund, in `refund.*` events.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventRefund {
+    /// Minor units.
+    pub amount: u64,
+    /// Why the backend refunded of its own accord (a session paid twice); `null` for a refund the
+    /// shop asked for.
+    pub reason: Option<String>,
+}

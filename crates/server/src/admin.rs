@@ -11,12 +11,11 @@ use subtle::ConstantTimeEq;
 
 use crate::api::ClientIp;
 use crate::error::ServiceError;
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::idempotency::{claim_of, IdempotencyClaim};
+use crate::extract::{claim_of, ApiJson, ApiPath, ApiQuery, IdempotencyClaim};
 use crate::views::ErrorCode;
 use crate::views::{
-    AdminPaymentEntry, AdminSession, CreateSession, PaymentDetail, PaymentView, PayoutRequest, RefundRequest, SessionCreated, SessionsQuery,
-    ShopOrder,
+    AdminPaymentEntry, AdminSession, CreateSession, EventDetail, EventsQuery, PaymentDetail, PaymentView, PayoutRequest, RefundRequest,
+    SessionCreated, SessionsQuery, ShopOrder,
 };
 use crate::App;
 
@@ -138,4 +137,31 @@ pub async fn payouts_create(
 ) -> Result<Response, ServiceError> {
     let record = app.payout(request, ip.0, claim_of(&claim)).await?;
     Ok((StatusCode::ACCEPTED, Json(crate::views::payment_view(&record, app.now()))).into_response())
+}
+
+/// The webhook events, oldest first: the same events as the webhooks, for a shop that polls or
+/// recovers after an outage (`after`: the last id it has).
+#[utoipa::path(get, path = "/admin/events", security(("admin_token" = [])),
+    params(("after" = Option<String>, Query, description = "The id of the last event you have"), ("limit" = Option<i64>, Query, description = "At most this many (default 100, max 500)")),
+    responses((status = 200, body = Vec<checkout_protocol::webhook::WebhookEvent>), (status = 404, description = "`event_not_found`: `after` names no event")))]
+pub async fn events_index(
+    _: Admin,
+    State(app): State<App>,
+    ApiQuery(query): ApiQuery<EventsQuery>,
+) -> Result<Json<Vec<checkout_protocol::webhook::WebhookEvent>>, ServiceError> {
+    Ok(Json(app.webhook_feed(query.after.as_deref(), query.limit.unwrap_or(100)).await?))
+}
+
+/// One event with every delivery attempt.
+#[utoipa::path(get, path = "/admin/events/{event_id}", security(("admin_token" = [])), params(("event_id" = String, Path, description = "`evt_…`")),
+    responses((status = 200, body = EventDetail), (status = 404, description = "`event_not_found`")))]
+pub async fn events_show(_: Admin, State(app): State<App>, ApiPath(event_id): ApiPath<String>) -> Result<Json<EventDetail>, ServiceError> {
+    Ok(Json(app.webhook_event_detail(&event_id).await?))
+}
+
+/// Sends an event again now (a failed one, or one the shop lost), with the same id.
+#[utoipa::path(post, path = "/admin/events/{event_id}/redeliver", security(("admin_token" = [])), params(("event_id" = String, Path, description = "`evt_…`")),
+    responses((status = 202, body = EventDetail), (status = 404, description = "`event_not_found`")))]
+pub async fn events_redeliver(_: Admin, State(app): State<App>, ApiPath(event_id): ApiPath<String>) -> Result<Response, ServiceError> {
+    Ok((StatusCode::ACCEPTED, Json(app.redeliver_webhook(&event_id).await?)).into_response())
 }

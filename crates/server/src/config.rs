@@ -196,6 +196,63 @@ pub struct Config {
     pub auto_refund_duplicates: bool,
     /// Serve the demo shop's session endpoint.
     pub demo_shop: bool,
+    /// Where the shop's server hears of outcomes; no webhooks without it.
+    pub webhook: Option<WebhookConfig>,
+}
+
+/// The shop's webhook endpoint (`CHECKOUT_WEBHOOK_*`).
+#[derive(Debug, Clone)]
+pub struct WebhookConfig {
+    /// https, or http on this machine's loopback.
+    pub url: String,
+    /// Signs every delivery.
+    pub secret: Secret,
+    /// While the secret is being rotated, signs beside it.
+    pub previous_secret: Option<Secret>,
+    /// A factor on every retry delay (1: about three days in all); tests and demos shorten it.
+    pub retry_scale: f64,
+}
+
+impl WebhookConfig {
+    /// Reads `CHECKOUT_WEBHOOK_URL`, `CHECKOUT_WEBHOOK_SECRET` (or `…_SECRET_FILE`),
+    /// `CHECKOUT_WEBHOOK_SECRET_PREVIOUS` and `CHECKOUT_WEBHOOK_RETRY_SCALE`; `None` without a URL.
+    pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Option<WebhookConfig>, ConfigError> {
+        let Some(url) = env("CHECKOUT_WEBHOOK_URL").filter(|u| !u.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let url = url.trim().to_owned();
+        if !(url.starts_with("https://") || (url.starts_with("http://") && is_loopback(&url))) {
+            return Err(ConfigError::BadWebhookUrl(url));
+        }
+        let secret = match env("CHECKOUT_WEBHOOK_SECRET_FILE").filter(|p| !p.is_empty()) {
+            Some(path) => std::fs::read_to_string(&path).map_err(|e| ConfigError::SecretFile(format!("{path}: {e}")))?.trim().to_owned(),
+            None => env("CHECKOUT_WEBHOOK_SECRET").unwrap_or_default(),
+        };
+        let previous = env("CHECKOUT_WEBHOOK_SECRET_PREVIOUS").filter(|s| !s.is_empty());
+        if secret.chars().count() < 16 || previous.as_ref().is_some_and(|p| p.chars().count() < 16) {
+            return Err(ConfigError::WeakWebhookSecret);
+        }
+        let retry_scale = match env("CHECKOUT_WEBHOOK_RETRY_SCALE") {
+            None => 1.0,
+            Some(text) => text.trim().parse::<f64>().ok().filter(|f| f.is_finite() && *f > 0.0).ok_or(ConfigError::BadRetryScale(text))?,
+        };
+        Ok(Some(WebhookConfig { url, secret: Secret::new(secret), previous_secret: previous.map(Secret::new), retry_scale }))
+    }
+}
+
+/// Whether an http:// URL's host is this machine's loopback.
+fn is_loopback(url: &str) -> bool {
+    let rest = url.trim_start_matches("http://");
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return false;
+    }
+    let host = if authority.starts_with('[') {
+        authority.split(']').next().map(|h| format!("{h}]")).unwrap_or_default()
+    } else {
+        authority.split(':').next().unwrap_or("").to_owned()
+    };
+    host == "localhost" || host == "[::1]" || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Why the server refuses to start.
@@ -215,6 +272,12 @@ pub enum ConfigError {
     BadOtpTtl,
     /// The demo shop's unauthenticated endpoint outside the sandbox.
     DemoNeedsSandbox,
+    /// The webhook URL is neither https nor http on loopback.
+    BadWebhookUrl(String),
+    /// A webhook secret under 16 characters.
+    WeakWebhookSecret,
+    /// The retry scale is not a positive number.
+    BadRetryScale(String),
 }
 
 impl fmt::Display for ConfigError {
@@ -229,6 +292,13 @@ impl fmt::Display for ConfigError {
             ConfigError::DemoNeedsSandbox => {
                 f.write_str("CHECKOUT_DEMO_SHOP creates sessions without a token: it is allowed with the sandbox brand only")
             }
+            ConfigError::BadWebhookUrl(url) => {
+                write!(f, "CHECKOUT_WEBHOOK_URL {url:?} must be https:// (or http:// to 127.0.0.1, localhost or [::1])")
+            }
+            ConfigError::WeakWebhookSecret => f.write_str(
+                "CHECKOUT_WEBHOOK_SECRET (or CHECKOUT_WEBHOOK_SECRET_FILE, or CHECKOUT_WEBHOOK_SECRET_PREVIOUS) must be at least 16 characters",
+            ),
+            ConfigError::BadRetryScale(text) => write!(f, "CHECKOUT_WEBHOOK_RETRY_SCALE {text:?} must be a positive number (1 is the full schedule)"),
         }
     }
 }
@@ -266,6 +336,7 @@ impl Config {
             return Err(ConfigError::DemoNeedsSandbox);
         }
         let (gate, page) = args.brand.hosts();
+        let webhook = WebhookConfig::from_env(&env)?;
         Ok(Config {
             listen: args.listen,
             gate_url: url("CHECKOUT_GATE_URL", args.gate_url.unwrap_or_else(|| gate.to_owned()))?,
@@ -287,6 +358,7 @@ impl Config {
             demo_shop: args.demo_shop,
             limits: AddressLimits { code_guesses: args.limit_code_guesses, payments: args.limit_payments, sessions: args.limit_sessions },
             clock: checkout_protocol::time::Clock::system(),
+            webhook,
         })
     }
 
@@ -318,6 +390,7 @@ impl Config {
             demo_shop: false,
             limits: AddressLimits::DEFAULT,
             clock: checkout_protocol::time::Clock::system(),
+            webhook: None,
         }
     }
 }
@@ -374,5 +447,29 @@ mod tests {
         let env = |k: &str| (k == "CHECKOUT_SECRET_KEY").then(|| "do-not-print-me".to_owned());
         let config = Config::from_args(parse(&["--project-id", "7"]), env).unwrap();
         assert!(!format!("{config:?}").contains("do-not-print-me"));
+    }
+
+    #[test]
+    fn webhooks_need_a_safe_url_and_a_long_secret_which_never_prints() {
+        let secret = ("CHECKOUT_WEBHOOK_SECRET", "whsec-0123456789abcdef");
+        let read = |pairs: &[(&str, &str)]| {
+            let owned: Vec<(String, String)> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+            WebhookConfig::from_env(move |k: &str| owned.iter().find(|(name, _)| name == k).map(|(_, v)| v.clone()))
+        };
+        assert!(read(&[]).unwrap().is_none(), "no URL, no webhooks");
+        for good in ["https://shop.kz/hooks", "http://127.0.0.1:9000/hooks", "http://localhost/h", "http://[::1]:8000/"] {
+            let config = read(&[("CHECKOUT_WEBHOOK_URL", good), secret]).unwrap().unwrap();
+            assert_eq!((config.url.as_str(), config.retry_scale), (good, 1.0));
+            assert!(!format!("{config:?}").contains("whsec"), "the secret never prints");
+        }
+        for bad in ["http://shop.kz/hooks", "http://127.0.0.1.shop.kz/", "http://user@127.0.0.1/", "ftp://127.0.0.1/"] {
+            assert!(matches!(read(&[("CHECKOUT_WEBHOOK_URL", bad), secret]), Err(ConfigError::BadWebhookUrl(_))), "{bad}");
+        }
+        let short = read(&[("CHECKOUT_WEBHOOK_URL", "https://shop.kz/h"), ("CHECKOUT_WEBHOOK_SECRET", "short")]);
+        assert_eq!(short.err(), Some(ConfigError::WeakWebhookSecret));
+        let scaled = read(&[("CHECKOUT_WEBHOOK_URL", "https://shop.kz/h"), secret, ("CHECKOUT_WEBHOOK_RETRY_SCALE", "0.001")]);
+        assert_eq!(scaled.unwrap().unwrap().retry_scale, 0.001);
+        let zero = read(&[("CHECKOUT_WEBHOOK_URL", "https://shop.kz/h"), secret, ("CHECKOUT_WEBHOOK_RETRY_SCALE", "0")]);
+        assert!(matches!(zero, Err(ConfigError::BadRetryScale(_))));
     }
 }

@@ -101,6 +101,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
+/// This use of an `Idempotency-Key`, for the money write of the request that carries it: put in
+/// the request by the `idempotency` layer, read by the admin handlers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyClaim(pub String);
+
+/// The key's claim, when the request carried one.
+pub fn claim_of(claim: &Option<axum::Extension<IdempotencyClaim>>) -> Option<&str> {
+    claim.as_ref().map(|c| c.0 .0.as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,6 +27,7 @@ use sha2::{Digest, Sha256};
 use crate::admin::Admin;
 use crate::db::KeyClaim;
 use crate::error::ServiceError;
+use crate::extract::IdempotencyClaim;
 use crate::App;
 
 /// The request header a shop sends.
@@ -38,15 +39,6 @@ pub const KEPT: Millis = Millis(24 * 60 * 60 * 1000);
 /// How long a request holds its key before another may take it over as dead. Longer than any
 /// admin request runs: the platform's timeout, twice over (an operator list and the call).
 pub const LEASE: Millis = Millis(60 * 1000);
-
-/// This use of an `Idempotency-Key`, for the money write of the request that carries it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IdempotencyClaim(pub String);
-
-/// The key's claim, when the request carried one.
-pub fn claim_of(claim: &Option<axum::Extension<IdempotencyClaim>>) -> Option<&str> {
-    claim.as_ref().map(|c| c.0 .0.as_str())
-}
 
 /// Reads a key: 1 to 255 printable ASCII characters (the IETF draft's shape, and Stripe's).
 pub fn parse_key(value: &HeaderValue) -> Result<String, ServiceError> {

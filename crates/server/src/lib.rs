@@ -61,6 +61,7 @@ struct Inner {
     gate: GateClient,
     hub: Hub,
     operators: OperatorLists,
+    webhooks_wake: tokio::sync::Notify,
 }
 
 /// Why the server cannot start.
@@ -88,7 +89,16 @@ impl App {
     pub async fn new(config: Config) -> Result<App, StartError> {
         let gate = GateClient::new(&config).map_err(StartError::HttpClient)?;
         let db = Db::connect(&config.database_url).await.map_err(StartError::Database)?;
-        Ok(App { inner: Arc::new(Inner { config, db, gate, hub: Hub::new(), operators: OperatorLists::default() }) })
+        Ok(App {
+            inner: Arc::new(Inner {
+                config,
+                db,
+                gate,
+                hub: Hub::new(),
+                operators: OperatorLists::default(),
+                webhooks_wake: tokio::sync::Notify::new(),
+            }),
+        })
     }
 
     /// The configuration.
@@ -114,6 +124,11 @@ impl App {
     /// Change notifications for live updates.
     pub fn hub(&self) -> &Hub {
         &self.inner.hub
+    }
+
+    /// Wakes this instance's webhook deliveries (an event was sent again).
+    pub fn webhooks_wake(&self) -> &tokio::sync::Notify {
+        &self.inner.webhooks_wake
     }
 
     /// The platform's operator lists.
@@ -143,6 +158,9 @@ impl App {
         admin::payments_show,
         admin::refunds_create,
         admin::payouts_create,
+        admin::events_index,
+        admin::events_show,
+        admin::events_redeliver,
     ),
     components(schemas(
         views::PaymentView,
@@ -166,6 +184,14 @@ impl App {
         views::PaymentDetail,
         views::AdminPaymentEntry,
         views::RefundEntry,
+        views::EventDetail,
+        views::Delivery,
+        views::DeliveryAttempt,
+        checkout_protocol::webhook::WebhookEvent,
+        checkout_protocol::webhook::EventType,
+        checkout_protocol::webhook::EventData,
+        checkout_protocol::webhook::EventSession,
+        checkout_protocol::webhook::EventRefund,
         views::Method,
         checkout_protocol::api::PaymentState,
         checkout_protocol::api::PaymentKind,
@@ -230,6 +256,9 @@ pub fn app(state: App) -> Router {
         .route("/admin/sessions/{session}", get(admin::sessions_show))
         .route("/admin/payments", get(admin::payments_index))
         .route("/admin/payments/{payment_id}", get(admin::payments_show))
+        .route("/admin/events", get(admin::events_index))
+        .route("/admin/events/{event_id}", get(admin::events_show))
+        .route("/admin/events/{event_id}/redeliver", post(admin::events_redeliver))
         .route("/demo/sessions", post(api::demo_sessions_create))
         .route("/demo/terminal", post(api::demo_terminal_pay))
         .route("/healthz", get(|| async { "ok" }));
@@ -279,12 +308,14 @@ pub async fn run(listener: TcpListener, state: App, shutdown: impl Future<Output
         state.warm_operators(operation);
     }
     let reconciler = tokio::spawn(service::reconcile_forever(state.clone()));
+    let webhooks = tokio::spawn(service::deliver_webhooks_forever(state.clone()));
     let other_instances = (state.db().backend() == db::Backend::Postgres).then(|| {
         tokio::spawn(events::listen_for_other_instances(state.db().url().to_owned(), state.db().instance().to_owned(), state.hub().clone()))
     });
     let result =
         axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown).await;
     reconciler.abort();
+    webhooks.abort();
     if let Some(task) = other_instances {
         task.abort();
     }

@@ -7,11 +7,9 @@ pub use checkout_protocol::api::{
 };
 use std::collections::BTreeMap;
 
-use checkout_protocol::api::{Limits, PaymentState};
+use checkout_protocol::api::Limits;
 use checkout_protocol::money::CASH_IN_LIMITS;
-use checkout_protocol::state::PaymentStatus;
 use checkout_protocol::wire::PaymentPageParams;
-use checkout_protocol::KzMobile;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -20,48 +18,10 @@ use crate::db::{PaymentRecord, Session};
 /// The Payment Page answer with the backend's typed parameters.
 pub type PaymentPageResponse = checkout_protocol::api::PaymentPageView<PaymentPageParams>;
 
-/// The view of a stored payment at `now`.
+/// The view of a stored payment at `now` (built by the storage layer, which also writes it into
+/// webhook events).
 pub fn payment_view(record: &PaymentRecord, now: checkout_protocol::Timestamp) -> PaymentView {
-    let status = record.machine.status();
-    let mut view = PaymentView::new(
-        record.payment_id.clone(),
-        record.machine.kind,
-        PaymentState::Processing,
-        record.machine.amount.0,
-        record.currency.clone(),
-        now.to_rfc3339(),
-        record.version,
-    );
-    view.phone_masked = record.phone.as_deref().and_then(|p| KzMobile::parse(p).ok()).map(|p| p.masked());
-    view.operator = record.operator.clone();
-    view.state = match status {
-        PaymentStatus::Processing => PaymentState::Processing,
-        PaymentStatus::AwaitingOtp { otp_expires_at, resends_left, resend_available_at, attempt, last_error } => {
-            view.otp_expires_at = Some(otp_expires_at.to_rfc3339());
-            view.resends_left = Some(resends_left);
-            view.resend_available_at = resend_available_at.map(|t| t.to_rfc3339());
-            view.attempt = Some(attempt);
-            view.last_error = last_error;
-            PaymentState::AwaitingOtp
-        }
-        PaymentStatus::Succeeded => PaymentState::Succeeded,
-        PaymentStatus::Declined { code, message } => {
-            view.code = Some(code);
-            view.message = Some(message);
-            PaymentState::Declined
-        }
-        PaymentStatus::Failed { code, message } => {
-            view.code = Some(code);
-            view.message = Some(message);
-            PaymentState::Failed
-        }
-        PaymentStatus::Refunded => PaymentState::Refunded,
-        PaymentStatus::PartiallyRefunded { refunded_amount } => {
-            view.refunded_amount = Some(refunded_amount.0);
-            PaymentState::PartiallyRefunded
-        }
-    };
-    view
+    record.view(now)
 }
 
 /// The session as the widget loads it.
@@ -349,4 +309,49 @@ pub struct DemoSessionCreated {
     pub sandbox_inbox: String,
     /// The sandbox's developer page.
     pub sandbox: String,
+}
+
+/// `GET /admin/events?after=&limit=`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EventsQuery {
+    /// The id of the last event the shop has; from the first without it.
+    pub after: Option<String>,
+    /// At most this many (default 100, at most 500).
+    pub limit: Option<i64>,
+}
+
+/// `GET /admin/events/{id}`: an event with its deliveries.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EventDetail {
+    /// The event, as delivered.
+    pub event: checkout_protocol::webhook::WebhookEvent,
+    /// What became of its delivery.
+    pub delivery: Delivery,
+}
+
+/// The delivery of one event.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Delivery {
+    /// `pending` (to be delivered; also while webhooks are not configured), `delivered` (a 2xx
+    /// came) or `failed` (every retry failed).
+    pub state: String,
+    /// When the next attempt is due (`pending`).
+    pub next_attempt_at: Option<String>,
+    /// When it was delivered.
+    pub delivered_at: Option<String>,
+    /// Every attempt, oldest first.
+    pub attempts: Vec<DeliveryAttempt>,
+}
+
+/// One delivery attempt.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DeliveryAttempt {
+    /// When it started.
+    pub at: String,
+    /// The shop's HTTP status; `null` when it did not answer.
+    pub http_status: Option<u16>,
+    /// Why it did not answer (a timeout, a refused connection).
+    pub error: Option<String>,
+    /// How long it took.
+    pub duration_ms: i64,
 }

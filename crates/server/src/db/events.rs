@@ -1,13 +1,13 @@
 //! Applying an event to a payment: the compare-and-set on its version, and everything its
 //! transaction also writes (the `payment_events` log, a refund settled, a callback marked applied).
 
-use checkout_protocol::state::Event;
+use checkout_protocol::state::{Event, Payment};
 use checkout_protocol::time::Timestamp;
 use serde_json::Value;
 use sqlx::Row;
 
+use super::{announcements, Admission, PaymentRecord, RefundSettlement};
 use super::{ms, to_json, Backend, Db, CHANGES_CHANNEL};
-use super::{Admission, PaymentRecord, RefundSettlement};
 
 /// What an event's transaction also writes.
 #[derive(Debug, Clone, Default)]
@@ -118,6 +118,7 @@ impl Db {
                 },
             };
             // Decided on the copy; stands only if the row is still at the copy's version.
+            let before = record.machine.clone();
             let changed = record.machine.apply(applying.event);
             let (_turn, mut tx) = self.write().await?;
             if let Some(refused) = Self::refused_within(&mut tx, applying.also.admits.as_ref()).await? {
@@ -128,7 +129,7 @@ impl Db {
                 tx.rollback().await?;
                 continue;
             }
-            Self::write_alongside(&mut tx, &mut record, changed, applying).await?;
+            self.write_alongside(&mut tx, &mut record, &before, changed, applying).await?;
             tx.commit().await?;
             return Ok(Some(Applied::Recorded(record, changed)));
         }
@@ -183,17 +184,21 @@ impl Db {
     }
 
     /// What the event's transaction writes beside the payment: the refund it settles, the phone
-    /// the platform names, its callback marked applied, and its line in the event log.
+    /// the platform names, its callback marked applied, its line in the event log, and the
+    /// webhook events the change announces (`outbox.rs`): all or none of them commit.
     async fn write_alongside(
+        &self,
         tx: &mut sqlx::Transaction<'static, sqlx::Any>,
         record: &mut PaymentRecord,
+        before: &Payment,
         changed: bool,
         applying: &Applying<'_>,
     ) -> Result<(), sqlx::Error> {
         let (payment_id, also) = (applying.payment_id, applying.also);
-        if let Some(settlement) = &also.settles {
-            Self::settle_refund_in(tx, payment_id, settlement).await?;
-        }
+        let settled = match &also.settles {
+            Some(settlement) => Self::settle_refund_in(tx, payment_id, settlement).await?,
+            None => None,
+        };
         if let (Some(phone), None) = (&also.phone, &record.phone) {
             // A Payment Page payment learns its phone from the platform's callback.
             sqlx::query("UPDATE payments SET phone = $1 WHERE payment_id = $2 AND phone IS NULL")
@@ -218,7 +223,7 @@ impl Db {
             .bind(ms(applying.at))
             .execute(&mut **tx)
             .await?;
-        Ok(())
+        self.announce_in(tx, record, announcements(before, &record.machine, settled.as_ref()), applying.at).await
     }
 
     /// A payment's event log, oldest first.

@@ -1,5 +1,5 @@
 //! The `idempotency_keys` table: which request with a shop's `Idempotency-Key` runs, and the
-//! answer its repeats get. See `crate::idempotency` for the HTTP side.
+//! answer its repeats get. The HTTP side is the `idempotency` module at the crate's root.
 
 use checkout_protocol::time::{Millis, Timestamp};
 use sqlx::Row;

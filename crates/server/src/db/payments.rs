@@ -211,7 +211,7 @@ impl Db {
         Err(sqlx::Error::Protocol("the pending deposit kept changing".into()))
     }
 
-    fn payment_from(row: &AnyRow) -> Result<PaymentRecord, sqlx::Error> {
+    pub(super) fn payment_from(row: &AnyRow) -> Result<PaymentRecord, sqlx::Error> {
         let machine: String = row.try_get("machine")?;
         Ok(PaymentRecord {
             payment_id: row.try_get("payment_id")?,

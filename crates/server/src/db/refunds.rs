@@ -4,7 +4,7 @@ use checkout_protocol::state::Payment;
 use checkout_protocol::time::Timestamp;
 use sqlx::Row;
 
-use super::{ms, Db};
+use super::{ms, Db, SettledRefund};
 
 /// What became of a refund request (`refunds.status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,20 +139,29 @@ impl Db {
     }
 
     /// Settles a pending refund outside any event (Gate refused or never got it).
-    pub async fn settle_refund(&self, payment_id: &str, settlement: &RefundSettlement) -> Result<(), sqlx::Error> {
+    /// A refund the platform declined is announced to the shop (`refund.declined`) by the same
+    /// transaction; one Gate refused was answered to the shop's request already.
+    pub async fn settle_refund(&self, payment_id: &str, settlement: &RefundSettlement, at: Timestamp) -> Result<(), sqlx::Error> {
         let (_turn, mut tx) = self.write().await?;
-        Self::settle_refund_in(&mut tx, payment_id, settlement).await?;
+        let settled = Self::settle_refund_in(&mut tx, payment_id, settlement).await?;
+        if let Some(settled) = settled.filter(|s| s.status == RefundStatus::Declined) {
+            let row = sqlx::query("SELECT * FROM payments WHERE payment_id = $1").bind(payment_id).fetch_one(&mut *tx).await?;
+            let record = Self::payment_from(&row)?;
+            let said = super::announcements(&record.machine, &record.machine, Some(&settled));
+            self.announce_in(&mut tx, &record, said, at).await?;
+        }
         tx.commit().await
     }
 
+    /// Settles the pending refund `settlement` names, if there is one; what it settled.
     pub(super) async fn settle_refund_in(
         tx: &mut sqlx::Transaction<'static, sqlx::Any>,
         payment_id: &str,
         settlement: &RefundSettlement,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<Option<SettledRefund>, sqlx::Error> {
         let row = match settlement.refund_id {
             Some(id) => {
-                sqlx::query("SELECT id FROM refunds WHERE id = $1 AND status = $2")
+                sqlx::query("SELECT id, amount, reason FROM refunds WHERE id = $1 AND status = $2")
                     .bind(id)
                     .bind(RefundStatus::Pending.as_str())
                     .fetch_optional(&mut **tx)
@@ -162,7 +171,7 @@ impl Db {
                 // A callback names the amount, not our row: the oldest pending refund of that
                 // amount. One of another amount stays reserved (too little refundable is safe;
                 // too much is not).
-                sqlx::query("SELECT id FROM refunds WHERE payment_id = $1 AND status = $2 AND amount = $3 ORDER BY id LIMIT 1")
+                sqlx::query("SELECT id, amount, reason FROM refunds WHERE payment_id = $1 AND status = $2 AND amount = $3 ORDER BY id LIMIT 1")
                     .bind(payment_id)
                     .bind(RefundStatus::Pending.as_str())
                     .bind(settlement.amount.map_or(-1, |a| a as i64))
@@ -170,11 +179,10 @@ impl Db {
                     .await?
             }
         };
-        if let Some(row) = row {
-            let id: i64 = row.try_get("id")?;
-            sqlx::query("UPDATE refunds SET status = $1 WHERE id = $2").bind(settlement.status.as_str()).bind(id).execute(&mut **tx).await?;
-        }
-        Ok(())
+        let Some(row) = row else { return Ok(None) };
+        let id: i64 = row.try_get("id")?;
+        sqlx::query("UPDATE refunds SET status = $1 WHERE id = $2").bind(settlement.status.as_str()).bind(id).execute(&mut **tx).await?;
+        Ok(Some(SettledRefund { amount: row.try_get::<i64, _>("amount")? as u64, status: settlement.status, reason: row.try_get("reason")? }))
     }
 
     /// The refund ledger of a payment, oldest first: amount, status, and the backend's reason for

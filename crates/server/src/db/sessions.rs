@@ -77,7 +77,7 @@ impl Db {
         Err(sqlx::Error::Protocol(format!("session {} already exists", s.token)))
     }
 
-    fn session_from(row: &AnyRow) -> Result<Session, sqlx::Error> {
+    pub(super) fn session_from(row: &AnyRow) -> Result<Session, sqlx::Error> {
         let (methods, metadata): (String, String) = (row.try_get("methods")?, row.try_get("metadata")?);
         Ok(Session {
             token: row.try_get("token")?,

@@ -4,6 +4,7 @@
 
 mod admin_views;
 mod cash_in;
+mod event_views;
 mod limits;
 mod mobile_payment;
 mod operator_lists;
@@ -14,6 +15,7 @@ mod refunds;
 mod sessions;
 mod shop_order;
 mod status;
+mod webhooks;
 
 pub use limits::{too_many, window_start, Counted, Limit};
 pub use mobile_payment::{parse_otp, parse_phone};
@@ -21,6 +23,7 @@ pub use reconciler::{reconcile_forever, reconcile_once, recover, RECONCILE_CONCU
 pub use refunds::{duplicate_reason, duplicates_of_session};
 pub use sessions::current_payment;
 use shop_order::shop_order;
+pub use webhooks::{after_failure, deliver_webhooks_forever, SCHEDULE_SECS};
 
 pub use crate::random::random_hex;
 

@@ -77,7 +77,7 @@ impl App {
                 // so the amount stays reserved until a callback or the merchant settles it.
                 if matches!(failure, GateFailure::Rejected(..) | GateFailure::NotSent(_)) {
                     let settlement = RefundSettlement { refund_id: Some(refund_id), amount: Some(amount_wanted), status: RefundStatus::Failed };
-                    self.db().settle_refund(payment_id, &settlement).await?;
+                    self.db().settle_refund(payment_id, &settlement, self.now()).await?;
                 }
                 Err(upstream(&failure))
             }

@@ -37,7 +37,9 @@ impl App {
                 "unknown payment: ignored"
             } else if callback.operation.as_ref().is_some_and(|op| op.kind == "refund") {
                 let amount = callback.operation.as_ref().and_then(|op| op.sum_initial.as_ref()).map(|s| s.amount);
-                self.db().settle_refund(&payment_id, &RefundSettlement { refund_id: None, amount, status: RefundStatus::Declined }).await?;
+                self.db()
+                    .settle_refund(&payment_id, &RefundSettlement { refund_id: None, amount, status: RefundStatus::Declined }, self.now())
+                    .await?;
                 "refund declined"
             } else {
                 "no change"

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod fault_proxy;
+pub mod shop_endpoint;
 
 use std::time::Duration;
 
@@ -102,6 +103,8 @@ pub struct Tuning {
     pub gate_timeout: Duration,
     /// Whether the backend serves the demo shop's `/demo/*` routes.
     pub demo_shop: bool,
+    /// Where the backend sends webhooks (none by default).
+    pub webhook: Option<checkout_server::config::WebhookConfig>,
 }
 
 impl Default for Tuning {
@@ -117,6 +120,7 @@ impl Default for Tuning {
             trusted_proxies: 0,
             gate_timeout: Duration::from_secs(10),
             demo_shop: false,
+            webhook: None,
         }
     }
 }
@@ -180,6 +184,7 @@ impl Stack {
         config.trusted_proxies = tuning.trusted_proxies;
         config.gate_timeout = tuning.gate_timeout;
         config.demo_shop = tuning.demo_shop;
+        config.webhook = tuning.webhook.clone();
         let app = App::new(config).await.unwrap();
         tokio::spawn(run(server_listener, app.clone(), std::future::pending()));
         Stack { server, sandbox: sandbox.to_owned(), app, http: reqwest::Client::new(), clock: tuning.clock.clone() }

@@ -1,0 +1,288 @@
+//! Webhooks to the shop's server (issue 32): every outcome pushed, signed, and verified by the
+//! README's verifiers in Python, Node and PHP against the real deliveries; retried until a 2xx
+//! with one event id; a hanging shop slows no payment; the feed and redelivery; two instances
+//! and an instance that died holding events. On SQLite and PostgreSQL, over real sockets.
+
+mod common;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use common::shop_endpoint::{Answer, Received, ShopEndpoint, WEBHOOK_SECRET};
+use common::*;
+use futures_util::future::join_all;
+use serde_json::{json, Value};
+
+/// The README's verifiers, each run as a shop would run it on a delivery it received.
+fn verified_by_each_language(delivery: &Received) -> Vec<(String, String)> {
+    let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/webhooks");
+    let file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("webhook-{}.json", rand_suffix()));
+    std::fs::write(&file, &delivery.body).unwrap();
+    let verdicts = [("python3", "verify.py"), ("node", "verify.js"), ("php", "verify.php")]
+        .iter()
+        .map(|(program, script)| {
+            let output = std::process::Command::new(program)
+                .arg(examples.join(script))
+                .arg(&file)
+                .arg(&delivery.signature)
+                .env("CHECKOUT_WEBHOOK_SECRET", WEBHOOK_SECRET)
+                .output()
+                .unwrap_or_else(|e| panic!("{program} cannot run ({e}): make bootstrap installs it"));
+            (program.to_string(), String::from_utf8_lossy(&output.stdout).trim().to_owned())
+        })
+        .collect();
+    let _ = std::fs::remove_file(&file);
+    verdicts
+}
+
+/// A payment the platform refuses at once (the sandbox's Altel number for it): one
+/// `payment.failed` event per call.
+async fn refused_at_once(s: &Stack) -> String {
+    let session = s.session(&["mobile"]).await;
+    let (status, view) = s.post(&format!("/api/sessions/{session}/mobile-payments"), &json!({ "operator": "ALTEL", "phone": "77000000003" })).await;
+    assert_eq!((status, view["state"].as_str()), (201, Some("failed")), "{view}");
+    view["payment_id"].as_str().unwrap().to_owned()
+}
+
+/// Room for the storms below: one test address starts hundreds of payments.
+fn roomy() -> checkout_server::config::AddressLimits {
+    checkout_server::config::AddressLimits { payments: 10_000, sessions: 10_000, ..checkout_server::config::AddressLimits::DEFAULT }
+}
+
+fn customer(id: &str) -> Value {
+    json!({ "id": id, "first_name": "Aigerim", "last_name": "Nurlanova", "email": "aigerim@example.kz" })
+}
+
+async fn ordered_session(s: &Stack, order: &str, methods: &[&str]) -> String {
+    let body = json!({ "amount": 100_000, "currency": "KZT", "methods": methods, "customer": customer(&format!("c-{}", rand_suffix())),
+        "reference": order, "metadata": { "channel": "web" } });
+    let (status, created) = s.admin("/admin/sessions", &body).await;
+    assert_eq!(status, 201, "{created}");
+    created["session"].as_str().unwrap().to_owned()
+}
+
+async fn every_outcome_reaches_the_shop_signed_and_three_languages_verify_it(store: Store) {
+    let shop = ShopEndpoint::start().await;
+    let s = Stack::start(store, Tuning { webhook: Some(shop.config(0.001)), ..Tuning::default() }).await;
+    let order = format!("order-{}", rand_suffix());
+
+    // Paid: the order's reference and notes come with it.
+    let session = ordered_session(&s, &order, &["mobile"]).await;
+    let paid = s.pay(&session, "77000000000").await;
+    s.until_state(&paid, "awaiting_otp").await;
+    s.otp(&paid, "123456").await;
+    let succeeded = shop.event("payment.succeeded", &paid).await.json();
+    assert_eq!(succeeded["data"]["payment"]["state"], "succeeded");
+    assert_eq!(
+        succeeded["data"]["session"],
+        json!({ "session": session, "reference": order, "metadata": { "channel": "web" }, "amount": 100_000, "currency": "KZT" })
+    );
+    assert!(succeeded["id"].as_str().unwrap().starts_with("evt_"), "{succeeded}");
+
+    // Refunded in part by the shop.
+    assert_eq!(s.admin(&format!("/admin/payments/{paid}/refunds"), &json!({ "amount": 30_000 })).await.0, 202);
+    let refunded = shop.event("refund.succeeded", &paid).await.json();
+    assert_eq!(refunded["data"]["refund"], json!({ "amount": 30_000, "reason": null }));
+    assert_eq!(refunded["data"]["payment"]["state"], "partially_refunded");
+
+    // A refund the platform declines (the sandbox's number for it).
+    let stubborn_session = ordered_session(&s, &order, &["mobile"]).await;
+    let stubborn = s.pay(&stubborn_session, "77000000008").await;
+    s.until_state(&stubborn, "awaiting_otp").await;
+    s.otp(&stubborn, "123456").await;
+    s.until_state(&stubborn, "succeeded").await;
+    assert_eq!(s.admin(&format!("/admin/payments/{stubborn}/refunds"), &json!({ "amount": 1_000 })).await.0, 202);
+    let refused = shop.event("refund.declined", &stubborn).await.json();
+    assert_eq!((refused["data"]["refund"]["amount"].as_u64(), refused["data"]["payment"]["state"].as_str()), (Some(1_000), Some("succeeded")));
+
+    // Declined by the platform.
+    let declined_session = ordered_session(&s, &order, &["mobile"]).await;
+    let declined = s.pay(&declined_session, "77000000001").await;
+    s.until_state(&declined, "awaiting_otp").await;
+    s.otp(&declined, "123456").await;
+    shop.event("payment.declined", &declined).await;
+
+    // Our conclusion: a Payment Page closed unpaid. Then paid by phone, and on the page still open
+    // in another tab as well: the platform's success revives the page's payment, the session is
+    // paid twice, and the backend refunds the page's payment by itself, saying why.
+    let twice = ordered_session(&s, &order, &["payment_page", "mobile"]).await;
+    let (_, page) = s.post(&format!("/api/sessions/{twice}/payment-page"), &json!({})).await;
+    let page_id = page["payment_id"].as_str().unwrap().to_owned();
+    assert_eq!(s.post(&format!("/api/sessions/{twice}/payment-page/closed"), &json!({})).await.0, 202);
+    let failed = shop.event("payment.failed", &page_id).await.json();
+    assert_eq!(failed["data"]["payment"]["code"], "abandoned");
+    let mobile = s.pay(&twice, "77000000000").await;
+    s.until_state(&mobile, "awaiting_otp").await;
+    s.otp(&mobile, "123456").await;
+    shop.event("payment.succeeded", &mobile).await;
+    assert_eq!(s.pay_on_payment_page(&page["params"], "77071234567").await["status"], "success");
+    shop.event("payment.succeeded", &page_id).await;
+    let duplicate = shop.event("refund.succeeded", &page_id).await.json();
+    assert_eq!(duplicate["data"]["refund"]["amount"], 100_000);
+    assert!(duplicate["data"]["refund"]["reason"].as_str().unwrap().starts_with("duplicate"), "{duplicate}");
+
+    // A payout, paid and declined; and cash paid in at a terminal.
+    let payee = customer(&format!("payee-{}", rand_suffix()));
+    let (_, payout) = s
+        .admin("/admin/payouts", &json!({ "amount": 20_000, "currency": "KZT", "customer": payee, "phone": "+7 775 123 45 67", "operator": "KCELL" }))
+        .await;
+    let payout_event = shop.event("payout.succeeded", payout["payment_id"].as_str().unwrap()).await.json();
+    assert_eq!(payout_event["data"]["session"], Value::Null, "an admin payout has no session");
+    let (_, refused) = s
+        .admin("/admin/payouts", &json!({ "amount": 20_000, "currency": "KZT", "customer": payee, "phone": "77000000009", "operator": "KCELL" }))
+        .await;
+    shop.event("payout.declined", refused["payment_id"].as_str().unwrap()).await;
+    let cash = ordered_session(&s, &order, &["cash_in"]).await;
+    let account = s.get(&format!("/api/sessions/{cash}")).await.1["cash_in_account"].as_str().unwrap().to_owned();
+    let terminal =
+        s.http.post(format!("{}/sandbox/terminal/pay", s.sandbox)).json(&json!({ "customer_id": account, "amount": 250_000 })).send().await.unwrap();
+    let deposit: Value = terminal.json().await.unwrap();
+    let deposited = shop.event("deposit.succeeded", deposit["payment_id"].as_str().unwrap()).await.json();
+    assert_eq!(
+        (deposited["data"]["payment"]["amount"].as_u64(), deposited["data"]["session"]["reference"].as_str()),
+        (Some(250_000), Some(order.as_str()))
+    );
+
+    // Every delivery verifies in Python, Node and PHP; a body changed by one byte in none.
+    let received = shop.received();
+    for delivery in &received {
+        for (language, verdict) in verified_by_each_language(delivery) {
+            assert_eq!(verdict, "ok", "{language} on {}", delivery.json());
+        }
+        assert_eq!(delivery.event_id, delivery.json()["id"], "the Checkout-Event-Id header names the body's event");
+    }
+    let mut forged = received[0].clone();
+    forged.body = String::from_utf8(forged.body).unwrap().replace("100000", "100001").into_bytes();
+    for (language, verdict) in verified_by_each_language(&forged) {
+        assert!(verdict.starts_with("invalid: no v1 signature matches"), "{language}: {verdict}");
+    }
+    // The Rust verifier of checkout-protocol agrees.
+    let now = checkout_protocol::time::Clock::system().now().0 / 1000;
+    checkout_protocol::webhook::verify(&received[0].signature, &received[0].body, WEBHOOK_SECRET.as_bytes(), now).unwrap();
+}
+
+async fn a_shop_that_fails_three_times_gets_the_event_on_the_fourth_attempt(store: Store) {
+    let shop = ShopEndpoint::start().await;
+    shop.script(&[Answer::Status(500), Answer::Status(500), Answer::Status(503)]);
+    let s = Stack::start(store, Tuning { webhook: Some(shop.config(0.001)), ..Tuning::default() }).await;
+    let payment_id = s.paid().await;
+    let received = shop.until("four deliveries", |r| r.len() >= 4).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let received = if shop.received().len() > received.len() { shop.received() } else { received };
+    assert_eq!(received.len(), 4, "delivered on the fourth attempt, then no more");
+    let id = &received[0].event_id;
+    assert!(received.iter().all(|r| &r.event_id == id && r.body == received[0].body), "one event, the same body every time");
+    assert_eq!(received[0].json()["data"]["payment"]["payment_id"], payment_id.as_str());
+
+    let (status, detail) = s.admin_get(&format!("/admin/events/{id}")).await;
+    assert_eq!(status, 200, "{detail}");
+    assert_eq!(detail["delivery"]["state"], "delivered");
+    let statuses: Vec<&Value> = detail["delivery"]["attempts"].as_array().unwrap().iter().map(|a| &a["http_status"]).collect();
+    assert_eq!(statuses, [&json!(500), &json!(500), &json!(503), &json!(200)]);
+    assert_eq!(detail["event"], received[0].json());
+}
+
+async fn a_hanging_shop_slows_no_payment(store: Store) {
+    let hanging = ShopEndpoint::start().await;
+    hanging.always(Answer::Hang);
+    let s = Stack::start(store, Tuning { webhook: Some(hanging.config(0.001)), ..Tuning::default() }).await;
+    let first = s.paid().await;
+    hanging.event("payment.succeeded", &first).await;
+    // Eight deliveries are held open at once at most: more events than that wait their turn.
+    // Ten payments start and end while every delivery hangs (make bench has the rate figures).
+    let started = join_all((0..10).map(|_| refused_at_once(&s))).await;
+    assert_eq!(started.len(), 10);
+    hanging.until("eight held deliveries", |r| r.len() >= 8).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(hanging.most_open_at_once(), 8, "eight deliveries in flight at once, never more");
+    let (status, created) = s.admin("/admin/sessions", &json!({ "amount": 100, "currency": "KZT", "customer": customer("c-late") })).await;
+    assert_eq!(status, 201, "the backend still answers at once: {created}");
+}
+
+async fn the_feed_lists_every_event_in_order_and_one_can_be_sent_again(store: Store) {
+    let shop = ShopEndpoint::start().await;
+    let s = Stack::start(store, Tuning { webhook: Some(shop.config(0.001)), ..Tuning::default() }).await;
+    let (_, before) = s.admin_get("/admin/events?limit=500").await;
+    let known = before.as_array().unwrap().len();
+    let payment_id = s.paid().await;
+    assert_eq!(s.admin(&format!("/admin/payments/{payment_id}/refunds"), &json!({})).await.0, 202);
+    let refunded = shop.event("refund.succeeded", &payment_id).await.json();
+    let (status, feed) = s.admin_get("/admin/events?limit=500").await;
+    assert_eq!(status, 200, "{feed}");
+    let mine: Vec<&Value> = feed.as_array().unwrap()[known..].iter().filter(|e| e["data"]["payment"]["payment_id"] == payment_id.as_str()).collect();
+    let kinds: Vec<&str> = mine.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["payment.succeeded", "refund.succeeded"], "in the order they happened");
+    assert_eq!(mine[1], &refunded, "the feed gives the event as delivered");
+    let first_id = mine[0]["id"].as_str().unwrap();
+    let (_, after) = s.admin_get(&format!("/admin/events?after={first_id}")).await;
+    assert_eq!(after.as_array().unwrap().first(), Some(mine[1]), "after an id comes what followed it");
+    assert_eq!(s.admin_get("/admin/events?after=evt_nothing").await.0, 404);
+
+    let deliveries = shop.received().len();
+    let (status, redelivered) = s.admin(&format!("/admin/events/{first_id}/redeliver"), &json!({})).await;
+    assert_eq!(status, 202, "{redelivered}");
+    let received = shop.until("the event again", |r| r.len() > deliveries).await;
+    assert_eq!(received.last().unwrap().event_id, first_id, "sent again with the same id");
+    assert_eq!(s.admin_get("/admin/events/evt_nothing").await.0, 404);
+}
+
+/// Two instances share the outbox: 200 events, each delivered once, each attempt made by one.
+async fn two_instances_deliver_two_hundred_events_each_once(store: Store) {
+    let shop = ShopEndpoint::start().await;
+    let url = store.fresh().await;
+    let sandbox_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = format!("http://{}", sandbox_listener.local_addr().unwrap());
+    let tuning = Tuning { webhook: Some(shop.config(0.001)), limits: roomy(), ..Tuning::default() };
+    let a = Stack::backend_on(&url, &sandbox, &tuning).await;
+    let b = Stack::backend_on(&url, &sandbox, &tuning).await;
+    start_sandbox(sandbox_listener, &a.server, &tuning);
+    // 200 payments the platform refuses, started on both instances.
+    join_all((0..200).map(|n| refused_at_once(if n % 2 == 0 { &a } else { &b }))).await;
+    let received = shop.until("200 events", |r| r.len() >= 200).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let received = if shop.received().len() > received.len() { shop.received() } else { received };
+    let mut ids: Vec<&str> = received.iter().map(|r| r.event_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!((received.len(), ids.len()), (200, 200), "each event delivered once");
+}
+
+/// An instance claimed events and died before delivering them: once its claims lapse, the
+/// living instance delivers each of them, once.
+async fn events_an_instance_died_holding_are_delivered_by_another(store: Store) {
+    let shop = ShopEndpoint::start().await;
+    let url = store.fresh().await;
+    let sandbox_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = format!("http://{}", sandbox_listener.local_addr().unwrap());
+    // Events are written whether or not webhooks are configured; this instance sends none.
+    let quiet = Stack::backend_on(&url, &sandbox, &Tuning::default()).await;
+    start_sandbox(sandbox_listener, &quiet.server, &Tuning::default());
+    let paid: Vec<String> = join_all((0..3).map(|_| quiet.paid())).await;
+    // The instance that is about to die claims them all.
+    let doomed = checkout_server::db::Db::connect(&url).await.unwrap();
+    let claimed = doomed.claim_due_webhooks(quiet.app.now(), checkout_protocol::time::Millis(30_000), 100).await.unwrap();
+    assert_eq!(claimed.len(), 3, "{claimed:?}");
+    drop(doomed);
+    let tuning = Tuning { webhook: Some(shop.config(0.001)), clock: quiet.clock.clone(), ..Tuning::default() };
+    let living = Stack::backend_on(&url, &sandbox, &tuning).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(shop.received().is_empty(), "held by the dead instance until its claims lapse");
+    living.skip(Duration::from_secs(31));
+    let received = shop.until("the three events", |r| r.len() >= 3).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(shop.received().len(), 3);
+    let mut delivered: Vec<String> = received.iter().map(|r| r.json()["data"]["payment"]["payment_id"].as_str().unwrap().to_owned()).collect();
+    delivered.sort();
+    let mut expected = paid.clone();
+    expected.sort();
+    assert_eq!(delivered, expected);
+}
+
+both!(
+    every_outcome_reaches_the_shop_signed_and_three_languages_verify_it,
+    a_shop_that_fails_three_times_gets_the_event_on_the_fourth_attempt,
+    a_hanging_shop_slows_no_payment,
+    the_feed_lists_every_event_in_order_and_one_can_be_sent_again,
+    two_instances_deliver_two_hundred_events_each_once,
+    events_an_instance_died_holding_are_delivered_by_another,
+);
