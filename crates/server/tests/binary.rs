@@ -80,13 +80,14 @@ struct Server {
 }
 
 impl Server {
-    fn start(port: u16, database_url: &str, gate: &str, crash_after_recording: bool) -> Server {
-        Server::behind(port, port, database_url, gate, crash_after_recording)
+    /// `crash`: the test hook to set (an environment variable), if any.
+    fn start(port: u16, database_url: &str, gate: &str, crash: Option<&str>) -> Server {
+        Server::behind(port, port, database_url, gate, crash)
     }
 
     /// An instance whose public address (where the platform calls back) is `public_port`'s, as
     /// when several instances stand behind one address.
-    fn behind(port: u16, public_port: u16, database_url: &str, gate: &str, crash_after_recording: bool) -> Server {
+    fn behind(port: u16, public_port: u16, database_url: &str, gate: &str, crash: Option<&str>) -> Server {
         let mut command = Command::new(BIN);
         command
             .arg("serve")
@@ -102,8 +103,8 @@ impl Server {
             .env("CHECKOUT_RECONCILE_AFTER_SECS", "60")
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
-        if crash_after_recording {
-            command.env("CHECKOUT_TEST_CRASH_AFTER_RECORDING_CALLBACK", "1");
+        if let Some(hook) = crash {
+            command.env(hook, "1");
         }
         let mut child = command.spawn().unwrap();
         let mut first = String::new();
@@ -175,13 +176,13 @@ async fn killed_after_the_sale_the_restarted_server_completes_the_payment(store:
     let db = store.fresh().await;
     let http = reqwest::Client::new();
 
-    let server = Server::start(port, &db, &gate, false);
+    let server = Server::start(port, &db, &gate, None);
     let (session, payment_id) = start_payment(&http, &server.base).await;
     // The sale is accepted; the OTP-required callback is still 700 ms away.
     server.kill();
     tokio::time::sleep(Duration::from_millis(900)).await;
 
-    let server = Server::start(port, &db, &gate, false);
+    let server = Server::start(port, &db, &gate, None);
     wait_for_state(&http, &server.base, &session, &payment_id, "awaiting_otp").await;
     http.post(format!("{}/api/sessions/{session}/payments/{payment_id}/otp", server.base)).json(&json!({ "code": "123456" })).send().await.unwrap();
     wait_for_state(&http, &server.base, &session, &payment_id, "succeeded").await;
@@ -198,14 +199,14 @@ async fn killed_after_recording_a_callback_the_restarted_server_applies_it_once(
     let db = store.fresh().await;
     let http = reqwest::Client::new();
 
-    let mut server = Server::start(port, &db, &gate, true);
+    let mut server = Server::start(port, &db, &gate, Some("CHECKOUT_TEST_CRASH_AFTER_RECORDING_CALLBACK"));
     let (session, payment_id) = start_payment(&http, &server.base).await;
     // The OTP-required callback arrives, is written to disk, and the process aborts.
     let wait = tokio::task::spawn_blocking(move || server.child.wait().unwrap());
     let status = tokio::time::timeout(Duration::from_secs(20), wait).await.expect("the server should have aborted").unwrap();
     assert!(!status.success(), "the test hook aborted the server");
 
-    let server = Server::start(port, &db, &gate, false);
+    let server = Server::start(port, &db, &gate, None);
     wait_for_state(&http, &server.base, &session, &payment_id, "awaiting_otp").await;
     http.post(format!("{}/api/sessions/{session}/payments/{payment_id}/otp", server.base)).json(&json!({ "code": "123456" })).send().await.unwrap();
     let paid = wait_for_state(&http, &server.base, &session, &payment_id, "succeeded").await;
@@ -214,6 +215,38 @@ async fn killed_after_recording_a_callback_the_restarted_server_applies_it_once(
     let applied: Vec<&Value> = detail["events"].as_array().unwrap().iter().filter(|e| e["changed"] == true).collect();
     let otp_required = applied.iter().filter(|e| e["event"]["event"] == "otp_required").count();
     assert_eq!(otp_required, 1, "the recorded callback and its retry changed the payment once: {detail}");
+    server.kill();
+}
+
+/// The server dies after a payment's success and its `payment.succeeded` event are written,
+/// before their transaction commits: neither survives. Restarted, it applies the recorded
+/// callback, and the change and its one event are committed together.
+async fn killed_between_a_change_and_its_commit_loses_neither_the_change_nor_its_event(store: Store) {
+    let port = free_port().await;
+    let gate = sandbox(port, Duration::from_millis(50)).await;
+    let db = store.fresh().await;
+    let http = reqwest::Client::new();
+
+    let mut server = Server::start(port, &db, &gate, Some("CHECKOUT_TEST_CRASH_BEFORE_COMMITTING_EVENT"));
+    let (session, payment_id) = start_payment(&http, &server.base).await;
+    wait_for_state(&http, &server.base, &session, &payment_id, "awaiting_otp").await;
+    let _ = http.post(format!("{}/api/sessions/{session}/payments/{payment_id}/otp", server.base)).json(&json!({ "code": "123456" })).send().await;
+    let wait = tokio::task::spawn_blocking(move || server.child.wait().unwrap());
+    let status = tokio::time::timeout(Duration::from_secs(20), wait).await.expect("the server should have aborted").unwrap();
+    assert!(!status.success(), "the test hook aborted the server");
+    {
+        let stored = checkout_server::db::Db::connect(&db).await.unwrap();
+        let payment = stored.payment(&payment_id).await.unwrap().unwrap();
+        assert_ne!(payment.machine.status().name(), "succeeded", "the change was rolled back with its event");
+        assert!(stored.webhook_events_of(&payment_id).await.unwrap().is_empty(), "no event announces a change that was rolled back");
+    }
+
+    let server = Server::start(port, &db, &gate, None);
+    wait_for_state(&http, &server.base, &session, &payment_id, "succeeded").await;
+    let feed = json(&http, http.get(format!("{}/admin/events", server.base)).bearer_auth(ADMIN)).await;
+    let kinds: Vec<&Value> =
+        feed.as_array().unwrap().iter().filter(|e| e["data"]["payment"]["payment_id"] == payment_id.as_str()).map(|e| &e["type"]).collect();
+    assert_eq!(kinds, [&json!("payment.succeeded")], "the change and its one event: {feed}");
     server.kill();
 }
 
@@ -245,8 +278,8 @@ async fn two_instances(processing_delay: Duration) -> (String, Server, Server) {
     let db = Store::Postgres.fresh().await;
     let (a_port, b_port) = (free_port().await, free_port().await);
     let gate = sandbox(b_port, processing_delay).await;
-    let a = Server::behind(a_port, b_port, &db, &gate, false);
-    let b = Server::start(b_port, &db, &gate, false);
+    let a = Server::behind(a_port, b_port, &db, &gate, None);
+    let b = Server::start(b_port, &db, &gate, None);
     (gate, a, b)
 }
 
@@ -297,4 +330,8 @@ async fn an_instance_killed_mid_payment_leaves_the_payment_to_the_other() {
     b.kill();
 }
 
-both!(killed_after_the_sale_the_restarted_server_completes_the_payment, killed_after_recording_a_callback_the_restarted_server_applies_it_once);
+both!(
+    killed_after_the_sale_the_restarted_server_completes_the_payment,
+    killed_after_recording_a_callback_the_restarted_server_applies_it_once,
+    killed_between_a_change_and_its_commit_loses_neither_the_change_nor_its_event,
+);
