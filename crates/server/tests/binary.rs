@@ -250,6 +250,44 @@ async fn killed_between_a_change_and_its_commit_loses_neither_the_change_nor_its
     server.kill();
 }
 
+/// The shop's operator runs `checkout-server refund`, loses the answer, and runs it again with the
+/// key it printed: one refund reaches the platform, and the second run prints the first answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_refund_run_again_with_its_printed_key_refunds_once() {
+    let port = free_port().await;
+    let gate = sandbox(port, Duration::from_millis(50)).await;
+    let db = Store::Sqlite.fresh().await;
+    let http = reqwest::Client::new();
+    let server = Server::start(port, &db, &gate, None);
+    let (session, payment_id) = start_payment(&http, &server.base).await;
+    wait_for_state(&http, &server.base, &session, &payment_id, "awaiting_otp").await;
+    http.post(format!("{}/api/sessions/{session}/payments/{payment_id}/otp", server.base)).json(&json!({ "code": "123456" })).send().await.unwrap();
+    wait_for_state(&http, &server.base, &session, &payment_id, "succeeded").await;
+
+    let refund = |key: Option<String>| {
+        let (payment_id, base) = (payment_id.clone(), server.base.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut args = vec!["refund".to_owned(), payment_id, "--amount".into(), "10000".into(), "--server".into(), base];
+            if let Some(key) = key {
+                args.extend(["--idempotency-key".to_owned(), key]);
+            }
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            run_with_stdin(&args, &[("CHECKOUT_ADMIN_TOKEN", ADMIN)], "")
+        })
+    };
+    let (code, first, stderr) = refund(None).await.unwrap();
+    assert_eq!(code, 0, "{stderr}");
+    let key = stderr.lines().find_map(|l| l.strip_prefix("Idempotency-Key: ")).expect("the key is printed").trim().to_owned();
+    assert!(key.starts_with("cli-"), "{key}");
+    let (code, again, stderr) = refund(Some(key.clone())).await.unwrap();
+    assert_eq!((code, again.as_str()), (0, first.as_str()), "{stderr}");
+    assert!(stderr.contains(&key), "the key given is the key sent: {stderr}");
+    let detail = json(&http, http.get(format!("{}/admin/payments/{payment_id}", server.base)).bearer_auth(ADMIN)).await;
+    let refunds = detail["gate_calls"].as_array().unwrap().iter().filter(|c| c["endpoint"].as_str().unwrap().ends_with("/refund")).count();
+    assert_eq!(refunds, 1, "{detail}");
+    server.kill();
+}
+
 /// Reads `GET {base}/api/sessions/{session}/payments/{id}/events` until a `payment` event in `state` arrives.
 async fn stream_until(http: &reqwest::Client, base: &str, session: &str, payment_id: &str, state: &str) -> Vec<String> {
     let mut response = http.get(format!("{base}/api/sessions/{session}/payments/{payment_id}/events")).send().await.unwrap();

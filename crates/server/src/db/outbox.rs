@@ -349,3 +349,77 @@ fn crash_before_committing_an_announcement() {
         std::process::abort();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use checkout_protocol::state::Event;
+    use checkout_protocol::Amount;
+
+    use super::*;
+
+    fn kinds(said: &[Announcement]) -> Vec<EventType> {
+        said.iter().map(|a| a.kind).collect()
+    }
+
+    fn payment(kind: PaymentKind) -> Payment {
+        Payment::new(kind, Amount(100_000), Millis(80_000))
+    }
+
+    fn after(before: &Payment, event: Event) -> Payment {
+        let mut after = before.clone();
+        after.apply(&event);
+        after
+    }
+
+    fn declined() -> Outcome {
+        Outcome::Declined { code: "20000".into(), message: "General decline".into() }
+    }
+
+    #[test]
+    fn each_outcome_of_each_kind_is_announced_once_by_its_name() {
+        let failed = Outcome::Failed { code: "1012".into(), message: "rejected".into() };
+        for (kind, outcome, expected) in [
+            (PaymentKind::Purchase, Outcome::Succeeded, Some(EventType::PaymentSucceeded)),
+            (PaymentKind::Purchase, declined(), Some(EventType::PaymentDeclined)),
+            (PaymentKind::Purchase, failed.clone(), Some(EventType::PaymentFailed)),
+            (PaymentKind::Payout, Outcome::Succeeded, Some(EventType::PayoutSucceeded)),
+            (PaymentKind::Payout, declined(), Some(EventType::PayoutDeclined)),
+            (PaymentKind::Payout, failed.clone(), Some(EventType::PayoutDeclined)),
+            (PaymentKind::CashIn, Outcome::Succeeded, Some(EventType::DepositSucceeded)),
+            (PaymentKind::CashIn, declined(), None),
+        ] {
+            let before = payment(kind);
+            let done = after(&before, Event::Completed(outcome.clone()));
+            assert_eq!(kinds(&announcements(&before, &done, None)), expected.into_iter().collect::<Vec<_>>(), "{kind:?} {outcome:?}");
+            // The same outcome again (a duplicate callback) changes nothing and says nothing.
+            assert!(announcements(&done, &after(&done, Event::Completed(outcome)), None).is_empty());
+        }
+    }
+
+    #[test]
+    fn refunds_are_announced_by_the_amount_that_went_back_and_declines_by_their_settlement() {
+        let paid = after(&payment(PaymentKind::Purchase), Event::Completed(Outcome::Succeeded));
+        let refunded = after(&paid, Event::Refunded { operation_id: "r1".into(), amount: Amount(30_000) });
+        let settled = SettledRefund { amount: 30_000, status: RefundStatus::Succeeded, reason: Some("duplicate: kept pay_1".into()) };
+        let said = announcements(&paid, &refunded, Some(&settled));
+        assert_eq!(
+            said,
+            [Announcement { kind: EventType::RefundSucceeded, refund: Some(EventRefund { amount: 30_000, reason: settled.reason.clone() }) }]
+        );
+        // A refund that overtakes the success it proves announces both, the success first.
+        let overtaken = after(&payment(PaymentKind::Purchase), Event::Refunded { operation_id: "r1".into(), amount: Amount(100_000) });
+        assert_eq!(
+            kinds(&announcements(&payment(PaymentKind::Purchase), &overtaken, None)),
+            [EventType::PaymentSucceeded, EventType::RefundSucceeded]
+        );
+        // A declined refund changes no payment: its settlement says it.
+        let refused = SettledRefund { amount: 5_000, status: RefundStatus::Declined, reason: None };
+        assert_eq!(
+            announcements(&paid, &paid, Some(&refused)),
+            [Announcement { kind: EventType::RefundDeclined, refund: Some(EventRefund { amount: 5_000, reason: None }) }]
+        );
+        // A refund Gate refused was the shop's own request's answer: no event.
+        let failed = SettledRefund { amount: 5_000, status: RefundStatus::Failed, reason: None };
+        assert!(announcements(&paid, &paid, Some(&failed)).is_empty());
+    }
+}
