@@ -16,6 +16,11 @@ export CHECKOUT_SECRET_KEY=demo-secret
 export CHECKOUT_ADMIN_TOKEN=demo-admin-token-change-me
 export CHECKOUT_PROJECT_ID=1234
 export SANDBOX_PROJECT_ID=1234
+# The backend's webhooks go to the demo shop's own endpoint, which marks an order paid only from a
+# delivery whose signature it verified (README, "Webhooks"); retries 100 times faster than live.
+export CHECKOUT_WEBHOOK_URL="http://127.0.0.1:$SERVER_PORT/demo/webhooks"
+export CHECKOUT_WEBHOOK_SECRET=demo-webhook-secret-change-me
+export CHECKOUT_WEBHOOK_RETRY_SCALE=0.01
 
 cargo build -q -p checkout-sandbox -p checkout-server
 mkdir -p target/demo
@@ -54,6 +59,7 @@ cat <<INFO
   payments, callbacks  http://127.0.0.1:$SANDBOX_PORT/sandbox/developer
   sandbox test phones  http://127.0.0.1:$SANDBOX_PORT/
   backend API          http://127.0.0.1:$SERVER_PORT/api/openapi.json
+  webhooks             http://127.0.0.1:$SERVER_PORT/admin/events (Authorization: Bearer $CHECKOUT_ADMIN_TOKEN)
   a checkout session   $session  (GET http://127.0.0.1:$SERVER_PORT/api/sessions/$session)
   codes valid for      $OTP_TTL s (DEMO_OTP_TTL_SECS)
   logs                 target/demo/*.log

@@ -15,6 +15,11 @@ const TEXT = {
     help_numbers: 'Сынақ нөмірлері, мысалы +7 700 000 00 00 (коды 123456) немесе +7 700 000 00 01 (бас тарту), мына бетте:',
     help_sandbox: 'құмсалғыш беті', help_payments: 'төлемдер мен олардың колбэктері мына бетте:', help_developer: 'әзірлеуші беті',
     new_order: 'Жаңа тапсырыс', terminal: (amount) => `Терминалда ${amount} төлеу (имитация)`, events: 'Виджет оқиғалары',
+    fulfilment: 'Дүкендегі тапсырыс', webhooks: 'Алынған вебхуктар',
+    fulfilment_help: 'Дүкен тапсырысты браузердегі виджет оқиғаларынан емес, тек сервері қолтаңбасын тексерген вебхук бойынша орындайды.',
+    status_open: 'Төлем күтілуде', status_paid: 'Төленді: дүкен серверіне қолтаңбасы тексерілген вебхук келді',
+    status_paid_out: 'Қаражат жіберілді: дүкен серверіне қолтаңбасы тексерілген вебхук келді',
+    verified: 'қолтаңба тексерілді', refused: 'қолтаңба қабылданбады', no_webhooks: 'Әзірге жоқ',
   },
   ru: {
     title: 'Демо-магазин: оплата с телефона', shop: 'Демо-магазин', language: 'Язык', checkout: 'Оформление заказа', order: 'Ваш заказ',
@@ -25,6 +30,11 @@ const TEXT = {
     help_numbers: 'Тестовые номера, например +7 700 000 00 00 (код 123456) или +7 700 000 00 01 (отказ), перечислены на',
     help_sandbox: 'странице песочницы', help_payments: 'платежи и их колбэки видны на', help_developer: 'странице разработчика',
     new_order: 'Новый заказ', terminal: (amount) => `Оплатить ${amount} в терминале (имитация)`, events: 'События виджета',
+    fulfilment: 'Заказ в магазине', webhooks: 'Полученные вебхуки',
+    fulfilment_help: 'Магазин выполняет заказ только по вебхуку, подпись которого проверил его сервер, а не по событиям виджета в браузере.',
+    status_open: 'Ожидает оплаты', status_paid: 'Оплачен: сервер магазина получил вебхук с проверенной подписью',
+    status_paid_out: 'Выплачено: сервер магазина получил вебхук с проверенной подписью',
+    verified: 'подпись проверена', refused: 'подпись отклонена', no_webhooks: 'Пока нет',
   },
   en: {
     title: 'Demo shop: pay by phone', shop: 'Demo shop', language: 'Language', checkout: 'Checkout', order: 'Your order',
@@ -35,6 +45,11 @@ const TEXT = {
     help_numbers: 'Test numbers such as +7 700 000 00 00 (code 123456) or +7 700 000 00 01 (declined) are listed on the',
     help_sandbox: 'sandbox page', help_payments: 'payments and their callbacks are on the', help_developer: 'developer page',
     new_order: 'New order', terminal: (amount) => `Simulate a terminal payment of ${amount}`, events: 'Widget events',
+    fulfilment: "The shop's order", webhooks: 'Webhooks received',
+    fulfilment_help: "The shop fulfils the order only from a webhook whose signature its server verified, never from the widget's events in the browser.",
+    status_open: 'Awaiting payment', status_paid: "Paid: the shop's server received a webhook with a verified signature",
+    status_paid_out: "Paid out: the shop's server received a webhook with a verified signature",
+    verified: 'signature verified', refused: 'signature refused', no_webhooks: 'None yet',
   },
 };
 
@@ -56,6 +71,58 @@ let locale = TEXT[params.get('locale')] ? params.get('locale') : 'ru';
 const mode = params.get('mode') || 'mobile';
 if (params.get('display')) checkout.setAttribute('display', params.get('display'));
 
+/** The order shown: its session, as the shop's server last told it (`GET /demo/orders/{session}`). */
+let order = null;
+
+/** The shop's view of the order, in the page's language: paid only from verified webhooks. */
+function renderOrder() {
+  const text = TEXT[locale];
+  const status = document.getElementById('order-status');
+  const state = order ? order.status : 'open';
+  status.dataset.status = state;
+  const said = text[`status_${state}`] || text.status_open;
+  // Written only when it changes: the status region is announced on every change.
+  if (status.textContent !== said) status.textContent = said;
+  const list = document.getElementById('webhooks');
+  list.replaceChildren();
+  const received = order ? order.webhooks : [];
+  if (received.length === 0) {
+    const none = document.createElement('li');
+    none.textContent = text.no_webhooks;
+    list.append(none);
+  }
+  for (const webhook of received) {
+    const item = document.createElement('li');
+    const kind = document.createElement('code');
+    kind.textContent = webhook.type || '?';
+    const id = document.createElement('code');
+    id.textContent = webhook.event_id || '?';
+    const verdict = document.createElement('span');
+    verdict.textContent = webhook.verified ? text.verified : text.refused;
+    if (!webhook.verified) verdict.className = 'refused';
+    item.append(kind, ' ', id, ' — ', verdict);
+    list.append(item);
+  }
+}
+
+/** Asks the shop's server where the order stands. */
+async function refreshOrder() {
+  const session = checkout.getAttribute('session');
+  if (!session) return;
+  try {
+    const response = await fetch(`/demo/orders/${encodeURIComponent(session)}`);
+    if (!response.ok) return;
+    const next = await response.json();
+    if (next.session !== checkout.getAttribute('session')) return;
+    if (JSON.stringify(next) !== JSON.stringify(order)) {
+      order = next;
+      renderOrder();
+    }
+  } catch {
+    // Offline for a moment: the next poll asks again.
+  }
+}
+
 /** A new checkout session for the current mode, remembered for reloads with its sandbox links. */
 async function newSession() {
   const response = await fetch('/demo/sessions', {
@@ -73,6 +140,15 @@ function show(created) {
   document.getElementById('sandbox').href = created.sandbox;
   document.getElementById('developer').href = `${created.sandbox}/sandbox/developer`;
   checkout.setAttribute('session', created.session);
+  // The order's address: another tab (or the customer coming back) opens the same order.
+  const here = new URL(location.href);
+  if (here.searchParams.get('order') !== created.session) {
+    here.searchParams.set('order', created.session);
+    history.replaceState(null, '', here);
+  }
+  order = null;
+  renderOrder();
+  refreshOrder();
 }
 
 function setLocale(next) {
@@ -92,6 +168,7 @@ function setLocale(next) {
   document.getElementById('pay-title').textContent = text[`pay_${mode}`] || text.pay_mobile;
   document.getElementById('terminal').textContent = text.terminal(tenge(TERMINAL_AMOUNT, next));
   checkout.setAttribute('locale', next);
+  renderOrder();
   for (const button of document.querySelectorAll('[data-locale]')) {
     button.setAttribute('aria-pressed', String(button.dataset.locale === next));
   }
@@ -107,6 +184,7 @@ for (const button of document.querySelectorAll('[data-mode]')) {
     const next = new URL(location.href);
     next.searchParams.set('mode', button.dataset.mode);
     next.searchParams.set('locale', locale);
+    next.searchParams.delete('order');
     location.assign(next);
   });
 }
@@ -126,10 +204,21 @@ for (const name of ['ready', 'change', 'submit', 'otp-required', 'success', 'dec
     const item = document.createElement('li');
     item.textContent = `${name} ${JSON.stringify(event.detail)}`;
     events.prepend(item);
+    // Only a hint to ask the shop's server sooner: the widget's word is never the order's status.
+    refreshOrder();
   });
 }
 
-// A reload keeps the session, and so resumes the payment in progress.
+/** The order named in the address (`?order=`), if the shop's server knows it. */
+async function namedOrder() {
+  const named = params.get('order');
+  if (!named) return null;
+  const response = await fetch(`/demo/orders/${encodeURIComponent(named)}`).catch(() => null);
+  return response && response.ok ? response.json() : null;
+}
+
+// A reload keeps the session, and so resumes the payment in progress; `?order=` opens that order.
 setLocale(locale);
 const kept = sessionStorage.getItem(`demo-session-${mode}`);
-show(kept ? JSON.parse(kept) : await newSession());
+show((await namedOrder()) || (kept ? JSON.parse(kept) : await newSession()));
+setInterval(refreshOrder, 1000);

@@ -21,8 +21,9 @@ async function englishOutsideTheWidget(page: Page, locale: Locale): Promise<stri
   if (locale === 'en') return [];
   const text = await page.evaluate(() => {
     const copy = document.body.cloneNode(true) as HTMLElement;
-    // The widget, the event log and the language switch's names (each marked with its own lang) aside.
-    copy.querySelectorAll('kz-mobile-checkout, #events, script, [lang]').forEach((e) => e.remove());
+    // The widget, the event log, the language switch's names (each marked with its own lang) and
+    // the webhooks' types and ids (code) aside.
+    copy.querySelectorAll('kz-mobile-checkout, #events, script, [lang], code').forEach((e) => e.remove());
     return copy.innerText;
   });
   // Brands, the SMS of "SMS", and the test numbers' digits are not English text.

@@ -78,6 +78,10 @@ export default async function globalSetup() {
       CHECKOUT_OTP_TTL_SECS: String(OTP_TTL_SECS),
       CHECKOUT_RECONCILE_AFTER_SECS: '2',
       CHECKOUT_STATUS_MIN_AGE_MS: String(STATUS_MIN_AGE_MS),
+      // As `make demo`: the webhooks go to the demo shop's own endpoint.
+      CHECKOUT_WEBHOOK_URL: `${server}/demo/webhooks`,
+      CHECKOUT_WEBHOOK_SECRET: 'e2e-webhook-secret-0123456789',
+      CHECKOUT_WEBHOOK_RETRY_SCALE: '0.01',
     }, path.join(out, 'server.log')),
   ];
   process.env.E2E_BASE = server;

@@ -18,10 +18,7 @@ use futures_util::stream::Stream;
 
 use crate::error::ServiceError;
 use crate::extract::{ApiJson, ApiPath};
-use crate::views::ErrorCode;
-use crate::views::{
-    payment_view, ErrorBody, Method, MobilePaymentRequest, OtpRequest, PaymentPageRequest, PaymentPageResponse, PaymentView, SessionView,
-};
+use crate::views::{payment_view, ErrorBody, MobilePaymentRequest, OtpRequest, PaymentPageRequest, PaymentPageResponse, PaymentView, SessionView};
 use crate::App;
 
 /// The customer's IP address: the connection's peer, or, behind the merchant's proxies, the
@@ -208,80 +205,6 @@ pub async fn payment_page_create(
     ApiJson(request): ApiJson<PaymentPageRequest>,
 ) -> Result<Json<PaymentPageResponse>, ServiceError> {
     Ok(Json(app.payment_page(&session, request.operator.as_deref(), request.locale.as_deref()).await?))
-}
-
-/// `POST /demo/sessions` `{amount?, methods?, locale?}`: the demo shop's stand-in for a merchant
-/// server creating a session. Served only with `--demo-shop` on the sandbox brand.
-pub async fn demo_sessions_create(
-    State(app): State<App>,
-    ip: ClientIp,
-    ApiJson(request): ApiJson<crate::views::DemoSessionRequest>,
-) -> Result<Response, ServiceError> {
-    if !app.config().demo_shop {
-        return Err(ServiceError::new(ErrorCode::NotFound, "no such endpoint"));
-    }
-    let amount = request.amount.unwrap_or(1_299_000);
-    let methods = request.methods.unwrap_or_else(|| vec![Method::Mobile]);
-    let locale = request.locale;
-    let session = app
-        .create_session(
-            crate::views::CreateSession {
-                amount,
-                currency: "KZT".into(),
-                customer: crate::views::CustomerInput {
-                    // Each demo order is its own account at the terminal, digits as on its keypad:
-                    // cash paid in for one order (one tab, one visitor) is never another's.
-                    id: crate::random::random_digits(10),
-                    first_name: "Aigerim".into(),
-                    last_name: "Nurlanova".into(),
-                    email: "aigerim@example.kz".into(),
-                },
-                methods,
-                locale,
-                description: Some("Demo shop order".into()),
-                reference: None,
-                metadata: Default::default(),
-            },
-            ip.0,
-            None,
-        )
-        .await?;
-    let gate = app.config().gate_url.clone();
-    Ok((
-        StatusCode::CREATED,
-        Json(crate::views::DemoSessionCreated { session: session.token, sandbox_inbox: format!("{gate}/sandbox/inbox"), sandbox: gate }),
-    )
-        .into_response())
-}
-
-/// `POST /demo/terminal` `{session, amount?}`: the demo shop's "simulate terminal payment" button,
-/// which asks the sandbox's cash terminal to pay into that order's account. Demo shop only.
-pub async fn demo_terminal_pay(
-    State(app): State<App>,
-    ApiJson(request): ApiJson<crate::views::DemoTerminalRequest>,
-) -> Result<Response, ServiceError> {
-    if !app.config().demo_shop {
-        return Err(ServiceError::new(ErrorCode::NotFound, "no such endpoint"));
-    }
-    let amount = request.amount.unwrap_or(500_000);
-    let customer_id = app.session(&request.session).await?.customer_id;
-    let url = format!("{}/sandbox/terminal/pay", app.config().gate_url);
-    let answer = reqwest::Client::new()
-        .post(&url)
-        .json(&checkout_protocol::wire::TerminalPayment { customer_id, amount, project_id: Some(app.config().project_id) })
-        .send()
-        .await
-        .map_err(|e| ServiceError::new(ErrorCode::SandboxUnavailable, e.to_string()))?;
-    let status = answer.status().as_u16();
-    let body: serde_json::Value = answer.json().await.unwrap_or(serde_json::Value::Null);
-    if !(200..300).contains(&status) {
-        // The sandbox's refusal (the platform's error type), in this server's envelope like every other.
-        let refusal = serde_json::from_value::<checkout_protocol::wire::ErrorResponse>(body).ok();
-        let reason =
-            refusal.map(|r| r.errors.and_then(|e| e.into_iter().next()).map_or(r.message, |e| e.message)).unwrap_or_else(|| "refused".into());
-        return Err(ServiceError::new(ErrorCode::TerminalRefused, format!("the sandbox's terminal refused: {reason}")));
-    }
-    Ok((StatusCode::OK, Json(body)).into_response())
 }
 
 /// `POST /callbacks/gate`: the platform's callbacks.

@@ -11,6 +11,7 @@ pub mod api;
 pub mod callbacks;
 pub mod config;
 pub mod db;
+pub mod demo_shop;
 pub mod edges;
 pub mod error;
 pub mod events;
@@ -259,8 +260,10 @@ pub fn app(state: App) -> Router {
         .route("/admin/events", get(admin::events_index))
         .route("/admin/events/{event_id}", get(admin::events_show))
         .route("/admin/events/{event_id}/redeliver", post(admin::events_redeliver))
-        .route("/demo/sessions", post(api::demo_sessions_create))
-        .route("/demo/terminal", post(api::demo_terminal_pay))
+        .route("/demo/sessions", post(demo_shop::sessions_create))
+        .route("/demo/terminal", post(demo_shop::terminal_pay))
+        .route("/demo/webhooks", post(demo_shop::webhook_received))
+        .route("/demo/orders/{session}", get(demo_shop::order_show))
         .route("/healthz", get(|| async { "ok" }));
     router = router.method_not_allowed_fallback(edges::method_not_allowed);
     if let Some(dir) = &state.config().static_dir {

@@ -311,6 +311,49 @@ pub struct DemoSessionCreated {
     pub sandbox: String,
 }
 
+/// `GET /demo/orders/{session}`: the demo shop's order, as its own server knows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DemoOrder {
+    /// The order's session token.
+    pub session: String,
+    /// What the shop did with the order: decided only by verified webhooks.
+    pub status: DemoOrderStatus,
+    /// Every delivery its webhook endpoint received for the order, oldest first.
+    pub webhooks: Vec<DemoWebhook>,
+    /// The sandbox's SMS inbox page.
+    pub sandbox_inbox: String,
+    /// The sandbox's developer page.
+    pub sandbox: String,
+}
+
+/// Where the demo shop's order stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DemoOrderStatus {
+    /// No verified webhook says it was paid.
+    Open,
+    /// A verified `payment.succeeded` or `deposit.succeeded` came: the shop ships it.
+    Paid,
+    /// A verified `payout.succeeded` came.
+    PaidOut,
+}
+
+/// One delivery the demo shop received.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DemoWebhook {
+    /// The event's id, as its body says.
+    pub event_id: Option<String>,
+    /// The event's type, as its body says.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// Whether its signature verified with the shop's secret.
+    pub verified: bool,
+    /// Why it did not.
+    pub problem: Option<String>,
+    /// When it came (RFC 3339).
+    pub received_at: String,
+}
+
 /// `GET /admin/events?after=&limit=`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct EventsQuery {

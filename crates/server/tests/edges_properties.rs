@@ -23,8 +23,9 @@ const SECRET: &str = "server-property-secret";
 /// Cases per route; with the routes below, over 8 000 per run.
 const CASES_PER_ROUTE: u32 = 400;
 
-/// Every route of `checkout_server::app`, with `{s}` for a session and `{p}` for a payment.
-const ROUTES: [(&str, &str); 21] = [
+/// Every route of `checkout_server::app`, with `{s}` for a session and `{p}` for a payment (or an
+/// event id, which no payment id is).
+const ROUTES: [(&str, &str); 27] = [
     ("GET", "/api/sessions/{s}"),
     ("POST", "/api/sessions/{s}/mobile-payments"),
     ("POST", "/api/sessions/{s}/payment-page"),
@@ -46,6 +47,12 @@ const ROUTES: [(&str, &str); 21] = [
     ("POST", "/demo/terminal"),
     ("GET", "/healthz"),
     ("GET", "/no/such/route"),
+    ("GET", "/admin/sessions/{s}"),
+    ("GET", "/admin/events"),
+    ("GET", "/admin/events/{p}"),
+    ("POST", "/admin/events/{p}/redeliver"),
+    ("POST", "/demo/webhooks"),
+    ("GET", "/demo/orders/{s}"),
 ];
 
 /// A backend (with a real sandbox behind it on a socket) per test thread, so one route's
@@ -295,4 +302,10 @@ route_properties! {
     demo_terminal => 18,
     healthz => 19,
     unknown_route => 20,
+    admin_session => 21,
+    admin_events => 22,
+    admin_event => 23,
+    admin_event_redeliver => 24,
+    demo_webhooks => 25,
+    demo_order => 26,
 }

@@ -278,7 +278,45 @@ async fn events_an_instance_died_holding_are_delivered_by_another(store: Store) 
     assert_eq!(delivered, expected);
 }
 
+/// The demo shop fulfils an order from its own server's verified webhook, never from a forged
+/// one: `make demo` points the webhooks at `/demo/webhooks`.
+async fn the_demo_shop_marks_an_order_paid_only_from_a_verified_webhook(store: Store) {
+    let s = Stack::start(store, Tuning { demo_shop: true, webhooks_to_demo_shop: true, ..Tuning::default() }).await;
+    let (status, created) = s.post("/demo/sessions", &json!({})).await;
+    assert_eq!(status, 201, "{created}");
+    let session = created["session"].as_str().unwrap().to_owned();
+    let order = format!("/demo/orders/{session}");
+    let (status, open) = s.get(&order).await;
+    assert_eq!((status, &open["status"], &open["webhooks"]), (200, &json!("open"), &json!([])), "{open}");
+
+    // Anyone can post to the endpoint: a forged "paid" is kept as refused and fulfils nothing.
+    let forged = json!({ "id": "evt_forged", "type": "payment.succeeded", "created_at": "2026-12-06T00:00:00Z",
+        "data": { "session": { "session": session } } });
+    let response = s.http.post(format!("{}/demo/webhooks", s.server)).header("Checkout-Signature", "t=1,v1=00").json(&forged).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 403);
+    let (_, still_open) = s.get(&order).await;
+    assert_eq!(still_open["status"], "open", "{still_open}");
+    assert_eq!((still_open["webhooks"][0]["event_id"].as_str(), &still_open["webhooks"][0]["verified"]), (Some("evt_forged"), &json!(false)));
+
+    // Paid through the widget's API: the backend's signed webhook marks the order paid.
+    let payment_id = s.pay(&session, "77000000000").await;
+    s.until_state(&payment_id, "awaiting_otp").await;
+    s.otp(&payment_id, "123456").await;
+    for _ in 0..500 {
+        if s.get(&order).await.1["status"] == "paid" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (_, paid) = s.get(&order).await;
+    assert_eq!(paid["status"], "paid", "{paid}");
+    let verified: Vec<&Value> = paid["webhooks"].as_array().unwrap().iter().filter(|w| w["verified"] == true).map(|w| &w["type"]).collect();
+    assert_eq!(verified, [&json!("payment.succeeded")]);
+    assert_eq!(s.get("/demo/orders/cs_missing").await.0, 404);
+}
+
 both!(
+    the_demo_shop_marks_an_order_paid_only_from_a_verified_webhook,
     every_outcome_reaches_the_shop_signed_and_three_languages_verify_it,
     a_shop_that_fails_three_times_gets_the_event_on_the_fourth_attempt,
     a_hanging_shop_slows_no_payment,

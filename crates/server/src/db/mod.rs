@@ -9,6 +9,7 @@
 //! the transaction that holds the payment's row.
 
 mod callback_log;
+mod demo_shop;
 mod events;
 mod gate_log;
 mod idempotency;
@@ -24,6 +25,7 @@ mod test_hooks;
 
 pub use callback_log::{CallbackRow, Recorded, RefusedCallback, UnappliedCallback};
 pub use checkout_protocol::api::Method;
+pub use demo_shop::DemoWebhookRow;
 pub use events::{Also, Applied, Applying, EventRow, EventSource};
 pub use gate_log::{GateCallRow, GateLogEntry};
 pub use idempotency::KeyClaim;

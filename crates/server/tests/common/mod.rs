@@ -105,6 +105,8 @@ pub struct Tuning {
     pub demo_shop: bool,
     /// Where the backend sends webhooks (none by default).
     pub webhook: Option<checkout_server::config::WebhookConfig>,
+    /// Webhooks to the backend's own demo shop endpoint (`/demo/webhooks`), as `make demo` does.
+    pub webhooks_to_demo_shop: bool,
 }
 
 impl Default for Tuning {
@@ -121,9 +123,13 @@ impl Default for Tuning {
             gate_timeout: Duration::from_secs(10),
             demo_shop: false,
             webhook: None,
+            webhooks_to_demo_shop: false,
         }
     }
 }
+
+/// The secret of the webhooks to the demo shop's endpoint in tests.
+pub const DEMO_WEBHOOK_SECRET: &str = "demo-webhook-secret-for-tests";
 
 /// A sandbox on `listener` whose callbacks and cash-in requests go to `server`.
 pub fn start_sandbox(listener: TcpListener, server: &str, tuning: &Tuning) {
@@ -185,6 +191,14 @@ impl Stack {
         config.gate_timeout = tuning.gate_timeout;
         config.demo_shop = tuning.demo_shop;
         config.webhook = tuning.webhook.clone();
+        if tuning.webhooks_to_demo_shop {
+            config.webhook = Some(checkout_server::config::WebhookConfig {
+                url: format!("{server}/demo/webhooks"),
+                secret: checkout_server::config::Secret::new(DEMO_WEBHOOK_SECRET),
+                previous_secret: None,
+                retry_scale: 0.001,
+            });
+        }
         let app = App::new(config).await.unwrap();
         tokio::spawn(run(server_listener, app.clone(), std::future::pending()));
         Stack { server, sandbox: sandbox.to_owned(), app, http: reqwest::Client::new(), clock: tuning.clock.clone() }

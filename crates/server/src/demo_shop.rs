@@ -1,0 +1,156 @@
+//! The demo shop's server side (`--demo-shop`, sandbox brand only): what a merchant's own server
+//! does, played by the backend for the demo. It creates an order's session without the admin
+//! token, asks the sandbox's terminal to pay cash in, receives the backend's webhooks on its own
+//! endpoint (verifying each signature as a shop must), and tells its page whether the order is
+//! paid: from verified webhooks only, never from the widget's events in the browser.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use checkout_protocol::webhook;
+use serde_json::Value;
+
+use crate::api::ClientIp;
+use crate::db::DemoWebhookRow;
+use crate::error::ServiceError;
+use crate::extract::{ApiJson, ApiPath};
+use crate::views::{DemoOrder, DemoOrderStatus, DemoWebhook, ErrorCode, Method};
+use crate::App;
+
+fn demo_only(app: &App) -> Result<(), ServiceError> {
+    if app.config().demo_shop {
+        Ok(())
+    } else {
+        Err(ServiceError::new(ErrorCode::NotFound, "no such endpoint"))
+    }
+}
+
+/// `POST /demo/sessions` `{amount?, methods?, locale?}`: the demo shop's stand-in for a merchant
+/// server creating a session. Served only with `--demo-shop` on the sandbox brand.
+pub async fn sessions_create(
+    State(app): State<App>,
+    ip: ClientIp,
+    ApiJson(request): ApiJson<crate::views::DemoSessionRequest>,
+) -> Result<Response, ServiceError> {
+    demo_only(&app)?;
+    let amount = request.amount.unwrap_or(1_299_000);
+    let methods = request.methods.unwrap_or_else(|| vec![Method::Mobile]);
+    let locale = request.locale;
+    let session = app
+        .create_session(
+            crate::views::CreateSession {
+                amount,
+                currency: "KZT".into(),
+                customer: crate::views::CustomerInput {
+                    // Each demo order is its own account at the terminal, digits as on its keypad:
+                    // cash paid in for one order (one tab, one visitor) is never another's.
+                    id: crate::random::random_digits(10),
+                    first_name: "Aigerim".into(),
+                    last_name: "Nurlanova".into(),
+                    email: "aigerim@example.kz".into(),
+                },
+                methods,
+                locale,
+                description: Some("Demo shop order".into()),
+                reference: None,
+                metadata: Default::default(),
+            },
+            ip.0,
+            None,
+        )
+        .await?;
+    let gate = app.config().gate_url.clone();
+    Ok((
+        StatusCode::CREATED,
+        Json(crate::views::DemoSessionCreated { session: session.token, sandbox_inbox: format!("{gate}/sandbox/inbox"), sandbox: gate }),
+    )
+        .into_response())
+}
+
+/// `POST /demo/terminal` `{session, amount?}`: the demo shop's "simulate terminal payment" button,
+/// which asks the sandbox's cash terminal to pay into that order's account. Demo shop only.
+pub async fn terminal_pay(State(app): State<App>, ApiJson(request): ApiJson<crate::views::DemoTerminalRequest>) -> Result<Response, ServiceError> {
+    demo_only(&app)?;
+    let amount = request.amount.unwrap_or(500_000);
+    let customer_id = app.session(&request.session).await?.customer_id;
+    let url = format!("{}/sandbox/terminal/pay", app.config().gate_url);
+    let answer = reqwest::Client::new()
+        .post(&url)
+        .json(&checkout_protocol::wire::TerminalPayment { customer_id, amount, project_id: Some(app.config().project_id) })
+        .send()
+        .await
+        .map_err(|e| ServiceError::new(ErrorCode::SandboxUnavailable, e.to_string()))?;
+    let status = answer.status().as_u16();
+    let body: serde_json::Value = answer.json().await.unwrap_or(serde_json::Value::Null);
+    if !(200..300).contains(&status) {
+        // The sandbox's refusal (the platform's error type), in this server's envelope like every other.
+        let refusal = serde_json::from_value::<checkout_protocol::wire::ErrorResponse>(body).ok();
+        let reason =
+            refusal.map(|r| r.errors.and_then(|e| e.into_iter().next()).map_or(r.message, |e| e.message)).unwrap_or_else(|| "refused".into());
+        return Err(ServiceError::new(ErrorCode::TerminalRefused, format!("the sandbox's terminal refused: {reason}")));
+    }
+    Ok((StatusCode::OK, Json(body)).into_response())
+}
+
+/// `POST /demo/webhooks`: the demo shop's webhook endpoint. It verifies the signature over the
+/// raw body before reading it, keeps every delivery with the verdict, and answers 2xx only for
+/// a verified one (a forged one is refused, so nothing is fulfilled from it).
+pub async fn webhook_received(State(app): State<App>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, ServiceError> {
+    demo_only(&app)?;
+    let Some(config) = &app.config().webhook else {
+        return Err(ServiceError::new(ErrorCode::NotFound, "the demo shop receives webhooks only when CHECKOUT_WEBHOOK_URL points at it"));
+    };
+    let body = body.map_err(crate::extract::body_rejection)?;
+    let header = headers.get(webhook::HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let verdict = webhook::verify(header, &body, config.secret.expose().as_bytes(), app.now().0.div_euclid(1000));
+    // Read for the record only; a shop acts on a body only once it verified.
+    let said: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let text = |value: &Value| value.as_str().map(str::to_owned);
+    let row = DemoWebhookRow {
+        event_id: text(&said["id"]),
+        event_type: text(&said["type"]),
+        verified: verdict.is_ok(),
+        problem: verdict.as_ref().err().map(ToString::to_string),
+        received_at: app.now(),
+    };
+    app.db().record_demo_webhook(said["data"]["session"]["session"].as_str(), &row).await?;
+    match verdict {
+        Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
+        Err(e) => Err(ServiceError::new(ErrorCode::InvalidSignature, format!("the demo shop refused the webhook: {e}"))),
+    }
+}
+
+/// `GET /demo/orders/{session}`: the demo shop's order, paid only by a verified webhook.
+pub async fn order_show(State(app): State<App>, ApiPath(session): ApiPath<String>) -> Result<Json<DemoOrder>, ServiceError> {
+    demo_only(&app)?;
+    app.session(&session).await?;
+    let received = app.db().demo_webhooks_of(&session).await?;
+    let verified = |kinds: &[&str]| received.iter().any(|w| w.verified && w.event_type.as_deref().is_some_and(|t| kinds.contains(&t)));
+    let status = if verified(&["payment.succeeded", "deposit.succeeded"]) {
+        DemoOrderStatus::Paid
+    } else if verified(&["payout.succeeded"]) {
+        DemoOrderStatus::PaidOut
+    } else {
+        DemoOrderStatus::Open
+    };
+    let gate = app.config().gate_url.clone();
+    Ok(Json(DemoOrder {
+        session,
+        status,
+        webhooks: received
+            .into_iter()
+            .map(|w| DemoWebhook {
+                event_id: w.event_id,
+                kind: w.event_type,
+                verified: w.verified,
+                problem: w.problem,
+                received_at: w.received_at.to_rfc3339(),
+            })
+            .collect(),
+        sandbox_inbox: format!("{gate}/sandbox/inbox"),
+        sandbox: gate,
+    }))
+}
