@@ -53,4 +53,7 @@ PG_EXTRA_OPTIONS="-c fsync=on -c synchronous_commit=on" scripts/with-postgres.sh
     scripts/bench_backend.sh "postgres-$instances" "$instances" "${CHECKOUT_TEST_POSTGRES_URL%/*}/bench$instances"
   done'
 
+echo "bench: webhooks (creations with them off, on, and to a shop that never answers; deliveries)" >&2
+target/release/checkout-bench webhooks --bin target/release --dir "$out" --payments 1000 --concurrency 50 >"$out/webhooks.json"
+
 python3 scripts/bench_report.py "$out" dist

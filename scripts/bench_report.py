@@ -127,9 +127,19 @@ if len(summary) > 1 and summary[0][1]["rate_per_sec"] > 0:
     base = summary[0][1]["rate_per_sec"]
     lines.append("")
     lines.append("  payment creations/s at 50 customers, as a ratio to SQLite with one instance: " + ", ".join(f"{label} {row['rate_per_sec'] / base:.2f}" for label, row in summary))
+webhooks = load("webhooks.json") if os.path.exists(os.path.join(out, "webhooks.json")) else None
+if webhooks:
+    off = webhooks["creations_per_sec_webhooks_off"]
+    lines.append("")
+    lines.append(f"Webhooks (SQLite, one instance each, {webhooks['payments']:,} payments the platform refuses at once, {webhooks['concurrency']} at a time;")
+    lines.append("each payment's end and its event are one transaction):")
+    lines.append(f"  payment creations/s: webhooks off {off:,.0f}; on, to a local endpoint answering 204 {webhooks['creations_per_sec_webhooks_on']:,.0f}"
+                 f" ({webhooks['creations_per_sec_webhooks_on'] / max(off, 1e-9):.2f} of off); on, to a shop that never answers"
+                 f" {webhooks['creations_per_sec_shop_hanging']:,.0f} ({webhooks['creations_per_sec_shop_hanging'] / max(off, 1e-9):.2f} of off)")
+    lines.append(f"  deliveries to the local endpoint: {webhooks['deliveries']:,} at {webhooks['deliveries_per_sec']:,.0f}/s (signed, one attempt recorded per delivery)")
 table = "\n".join(lines)
 print(table)
-results = {"sizes": sizes, "size_peer": floor, "size_peer_primitives": floor_primitives, "startup": startup, "startup_mid_range": mid_range, "startup_engines": engines, "signature": signature, "disk": disk, "peers": peers, "backends": backends, "table": table}
+results = {"sizes": sizes, "size_peer": floor, "size_peer_primitives": floor_primitives, "startup": startup, "startup_mid_range": mid_range, "startup_engines": engines, "signature": signature, "disk": disk, "peers": peers, "backends": backends, "webhooks": webhooks, "table": table}
 with open(os.path.join(out, "results.json"), "w") as f:
     json.dump(results, f, indent=2)
 print(f"\nresults written to {os.path.join(out, 'results.json')}")

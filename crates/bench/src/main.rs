@@ -14,6 +14,7 @@ use sha2::Sha512;
 use tokio::sync::Semaphore;
 
 mod soak;
+mod webhooks;
 
 /// The seeds' successful purchase callback: a realistic body to sign.
 const CALLBACK: &str = include_str!("../../protocol/tests/fixtures/seeds/callback_purchase_success.json");
@@ -64,6 +65,22 @@ enum Command {
         /// Requests per phase at each level (at least the concurrency).
         #[arg(long, default_value_t = 500)]
         requests: usize,
+    },
+    /// Payment creations per second with webhooks on against off, and webhook deliveries per
+    /// second to a local endpoint (two backends on SQLite files and a sandbox, started here).
+    Webhooks {
+        /// Where the checkout-sandbox and checkout-server binaries are.
+        #[arg(long, default_value = "target/release")]
+        bin: std::path::PathBuf,
+        /// Where the databases and logs go.
+        #[arg(long, default_value = "target/bench")]
+        dir: std::path::PathBuf,
+        /// Payments created on each backend.
+        #[arg(long, default_value_t = 1000)]
+        payments: usize,
+        /// Of them at once.
+        #[arg(long, default_value_t = 50)]
+        concurrency: usize,
     },
     /// Mixed customers against two instances on one PostgreSQL database while the platform is
     /// slowed and cut off and instances are killed; then every payment is audited (`make soak`).
@@ -335,6 +352,13 @@ async fn main() {
             let servers = server.iter().map(|s| s.trim_end_matches('/').to_owned()).collect();
             load(servers, sandbox.trim_end_matches('/').to_owned(), secret, admin_token, concurrency, requests).await
         }
+        Command::Webhooks { bin, dir, payments, concurrency } => match webhooks::run(webhooks::Webhooks { bin, dir, payments, concurrency }).await {
+            Ok(report) => println!("{report}"),
+            Err(e) => {
+                eprintln!("checkout-bench webhooks: {e}");
+                std::process::exit(1);
+            }
+        },
         Command::Soak { minutes, customers, seed, database_url, out, bin } => {
             let _ = std::fs::create_dir_all(&out);
             let settings = soak::Soak { duration: Duration::from_secs_f64(minutes * 60.0), customers, seed, database_url, out, bin };

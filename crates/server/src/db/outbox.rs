@@ -259,11 +259,10 @@ impl Db {
         tx.commit().await
     }
 
-    /// When the next pending event is due, if any.
+    /// When the next pending event is due, if any (one read of the `(state, next_attempt_at)`
+    /// index; an event held by an instance counts as due, its lease is the claim's business).
     pub async fn next_webhook_due(&self) -> Result<Option<Timestamp>, sqlx::Error> {
-        let row = sqlx::query("SELECT MIN(COALESCE(lease_until, next_attempt_at)) AS due FROM webhook_events WHERE state = 'pending'")
-            .fetch_one(&self.pool)
-            .await?;
+        let row = sqlx::query("SELECT MIN(next_attempt_at) AS due FROM webhook_events WHERE state = 'pending'").fetch_one(&self.pool).await?;
         Ok(row.try_get::<Option<i64>, _>("due")?.map(Timestamp))
     }
 

@@ -69,9 +69,11 @@ pub async fn deliver_webhooks_forever(app: App) {
     let mut changes = app.hub().subscribe();
     loop {
         let free = slots.available_permits();
+        let mut claimed_all_it_could = false;
         if free > 0 {
             match app.db().claim_due_webhooks(app.now(), LEASE, free as i64).await {
                 Ok(claimed) => {
+                    claimed_all_it_could = claimed.len() == free;
                     for due in claimed {
                         let Ok(permit) = slots.clone().acquire_owned().await else { return };
                         let (app, client, config, finished) = (app.clone(), client.clone(), config.clone(), finished.clone());
@@ -85,8 +87,23 @@ pub async fn deliver_webhooks_forever(app: App) {
                 Err(e) => tracing::warn!(error = %e, "the webhook outbox cannot be read"),
             }
         }
+        if slots.available_permits() == 0 {
+            // Every slot is taken (a slow shop): nothing to claim until one frees, so the
+            // payments' changes do not wake this loop into reading the outbox for nothing.
+            tokio::select! {
+                _ = finished.notified() => {}
+                _ = app.webhooks_wake().notified() => {}
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+            continue;
+        }
+        if claimed_all_it_could {
+            continue;
+        }
+        // Nothing more is claimable now: sleep until the next retry is due (at most a second,
+        // for other instances' events and lapsed leases), or until a payment changes.
         let wait = match app.db().next_webhook_due().await {
-            Ok(Some(due)) => Duration::from_millis((due - app.now()).0.max(0) as u64),
+            Ok(Some(due)) if due > app.now() => Duration::from_millis((due - app.now()).0 as u64),
             _ => Duration::from_secs(1),
         };
         tokio::select! {
@@ -94,8 +111,10 @@ pub async fn deliver_webhooks_forever(app: App) {
             _ = changes.recv() => {}
             _ = finished.notified() => {}
             _ = app.webhooks_wake().notified() => {}
-            _ = tokio::time::sleep(wait.clamp(Duration::from_millis(20), Duration::from_secs(1))) => {}
+            _ = tokio::time::sleep(wait.clamp(Duration::from_millis(10), Duration::from_secs(1))) => {}
         }
+        // A burst of changes is one pass.
+        while matches!(changes.try_recv(), Ok(_) | Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_))) {}
     }
 }
 
