@@ -245,6 +245,14 @@ async fn two_instances_deliver_two_hundred_events_each_once(store: Store) {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!((received.len(), ids.len()), (200, 200), "each event delivered once");
+    // Each delivery is one attempt, recorded by the one instance that made it.
+    let mut instances = std::collections::BTreeSet::new();
+    for id in &ids {
+        let attempts = a.app.db().webhook_attempts_of(id).await.unwrap();
+        assert_eq!(attempts.len(), 1, "{id}: {attempts:?}");
+        instances.insert(attempts[0].instance.clone());
+    }
+    assert!(!instances.is_empty() && instances.len() <= 2, "{instances:?}");
 }
 
 /// An instance claimed events and died before delivering them: once its claims lapse, the
