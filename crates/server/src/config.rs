@@ -471,5 +471,11 @@ mod tests {
         assert_eq!(scaled.unwrap().unwrap().retry_scale, 0.001);
         let zero = read(&[("CHECKOUT_WEBHOOK_URL", "https://shop.kz/h"), secret, ("CHECKOUT_WEBHOOK_RETRY_SCALE", "0")]);
         assert!(matches!(zero, Err(ConfigError::BadRetryScale(_))));
+        let file = std::env::temp_dir().join(format!("webhook-secret-{}", std::process::id()));
+        std::fs::write(&file, "whsec-from-a-file-0123456789\n").unwrap();
+        let path = file.display().to_string();
+        let from_file = read(&[("CHECKOUT_WEBHOOK_URL", "https://shop.kz/h"), ("CHECKOUT_WEBHOOK_SECRET_FILE", &path)]).unwrap().unwrap();
+        assert_eq!(from_file.secret.expose(), "whsec-from-a-file-0123456789", "the file's secret, its line end trimmed");
+        let _ = std::fs::remove_file(&file);
     }
 }

@@ -182,6 +182,57 @@ async fn a_shop_that_fails_three_times_gets_the_event_on_the_fourth_attempt(stor
     assert_eq!(detail["event"], received[0].json());
 }
 
+/// A redirect is not followed (the event's body and signature go only where the shop said): it
+/// is a failed attempt like any other non-2xx.
+async fn a_redirect_is_a_failed_attempt_not_followed(store: Store) {
+    let shop = ShopEndpoint::start().await;
+    shop.script(&[Answer::Redirect]);
+    let s = Stack::start(store, Tuning { webhook: Some(shop.config(0.001)), ..Tuning::default() }).await;
+    s.paid().await;
+    let received = shop.until("the retry after the redirect", |r| r.len() >= 2).await;
+    assert_eq!(received[0].event_id, received[1].event_id);
+    assert_eq!(shop.redirected(), 0, "the redirect was not followed");
+    let (_, detail) = s.admin_get(&format!("/admin/events/{}", received[0].event_id)).await;
+    let statuses: Vec<&Value> = detail["delivery"]["attempts"].as_array().unwrap().iter().map(|a| &a["http_status"]).collect();
+    assert_eq!(statuses, [&json!(307), &json!(200)]);
+}
+
+/// A shop that never takes an event: every attempt of the schedule is made, then it is marked
+/// failed, and a redelivery sends it again.
+async fn an_event_no_attempt_delivered_is_marked_failed_after_the_last_retry(store: Store) {
+    let shop = ShopEndpoint::start().await;
+    shop.always(Answer::Status(500));
+    // The three days of retries in about three seconds.
+    let s = Stack::start(store, Tuning { webhook: Some(shop.config(0.00001)), ..Tuning::default() }).await;
+    s.paid().await;
+    let attempts = checkout_server::service::SCHEDULE_SECS.len() + 1;
+    let received = shop.until("every attempt", |r| r.len() >= attempts).await;
+    let id = received[0].event_id.clone();
+    let mut detail = Value::Null;
+    for _ in 0..500 {
+        detail = s.admin_get(&format!("/admin/events/{id}")).await.1;
+        if detail["delivery"]["state"] == "failed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(detail["delivery"]["state"], "failed", "{detail}");
+    assert_eq!(detail["delivery"]["attempts"].as_array().unwrap().len(), attempts, "14 attempts, then no more");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(shop.received().len(), attempts);
+
+    shop.always(Answer::Status(200));
+    assert_eq!(s.admin(&format!("/admin/events/{id}/redeliver"), &json!({})).await.0, 202);
+    shop.until("the event sent again", |r| r.len() > attempts).await;
+    for _ in 0..500 {
+        if s.admin_get(&format!("/admin/events/{id}")).await.1["delivery"]["state"] == "delivered" {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the redelivered event was never marked delivered");
+}
+
 async fn a_hanging_shop_slows_no_payment(store: Store) {
     let hanging = ShopEndpoint::start().await;
     hanging.always(Answer::Hang);
@@ -328,6 +379,8 @@ both!(
     every_outcome_reaches_the_shop_signed_and_three_languages_verify_it,
     a_shop_that_fails_three_times_gets_the_event_on_the_fourth_attempt,
     a_hanging_shop_slows_no_payment,
+    a_redirect_is_a_failed_attempt_not_followed,
+    an_event_no_attempt_delivered_is_marked_failed_after_the_last_retry,
     the_feed_lists_every_event_in_order_and_one_can_be_sent_again,
     two_instances_deliver_two_hundred_events_each_once,
     events_an_instance_died_holding_are_delivered_by_another,

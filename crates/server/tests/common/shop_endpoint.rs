@@ -32,6 +32,8 @@ impl Received {
 #[derive(Debug, Clone, Copy)]
 pub enum Answer {
     Status(u16),
+    /// A redirect to another path of this endpoint (which records what reaches it).
+    Redirect,
     /// Holds the request open until the sender gives up.
     Hang,
 }
@@ -43,6 +45,8 @@ struct Shared {
     always: Arc<Mutex<Option<Answer>>>,
     /// Requests open now, and the most ever open at once.
     open: Arc<Mutex<(usize, usize)>>,
+    /// Requests that followed a redirect.
+    redirected: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// Counts a request open until its handler ends or is dropped (the sender gave up).
@@ -68,7 +72,8 @@ pub struct ShopEndpoint {
     shared: Shared,
 }
 
-async fn receive(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> StatusCode {
+async fn receive(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> axum::response::Response {
+    use axum::response::IntoResponse;
     let _open = Open::new(&shared.open);
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     shared.received.lock().unwrap().push(Received {
@@ -78,12 +83,18 @@ async fn receive(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) 
     });
     let answer = shared.script.lock().unwrap().pop_front().or(*shared.always.lock().unwrap()).unwrap_or(Answer::Status(200));
     match answer {
-        Answer::Status(status) => StatusCode::from_u16(status).unwrap(),
+        Answer::Status(status) => StatusCode::from_u16(status).unwrap().into_response(),
+        Answer::Redirect => (StatusCode::TEMPORARY_REDIRECT, [("location", "/elsewhere")]).into_response(),
         Answer::Hang => {
             tokio::time::sleep(Duration::from_secs(3600)).await;
-            StatusCode::OK
+            StatusCode::OK.into_response()
         }
     }
+}
+
+async fn elsewhere(State(shared): State<Shared>) -> StatusCode {
+    shared.redirected.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    StatusCode::OK
 }
 
 impl ShopEndpoint {
@@ -91,7 +102,7 @@ impl ShopEndpoint {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/webhooks", listener.local_addr().unwrap());
         let shared = Shared::default();
-        let app = axum::Router::new().route("/webhooks", post(receive)).with_state(shared.clone());
+        let app = axum::Router::new().route("/webhooks", post(receive)).route("/elsewhere", post(elsewhere)).with_state(shared.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         ShopEndpoint { url, shared }
     }
@@ -109,6 +120,11 @@ impl ShopEndpoint {
     /// Every delivery after the script gets this answer.
     pub fn always(&self, answer: Answer) {
         *self.shared.always.lock().unwrap() = Some(answer);
+    }
+
+    /// How many requests followed a redirect to `/elsewhere`.
+    pub fn redirected(&self) -> usize {
+        self.shared.redirected.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The most deliveries ever held open at once.
