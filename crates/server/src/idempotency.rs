@@ -35,7 +35,7 @@ pub const HEADER: HeaderName = HeaderName::from_static("idempotency-key");
 /// The answer header that marks a replay.
 pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 /// How long a key is remembered.
-pub const KEPT: Millis = Millis(24 * 60 * 60 * 1000);
+pub const KEPT: Millis = crate::db::IDEMPOTENCY_KEPT;
 /// How long a request holds its key before another may take it over as dead. Longer than any
 /// admin request runs: the platform's timeout, twice over (an operator list and the call).
 pub const LEASE: Millis = Millis(60 * 1000);

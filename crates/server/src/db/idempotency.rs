@@ -7,6 +7,9 @@ use sqlx::Row;
 use super::{ms, Db};
 use crate::random::random_hex;
 
+/// How long a key is remembered.
+pub const IDEMPOTENCY_KEPT: Millis = Millis(24 * 60 * 60 * 1000);
+
 /// What a request carrying a key may do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyClaim {

@@ -28,7 +28,7 @@ pub use checkout_protocol::api::Method;
 pub use demo_shop::DemoWebhookRow;
 pub use events::{Also, Applied, Applying, EventRow, EventSource};
 pub use gate_log::{GateCallRow, GateLogEntry};
-pub use idempotency::KeyClaim;
+pub use idempotency::{KeyClaim, IDEMPOTENCY_KEPT};
 pub use outbox::{announcements, AfterAttempt, Announcement, Attempt, AttemptRow, DueWebhook, SettledRefund, StoredEvent};
 pub use payments::{Channel, Claim, PaymentRecord};
 pub use rate_limits::Admission;

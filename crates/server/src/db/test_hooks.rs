@@ -32,4 +32,9 @@ impl Db {
         let rows = sqlx::query("SELECT payment_id, verified, result, applied FROM callback_log ORDER BY id DESC").fetch_all(&self.pool).await?;
         rows.iter().map(CallbackRow::from_row).collect()
     }
+
+    /// How many idempotency keys are kept.
+    pub async fn idempotency_keys_kept(&self) -> Result<i64, sqlx::Error> {
+        sqlx::query("SELECT COUNT(*) AS n FROM idempotency_keys").fetch_one(&self.pool).await?.try_get("n")
+    }
 }
