@@ -66,7 +66,8 @@ impl Rng {
     }
 }
 
-async fn free_port() -> u16 {
+/// A free loopback port (bound, read, released).
+pub(crate) async fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
     listener.local_addr().map(|a| a.port()).unwrap_or(0)
 }

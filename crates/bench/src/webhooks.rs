@@ -17,6 +17,8 @@ use serde_json::{json, Value};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+use crate::soak::free_port;
+
 const SECRET: &str = "bench-secret";
 const ADMIN: &str = "bench-admin-token-0123456789";
 const WEBHOOK_SECRET: &str = "bench-webhook-secret-0123456789";
@@ -47,10 +49,6 @@ impl Sink {
         let mut span = self.span.lock().unwrap_or_else(|p| p.into_inner());
         *span = Some(span.map_or((now, now), |(first, _)| (first, now)));
     }
-}
-
-async fn port() -> std::io::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0").await?.local_addr()?.port())
 }
 
 fn log(dir: &std::path::Path, name: &str) -> Stdio {
@@ -157,11 +155,7 @@ pub async fn run(settings: Webhooks) -> Result<Value, String> {
         );
     tokio::spawn(async move { axum::serve(listener, app).await });
 
-    let mut ports = Vec::new();
-    for _ in 0..4 {
-        ports.push(port().await.map_err(|e| e.to_string())?);
-    }
-    let (sandbox_port, off_port, on_port, hanging_port) = (ports[0], ports[1], ports[2], ports[3]);
+    let (sandbox_port, off_port, on_port, hanging_port) = (free_port().await, free_port().await, free_port().await, free_port().await);
     let mut children = vec![Command::new(settings.bin.join("checkout-sandbox"))
         .args(["--listen", &format!("127.0.0.1:{sandbox_port}")])
         .env("SANDBOX_SECRET_KEY", SECRET)

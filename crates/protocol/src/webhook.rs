@@ -284,3 +284,17 @@ pub struct EventRefund {
     /// shop asked for.
     pub reason: Option<String>,
 }
+
+#[cfg(test)]
+mod event_names {
+    use super::EventType;
+
+    #[test]
+    fn each_type_is_stored_by_the_name_it_is_sent_by_and_an_unknown_one_is_read() {
+        for kind in EventType::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), serde_json::Value::String(kind.as_str().to_owned()));
+            assert_eq!(serde_json::from_value::<EventType>(serde_json::Value::String(kind.as_str().to_owned())).unwrap(), *kind);
+        }
+        assert_eq!(serde_json::from_str::<EventType>(r#""order.shipped""#).unwrap(), EventType::Unknown);
+    }
+}

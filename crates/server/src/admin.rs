@@ -122,7 +122,7 @@ pub async fn refunds_create(
     ApiJson(request): ApiJson<RefundRequest>,
 ) -> Result<Response, ServiceError> {
     let record = app.refund(&payment_id, request.amount, request.description.as_deref(), claim_of(&claim)).await?;
-    Ok((StatusCode::ACCEPTED, Json(crate::views::payment_view(&record, app.now()))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(record.view(app.now()))).into_response())
 }
 
 /// Sends money to a phone.
@@ -136,7 +136,7 @@ pub async fn payouts_create(
     ApiJson(request): ApiJson<PayoutRequest>,
 ) -> Result<Response, ServiceError> {
     let record = app.payout(request, ip.0, claim_of(&claim)).await?;
-    Ok((StatusCode::ACCEPTED, Json(crate::views::payment_view(&record, app.now()))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(record.view(app.now()))).into_response())
 }
 
 /// The webhook events, oldest first: the same events as the webhooks, for a shop that polls or

@@ -18,7 +18,7 @@ use futures_util::stream::Stream;
 
 use crate::error::ServiceError;
 use crate::extract::{ApiJson, ApiPath};
-use crate::views::{payment_view, ErrorBody, MobilePaymentRequest, OtpRequest, PaymentPageRequest, PaymentPageResponse, PaymentView, SessionView};
+use crate::views::{ErrorBody, MobilePaymentRequest, OtpRequest, PaymentPageRequest, PaymentPageResponse, PaymentView, SessionView};
 use crate::App;
 
 /// The customer's IP address: the connection's peer, or, behind the merchant's proxies, the
@@ -66,7 +66,7 @@ pub async fn sessions_show(State(app): State<App>, ApiPath(session): ApiPath<Str
 /// 201 with a payment just started, 200 with the one already in progress.
 fn started(app: &App, (record, created): (crate::db::PaymentRecord, bool)) -> Response {
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
-    (status, Json(payment_view(&record, app.now()))).into_response()
+    (status, Json(record.view(app.now()))).into_response()
 }
 
 /// Starts the session's phone payment (idempotent: a repeat returns the payment in progress).
@@ -105,7 +105,7 @@ pub async fn payments_show(
     State(app): State<App>,
     ApiPath((session, payment_id)): ApiPath<(String, String)>,
 ) -> Result<Json<PaymentView>, ServiceError> {
-    Ok(Json(payment_view(&app.session_payment(&session, &payment_id).await?, app.now())))
+    Ok(Json(app.session_payment(&session, &payment_id).await?.view(app.now())))
 }
 
 /// Server-Sent Events: a `payment` event with the state now and after every change; the stream
@@ -134,7 +134,7 @@ pub async fn payments_events(
                     return None;
                 }
             };
-            let view = payment_view(&record, app.now());
+            let view = record.view(app.now());
             if view.version != last_version {
                 let event = match SseEvent::default().event("payment").id(view.version.to_string()).json_data(&view) {
                     Ok(event) => event,
@@ -172,7 +172,7 @@ pub async fn otp_submit(
     ApiJson(request): ApiJson<OtpRequest>,
 ) -> Result<Response, ServiceError> {
     let record = app.submit_otp(&session, &payment_id, &request.code, request.attempt, ip.0).await?;
-    Ok((StatusCode::ACCEPTED, Json(payment_view(&record, app.now()))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(record.view(app.now()))).into_response())
 }
 
 /// The customer closed the Payment Page: the backend settles its payment with a status request
@@ -183,7 +183,7 @@ pub async fn otp_submit(
 pub async fn payment_page_closed(State(app): State<App>, ApiPath(session): ApiPath<String>) -> Result<Response, ServiceError> {
     app.session(&session).await?;
     let record = app.payment_page_closed(&session).await?;
-    Ok((StatusCode::ACCEPTED, Json(payment_view(&record, app.now()))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(record.view(app.now()))).into_response())
 }
 
 /// Asks for a new code.
@@ -193,7 +193,7 @@ pub async fn payment_page_closed(State(app): State<App>, ApiPath(session): ApiPa
         (status = 429, description = "`resend_limit`"), (status = 502, description = "`gate_rejected`, `gate_unavailable`")))]
 pub async fn otp_resend(State(app): State<App>, ApiPath((session, payment_id)): ApiPath<(String, String)>) -> Result<Response, ServiceError> {
     let record = app.resend_otp(&session, &payment_id).await?;
-    Ok((StatusCode::ACCEPTED, Json(payment_view(&record, app.now()))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(record.view(app.now()))).into_response())
 }
 
 /// Signed `EPayWidget.run` parameters (`force_payment_method: mobile`, the operator enforced) and the brand's `merchant.js`.

@@ -34,8 +34,6 @@ use crate::App;
 pub const HEADER: HeaderName = HeaderName::from_static("idempotency-key");
 /// The answer header that marks a replay.
 pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
-/// How long a key is remembered.
-pub const KEPT: Millis = crate::db::IDEMPOTENCY_KEPT;
 /// How long a request holds its key before another may take it over as dead. Longer than any
 /// admin request runs: the platform's timeout, twice over (an operator list and the call).
 pub const LEASE: Millis = Millis(60 * 1000);
@@ -109,7 +107,7 @@ pub async fn guard(State(app): State<App>, request: Request, next: Next) -> Resp
         Err(_) => return ServiceError::new(ErrorCode::BodyTooLarge, "the request body is too large").into_response(),
     };
     let fingerprint = fingerprint(&parts.method, parts.uri.path(), &bytes);
-    let owner = match app.db().claim_idempotency_key(&key, &fingerprint, app.now(), KEPT, LEASE).await {
+    let owner = match app.db().claim_idempotency_key(&key, &fingerprint, app.now(), LEASE).await {
         Err(e) => return ServiceError::from(e).into_response(),
         Ok(KeyClaim::Replay { status, body }) => return replay(status, body),
         Ok(KeyClaim::Reused) => {

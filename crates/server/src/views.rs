@@ -13,16 +13,10 @@ use checkout_protocol::wire::PaymentPageParams;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::{PaymentRecord, Session};
+use crate::db::Session;
 
 /// The Payment Page answer with the backend's typed parameters.
 pub type PaymentPageResponse = checkout_protocol::api::PaymentPageView<PaymentPageParams>;
-
-/// The view of a stored payment at `now` (built by the storage layer, which also writes it into
-/// webhook events).
-pub fn payment_view(record: &PaymentRecord, now: checkout_protocol::Timestamp) -> PaymentView {
-    record.view(now)
-}
 
 /// The session as the widget loads it.
 pub fn session_view(

@@ -160,7 +160,7 @@ async fn a_retry_after_the_holder_died_finds_the_refund_it_made(store: Store) {
     let key = format!("refund-{}", rand_suffix());
     let body = json!({ "amount": 10_000 });
     let fingerprint = idempotency::fingerprint(&axum::http::Method::POST, &path, body.to_string().as_bytes());
-    let claim = match s.app.db().claim_idempotency_key(&key, &fingerprint, s.app.now(), idempotency::KEPT, idempotency::LEASE).await.unwrap() {
+    let claim = match s.app.db().claim_idempotency_key(&key, &fingerprint, s.app.now(), idempotency::LEASE).await.unwrap() {
         checkout_server::db::KeyClaim::Run { claim, .. } => claim,
         other => panic!("{other:?}"),
     };

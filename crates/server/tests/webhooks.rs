@@ -166,9 +166,10 @@ async fn a_shop_that_fails_three_times_gets_the_event_on_the_fourth_attempt(stor
     shop.script(&[Answer::Status(500), Answer::Status(500), Answer::Status(503)]);
     let s = Stack::start(store, Tuning { webhook: Some(shop.config(0.001)), ..Tuning::default() }).await;
     let payment_id = s.paid().await;
-    let received = shop.until("four deliveries", |r| r.len() >= 4).await;
+    shop.until("four deliveries", |r| r.len() >= 4).await;
+    // A little longer: a fifth would show here.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let received = if shop.received().len() > received.len() { shop.received() } else { received };
+    let received = shop.received();
     assert_eq!(received.len(), 4, "delivered on the fourth attempt, then no more");
     let id = &received[0].event_id;
     assert!(received.iter().all(|r| &r.event_id == id && r.body == received[0].body), "one event, the same body every time");
@@ -241,8 +242,7 @@ async fn a_hanging_shop_slows_no_payment(store: Store) {
     hanging.event("payment.succeeded", &first).await;
     // Eight deliveries are held open at once at most: more events than that wait their turn.
     // Ten payments start and end while every delivery hangs (make bench has the rate figures).
-    let started = join_all((0..10).map(|_| refused_at_once(&s))).await;
-    assert_eq!(started.len(), 10);
+    join_all((0..10).map(|_| refused_at_once(&s))).await;
     hanging.until("eight held deliveries", |r| r.len() >= 8).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(hanging.most_open_at_once(), 8, "eight deliveries in flight at once, never more");
@@ -253,14 +253,12 @@ async fn a_hanging_shop_slows_no_payment(store: Store) {
 async fn the_feed_lists_every_event_in_order_and_one_can_be_sent_again(store: Store) {
     let shop = ShopEndpoint::start().await;
     let s = Stack::start(store, Tuning { webhook: Some(shop.config(0.001)), ..Tuning::default() }).await;
-    let (_, before) = s.admin_get("/admin/events?limit=500").await;
-    let known = before.as_array().unwrap().len();
     let payment_id = s.paid().await;
     assert_eq!(s.admin(&format!("/admin/payments/{payment_id}/refunds"), &json!({})).await.0, 202);
     let refunded = shop.event("refund.succeeded", &payment_id).await.json();
     let (status, feed) = s.admin_get("/admin/events?limit=500").await;
     assert_eq!(status, 200, "{feed}");
-    let mine: Vec<&Value> = feed.as_array().unwrap()[known..].iter().filter(|e| e["data"]["payment"]["payment_id"] == payment_id.as_str()).collect();
+    let mine: Vec<&Value> = feed.as_array().unwrap().iter().filter(|e| e["data"]["payment"]["payment_id"] == payment_id.as_str()).collect();
     let kinds: Vec<&str> = mine.iter().map(|e| e["type"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["payment.succeeded", "refund.succeeded"], "in the order they happened");
     assert_eq!(mine[1], &refunded, "the feed gives the event as delivered");
@@ -289,9 +287,10 @@ async fn two_instances_deliver_two_hundred_events_each_once(store: Store) {
     start_sandbox(sandbox_listener, &a.server, &tuning);
     // 200 payments the platform refuses, started on both instances.
     join_all((0..200).map(|n| refused_at_once(if n % 2 == 0 { &a } else { &b }))).await;
-    let received = shop.until("200 events", |r| r.len() >= 200).await;
+    shop.until("200 events", |r| r.len() >= 200).await;
+    // A little longer: a delivery made twice would show here.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let received = if shop.received().len() > received.len() { shop.received() } else { received };
+    let received = shop.received();
     let mut ids: Vec<&str> = received.iter().map(|r| r.event_id.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();

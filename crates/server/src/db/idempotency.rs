@@ -38,21 +38,14 @@ pub enum KeyClaim {
 }
 
 impl Db {
-    /// Claims `key` for a request with `fingerprint` at `now`. Keys older than `kept` are
-    /// forgotten first; a running claim whose lease (`lease` from its start) ended is taken
+    /// Claims `key` for a request with `fingerprint` at `now`. Keys older than
+    /// [`IDEMPOTENCY_KEPT`] are forgotten first; a running claim whose lease (`lease` from its start) ended is taken
     /// over, compare-and-set on its owner, so of two late comers one runs.
-    pub async fn claim_idempotency_key(
-        &self,
-        key: &str,
-        fingerprint: &str,
-        now: Timestamp,
-        kept: Millis,
-        lease: Millis,
-    ) -> Result<KeyClaim, sqlx::Error> {
+    pub async fn claim_idempotency_key(&self, key: &str, fingerprint: &str, now: Timestamp, lease: Millis) -> Result<KeyClaim, sqlx::Error> {
         let (_turn, mut tx) = self.write().await?;
         sqlx::query("DELETE FROM idempotency_keys WHERE idempotency_key = $1 AND created_at <= $2")
             .bind(key)
-            .bind(ms(now) - kept.0)
+            .bind(ms(now) - IDEMPOTENCY_KEPT.0)
             .execute(&mut *tx)
             .await?;
         let (claim, owner) = (random_hex(12), random_hex(12));
@@ -138,10 +131,11 @@ impl Db {
         Ok(())
     }
 
-    /// Forgets every key created at or before `before`; how many.
-    pub async fn purge_idempotency_keys(&self, before: Timestamp) -> Result<u64, sqlx::Error> {
+    /// Forgets every key older than [`IDEMPOTENCY_KEPT`] at `now`; how many.
+    pub async fn purge_idempotency_keys(&self, now: Timestamp) -> Result<u64, sqlx::Error> {
         let _turn = self.turn().await;
-        let purged = sqlx::query("DELETE FROM idempotency_keys WHERE created_at <= $1").bind(ms(before)).execute(&self.pool).await?;
+        let purged =
+            sqlx::query("DELETE FROM idempotency_keys WHERE created_at <= $1").bind(ms(now) - IDEMPOTENCY_KEPT.0).execute(&self.pool).await?;
         Ok(purged.rows_affected())
     }
 }

@@ -28,7 +28,7 @@ pub use checkout_protocol::api::Method;
 pub use demo_shop::DemoWebhookRow;
 pub use events::{Also, Applied, Applying, EventRow, EventSource};
 pub use gate_log::{GateCallRow, GateLogEntry};
-pub use idempotency::{KeyClaim, IDEMPOTENCY_KEPT};
+pub use idempotency::KeyClaim;
 pub use outbox::{announcements, AfterAttempt, Announcement, Attempt, AttemptRow, DueWebhook, SettledRefund, StoredEvent};
 pub use payments::{Channel, Claim, PaymentRecord};
 pub use rate_limits::Admission;
@@ -43,6 +43,16 @@ use serde::Serialize;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use tokio::sync::{Mutex, OwnedMutexGuard};
+
+/// What storing a row under an idempotency claim did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inserted {
+    /// The row is new.
+    New,
+    /// The same claim stored a row before (its request ran already): that row's key (a payment
+    /// id, a session token), and nothing new was stored.
+    Existing(String),
+}
 
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -328,15 +328,6 @@ impl Db {
             .await?;
         Ok(updated.rows_affected() == 1)
     }
-
-    /// The events of a payment, oldest first: type and body (for tests and the admin API).
-    pub async fn webhook_events_of(&self, payment_id: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
-        let rows = sqlx::query("SELECT event_type, body FROM webhook_events WHERE payment_id = $1 ORDER BY seq")
-            .bind(payment_id)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(|r| Ok((r.try_get("event_type")?, r.try_get("body")?))).collect()
-    }
 }
 
 /// For the outbox's crash test: die after a change's events are written, before its transaction

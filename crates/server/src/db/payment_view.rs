@@ -8,21 +8,20 @@ use checkout_protocol::KzMobile;
 use super::PaymentRecord;
 
 impl PaymentRecord {
-    /// The view of a stored payment at `now`.
+    /// The payment as the APIs show it at `now` (the widget's, the admin API's, every webhook's).
     pub fn view(&self, now: Timestamp) -> PaymentView {
-        let record = self;
-        let status = record.machine.status();
+        let status = self.machine.status();
         let mut view = PaymentView::new(
-            record.payment_id.clone(),
-            record.machine.kind,
+            self.payment_id.clone(),
+            self.machine.kind,
             PaymentState::Processing,
-            record.machine.amount.0,
-            record.currency.clone(),
+            self.machine.amount.0,
+            self.currency.clone(),
             now.to_rfc3339(),
-            record.version,
+            self.version,
         );
-        view.phone_masked = record.phone.as_deref().and_then(|p| KzMobile::parse(p).ok()).map(|p| p.masked());
-        view.operator = record.operator.clone();
+        view.phone_masked = self.phone.as_deref().and_then(|p| KzMobile::parse(p).ok()).map(|p| p.masked());
+        view.operator = self.operator.clone();
         view.state = match status {
             PaymentStatus::Processing => PaymentState::Processing,
             PaymentStatus::AwaitingOtp { otp_expires_at, resends_left, resend_available_at, attempt, last_error } => {

@@ -6,8 +6,8 @@ use checkout_protocol::time::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{Executor, Row};
 
-use super::Admission;
 use super::{kind_name, ms, to_json, Db};
+use super::{Admission, Inserted};
 
 /// How a payment reached the platform. Stored as its name (`via` column).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,16 +127,17 @@ impl Db {
 
     /// Stores a payment that belongs to no session (the admin API's payouts). With an
     /// idempotency `claim`, a payment the same claim stored before wins: its id comes back as
-    /// `Err(id)` and `p` is not stored (the unique index on the claim decides, in one statement).
-    pub async fn insert_payment(&self, p: &PaymentRecord, claim: Option<&str>) -> Result<Result<(), String>, sqlx::Error> {
+    /// [`Inserted::Existing`] and `p` is not stored (the unique index on the claim decides, in
+    /// one statement).
+    pub async fn insert_payment(&self, p: &PaymentRecord, claim: Option<&str>) -> Result<Inserted, sqlx::Error> {
         let _turn = self.turn().await;
         if Self::insert_payment_with(&self.pool, p, claim).await? {
-            return Ok(Ok(()));
+            return Ok(Inserted::New);
         }
         if let Some(claim) = claim {
             let made = sqlx::query("SELECT payment_id FROM payments WHERE idempotency_claim = $1").bind(claim).fetch_optional(&self.pool).await?;
             if let Some(made) = made {
-                return Ok(Err(made.try_get("payment_id")?));
+                return Ok(Inserted::Existing(made.try_get("payment_id")?));
             }
         }
         Err(sqlx::Error::Protocol(format!("payment id {} already exists", p.payment_id)))

@@ -7,7 +7,7 @@ use checkout_protocol::time::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::{ms, to_json, Db};
+use super::{ms, to_json, Db, Inserted};
 
 /// A checkout session.
 #[derive(Debug, Clone)]
@@ -42,8 +42,8 @@ pub struct Session {
 
 impl Db {
     /// Stores a new session. With an idempotency `claim`, a session the same claim stored before
-    /// wins: it comes back as `Err(token)` and `s` is not stored.
-    pub async fn insert_session(&self, s: &Session, claim: Option<&str>) -> Result<Result<(), String>, sqlx::Error> {
+    /// wins: its token comes back as [`Inserted::Existing`] and `s` is not stored.
+    pub async fn insert_session(&self, s: &Session, claim: Option<&str>) -> Result<Inserted, sqlx::Error> {
         let _turn = self.turn().await;
         let inserted = sqlx::query(
             "INSERT INTO sessions (token, amount, currency, customer_id, customer_first_name, customer_last_name, customer_email, methods, locale, description, created_at, reference, metadata, idempotency_claim)
@@ -66,12 +66,12 @@ impl Db {
         .execute(&self.pool)
         .await?;
         if inserted.rows_affected() == 1 {
-            return Ok(Ok(()));
+            return Ok(Inserted::New);
         }
         if let Some(claim) = claim {
             let made = sqlx::query("SELECT token FROM sessions WHERE idempotency_claim = $1").bind(claim).fetch_optional(&self.pool).await?;
             if let Some(made) = made {
-                return Ok(Err(made.try_get("token")?));
+                return Ok(Inserted::Existing(made.try_get("token")?));
             }
         }
         Err(sqlx::Error::Protocol(format!("session {} already exists", s.token)))

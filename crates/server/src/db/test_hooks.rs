@@ -37,4 +37,13 @@ impl Db {
     pub async fn idempotency_keys_kept(&self) -> Result<i64, sqlx::Error> {
         sqlx::query("SELECT COUNT(*) AS n FROM idempotency_keys").fetch_one(&self.pool).await?.try_get("n")
     }
+
+    /// The webhook events of a payment, oldest first: type and body.
+    pub async fn webhook_events_of(&self, payment_id: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
+        let rows = sqlx::query("SELECT event_type, body FROM webhook_events WHERE payment_id = $1 ORDER BY seq")
+            .bind(payment_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get("event_type")?, r.try_get("body")?))).collect()
+    }
 }

@@ -7,7 +7,7 @@ use checkout_protocol::state::PaymentKind;
 
 use crate::db::{PaymentRecord, Session};
 use crate::error::ServiceError;
-use crate::views::{payment_view, AdminPaymentEntry, AdminSession, CallbackEntry, EventEntry, GateCallEntry, PaymentDetail, RefundEntry, ShopOrder};
+use crate::views::{AdminPaymentEntry, AdminSession, CallbackEntry, EventEntry, GateCallEntry, PaymentDetail, RefundEntry, ShopOrder};
 use crate::App;
 
 /// What the entries of one list share: each session's duplicates and order, read once.
@@ -63,7 +63,7 @@ impl App {
             .collect();
         let refund_by_hand = duplicate_of.is_some() && !refunds.iter().any(|r| r.status == "pending" || r.status == "succeeded");
         Ok(AdminPaymentEntry {
-            payment: payment_view(&record, self.now()),
+            payment: record.view(self.now()),
             session: record.session_token.clone(),
             refunds,
             duplicate_of,
@@ -91,7 +91,7 @@ impl App {
         let (mut payments, mut deposits) = (Vec::new(), Vec::new());
         for record in self.db().payments_of_session(&session.token).await? {
             if record.machine.kind == PaymentKind::CashIn {
-                deposits.push(payment_view(&record, at));
+                deposits.push(record.view(at));
             } else {
                 payments.push(self.admin_payment_entry(record, &mut seen).await?);
             }
@@ -125,6 +125,6 @@ impl App {
             Some(token) => self.order_of(token).await?,
             None => ShopOrder::default(),
         };
-        Ok(PaymentDetail { payment: payment_view(&record, self.now()), session: record.session_token, events, gate_calls, callbacks, order })
+        Ok(PaymentDetail { payment: record.view(self.now()), session: record.session_token, events, gate_calls, callbacks, order })
     }
 }

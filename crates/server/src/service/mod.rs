@@ -23,7 +23,7 @@ pub use reconciler::{reconcile_forever, reconcile_once, recover, RECONCILE_CONCU
 pub use refunds::{duplicate_reason, duplicates_of_session};
 pub use sessions::current_payment;
 use shop_order::shop_order;
-pub use webhooks::{after_failure, deliver_webhooks_forever, SCHEDULE_SECS};
+pub use webhooks::{deliver_webhooks_forever, SCHEDULE_SECS};
 
 pub use crate::random::random_hex;
 

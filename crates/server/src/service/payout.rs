@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use checkout_protocol::state::PaymentKind;
 
 use super::parse_phone;
-use crate::db::{Channel, PaymentRecord};
+use crate::db::{Channel, Inserted, PaymentRecord};
 use crate::error::ServiceError;
 use crate::operators::Operation;
 use crate::random::random_hex;
@@ -27,7 +27,7 @@ impl App {
         record.phone = Some(phone.as_str().into());
         record.operator = Some(operator);
         record.customer_ip = Some(ip.to_string());
-        if let Err(made) = self.db().insert_payment(&record, claim).await? {
+        if let Inserted::Existing(made) = self.db().insert_payment(&record, claim).await? {
             tracing::warn!(payment_id = made, "a payout's request ran again under its Idempotency-Key: not sent again");
             return self.payment(&made).await;
         }

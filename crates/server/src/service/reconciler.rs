@@ -105,7 +105,7 @@ async fn reconcile_pass(app: &App, at: Timestamp, lease: Option<Duration>) -> Re
     app.db().forget_admissions(Timestamp(window_start(at).0 - Millis::from_duration(AddressLimits::WINDOW).0)).await?;
     // Idempotency keys past their 24 hours: a claim forgets its own key anyway; this keeps the
     // table to a day of keys.
-    app.db().purge_idempotency_keys(Timestamp(at.0 - crate::db::IDEMPOTENCY_KEPT.0)).await?;
+    app.db().purge_idempotency_keys(at).await?;
     let mut due = Vec::new();
     for record in app.db().open_payments().await? {
         let heard = record.updated_at.max(record.last_status_check_at.unwrap_or_default());

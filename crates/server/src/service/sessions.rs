@@ -5,12 +5,12 @@ use std::net::IpAddr;
 use checkout_protocol::state::{Outcome, PaymentKind};
 
 use super::{shop_order, Counted, Limit};
-use crate::db::{Method, PaymentRecord, Session};
+use crate::db::{Inserted, Method, PaymentRecord, Session};
 use crate::error::ServiceError;
 use crate::operators::Operation;
 use crate::random::random_hex;
 use crate::views::ErrorCode;
-use crate::views::{payment_view, CreateSession, SessionView};
+use crate::views::{CreateSession, SessionView};
 use crate::App;
 
 /// Whether a payment ended, by our own conclusion, without ever reaching the platform or as a
@@ -56,9 +56,9 @@ impl App {
         let operators = self.operators(operation).await;
         let at = self.now();
         let payments = self.db().payments_of_session(token).await?;
-        let current = current_payment(&payments).map(|p| payment_view(p, at));
+        let current = current_payment(&payments).map(|p| p.view(at));
         // The contract lists deposits oldest first; the session's payments come newest first.
-        let deposits = payments.iter().rev().filter(|p| p.machine.kind == PaymentKind::CashIn).map(|p| payment_view(p, at)).collect();
+        let deposits = payments.iter().rev().filter(|p| p.machine.kind == PaymentKind::CashIn).map(|p| p.view(at)).collect();
         Ok(crate::views::session_view(&session, &self.config().merchant_name, operators, current, deposits))
     }
 
@@ -106,8 +106,8 @@ impl App {
             created_at: self.now(),
         };
         match self.db().insert_session(&session, claim).await? {
-            Ok(()) => Ok(session),
-            Err(made) => self.session(&made).await,
+            Inserted::New => Ok(session),
+            Inserted::Existing(made) => self.session(&made).await,
         }
     }
 }
