@@ -175,9 +175,8 @@ async fn a_shop_that_fails_three_times_gets_the_event_on_the_fourth_attempt(stor
     assert!(received.iter().all(|r| &r.event_id == id && r.body == received[0].body), "one event, the same body every time");
     assert_eq!(received[0].json()["data"]["payment"]["payment_id"], payment_id.as_str());
 
-    let (status, detail) = s.admin_get(&format!("/admin/events/{id}")).await;
-    assert_eq!(status, 200, "{detail}");
-    assert_eq!(detail["delivery"]["state"], "delivered");
+    // The shop has the body before the instance records the answer: wait for the record.
+    let detail = event_once(&s, id, "delivered").await;
     let statuses: Vec<&Value> = detail["delivery"]["attempts"].as_array().unwrap().iter().map(|a| &a["http_status"]).collect();
     assert_eq!(statuses, [&json!(500), &json!(500), &json!(503), &json!(200)]);
     assert_eq!(detail["event"], received[0].json());
@@ -193,7 +192,7 @@ async fn a_redirect_is_a_failed_attempt_not_followed(store: Store) {
     let received = shop.until("the retry after the redirect", |r| r.len() >= 2).await;
     assert_eq!(received[0].event_id, received[1].event_id);
     assert_eq!(shop.redirected(), 0, "the redirect was not followed");
-    let (_, detail) = s.admin_get(&format!("/admin/events/{}", received[0].event_id)).await;
+    let detail = event_once(&s, &received[0].event_id, "delivered").await;
     let statuses: Vec<&Value> = detail["delivery"]["attempts"].as_array().unwrap().iter().map(|a| &a["http_status"]).collect();
     assert_eq!(statuses, [&json!(307), &json!(200)]);
 }
@@ -209,15 +208,7 @@ async fn an_event_no_attempt_delivered_is_marked_failed_after_the_last_retry(sto
     let attempts = checkout_server::service::SCHEDULE_SECS.len() + 1;
     let received = shop.until("every attempt", |r| r.len() >= attempts).await;
     let id = received[0].event_id.clone();
-    let mut detail = Value::Null;
-    for _ in 0..500 {
-        detail = s.admin_get(&format!("/admin/events/{id}")).await.1;
-        if detail["delivery"]["state"] == "failed" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert_eq!(detail["delivery"]["state"], "failed", "{detail}");
+    let detail = event_once(&s, &id, "failed").await;
     assert_eq!(detail["delivery"]["attempts"].as_array().unwrap().len(), attempts, "14 attempts, then no more");
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(shop.received().len(), attempts);
@@ -225,13 +216,22 @@ async fn an_event_no_attempt_delivered_is_marked_failed_after_the_last_retry(sto
     shop.always(Answer::Status(200));
     assert_eq!(s.admin(&format!("/admin/events/{id}/redeliver"), &json!({})).await.0, 202);
     shop.until("the event sent again", |r| r.len() > attempts).await;
+    event_once(&s, &id, "delivered").await;
+}
+
+/// `GET /admin/events/{id}` once its delivery is in `state` (10 s at most).
+async fn event_once(s: &Stack, id: &str, state: &str) -> Value {
+    let mut detail = Value::Null;
     for _ in 0..500 {
-        if s.admin_get(&format!("/admin/events/{id}")).await.1["delivery"]["state"] == "delivered" {
-            return;
+        let (status, body) = s.admin_get(&format!("/admin/events/{id}")).await;
+        assert_eq!(status, 200, "{body}");
+        if body["delivery"]["state"] == state {
+            return body;
         }
+        detail = body;
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    panic!("the redelivered event was never marked delivered");
+    panic!("event {id} never became {state}; last: {detail}");
 }
 
 async fn a_hanging_shop_slows_no_payment(store: Store) {
@@ -298,6 +298,7 @@ async fn two_instances_deliver_two_hundred_events_each_once(store: Store) {
     // Each delivery is one attempt, recorded by the one instance that made it.
     let mut instances = std::collections::BTreeSet::new();
     for id in &ids {
+        event_once(&a, id, "delivered").await;
         let attempts = a.app.db().webhook_attempts_of(id).await.unwrap();
         assert_eq!(attempts.len(), 1, "{id}: {attempts:?}");
         instances.insert(attempts[0].instance.clone());
