@@ -22,14 +22,18 @@ demo: build
 ## Every test: formatting, lints, native tests, browser tests, the bundle and its checks.
 test: bootstrap lint test-native check-wasm test-browser check-bundle check-types test-e2e
 
+# Never `--all-features` on the workspace: the widget's `csr` and `ssr` are one per build (see
+# Cargo.toml). Natively the backend enables `ssr`; in the browser, `csr` is named.
+NATIVE_FEATURES = --features leptos-size-floor/primitives
+WIDGET_WASM = -p kz-mobile-checkout --target wasm32-unknown-unknown --features csr
 lint:
 	cargo fmt --all --check
-	cargo clippy --workspace --all-targets --all-features -- -D warnings
-	cargo clippy -p kz-mobile-checkout --target wasm32-unknown-unknown --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets $(NATIVE_FEATURES) -- -D warnings
+	cargo clippy $(WIDGET_WASM) --all-targets -- -D warnings
 
 ## Native tests; the server's suites run on SQLite and on a throwaway PostgreSQL started here.
 test-native:
-	scripts/with-postgres.sh cargo test --workspace --all-features
+	scripts/with-postgres.sh cargo test --workspace $(NATIVE_FEATURES)
 
 ## The protocol crate is pure and must build for the browser, with and without its features.
 check-wasm:
@@ -41,7 +45,7 @@ check-wasm:
 # the browser from the driver it is given (GECKODRIVER before CHROMEDRIVER, so unset for Chromium).
 # The drivers leave a 70 MB profile per run in $$TMPDIR when the runner stops them; kept under
 # target/ and wiped here, so repeated runs do not fill /tmp.
-BROWSER_TESTS = WASM_BINDGEN_TEST_TIMEOUT=180 cargo test -p kz-mobile-checkout --target wasm32-unknown-unknown --test web --test web_otp
+BROWSER_TESTS = WASM_BINDGEN_TEST_TIMEOUT=180 cargo test $(WIDGET_WASM) --test web --test web_otp
 test-browser:
 	rm -rf target/tmp/browser && mkdir -p target/tmp/browser
 	env -u GECKODRIVER TMPDIR=$(CURDIR)/target/tmp/browser $(BROWSER_TESTS)

@@ -24,8 +24,8 @@ build_size_peer() { # folder, cargo features
     --enable-multivalue --enable-reference-types --strip-producers --strip-target-features "$out/$1/leptos_size_floor_bg.wasm" -o "$out/$1/leptos_size_floor_bg.wasm"
   esbuild "$out/$1/leptos_size_floor.js" --minify --format=esm --target=es2020 --log-level=warning --allow-overwrite --outfile="$out/$1/leptos_size_floor.js"
 }
-build_size_peer floor ""
-build_size_peer floor-primitives primitives
+build_size_peer floor csr
+build_size_peer floor-primitives csr,primitives
 
 # The peers, installed into a scratch folder.
 if [ ! -d "$out/peers/node_modules/ecommpay" ] || [ ! -d "$out/peers/node_modules/playwright-core" ]; then

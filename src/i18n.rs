@@ -47,6 +47,8 @@ pub enum Msg {
     GetCode,
     /// The button while the request is in flight.
     Sending,
+    /// The button of the first screen drawn by the backend, until the widget runs.
+    GettingReady,
     /// Starting the payment failed.
     StartFailed,
     /// Network failure.
@@ -209,7 +211,7 @@ pub enum Msg {
 
 impl Msg {
     /// Every message, so tests can check each locale has each one.
-    pub const ALL: [Msg; 97] = [
+    pub const ALL: [Msg; 98] = [
         Msg::Loading,
         Msg::LoadFailed,
         Msg::SessionNotFound,
@@ -228,6 +230,7 @@ impl Msg {
         Msg::PhoneInvalidCharacter,
         Msg::GetCode,
         Msg::Sending,
+        Msg::GettingReady,
         Msg::StartFailed,
         Msg::NetworkError,
         Msg::OtpTitle,
@@ -422,6 +425,7 @@ fn kk(msg: Msg) -> &'static str {
         Msg::PhoneInvalidCharacter => "Нөмірде тек цифрлар, бос орын, жақша мен сызықша болуы мүмкін.",
         Msg::GetCode => "Код алу",
         Msg::Sending => "Жіберілуде…",
+        Msg::GettingReady => "Дайындалуда…",
         Msg::StartFailed => "Төлемді бастау мүмкін болмады. Қайталап көріңіз.",
         Msg::NetworkError => "Желі қатесі. Байланысты тексеріп, қайталаңыз.",
         Msg::OtpTitle => "SMS-тегі кодты енгізіңіз",
@@ -524,6 +528,7 @@ fn ru(msg: Msg) -> &'static str {
         Msg::PhoneInvalidCharacter => "В номере могут быть только цифры, пробелы, скобки и дефисы.",
         Msg::GetCode => "Получить код",
         Msg::Sending => "Отправляем…",
+        Msg::GettingReady => "Подготавливаем…",
         Msg::StartFailed => "Не удалось начать оплату. Попробуйте ещё раз.",
         Msg::NetworkError => "Ошибка сети. Проверьте соединение и попробуйте снова.",
         Msg::OtpTitle => "Введите код из SMS",
@@ -626,6 +631,7 @@ fn en(msg: Msg) -> &'static str {
         Msg::PhoneInvalidCharacter => "A phone number has only digits, spaces, brackets and dashes.",
         Msg::GetCode => "Get the code",
         Msg::Sending => "Sending…",
+        Msg::GettingReady => "Getting ready…",
         Msg::StartFailed => "The payment could not be started. Please try again.",
         Msg::NetworkError => "Network error. Check your connection and try again.",
         Msg::OtpTitle => "Enter the code from the SMS",

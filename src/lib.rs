@@ -13,6 +13,8 @@
 pub mod api;
 pub mod clock;
 pub mod components;
+#[cfg(feature = "ssr")]
+pub mod first_screen_html;
 pub mod host_events;
 pub mod i18n;
 pub mod payment_page;
@@ -107,8 +109,11 @@ pub fn mount_clocked(
     console_error_panic_hook::set_once();
     let host = Host::new(Some(element.clone()));
     let client = Client::new(backend, &session);
+    // The first screen the backend drew (`first_screen_html`, put in the element by the shop's
+    // page or by the loader): usable until the widget's own replaces it.
+    let drawn = element.query_selector(":scope > [data-drawn]").ok().flatten();
     let mounted = mount_to(element, move || {
-        state::Checkout::provide(client, locale, host, display, clock);
+        state::Checkout::provide(client, locale, host, display, clock, drawn);
         view! { <components::checkout::Checkout /> }.into_any()
     });
     CheckoutHandle { mounted: Some(mounted) }

@@ -18,8 +18,12 @@ use checkout_protocol::api::Method;
 
 use crate::state::{use_checkout, use_flight, Screen};
 
-/// The User Timing mark of the first screen the customer can act on (or read, when loading failed).
+/// The User Timing mark of the first screen the customer can act on (or read, when loading
+/// failed): the widget's own, or the one the backend drew into the page (the loader marks that).
 pub const FIRST_SCREEN_MARK: &str = "kz-mobile-checkout:first-screen";
+
+/// The User Timing mark of the widget running: its first screen is up and every control acts.
+pub const INTERACTIVE_MARK: &str = "kz-mobile-checkout:interactive";
 
 /// The checkout; expects the state in context (`Checkout::provide`).
 #[component]
@@ -29,23 +33,30 @@ pub fn Checkout() -> impl IntoView {
     let (screen, open, locale) = (c.screen(), flight.open_payment(), c.ui().locale);
     // Only while a payment is open: a final screen has nothing left to follow.
     let reconnecting = move || (open.with(Option::is_some) && flight.connection_lost()).then(|| t(locale, Msg::Reconnecting));
-    // The first screen a customer can act on, marked once in the page's User Timing
-    // (`kz-mobile-checkout:first-screen`): what `make bench` reads in every engine, and what a
-    // merchant's own real-user monitoring can read.
+    // The widget's first screen a customer can act on, marked once in the page's User Timing:
+    // what `make bench` reads in every engine, and what a merchant's own real-user monitoring
+    // can read. A drawn screen the backend put in the page is taken over here if the first
+    // screen is not the form (a payment resumed, a failed load).
     Effect::new(move |marked: Option<bool>| {
         if marked == Some(true) {
             return true;
         }
         let acting = !matches!(screen.get(), Screen::Loading);
         if acting {
+            c.take_over_first_screen();
             if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
-                let _ = performance.mark(FIRST_SCREEN_MARK);
+                if !c.first_screen_was_drawn() {
+                    let _ = performance.mark(FIRST_SCREEN_MARK);
+                }
+                let _ = performance.mark(INTERACTIVE_MARK);
             }
         }
         acting
     });
+    // Drawn by the backend, the root says so: the widget that adopts it finds it by that.
+    let drawn = (!c.running()).then_some("");
     view! {
-        <div class="kzc-root" lang=locale.tag() data-testid="checkout" data-screen=move || screen.get().name()>
+        <div class="kzc-root" lang=locale.tag() data-testid="checkout" data-screen=move || screen.get().name() data-drawn=drawn hidden=move || c.covered()>
             {move || {
                 let shown = screen.get();
                 // Each screen is built anew when the customer moves to another one.

@@ -15,9 +15,21 @@ use crate::state::{use_actions, use_checkout, use_form};
 pub fn PhoneForm(method: Method) -> impl IntoView {
     let (c, actions) = (use_checkout(), use_actions());
     let (form, locale) = (use_form(), c.ui().locale);
+    // What the customer typed on the backend's drawn form is this form's from the start.
+    c.take_over_first_screen();
     let payout = method == Method::Payout;
+    // Drawn by the backend, the form is usable before the widget runs, all but its button:
+    // disabled, it also keeps Enter in the field from sending the page's form away.
+    let running = c.running();
     let pending = actions.starting();
-    let idle = if payout { Msg::Continue } else { Msg::GetCode };
+    let idle = if !running {
+        Msg::GettingReady
+    } else if payout {
+        Msg::Continue
+    } else {
+        Msg::GetCode
+    };
+    let pending = Signal::derive(move || !running || pending.get());
     let title = payout.then(|| view! { <h2 class="kzc-title">{t(locale, Msg::PayoutTitle)}</h2> });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         // The host page hears the widget's own `submit` event, not the form's.
@@ -32,7 +44,7 @@ pub fn PhoneForm(method: Method) -> impl IntoView {
             <OperatorPicker />
             <p class="kzc-error" role="alert" data-testid="form-error">{form.form_error().words(locale)}</p>
             <button type="submit" class="kzc-primary" data-testid="submit" disabled=move || pending.get() aria-busy=move || aria(pending.get())>
-                {move || t(locale, if pending.get() { Msg::Sending } else { idle })}
+                {move || t(locale, if pending.get() && running { Msg::Sending } else { idle })}
             </button>
         </form>
     }

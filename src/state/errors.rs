@@ -74,6 +74,7 @@ pub fn error_message(step: Step, error: &ApiError) -> Msg {
         | C::UriTooLong
         | C::HttpMethodNotAllowed
         | C::NotFound
+        | C::LocaleUnsupported
         | C::BodyRejected => Msg::ErrRequestRefused,
         C::TooManyRequests => Msg::TooManyRequests,
         C::SessionNotFound => Msg::SessionNotFound,
@@ -109,6 +110,7 @@ pub fn error_message(step: Step, error: &ApiError) -> Msg {
         | C::IdempotencyKeyReused
         | C::IdempotencyInProgress
         | C::EventNotFound
+        | C::NoFirstScreen
         | C::Unauthorized
         | C::AdminDisabled
         | C::NotRefundable

@@ -43,18 +43,27 @@ pub enum Copying {
 }
 
 impl Loaded {
-    pub(super) fn new(client: StoredValue<Client, LocalStorage>) -> Loaded {
+    pub(super) fn new(client: Client) -> Loaded {
         let answer = LocalResource::new(move || {
-            let client = client.get_value();
+            let client = client.clone();
             async move { client.session().await }
         });
         // Derived, not copied: the resource is the one place the session's answer lives.
+        // Recomputed only when the resource answers; every answer is news, so no comparison
+        // (a derived `PartialEq` over the whole session cost the bundle 637 bytes brotli).
+        Loaded::with(answer, move || answer.map(|answer| answer.as_ref().ok().cloned()).flatten())
+    }
+
+    /// A session the backend already has, only to be drawn: no answer is awaited.
+    pub(super) fn drawn(session: SessionView) -> Loaded {
+        Loaded::with(LocalResource::new(std::future::pending), move || Some(session.clone()))
+    }
+
+    fn with(answer: LocalResource<Result<SessionView, ApiError>>, session: impl Fn() -> Option<SessionView> + Send + Sync + 'static) -> Loaded {
         let reloading = RwSignal::new(false);
         Loaded {
             answer,
-            // Recomputed only when the resource answers; every answer is news, so no comparison
-            // (a derived `PartialEq` over the whole session cost the bundle 637 bytes brotli).
-            session: Memo::new_with_compare(move |_| answer.map(|answer| answer.as_ref().ok().cloned()).flatten(), |_, _| true),
+            session: Memo::new_with_compare(move |_| session(), |_, _| true),
             error: Memo::new(move |_| if reloading.get() { None } else { answer.map(|answer| answer.as_ref().err().cloned()).flatten() }),
             reloading,
             deposits: RwSignal::new(Vec::new()),

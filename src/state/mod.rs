@@ -14,6 +14,7 @@
 
 mod actions;
 mod errors;
+mod first_screen;
 mod flight;
 mod form;
 mod live;
@@ -102,10 +103,13 @@ impl<T: 'static> Kept<T> {
 pub struct Checkout {
     ui: Ui,
     display: PageDisplay,
-    client: StoredValue<Client, LocalStorage>,
-    /// The browser's clock (a test's, in tests).
-    clock: StoredValue<Clock, LocalStorage>,
+    /// The backend, the browser's clock (a test's, in tests) and the host page: `None` in a
+    /// checkout only drawn, which the backend renders to HTML ([`Checkout::drawn`]).
+    client: StoredValue<Option<Client>, LocalStorage>,
+    clock: StoredValue<Option<Clock>, LocalStorage>,
     host: StoredValue<Host, LocalStorage>,
+    /// The first screen the backend drew into the host element, until the widget takes it over.
+    first_screen: first_screen::Adopting,
     live: live::Live,
     /// The Payment Page opening whose handlers may act; dropped with the widget.
     page_opening: StoredValue<Option<PageOpening>, LocalStorage>,
@@ -151,18 +155,34 @@ pub fn use_flight() -> Flight {
 impl Checkout {
     /// Creates the state under the current owner, loads the session, starts the clock, and
     /// provides every part as context.
-    pub fn provide(client: Client, locale: Locale, host: Host, display: PageDisplay, clock: Clock) -> Checkout {
-        let client = StoredValue::new_local(client);
-        let loaded = Loaded::new(client);
-        let form = Form::new();
+    pub fn provide(client: Client, locale: Locale, host: Host, display: PageDisplay, clock: Clock, drawn: Option<web_sys::Element>) -> Checkout {
+        let loaded = Loaded::new(client.clone());
         let flight = Flight::new(clock.now());
-        let ui = Ui { locale, uid: unique() };
+        let this = Checkout::assemble(Ui { locale, uid: unique() }, display, Some(client), Some(clock), host, loaded, flight);
+        this.first_screen.hold(drawn);
+        this.start();
+        this
+    }
+
+    /// The checkout of `session` only drawn, never run: what the backend renders to HTML as the
+    /// first screen (feature `ssr`). Nothing is loaded, no clock ticks, nobody is told; `uid`
+    /// keeps its DOM ids apart from those of the widget that adopts it.
+    pub fn drawn(session: checkout_protocol::api::SessionView, locale: Locale, uid: u32) -> Checkout {
+        let loaded = Loaded::drawn(session);
+        let flight = Flight::new(0.0);
+        Checkout::assemble(Ui { locale, uid }, PageDisplay::default(), None, None, Host::default(), loaded, flight)
+    }
+
+    /// The parts, created under the current owner and provided as context.
+    fn assemble(ui: Ui, display: PageDisplay, client: Option<Client>, clock: Option<Clock>, host: Host, loaded: Loaded, flight: Flight) -> Checkout {
+        let form = Form::new();
         let this = Checkout {
             ui,
             display,
-            client,
+            client: StoredValue::new_local(client),
             clock: StoredValue::new_local(clock),
             host: StoredValue::new_local(host),
+            first_screen: first_screen::Adopting::new(),
             live: live::Live::new(),
             page_opening: StoredValue::new_local(None),
             loaded,
@@ -175,8 +195,12 @@ impl Checkout {
         provide_context(flight);
         provide_context(this);
         provide_context(Actions::new(this));
-        this.start();
         this
+    }
+
+    /// Whether this checkout runs in the browser (not only drawn by the backend).
+    pub fn running(&self) -> bool {
+        self.client.with_value(Option::is_some)
     }
 
     /// What runs for as long as the widget does: the session's answer handled, the open payment
@@ -188,8 +212,9 @@ impl Checkout {
         });
         Effect::new(move |_| self.follow(self.flight.open_payment().get()));
         // A clone, not a borrow: starting the ticks creates arena values of their own.
-        let clock = self.clock.get_value();
-        clock.every_tick(move || self.tick());
+        if let Some(clock) = self.clock.get_value() {
+            clock.every_tick(move || self.tick());
+        }
     }
 
     /// Answers can arrive after the widget was unmounted; they must then touch nothing.
@@ -209,12 +234,12 @@ impl Checkout {
 
     /// The browser's clock now.
     fn local_now(&self) -> f64 {
-        self.clock.try_with_value(Clock::now).unwrap_or_default()
+        self.clock.try_with_value(|clock| clock.as_ref().map(Clock::now)).flatten().unwrap_or_default()
     }
 
     /// The backend.
     fn client(&self) -> Option<Client> {
-        self.client.try_get_value()
+        self.client.try_get_value().flatten()
     }
 
     /// Tells the host page.

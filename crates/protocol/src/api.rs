@@ -224,6 +224,21 @@ pub struct SessionView {
     pub deposits: Vec<PaymentView>,
 }
 
+/// `GET /api/sessions/{session}?first_screen=<locale>`: the session with its first screen drawn
+/// by the backend, for the loader to show before the wasm runs. The widget reads only the
+/// session; `first_screen_html` is absent when that screen is not the phone form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionWithFirstScreen {
+    /// The session, exactly as without the query.
+    #[serde(flatten)]
+    pub session: SessionView,
+    /// The phone form as the widget draws it first, in the asked locale: escaped HTML, no
+    /// script or style, to put inside `<kz-mobile-checkout>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_screen_html: Option<String>,
+}
+
 /// `POST …/mobile-payments` and `POST …/payouts`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -420,6 +435,11 @@ error_codes! {
     ReferenceInvalid = "reference_invalid",
     /// Admin API: the session's `metadata` has too many keys, or one too long or not a string.
     MetadataInvalid = "metadata_invalid",
+    /// The first screen was asked for in a language other than `kk`, `ru` or `en`.
+    LocaleUnsupported = "locale_unsupported",
+    /// The session's first screen is not the phone form (a Payment Page or cash-in session, a
+    /// payment under way or over): the backend draws none, the widget draws its own.
+    NoFirstScreen = "no_first_screen",
     /// Admin API: the `Idempotency-Key` header is not 1 to 255 printable ASCII characters.
     IdempotencyKeyInvalid = "idempotency_key_invalid",
     /// Admin API: the `Idempotency-Key` was used for another request (another body or path).

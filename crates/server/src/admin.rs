@@ -14,8 +14,8 @@ use crate::error::ServiceError;
 use crate::extract::{claim_of, ApiJson, ApiPath, ApiQuery, IdempotencyClaim};
 use crate::views::ErrorCode;
 use crate::views::{
-    AdminPaymentEntry, AdminSession, CreateSession, EventDetail, EventsQuery, PaymentDetail, PaymentView, PayoutRequest, RefundRequest,
-    SessionCreated, SessionsQuery, ShopOrder,
+    AdminPaymentEntry, AdminSession, CreateSession, EventDetail, EventsQuery, FirstScreenQuery, PaymentDetail, PaymentView, PayoutRequest,
+    RefundRequest, SessionCreated, SessionsQuery, ShopOrder,
 };
 use crate::App;
 
@@ -63,10 +63,39 @@ pub async fn sessions_create(
     claim: Option<Extension<IdempotencyClaim>>,
     ApiJson(request): ApiJson<CreateSession>,
 ) -> Result<Response, ServiceError> {
+    let first_screen = request.first_screen;
     let session = app.create_session(request, ip.0, claim_of(&claim)).await?;
+    let first_screen_html = if first_screen { crate::service::draw_first_screen(&app.session_view(&session.token).await?, None) } else { None };
     let order = ShopOrder::of(&session);
-    let created = SessionCreated { session: session.token, amount: session.amount, currency: session.currency, methods: session.methods, order };
+    let created = SessionCreated {
+        session: session.token,
+        amount: session.amount,
+        currency: session.currency,
+        methods: session.methods,
+        order,
+        first_screen_html,
+    };
     Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+/// The session's first screen drawn by the widget's own components: the phone form, in `locale`
+/// (else the session's, else Russian), to put inside `<kz-mobile-checkout>` in the shop's page.
+#[utoipa::path(get, path = "/admin/sessions/{session}/first-screen", security(("admin_token" = [])),
+    params(("session" = String, Path, description = "Session token"), ("locale" = Option<String>, Query, description = "`kk`, `ru` or `en`")),
+    responses((status = 200, content_type = "text/html", body = String, description = "Escaped HTML, no script or style"), (status = 401, description = "`unauthorized`"),
+        (status = 404, description = "`session_not_found`"), (status = 409, description = "`no_first_screen`: the first screen is not the phone form"),
+        (status = 422, description = "`locale_unsupported`")))]
+pub async fn sessions_first_screen(
+    _: Admin,
+    State(app): State<App>,
+    ApiPath(session): ApiPath<String>,
+    ApiQuery(query): ApiQuery<FirstScreenQuery>,
+) -> Result<Response, ServiceError> {
+    let locale = query.locale.as_deref().map(crate::service::locale_asked).transpose()?;
+    let (_, html) = app.first_screen(&session, locale).await?;
+    // Drawn from the session as it is now: never a stale copy from a cache.
+    let headers = [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"), (axum::http::header::CACHE_CONTROL, "no-store")];
+    Ok((headers, html).into_response())
 }
 
 /// A session with its order, its payments (with their refunds) and its deposits.

@@ -17,8 +17,11 @@ use checkout_protocol::wire::{CallbackAck, CashInAnswer, CashInCode};
 use futures_util::stream::Stream;
 
 use crate::error::ServiceError;
-use crate::extract::{ApiJson, ApiPath};
-use crate::views::{ErrorBody, MobilePaymentRequest, OtpRequest, PaymentPageRequest, PaymentPageResponse, PaymentView, SessionView};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::views::{
+    ErrorBody, FirstScreenQuery, MobilePaymentRequest, OtpRequest, PaymentPageRequest, PaymentPageResponse, PaymentView, SessionView,
+    SessionWithFirstScreen,
+};
 use crate::App;
 
 /// The customer's IP address: the connection's peer, or, behind the merchant's proxies, the
@@ -56,11 +59,25 @@ impl FromRequestParts<App> for ClientIp {
     }
 }
 
-/// The session: amount, merchant, methods, operators, and the payment in progress.
-#[utoipa::path(get, path = "/api/sessions/{session}", params(("session" = String, Path, description = "Session token")),
-    responses((status = 200, body = SessionView), (status = 404, description = "`session_not_found`")))]
-pub async fn sessions_show(State(app): State<App>, ApiPath(session): ApiPath<String>) -> Result<Json<SessionView>, ServiceError> {
-    Ok(Json(app.session_view(&session).await?))
+/// The session: amount, merchant, methods, operators, and the payment in progress. With
+/// `?first_screen=<locale>` (the loader asks so), also its first screen drawn here.
+#[utoipa::path(get, path = "/api/sessions/{session}",
+    params(("session" = String, Path, description = "Session token"),
+        ("first_screen" = Option<String>, Query, description = "`kk`, `ru` or `en`: add `first_screen_html`, the phone form drawn in that language, when it is the session's first screen")),
+    responses((status = 200, body = SessionWithFirstScreen, description = "The session (`first_screen_html` only when asked for and drawn)"),
+        (status = 404, description = "`session_not_found`"), (status = 422, description = "`locale_unsupported`")))]
+pub async fn sessions_show(
+    State(app): State<App>,
+    ApiPath(session): ApiPath<String>,
+    ApiQuery(query): ApiQuery<FirstScreenQuery>,
+) -> Result<Response, ServiceError> {
+    let Some(tag) = query.first_screen else {
+        return Ok(Json::<SessionView>(app.session_view(&session).await?).into_response());
+    };
+    let locale = crate::service::locale_asked(&tag)?;
+    let session = app.session_view(&session).await?;
+    let first_screen_html = crate::service::draw_first_screen(&session, Some(locale));
+    Ok(Json(SessionWithFirstScreen { session, first_screen_html }).into_response())
 }
 
 /// 201 with a payment just started, 200 with the one already in progress.

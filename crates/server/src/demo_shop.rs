@@ -57,6 +57,7 @@ pub async fn sessions_create(
                 description: Some("Demo shop order".into()),
                 reference: None,
                 metadata: Default::default(),
+                first_screen: false,
             },
             ip.0,
             None,

@@ -62,7 +62,8 @@ pub fn http_status(code: ErrorCode) -> StatusCode {
         | C::ResendInProgress
         | C::NotRefundable
         | C::RefundExceedsPayment
-        | C::IdempotencyInProgress => StatusCode::CONFLICT,
+        | C::IdempotencyInProgress
+        | C::NoFirstScreen => StatusCode::CONFLICT,
         C::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         C::UriTooLong => StatusCode::URI_TOO_LONG,
         C::ContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -82,6 +83,7 @@ pub fn http_status(code: ErrorCode) -> StatusCode {
         | C::MethodsInvalid
         | C::ReferenceInvalid
         | C::MetadataInvalid
+        | C::LocaleUnsupported
         | C::IdempotencyKeyReused
         | C::TerminalRefused => StatusCode::UNPROCESSABLE_ENTITY,
         C::TooManyRequests | C::OtpAttemptsExhausted | C::ResendLimit => StatusCode::TOO_MANY_REQUESTS,

@@ -154,6 +154,7 @@ impl App {
         api::payouts_create,
         admin::sessions_create,
         admin::sessions_show,
+        admin::sessions_first_screen,
         admin::sessions_index,
         admin::payments_index,
         admin::payments_show,
@@ -166,6 +167,7 @@ impl App {
     components(schemas(
         views::PaymentView,
         views::SessionView,
+        views::SessionWithFirstScreen,
         views::OperatorView,
         checkout_protocol::api::Limits,
         views::ErrorBody,
@@ -255,6 +257,7 @@ pub fn app(state: App) -> Router {
         .route("/webservice/cash-in", post(api::cash_in))
         .merge(admin_writes)
         .route("/admin/sessions/{session}", get(admin::sessions_show))
+        .route("/admin/sessions/{session}/first-screen", get(admin::sessions_first_screen))
         .route("/admin/payments", get(admin::payments_index))
         .route("/admin/payments/{payment_id}", get(admin::payments_show))
         .route("/admin/events", get(admin::events_index))

@@ -239,7 +239,17 @@ async fn execute(cli: Cli) -> Result<(), String> {
                 .map(|m| serde_json::from_value::<Method>(Value::String(m.clone())).map_err(|_| format!("--methods: unknown method {m:?}")))
                 .collect::<Result<Vec<_>, _>>()?;
             let metadata = metadata.into_iter().map(|(key, value)| (key, Value::String(value))).collect();
-            let body = CreateSession { amount, currency, customer: customer.input(), methods, locale, description: None, reference, metadata };
+            let body = CreateSession {
+                amount,
+                currency,
+                customer: customer.input(),
+                methods,
+                locale,
+                description: None,
+                reference,
+                first_screen: false,
+                metadata,
+            };
             let answer = admin_call(&remote, "/admin/sessions", &body, None).await?;
             println!("{}", answer["session"].as_str().unwrap_or_default());
             Ok(())

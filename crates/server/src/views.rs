@@ -4,6 +4,7 @@
 
 pub use checkout_protocol::api::{
     ErrorBody, ErrorCode, ErrorDetail, Method, MobilePaymentRequest, OperatorView, OtpRequest, PaymentPageRequest, PaymentView, SessionView,
+    SessionWithFirstScreen,
 };
 use std::collections::BTreeMap;
 
@@ -85,6 +86,10 @@ pub struct CreateSession {
     #[serde(default)]
     #[schema(value_type = Object)]
     pub metadata: BTreeMap<String, serde_json::Value>,
+    /// Also answer `first_screen_html`: the phone form drawn in the session's locale, for the
+    /// shop's page to carry inside `<kz-mobile-checkout>` (README "Embedding").
+    #[serde(default)]
+    pub first_screen: bool,
 }
 
 /// The shop's order a session belongs to, as the shop gave it when it created the session.
@@ -117,6 +122,11 @@ pub struct SessionCreated {
     /// The shop's order.
     #[serde(flatten)]
     pub order: ShopOrder,
+    /// With `first_screen: true`: the phone form as the widget first draws it (escaped HTML, no
+    /// script or style), to put inside `<kz-mobile-checkout>`; absent when the session's first
+    /// screen is not the phone form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_screen_html: Option<String>,
 }
 
 /// A session as the admin API shows it: what the shop fixed, its order, and everything paid
@@ -145,6 +155,15 @@ pub struct AdminSession {
     pub payments: Vec<AdminPaymentEntry>,
     /// Its cash-in deposits, oldest first.
     pub deposits: Vec<PaymentView>,
+}
+
+/// `GET /api/sessions/{session}?first_screen=` and `GET /admin/sessions/{session}/first-screen?locale=`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct FirstScreenQuery {
+    /// `kk`, `ru` or `en`: the widget API's asks for the session's first screen drawn in it.
+    pub first_screen: Option<String>,
+    /// `kk`, `ru` or `en` (the admin route): else the session's own locale, else Russian.
+    pub locale: Option<String>,
 }
 
 /// `GET /admin/sessions?reference=`.

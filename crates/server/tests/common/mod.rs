@@ -107,6 +107,8 @@ pub struct Tuning {
     pub webhook: Option<checkout_server::config::WebhookConfig>,
     /// Webhooks to the backend's own demo shop endpoint (`/demo/webhooks`), as `make demo` does.
     pub webhooks_to_demo_shop: bool,
+    /// The shop's name, when not the tests' own.
+    pub merchant_name: Option<String>,
 }
 
 impl Default for Tuning {
@@ -124,6 +126,7 @@ impl Default for Tuning {
             demo_shop: false,
             webhook: None,
             webhooks_to_demo_shop: false,
+            merchant_name: None,
         }
     }
 }
@@ -191,6 +194,9 @@ impl Stack {
         config.gate_timeout = tuning.gate_timeout;
         config.demo_shop = tuning.demo_shop;
         config.webhook = tuning.webhook.clone();
+        if let Some(name) = &tuning.merchant_name {
+            config.merchant_name = name.clone();
+        }
         if tuning.webhooks_to_demo_shop {
             config.webhook = Some(checkout_server::config::WebhookConfig {
                 url: format!("{server}/demo/webhooks"),
