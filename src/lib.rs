@@ -110,8 +110,8 @@ pub fn mount_clocked(
     let host = Host::new(Some(element.clone()));
     let client = Client::new(backend, &session);
     // The first screen the backend drew (`first_screen_html`, put in the element by the shop's
-    // page or by the loader): usable until the widget's own replaces it.
-    let drawn = element.query_selector(":scope > [data-drawn]").ok().flatten();
+    // page or by the loader), which the loader hands over to the widget's own when it is up.
+    let drawn = element.query_selector(":scope > [data-drawn]").ok().flatten().is_some();
     let mounted = mount_to(element, move || {
         state::Checkout::provide(client, locale, host, display, clock, drawn);
         view! { <components::checkout::Checkout /> }.into_any()

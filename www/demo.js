@@ -217,8 +217,13 @@ async function namedOrder() {
   return response && response.ok ? response.json() : null;
 }
 
-// A reload keeps the session, and so resumes the payment in progress; `?order=` opens that order.
+// The shop's server wrote the order's session (and its first screen) into the page; without
+// it (the page opened as a file) a reload keeps the session, and `?order=` opens that order.
 setLocale(locale);
+const written = checkout.getAttribute('session');
+const sandbox = checkout.dataset.sandbox;
 const kept = sessionStorage.getItem(`demo-session-${mode}`);
-show((await namedOrder()) || (kept ? JSON.parse(kept) : await newSession()));
+show(written
+  ? { session: written, sandbox, sandbox_inbox: `${sandbox}/sandbox/inbox` }
+  : (await namedOrder()) || (kept ? JSON.parse(kept) : await newSession()));
 setInterval(refreshOrder, 1000);

@@ -44,16 +44,100 @@ const ready = glue.then(async (module) => {
   return module;
 });
 
+// The page's User Timing marks (README "Start-up marks"): the first screen the customer can use,
+// and the widget running (the wasm marks that one).
+const FIRST_SCREEN_MARK = 'kz-mobile-checkout:first-screen';
+
+/** The language the widget will speak: the given one, else the browser's first of kk/ru/en, else ru (as the wasm decides). */
+function localeOf(given) {
+  for (const tag of [given, ...(navigator.languages || [navigator.language])]) {
+    const primary = String(tag || '').trim().split(/[-_]/)[0].toLowerCase();
+    if (primary === 'kk' || primary === 'ru' || primary === 'en') return primary;
+  }
+  return 'ru';
+}
+
+/** The first screen the backend drew, already inside `element` (the shop's page put it there, or this loader did). */
+const drawnIn = (element) => element && element.querySelector(':scope > [data-drawn]');
+
+/** Marks the first screen once per element; one drawn with the page is marked at the page's first paint. */
+function markFirstScreen(element, withThePage) {
+  if (element.kzcFirstScreenMarked) return;
+  element.kzcFirstScreenMarked = true;
+  const paint = withThePage && performance.getEntriesByName('first-contentful-paint')[0];
+  performance.mark(FIRST_SCREEN_MARK, { startTime: paint ? paint.startTime : performance.now() });
+}
+
+/**
+ * Hands the first screen the backend drew over to the widget's own once the widget has built it,
+ * in the next animation frame (after the widget's own settling, before the browser paints): what
+ * the customer typed goes in through the widget's own input handling (so it is formatted as the
+ * widget formats it), the operator through the widget's own radio, the focus and caret where they
+ * were. Until then the stylesheet hides the widget (`[data-drawn] ~ .kzc-root`): nothing moves.
+ */
+function handOver(element) {
+  const widget = () => element.querySelector(':scope > .kzc-root:not([data-drawn])');
+  const built = () => {
+    const screen = widget() && widget().dataset.screen;
+    return screen && screen !== 'loading' && (screen !== 'form' || widget().querySelector('input[type=tel]'));
+  };
+  const carry = () => {
+    const drawn = drawnIn(element);
+    if (!drawn) return;
+    const root = widget();
+    const [was, chosen, focused] = [drawn.querySelector('input[type=tel]'), drawn.querySelector('input[type=radio]:checked'), document.activeElement];
+    const caret = focused === was ? was.selectionStart : null;
+    const focusedRadio = focused && focused.type === 'radio' && drawn.contains(focused) ? focused.value : null;
+    drawn.remove();
+    const phone = root.querySelector('input[type=tel]');
+    if (!phone) return; // another first screen (a payment resumed, a failed load): nothing to carry over
+    if (caret !== null) phone.focus();
+    if (was.value) {
+      phone.value = was.value;
+      phone.setSelectionRange(caret ?? was.value.length, caret ?? was.value.length);
+      phone.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+    const radio = (value) => root.querySelector(`input[type=radio][value="${CSS.escape(value)}"]`);
+    if (chosen && radio(chosen.value)) {
+      radio(chosen.value).checked = true;
+      radio(chosen.value).dispatchEvent(new Event('change', { bubbles: true }));
+    }
+    if (focusedRadio && radio(focusedRadio)) radio(focusedRadio).focus();
+  };
+  const observer = new MutationObserver(() => {
+    if (!drawnIn(element)) return observer.disconnect();
+    if (!built()) return;
+    observer.disconnect();
+    requestAnimationFrame(carry);
+  });
+  observer.observe(element, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-screen'] });
+}
+
 /**
  * The session's first answer, asked for while the wasm downloads and handed to the widget, which
- * reads it exactly as it would have read its own request (same URL and headers).
+ * reads it exactly as it would have read its own request. Unless the element already holds a first
+ * screen (or says `first-screen="none"`), the same request asks for the first screen drawn by the
+ * backend, which is put in the element at once: the customer can type before the wasm has run.
  */
-function prefetchSession(options) {
+function prefetchSession(options, element) {
   if (!options.session) return {};
   const base = (options.apiBase || '').replace(/\/+$/, '');
   const prefetchedUrl = `${base}/api/sessions/${encodeURIComponent(options.session)}`;
-  const prefetched = fetch(prefetchedUrl, { headers: { Accept: 'application/json' } });
+  const draw = element && !drawnIn(element) && element.getAttribute('first-screen') !== 'none';
+  const url = draw ? `${prefetchedUrl}?first_screen=${options.locale}` : prefetchedUrl;
+  const prefetched = fetch(url, { headers: { Accept: 'application/json' } });
   prefetched.catch(() => {}); // the widget asks again
+  if (draw) {
+    prefetched
+      .then((response) => (response.ok ? response.clone().json() : null))
+      .then((answer) => {
+        // Not once the widget runs, nor for a session the element no longer shows.
+        if (!answer || !answer.first_screen_html || element.handle || element.getAttribute('session') !== options.session || drawnIn(element)) return;
+        element.insertAdjacentHTML('afterbegin', answer.first_screen_html);
+        markFirstScreen(element, false);
+      })
+      .catch(() => {}); // the widget draws its own
+  }
   return { prefetched, prefetchedUrl };
 }
 
@@ -64,9 +148,12 @@ function prefetchSession(options) {
  * @returns {Promise<{unmount(): void}>}
  */
 export async function mount(element, options) {
-  const prefetch = prefetchSession(options || {});
+  const resolved = { ...options, locale: localeOf(options && options.locale) };
+  const prefetch = prefetchSession(resolved, null);
   const module = await ready;
-  return module.mount(element, { ...options, ...prefetch });
+  const handle = module.mount(element, { ...resolved, ...prefetch });
+  if (drawnIn(element)) handOver(element);
+  return handle;
 }
 
 // Shown by the element when the widget could not load; the widget's own texts live in the wasm.
@@ -103,19 +190,24 @@ class KzMobileCheckout extends HTMLElement {
   render() {
     const options = {
       session: this.getAttribute('session') || '',
-      locale: this.getAttribute('locale') || undefined,
+      // Decided here, not in the wasm, so the first screen is drawn in the widget's language.
+      locale: localeOf(this.getAttribute('locale')),
       apiBase: this.getAttribute('api-base') || undefined,
       display: this.getAttribute('display') || undefined,
     };
     if (!options.session) return;
     const key = JSON.stringify(options);
     if (key === this.mountedWith) return;
+    // Another session: a first screen drawn for the one before is not this one's.
+    if (this.mountedWith && JSON.parse(this.mountedWith).session !== options.session) drawnIn(this)?.remove();
     this.mountedWith = key;
-    const prefetch = prefetchSession(options);
+    if (drawnIn(this)) markFirstScreen(this, true);
+    const prefetch = prefetchSession(options, this);
     ready.then((module) => {
       if (!this.isConnected || this.mountedWith !== key) return;
       this.unmountWidget();
       this.handle = module.mount(this, { ...options, ...prefetch });
+      if (drawnIn(this)) handOver(this);
     }, (error) => {
       if (this.mountedWith !== key) return;
       const locale = (options.locale || document.documentElement.lang || navigator.language || 'ru').slice(0, 2);

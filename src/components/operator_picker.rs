@@ -16,16 +16,6 @@ pub fn OperatorPicker() -> impl IntoView {
     let group = format!("kzc-operator-{}", c.ui().uid);
     let (hint_id, error_id) = (format!("{group}-hint"), format!("{group}-error"));
     let described_by = format!("{hint_id} {error_id}");
-    let list = NodeRef::<leptos::html::Div>::new();
-    // The backend's drawn screen was taken over with the focus on one of these radios.
-    Effect::new(move |_| {
-        let (Some(wanted), Some(list)) = (form.operator_focus_wanted(), list.get()) else { return };
-        let radio = list.query_selector(&format!("input[value=\"{wanted}\"]")).ok().flatten();
-        if let Some(radio) = radio.and_then(|r| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(r).ok()) {
-            let _ = radio.focus();
-        }
-        form.operator_focused();
-    });
     let operators = loaded.session().with_untracked(|s| s.as_ref().map(|s| s.operators.clone())).unwrap_or_default();
     let options = operators
         .into_iter()
@@ -54,7 +44,7 @@ pub fn OperatorPicker() -> impl IntoView {
     view! {
         <fieldset class="kzc-operators" aria-describedby=described_by data-testid="operator-picker">
             <legend>{t(locale, Msg::OperatorLegend)}</legend>
-            <div class="kzc-operator-list" node_ref=list>{options}</div>
+            <div class="kzc-operator-list">{options}</div>
             <p class="kzc-hint" id=hint_id>{t(locale, Msg::OperatorPortabilityHint)}</p>
             <p class="kzc-error" id=error_id role="alert" data-testid="operator-error">{form.operator_error().words(locale)}</p>
         </fieldset>

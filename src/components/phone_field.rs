@@ -36,15 +36,12 @@ pub fn PhoneField(hint: Msg) -> impl IntoView {
     let input = NodeRef::<html::Input>::new();
     let id = format!("kzc-phone-{}", ui.uid);
     let (hint_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
-    // The ways the focus comes here: "Try again", a number the form refused, the backend's
-    // drawn screen taken over with the focus in its field (the caret where it was).
+    // The one way the focus comes here: "Try again", a number the form refused.
     Effect::new(move |_| {
         if form.focus_wanted() {
             if let Some(field) = input.get() {
                 let _ = field.focus();
-                if let Some(caret) = form.focused() {
-                    let _ = field.set_selection_range(caret, caret);
-                }
+                form.focused();
             }
         }
     });

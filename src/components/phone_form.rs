@@ -15,8 +15,6 @@ use crate::state::{use_actions, use_checkout, use_form};
 pub fn PhoneForm(method: Method) -> impl IntoView {
     let (c, actions) = (use_checkout(), use_actions());
     let (form, locale) = (use_form(), c.ui().locale);
-    // What the customer typed on the backend's drawn form is this form's from the start.
-    c.take_over_first_screen();
     let payout = method == Method::Payout;
     // Drawn by the backend, the form is usable before the widget runs, all but its button:
     // disabled, it also keeps Enter in the field from sending the page's form away.
@@ -29,7 +27,7 @@ pub fn PhoneForm(method: Method) -> impl IntoView {
     } else {
         Msg::GetCode
     };
-    let pending = Signal::derive(move || !running || pending.get());
+    let waiting = move || !running || pending.get();
     let title = payout.then(|| view! { <h2 class="kzc-title">{t(locale, Msg::PayoutTitle)}</h2> });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         // The host page hears the widget's own `submit` event, not the form's.
@@ -43,8 +41,8 @@ pub fn PhoneForm(method: Method) -> impl IntoView {
             <PhoneField hint=if payout { Msg::PayoutPhoneHint } else { Msg::PhoneHint } />
             <OperatorPicker />
             <p class="kzc-error" role="alert" data-testid="form-error">{form.form_error().words(locale)}</p>
-            <button type="submit" class="kzc-primary" data-testid="submit" disabled=move || pending.get() aria-busy=move || aria(pending.get())>
-                {move || t(locale, if pending.get() && running { Msg::Sending } else { idle })}
+            <button type="submit" class="kzc-primary" data-testid="submit" disabled=waiting aria-busy=move || aria(waiting())>
+                {move || t(locale, if running && pending.get() { Msg::Sending } else { idle })}
             </button>
         </form>
     }

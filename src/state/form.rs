@@ -45,11 +45,6 @@ pub struct Form {
     pub(super) form_error: RwSignal<Option<Text>>,
     /// The phone field takes the focus when it is next shown (or now, if it is).
     pub(super) focus_phone: RwSignal<bool>,
-    /// Where the caret goes when the phone field takes the focus (the end, when none).
-    pub(super) caret: RwSignal<Option<u32>>,
-    /// The operator radio that takes the focus when it is next shown (the backend's drawn
-    /// screen had it there).
-    pub(super) operator_focus: RwSignal<Option<String>>,
 }
 
 impl Form {
@@ -61,8 +56,6 @@ impl Form {
             operator_error: RwSignal::new(None),
             form_error: RwSignal::new(None),
             focus_phone: RwSignal::new(false),
-            caret: RwSignal::new(None),
-            operator_focus: RwSignal::new(None),
         }
     }
 
@@ -102,26 +95,9 @@ impl Form {
         self.focus_phone.get()
     }
 
-    /// The phone field has the focus; where its caret goes, if anywhere in particular.
-    pub fn focused(&self) -> Option<u32> {
+    /// The phone field has the focus.
+    pub fn focused(&self) {
         self.focus_phone.set(false);
-        self.caret.try_update(Option::take).flatten()
-    }
-
-    /// The focus in the phone field with the caret at `caret`.
-    pub(super) fn want_focus_at(&self, caret: u32) {
-        self.caret.set(Some(caret));
-        self.focus_phone.set(true);
-    }
-
-    /// The operator radio to take the focus, once (tracked).
-    pub fn operator_focus_wanted(&self) -> Option<String> {
-        self.operator_focus.get()
-    }
-
-    /// The operator radio has the focus.
-    pub fn operator_focused(&self) {
-        self.operator_focus.set(None);
     }
 
     /// Puts the focus in the phone field: the one way every step that wants it there asks.

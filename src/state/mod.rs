@@ -14,7 +14,6 @@
 
 mod actions;
 mod errors;
-mod first_screen;
 mod flight;
 mod form;
 mod live;
@@ -108,8 +107,9 @@ pub struct Checkout {
     client: StoredValue<Option<Client>, LocalStorage>,
     clock: StoredValue<Option<Clock>, LocalStorage>,
     host: StoredValue<Host, LocalStorage>,
-    /// The first screen the backend drew into the host element, until the widget takes it over.
-    first_screen: first_screen::Adopting,
+    /// Whether the backend drew the first screen into the host element (the shop's page or the
+    /// loader put it there): then that, not the widget's, was the first screen.
+    drawn_first: bool,
     live: live::Live,
     /// The Payment Page opening whose handlers may act; dropped with the widget.
     page_opening: StoredValue<Option<PageOpening>, LocalStorage>,
@@ -155,11 +155,10 @@ pub fn use_flight() -> Flight {
 impl Checkout {
     /// Creates the state under the current owner, loads the session, starts the clock, and
     /// provides every part as context.
-    pub fn provide(client: Client, locale: Locale, host: Host, display: PageDisplay, clock: Clock, drawn: Option<web_sys::Element>) -> Checkout {
+    pub fn provide(client: Client, locale: Locale, host: Host, display: PageDisplay, clock: Clock, drawn_first: bool) -> Checkout {
         let loaded = Loaded::new(client.clone());
         let flight = Flight::new(clock.now());
-        let this = Checkout::assemble(Ui { locale, uid: unique() }, display, Some(client), Some(clock), host, loaded, flight);
-        this.first_screen.hold(drawn);
+        let this = Checkout::assemble(Ui { locale, uid: unique() }, display, Some(client), Some(clock), host, loaded, flight, drawn_first);
         this.start();
         this
     }
@@ -170,11 +169,21 @@ impl Checkout {
     pub fn drawn(session: checkout_protocol::api::SessionView, locale: Locale, uid: u32) -> Checkout {
         let loaded = Loaded::drawn(session);
         let flight = Flight::new(0.0);
-        Checkout::assemble(Ui { locale, uid }, PageDisplay::default(), None, None, Host::default(), loaded, flight)
+        Checkout::assemble(Ui { locale, uid }, PageDisplay::default(), None, None, Host::default(), loaded, flight, false)
     }
 
     /// The parts, created under the current owner and provided as context.
-    fn assemble(ui: Ui, display: PageDisplay, client: Option<Client>, clock: Option<Clock>, host: Host, loaded: Loaded, flight: Flight) -> Checkout {
+    #[allow(clippy::too_many_arguments)]
+    fn assemble(
+        ui: Ui,
+        display: PageDisplay,
+        client: Option<Client>,
+        clock: Option<Clock>,
+        host: Host,
+        loaded: Loaded,
+        flight: Flight,
+        drawn_first: bool,
+    ) -> Checkout {
         let form = Form::new();
         let this = Checkout {
             ui,
@@ -182,7 +191,7 @@ impl Checkout {
             client: StoredValue::new_local(client),
             clock: StoredValue::new_local(clock),
             host: StoredValue::new_local(host),
-            first_screen: first_screen::Adopting::new(),
+            drawn_first,
             live: live::Live::new(),
             page_opening: StoredValue::new_local(None),
             loaded,
@@ -198,9 +207,15 @@ impl Checkout {
         this
     }
 
-    /// Whether this checkout runs in the browser (not only drawn by the backend).
+    /// Whether the page's first screen was the one the backend drew.
+    pub fn first_screen_was_drawn(&self) -> bool {
+        self.drawn_first
+    }
+
+    /// Whether this checkout runs in the browser (not only drawn by the backend). Only an `ssr`
+    /// build draws, so the bundle knows the answer and leaves the drawn-only code out.
     pub fn running(&self) -> bool {
-        self.client.with_value(Option::is_some)
+        !cfg!(feature = "ssr") || self.client.with_value(Option::is_some)
     }
 
     /// What runs for as long as the widget does: the session's answer handled, the open payment

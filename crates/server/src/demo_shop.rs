@@ -16,7 +16,7 @@ use serde_json::Value;
 use crate::api::ClientIp;
 use crate::db::DemoWebhookRow;
 use crate::error::ServiceError;
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::views::{DemoOrder, DemoOrderStatus, DemoWebhook, ErrorCode, Method};
 use crate::App;
 
@@ -39,36 +39,35 @@ pub async fn sessions_create(
     let amount = request.amount.unwrap_or(1_299_000);
     let methods = request.methods.unwrap_or_else(|| vec![Method::Mobile]);
     let locale = request.locale;
-    let session = app
-        .create_session(
-            crate::views::CreateSession {
-                amount,
-                currency: "KZT".into(),
-                customer: crate::views::CustomerInput {
-                    // Each demo order is its own account at the terminal, digits as on its keypad:
-                    // cash paid in for one order (one tab, one visitor) is never another's.
-                    id: crate::random::random_digits(10),
-                    first_name: "Aigerim".into(),
-                    last_name: "Nurlanova".into(),
-                    email: "aigerim@example.kz".into(),
-                },
-                methods,
-                locale,
-                description: Some("Demo shop order".into()),
-                reference: None,
-                metadata: Default::default(),
-                first_screen: false,
-            },
-            ip.0,
-            None,
-        )
-        .await?;
+    let session = app.create_session(demo_order(Some(amount), methods, locale), ip.0, None).await?;
     let gate = app.config().gate_url.clone();
     Ok((
         StatusCode::CREATED,
         Json(crate::views::DemoSessionCreated { session: session.token, sandbox_inbox: format!("{gate}/sandbox/inbox"), sandbox: gate }),
     )
         .into_response())
+}
+
+/// A demo order's session: 12 990.00 KZT unless `amount` says otherwise.
+fn demo_order(amount: Option<u64>, methods: Vec<Method>, locale: Option<String>) -> crate::views::CreateSession {
+    crate::views::CreateSession {
+        amount: amount.unwrap_or(1_299_000),
+        currency: "KZT".into(),
+        customer: crate::views::CustomerInput {
+            // Each demo order is its own account at the terminal, digits as on its keypad:
+            // cash paid in for one order (one tab, one visitor) is never another's.
+            id: crate::random::random_digits(10),
+            first_name: "Aigerim".into(),
+            last_name: "Nurlanova".into(),
+            email: "aigerim@example.kz".into(),
+        },
+        methods,
+        locale,
+        description: Some("Demo shop order".into()),
+        reference: None,
+        metadata: Default::default(),
+        first_screen: false,
+    }
 }
 
 /// `POST /demo/terminal` `{session, amount?}`: the demo shop's "simulate terminal payment" button,
@@ -154,4 +153,53 @@ pub async fn order_show(State(app): State<App>, ApiPath(session): ApiPath<String
         sandbox_inbox: format!("{gate}/sandbox/inbox"),
         sandbox: gate,
     }))
+}
+
+/// `GET /?mode=&locale=&order=&first_screen=`: the demo shop's checkout page, served as a shop's
+/// server serves its own: the order's session (`order`, else a new one for `mode`) written into
+/// `<kz-mobile-checkout>`, with the first screen drawn inside it (README "Embedding"), so the
+/// customer sees and types into the phone form with the page, before the wasm arrives.
+/// `first_screen=loader` leaves the drawing to the loader (with the session's first answer),
+/// `first_screen=none` to the widget alone: the bench's other two paths.
+pub async fn page(State(app): State<App>, ip: ClientIp, ApiQuery(query): ApiQuery<crate::views::DemoPageQuery>) -> Result<Response, ServiceError> {
+    demo_only(&app)?;
+    let Some(dir) = &app.config().static_dir else { return Err(ServiceError::new(ErrorCode::NotFound, "no such endpoint")) };
+    let template = tokio::fs::read_to_string(std::path::Path::new(dir).join("index.html"))
+        .await
+        .map_err(|e| ServiceError::internal(format!("the demo page: {e}")))?;
+    let locale = query.locale.as_deref().and_then(checkout_protocol::Locale::from_tag).unwrap_or(checkout_protocol::Locale::Ru);
+    let known = match query.order.as_deref() {
+        Some(order) => app.session(order).await.ok().map(|s| s.token),
+        None => None,
+    };
+    let session = match known {
+        Some(token) => token,
+        None => {
+            let mode = query.mode.as_deref().and_then(|m| serde_json::from_value::<Method>(Value::String(m.into())).ok()).unwrap_or(Method::Mobile);
+            app.create_session(demo_order(None, vec![mode], Some(locale.tag().to_owned())), ip.0, None).await?.token
+        }
+    };
+    let drawn = match query.first_screen.as_deref() {
+        Some("loader" | "none") => String::new(),
+        _ => app.first_screen(&session, Some(locale)).await.map(|(_, html)| html).unwrap_or_default(),
+    };
+    let gate = &app.config().gate_url;
+    let opt_out = if query.first_screen.as_deref() == Some("none") { " first-screen=\"none\"" } else { "" };
+    let element = format!(
+        "<kz-mobile-checkout id=\"checkout\" locale=\"{}\" session=\"{}\" data-sandbox=\"{}\"{opt_out}>{drawn}</kz-mobile-checkout>",
+        locale.tag(),
+        attribute(&session),
+        attribute(gate)
+    );
+    let page = template.replacen(EMPTY_ELEMENT, &element, 1);
+    let headers = [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"), (axum::http::header::CACHE_CONTROL, "no-store")];
+    Ok((headers, page).into_response())
+}
+
+/// The element as `index.html` has it, which the page's server fills.
+pub const EMPTY_ELEMENT: &str = "<kz-mobile-checkout id=\"checkout\" locale=\"ru\"></kz-mobile-checkout>";
+
+/// `value` as a double-quoted attribute's text.
+fn attribute(value: &str) -> String {
+    value.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
 }

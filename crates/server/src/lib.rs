@@ -268,6 +268,10 @@ pub fn app(state: App) -> Router {
         .route("/demo/webhooks", post(demo_shop::webhook_received))
         .route("/demo/orders/{session}", get(demo_shop::order_show))
         .route("/healthz", get(|| async { "ok" }));
+    if state.config().demo_shop && state.config().static_dir.is_some() {
+        // The demo shop's page, with its order's session and first screen written in.
+        router = router.route("/", get(demo_shop::page));
+    }
     router = router.method_not_allowed_fallback(edges::method_not_allowed);
     if let Some(dir) = &state.config().static_dir {
         // Files for GET and HEAD; anything else, and any missing file, is the structured 404/405.

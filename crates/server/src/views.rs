@@ -303,6 +303,16 @@ pub struct DemoSessionRequest {
     pub locale: Option<String>,
 }
 
+/// `GET /` of the demo shop: which order's page, in which language, and how its first screen
+/// comes (`page`, the default; `loader`; `none`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DemoPageQuery {
+    pub mode: Option<String>,
+    pub locale: Option<String>,
+    pub order: Option<String>,
+    pub first_screen: Option<String>,
+}
+
 /// `POST /demo/terminal`: the order the simulated terminal pays for, and how much.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
