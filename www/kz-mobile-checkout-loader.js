@@ -69,8 +69,9 @@ function markFirstScreen(element, withThePage) {
 }
 
 /**
- * Hands the first screen the backend drew over to the widget's own once the widget has built it,
- * in the next animation frame (after the widget's own settling, before the browser paints): what
+ * Hands the first screen the backend drew over to the widget's own as soon as the widget has
+ * built it (a mutation callback: in the same turn, before the browser paints, so the two are
+ * never both in the page for anyone to see or find): what
  * the customer typed goes in through the widget's own input handling (so it is formatted as the
  * widget formats it), the operator through the widget's own radio, the focus and caret where they
  * were. Until then the stylesheet hides the widget (`[data-drawn] ~ .kzc-root`): nothing moves.
@@ -108,7 +109,7 @@ function handOver(element) {
     if (!drawnIn(element)) return observer.disconnect();
     if (!built()) return;
     observer.disconnect();
-    requestAnimationFrame(carry);
+    carry();
   });
   observer.observe(element, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-screen'] });
 }

@@ -59,7 +59,10 @@ pub fn PhoneField(hint: Msg) -> impl IntoView {
                 data-testid="phone"
                 aria-describedby=format!("{hint_id} {error_id}")
                 aria-invalid=move || aria(form.phone_error().is_some())
-                prop:value=form.phone_untracked()
+                // The initial value (a number kept for "Try again"), as an attribute: set as the
+                // field is built, not after, so whatever the loader carries over from the
+                // backend's drawn form right after is not overwritten.
+                value=Some(form.phone_untracked()).filter(|kept| !kept.is_empty())
                 // The host page hears the widget's own `change` event, not the input's.
                 on:change=|ev| ev.stop_propagation()
                 on:input=move |ev| c.phone_typed(reformat(&event_target(&ev)))

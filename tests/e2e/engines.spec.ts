@@ -1,4 +1,5 @@
 import { ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { expect, test } from '@playwright/test';
 import { Builder, By, Condition, WebDriver, WebElement, error as webdriverError } from 'selenium-webdriver';
 import { randomPhone, smsCode } from './fixtures/checkout';
@@ -43,12 +44,40 @@ function textOf(driver: WebDriver, css: string, pattern: RegExp, ms?: number): P
   }, ms);
 }
 
-/** Types the phone, asks for the code and returns the code field. */
+/** Types the phone, asks for the code and returns the code field. The widget's own form, once it
+ * runs (the first screen the backend drew is the journey below). */
 async function askForCode(driver: WebDriver, phone: string): Promise<WebElement> {
   await driver.get(`${process.env.E2E_BASE}/?locale=en`);
-  await (await shown(driver, 'kz-mobile-checkout [data-testid=phone]')).sendKeys(phone.replace(/\s/g, ''));
+  await (await shown(driver, 'kz-mobile-checkout [data-testid=checkout] [data-testid=phone]')).sendKeys(phone.replace(/\s/g, ''));
   await (await shown(driver, 'kz-mobile-checkout [data-testid=submit]')).click();
   return shown(driver, 'kz-mobile-checkout [data-testid=otp]', 20_000);
+}
+
+/** A proxy in front of the backend that holds every request for the wasm until `release()`. */
+async function wasmHoldingProxy(): Promise<{ url: string; asked: () => boolean; release: () => void; hold: () => void; close: () => void }> {
+  const backend = new URL(process.env.E2E_BASE!);
+  let release = () => {};
+  let released = Promise.resolve();
+  let asked = false;
+  const hold = () => {
+    asked = false;
+    released = new Promise<void>((resolve) => (release = resolve));
+  };
+  hold();
+  const server = http.createServer(async (request, response) => {
+    if (request.url!.split('?')[0].endsWith('.wasm')) {
+      asked = true;
+      await released;
+    }
+    const upstream = http.request({ host: backend.hostname, port: backend.port, path: request.url, method: request.method, headers: request.headers }, (answer) => {
+      response.writeHead(answer.statusCode!, answer.headers);
+      answer.pipe(response);
+    });
+    request.pipe(upstream);
+  });
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, asked: () => asked, release: () => release(), hold, close: () => server.close() };
 }
 
 /** The browser's console errors. Only chromedriver serves the log (a Chromium extension of
@@ -109,6 +138,43 @@ for (const engine of ENGINES as Engine[]) {
       await textOf(driver, 'kz-mobile-checkout [data-testid=result] h2', /^Payment complete$/);
       expect(await (await driver.findElement(By.css('kz-mobile-checkout [data-testid=result]'))).getAttribute('data-state')).toBe('succeeded');
       if (engine.name === 'chromium') expect(await consoleErrors(driver)).toEqual([]);
+    });
+
+    // The first screen the backend drew, in the page and from the loader: typed on and chosen
+    // before the wasm may arrive, then taken over by the widget with nothing lost.
+    journey(engine, 'keeps what was typed on the first screen before the wasm', async (driver) => {
+      const proxy = await wasmHoldingProxy();
+      try {
+        for (const path of ['page', 'loader']) {
+          proxy.hold();
+          await driver.get(`${proxy.url}/?locale=en&first_screen=${path}`);
+          const phone = randomPhone('705');
+          const typed = phone.replace(/\D/g, '').slice(1);
+          const field = await shown(driver, 'kz-mobile-checkout [data-testid=first-screen] [data-testid=phone]');
+          await field.sendKeys(typed);
+          await (await shown(driver, 'kz-mobile-checkout [data-testid=first-screen] [data-testid=operator-BEELINE] input')).click();
+          await field.click();
+          await driver.executeScript('arguments[0].setSelectionRange(5, 5)', field);
+          await until(driver, 'the wasm to be asked for', async () => proxy.asked());
+          expect(await driver.findElements(By.css('kz-mobile-checkout [data-testid=checkout] [data-testid=phone]'))).toHaveLength(0);
+          proxy.release();
+          await shown(driver, 'kz-mobile-checkout [data-testid=checkout] [data-testid=phone]');
+          const state = await driver.executeScript(`
+            const root = document.querySelector('kz-mobile-checkout [data-testid=checkout]');
+            const input = root.querySelector('[data-testid=phone]');
+            return { value: input.value, caret: input.selectionStart, focused: document.activeElement === input,
+              chosen: (root.querySelector('input[type=radio]:checked') || {}).value, drawn: document.querySelectorAll('[data-testid=first-screen]').length };
+          `) as { value: string; caret: number; focused: boolean; chosen: string; drawn: number };
+          expect(state, path).toEqual({ value: typed.replace(/^(\d{3})(\d{3})(\d\d)(\d\d)$/, '$1 $2 $3 $4'), caret: 6, focused: true, chosen: 'BEELINE', drawn: 0 });
+          await (await shown(driver, 'kz-mobile-checkout [data-testid=submit]')).click();
+          const code = await shown(driver, 'kz-mobile-checkout [data-testid=otp]', 20_000);
+          await code.sendKeys(await smsCode(phone));
+          await textOf(driver, 'kz-mobile-checkout [data-testid=result] h2', /^Payment complete$/);
+        }
+      } finally {
+        proxy.release();
+        proxy.close();
+      }
     });
 
     journey(engine, 'refuses a wrong code, then pays with the right one', async (driver) => {

@@ -6,9 +6,10 @@ import { TEXT } from './fixtures/checkout';
 // then the form takes its place. Measured by the element's height in every frame until the form
 // is there, and, where the demo shop's own text does not change language at start (ru, its
 // page's language), by Chromium's layout shifts of the whole page.
+// Both with the first screen the backend drew in the page (the demo shop's default) and without.
 for (const locale of ['kk', 'ru', 'en'] as const) {
-  for (const width of [360, 520]) {
-    test(`the page does not jump while the widget loads (${locale}, ${width} px)`, async ({ page }) => {
+  for (const [width, drawn] of [[360, 'page'], [520, 'page'], [360, 'none'], [520, 'none']] as const) {
+    test(`the page does not jump while the widget loads (${locale}, ${width} px, first screen: ${drawn})`, async ({ page }) => {
       await page.setViewportSize({ width, height: 900 });
       await page.addInitScript(() => {
         const w = window as any;
@@ -20,12 +21,12 @@ for (const locale of ['kk', 'ru', 'en'] as const) {
         const watch = () => {
           const element = document.querySelector('kz-mobile-checkout');
           if (element && document.body.contains(element)) w.__heights.push(element.getBoundingClientRect().height);
-          if (!document.querySelector('kz-mobile-checkout input[type=tel]')) requestAnimationFrame(watch);
+          if (!document.querySelector('kz-mobile-checkout [data-testid=checkout] input[type=tel]')) requestAnimationFrame(watch);
         };
         requestAnimationFrame(watch);
       });
-      await page.goto(`/?locale=${locale}`);
-      await expect(page.locator('kz-mobile-checkout').getByLabel(TEXT.phone[locale])).toBeVisible();
+      await page.goto(`/?locale=${locale}&first_screen=${drawn}`);
+      await expect(page.getByTestId('checkout').getByLabel(TEXT.phone[locale])).toBeVisible();
       await page.waitForTimeout(200); // the form's last frame, and the shifts' entries
       const { shift, heights } = await page.evaluate(() => ({ shift: (window as any).__shift, heights: (window as any).__heights as number[] }));
       const final = await page.locator('kz-mobile-checkout').evaluate((e) => e.getBoundingClientRect().height);
