@@ -1,6 +1,8 @@
-// The widget's first screen in each browser engine, unthrottled: the median over cold loads (a
-// new browser session each, so an empty cache) of the widget's own User Timing mark
-// `kz-mobile-checkout:first-screen`, from navigation start. Each engine through its W3C WebDriver
+// The widget's start-up in each browser engine, unthrottled: the median over cold loads (a new
+// browser session each, so an empty cache) of its two User Timing marks from navigation start,
+// `kz-mobile-checkout:first-screen` (the phone field drawn and typeable) and
+// `kz-mobile-checkout:interactive` (the widget running), on the demo shop's page with the
+// backend's drawn first screen in it (`page`) and without one (`none`). Each engine through its W3C WebDriver
 // server (tests/e2e/fixtures/webdriver.cjs, the same as the journeys of engines.spec.ts).
 // Usage: node bench_engines.mjs URL LOADS; prints JSON.
 import { createRequire } from 'node:module';
@@ -13,30 +15,35 @@ const [url, loadsText] = process.argv.slice(2);
 const loads = Number(loadsText || 10);
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return Math.round(s[Math.floor((s.length - 1) / 2)]); };
 
+const MARKS = "return ['first-screen', 'interactive'].map((n) => { const m = performance.getEntriesByName('kz-mobile-checkout:' + n)[0]; return m ? m.startTime : null; });";
 const results = {};
 for (const engine of ENGINES) {
   const server = await startDriver(engine);
-  const times = [];
+  const times = { page: { first: [], interactive: [] }, none: { first: [], interactive: [] } };
   try {
     for (let i = 0; i < loads; i++) {
-      const driver = await new Builder().usingServer(server.url).withCapabilities(engine.capabilities).build();
-      try {
-        await driver.get(url);
-        const started = Date.now();
-        let mark = null;
-        while (mark === null && Date.now() - started < 30_000) {
-          mark = await driver.executeScript("const m = performance.getEntriesByName('kz-mobile-checkout:first-screen')[0]; return m ? m.startTime : null;");
-          if (mark === null) await new Promise((r) => setTimeout(r, 20));
+      for (const path of ['page', 'none']) {
+        const driver = await new Builder().usingServer(server.url).withCapabilities(engine.capabilities).build();
+        try {
+          await driver.get(`${url}${url.includes('?') ? '&' : '?'}first_screen=${path}`);
+          const started = Date.now();
+          let marks = [null, null];
+          while (marks.includes(null) && Date.now() - started < 30_000) {
+            marks = await driver.executeScript(MARKS);
+            if (marks.includes(null)) await new Promise((r) => setTimeout(r, 20));
+          }
+          if (marks.includes(null)) throw new Error(`${engine.name} (${path}): no first screen or not interactive within 30 s`);
+          times[path].first.push(marks[0]);
+          times[path].interactive.push(marks[1]);
+        } finally {
+          await driver.quit();
         }
-        if (mark === null) throw new Error(`${engine.name}: no first screen within 30 s`);
-        times.push(mark);
-      } finally {
-        await driver.quit();
       }
     }
   } finally {
     stopDriver(server.process);
   }
-  results[engine.name] = { first_screen_ms: median(times), all: times.map(Math.round) };
+  const summary = (t) => ({ first_screen_ms: median(t.first), interactive_ms: median(t.interactive), first_screen_all: t.first.map(Math.round), interactive_all: t.interactive.map(Math.round) });
+  results[engine.name] = { ...summary(times.none), paths: { page: summary(times.page), none: summary(times.none) } };
 }
 console.log(JSON.stringify({ loads, profile: 'unthrottled', engines: results }));

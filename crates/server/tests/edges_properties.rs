@@ -25,7 +25,7 @@ const CASES_PER_ROUTE: u32 = 400;
 
 /// Every route of `checkout_server::app`, with `{s}` for a session and `{p}` for a payment (or an
 /// event id, which no payment id is).
-const ROUTES: [(&str, &str); 27] = [
+const ROUTES: [(&str, &str); 29] = [
     ("GET", "/api/sessions/{s}"),
     ("POST", "/api/sessions/{s}/mobile-payments"),
     ("POST", "/api/sessions/{s}/payment-page"),
@@ -53,6 +53,8 @@ const ROUTES: [(&str, &str); 27] = [
     ("POST", "/admin/events/{p}/redeliver"),
     ("POST", "/demo/webhooks"),
     ("GET", "/demo/orders/{s}"),
+    ("GET", "/admin/sessions/{s}/first-screen"),
+    ("GET", "/"),
 ];
 
 /// A backend (with a real sandbox behind it on a socket) per test thread, so one route's
@@ -81,6 +83,11 @@ fn new_world() -> World {
             tokio::spawn(checkout_sandbox::run(listener, checkout_sandbox::Config::for_tests(PROJECT, SECRET), std::future::pending()));
             let mut config = Config::for_tests(&sandbox, PROJECT, SECRET);
             config.demo_shop = true;
+            // The demo shop's page (`GET /`) is served from a folder with its index.html.
+            let pages = std::env::temp_dir().join(format!("edges-properties-{}-{:?}", std::process::id(), std::thread::current().id()));
+            std::fs::create_dir_all(&pages).unwrap();
+            std::fs::write(pages.join("index.html"), format!("<main>{}</main>", checkout_server::demo_shop::EMPTY_ELEMENT)).unwrap();
+            config.static_dir = Some(pages);
             let app = App::new(config).await.unwrap();
             let created = send(&app, request("POST", "/admin/sessions", Some("application/json"), Some(ADMIN), session_body())).await;
             assert_eq!(created.0, 201, "{:?}", created.2);
@@ -211,6 +218,7 @@ fn query() -> impl Strategy<Value = String> {
         2 => Just(String::new()),
         1 => "[a-z_]{1,6}=[a-zA-Z0-9%-]{0,8}(&[a-z_]{1,6}=[a-zA-Z0-9%-]{0,8}){0,2}".prop_map(|q| format!("?{q}")),
         1 => prop_oneof![Just("?limit=abc"), Just("?limit=-5"), Just("?limit=99999999999999999999"), Just("?limit=%FF")].prop_map(str::to_owned),
+        1 => prop_oneof![Just("?first_screen=kk"), Just("?first_screen=xx"), Just("?locale=en"), Just("?locale=%FF"), Just("?first_screen=")].prop_map(str::to_owned),
     ]
 }
 
@@ -308,4 +316,6 @@ route_properties! {
     admin_event_redeliver => 24,
     demo_webhooks => 25,
     demo_order => 26,
+    admin_first_screen => 27,
+    demo_page => 28,
 }
