@@ -25,7 +25,8 @@ export interface CheckoutHandle {
   unmount(): void;
 }
 
-/** Mounts the checkout into `element`, once the WebAssembly has loaded. */
+/** Mounts the checkout into `element`, once the WebAssembly has loaded. A first screen the backend
+ * drew (`first_screen_html`) already inside `element` is handed over to the widget's own. */
 export function mount(element: HTMLElement, options: MountOptions): Promise<CheckoutHandle>;
 
 /** Resolves once the WebAssembly has loaded. */
@@ -105,7 +106,8 @@ export interface CheckoutEventMap {
   'payment-page': CustomEvent<PaymentPageDetail>;
 }
 
-/** `<kz-mobile-checkout session="…" locale="kk|ru|en" api-base="…" display="modal|embedded|redirect">`. */
+/** `<kz-mobile-checkout session="…" locale="kk|ru|en" api-base="…" display="modal|embedded|redirect" first-screen="none">`;
+ * its content may be the backend's `first_screen_html` (README "The first screen with your page"). */
 export interface KzMobileCheckoutElement extends HTMLElement {
   addEventListener<K extends keyof CheckoutEventMap>(
     type: K,
