@@ -1,7 +1,8 @@
 //! The first screen drawn by the backend (feature `ssr`): the widget's own components rendered to
 //! HTML natively, for the shop's page to carry inside `<kz-mobile-checkout>` (or the loader to
 //! draw with the session's first answer), so the customer sees and types into the phone form
-//! before the wasm has arrived. The widget takes it over when it runs (`state/first_screen.rs`).
+//! before the wasm has arrived. When the widget has built its own form, the loader hands over what
+//! the customer did there (`handOver` in `www/kz-mobile-checkout-loader.js`).
 //!
 //! There is no second copy of the markup: this is `<Checkout />` over a checkout only drawn
 //! ([`Checkout::drawn`]), which loads nothing and starts nothing. Leptos escapes every text and

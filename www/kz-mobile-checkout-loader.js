@@ -60,12 +60,24 @@ function localeOf(given) {
 /** The first screen the backend drew, already inside `element` (the shop's page put it there, or this loader did). */
 const drawnIn = (element) => element && element.querySelector(':scope > [data-drawn]');
 
-/** Marks the first screen once per element; one drawn with the page is marked at the page's first paint. */
+/**
+ * Marks the first screen once per element. One that came with the page was drawn at the page's
+ * first contentful paint, whose entry may come after this runs: it is waited for (where the
+ * browser has paint timing; else now).
+ */
 function markFirstScreen(element, withThePage) {
   if (element.kzcFirstScreenMarked) return;
   element.kzcFirstScreenMarked = true;
-  const paint = withThePage && performance.getEntriesByName('first-contentful-paint')[0];
-  performance.mark(FIRST_SCREEN_MARK, { startTime: paint ? paint.startTime : performance.now() });
+  const mark = (startTime) => performance.mark(FIRST_SCREEN_MARK, { startTime });
+  if (!withThePage || !(PerformanceObserver.supportedEntryTypes || []).includes('paint')) return mark(performance.now());
+  const observer = new PerformanceObserver((list) => {
+    const paint = list.getEntriesByName('first-contentful-paint')[0];
+    if (paint) {
+      observer.disconnect();
+      mark(paint.startTime);
+    }
+  });
+  observer.observe({ type: 'paint', buffered: true });
 }
 
 /**

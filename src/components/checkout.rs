@@ -51,7 +51,8 @@ pub fn Checkout() -> impl IntoView {
         }
         acting
     });
-    // Drawn by the backend, the root says so: the widget that adopts it finds it by that.
+    // Drawn by the backend, the root says so: the loader and the widget find it by that, and the
+    // stylesheet hides the widget behind it until the hand-over.
     let drawn = (!c.running()).then_some("");
     let test_id = if drawn.is_some() { "first-screen" } else { "checkout" };
     view! {
