@@ -88,7 +88,7 @@ def paths_lines(result, indent, aims):
     if not paths:
         return
     lines.append(f"{indent}the first screen three ways, one load of each in turn; User Timing marks from navigation start:")
-    lines.append(f"{indent}  {'path':<44}{'first screen':>13}{'interactive':>13}")
+    lines.append(f"{indent}  {'path':<52}{'first screen':>13}{'interactive':>13}")
     names = {"page": "drawn by the backend, in the shop's page", "loader": "drawn by the loader, with the session", "none": "the widget's own (no drawn screen)"}
     own = paths["none"]["first_screen_ms"]
     for path in ("page", "loader", "none"):
@@ -97,7 +97,7 @@ def paths_lines(result, indent, aims):
         verdicts = "" if not aim else "   aims " + ", ".join(
             f"{label} {limit:,}: {'met' if r[key] <= limit else 'NOT met'}" for label, key, limit in aim)
         ratio = f"   {r['first_screen_ms'] / own:.2f}x the widget's own" if path != "none" else ""
-        lines.append(f"{indent}  {names[path] + ' (' + path + ')':<44}{r['first_screen_ms']:>10,.0f} ms{r['interactive_ms']:>10,.0f} ms{ratio}{verdicts}")
+        lines.append(f"{indent}  {names[path] + ' (' + path + ')':<52}{r['first_screen_ms']:>10,.0f} ms{r['interactive_ms']:>10,.0f} ms{ratio}{verdicts}")
 
 
 paths_lines(startup, "  ", {})
