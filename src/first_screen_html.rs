@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use leptos::tachys::view::RenderHtml;
 
 use crate::components::checkout::Checkout as CheckoutView;
-use crate::state::{Checkout, Screen};
+use crate::state::Checkout;
 
 /// The phone form of `session` in `locale`, as the widget would draw it first; `None` when the
 /// session's first screen is not the phone form (a Payment Page or cash-in session, a payment
@@ -27,11 +27,9 @@ pub fn first_screen_html(session: SessionView, locale: Locale, uid: u32) -> Opti
     }
     let owner = Owner::new();
     owner.with(|| {
+        // Drawn, a checkout has no payment in flight and no load to fail: its screen is the form
+        // of its method, which is the phone form for these two.
         let checkout = Checkout::drawn(session, locale, uid);
-        let phone_form = matches!(checkout.method(), Method::Mobile | Method::Payout);
-        if !phone_form || checkout.screen().get_untracked() != Screen::Form {
-            return None;
-        }
-        Some(view! { <CheckoutView /> }.to_html())
+        matches!(checkout.method(), Method::Mobile | Method::Payout).then(|| view! { <CheckoutView /> }.to_html())
     })
 }

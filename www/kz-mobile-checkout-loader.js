@@ -82,22 +82,14 @@ function markFirstScreen(element, withThePage) {
 
 /**
  * Hands the first screen the backend drew over to the widget's own as soon as the widget has
- * built it (a mutation callback: in the same turn, before the browser paints, so the two are
- * never both in the page for anyone to see or find): what
- * the customer typed goes in through the widget's own input handling (so it is formatted as the
- * widget formats it), the operator through the widget's own radio, the focus and caret where they
- * were. Until then the stylesheet hides the widget (`[data-drawn] ~ .kzc-root`): nothing moves.
+ * built it (a mutation callback: in the same turn, before the browser paints, so the two are never
+ * both in the page for anyone to see or find): what the customer typed goes in through the
+ * widget's own input handling (so it is formatted as the widget formats it), the operator through
+ * the widget's own radio, the focus and caret where they were. Until then the stylesheet hides the
+ * widget (`[data-drawn] ~ .kzc-root`): nothing moves.
  */
 function handOver(element) {
-  const widget = () => element.querySelector(':scope > .kzc-root:not([data-drawn])');
-  const built = () => {
-    const screen = widget() && widget().dataset.screen;
-    return screen && screen !== 'loading' && (screen !== 'form' || widget().querySelector('input[type=tel]'));
-  };
-  const carry = () => {
-    const drawn = drawnIn(element);
-    if (!drawn) return;
-    const root = widget();
+  const carry = (drawn, root) => {
     const [was, chosen, focused] = [drawn.querySelector('input[type=tel]'), drawn.querySelector('input[type=radio]:checked'), document.activeElement];
     const caret = focused === was ? was.selectionStart : null;
     const focusedRadio = focused && focused.type === 'radio' && drawn.contains(focused) ? focused.value : null;
@@ -110,18 +102,23 @@ function handOver(element) {
       phone.setSelectionRange(caret ?? was.value.length, caret ?? was.value.length);
       phone.dispatchEvent(new Event('input', { bubbles: true }));
     }
-    const radio = (value) => root.querySelector(`input[type=radio][value="${CSS.escape(value)}"]`);
-    if (chosen && radio(chosen.value)) {
-      radio(chosen.value).checked = true;
-      radio(chosen.value).dispatchEvent(new Event('change', { bubbles: true }));
+    const radio = (value) => value && root.querySelector(`input[type=radio][value="${CSS.escape(value)}"]`);
+    const picked = radio(chosen && chosen.value);
+    if (picked) {
+      picked.checked = true;
+      picked.dispatchEvent(new Event('change', { bubbles: true }));
     }
-    if (focusedRadio && radio(focusedRadio)) radio(focusedRadio).focus();
+    if (radio(focusedRadio)) radio(focusedRadio).focus();
   };
   const observer = new MutationObserver(() => {
-    if (!drawnIn(element)) return observer.disconnect();
-    if (!built()) return;
+    const drawn = drawnIn(element);
+    if (!drawn) return observer.disconnect();
+    // Built: past loading, and a form's phone field in place.
+    const root = element.querySelector(':scope > .kzc-root:not([data-drawn])');
+    const screen = root && root.dataset.screen;
+    if (!screen || screen === 'loading' || (screen === 'form' && !root.querySelector('input[type=tel]'))) return;
     observer.disconnect();
-    carry();
+    carry(drawn, root);
   });
   observer.observe(element, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-screen'] });
 }

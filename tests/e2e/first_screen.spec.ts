@@ -32,6 +32,9 @@ for (const path of ['page', 'loader'] as const) {
   test(`a customer types on the first screen before the wasm, and the widget keeps it (${path})`, async ({ page }) => {
     const wasm = await holdTheWasm(page);
     await page.goto(`/?locale=en&first_screen=${path}`);
+    // Every load of the page from here on (Enter sending the drawn form away would be one).
+    let navigations = 0;
+    page.on('request', (request) => navigations += request.isNavigationRequest() && request.frame() === page.mainFrame() ? 1 : 0);
     const drawn = page.getByTestId('first-screen');
     await expect(drawn).toBeVisible();
     await wasm.asked;
@@ -65,6 +68,7 @@ for (const path of ['page', 'loader'] as const) {
     expect((await taken.inputValue()).slice(0, caret!).replace(/\D/g, '')).toBe(typed.slice(0, 5));
     expect(await marks(page, 'kz-mobile-checkout:first-screen')).toHaveLength(1);
     expect(await marks(page, 'kz-mobile-checkout:interactive')).toHaveLength(1);
+    expect(navigations, 'Enter on the drawn form loaded nothing').toBe(0);
 
     await widget.getByRole('button', { name: TEXT.getCode.en }).click();
     await widget.getByLabel(TEXT.otp.en).fill(await smsCode(number));

@@ -14,8 +14,8 @@ use crate::error::ServiceError;
 use crate::extract::{claim_of, ApiJson, ApiPath, ApiQuery, IdempotencyClaim};
 use crate::views::ErrorCode;
 use crate::views::{
-    AdminPaymentEntry, AdminSession, CreateSession, EventDetail, EventsQuery, FirstScreenQuery, PaymentDetail, PaymentView, PayoutRequest,
-    RefundRequest, SessionCreated, SessionsQuery, ShopOrder,
+    AdminPaymentEntry, AdminSession, CreateSession, EventDetail, EventsQuery, LocaleQuery, PaymentDetail, PaymentView, PayoutRequest, RefundRequest,
+    SessionCreated, SessionsQuery, ShopOrder,
 };
 use crate::App;
 
@@ -65,7 +65,7 @@ pub async fn sessions_create(
 ) -> Result<Response, ServiceError> {
     let first_screen = request.first_screen;
     let session = app.create_session(request, ip.0, claim_of(&claim)).await?;
-    let first_screen_html = if first_screen { crate::service::draw_first_screen(&app.session_view(&session.token).await?, None) } else { None };
+    let first_screen_html = if first_screen { app.first_screen(&session.token, None).await? } else { None };
     let order = ShopOrder::of(&session);
     let created = SessionCreated {
         session: session.token,
@@ -89,10 +89,10 @@ pub async fn sessions_first_screen(
     _: Admin,
     State(app): State<App>,
     ApiPath(session): ApiPath<String>,
-    ApiQuery(query): ApiQuery<FirstScreenQuery>,
+    ApiQuery(query): ApiQuery<LocaleQuery>,
 ) -> Result<Response, ServiceError> {
     let locale = query.locale.as_deref().map(crate::service::locale_asked).transpose()?;
-    let (_, html) = app.first_screen(&session, locale).await?;
+    let html = app.first_screen(&session, locale).await?.ok_or_else(crate::service::no_first_screen)?;
     // Drawn from the session as it is now: never a stale copy from a cache.
     let headers = [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"), (axum::http::header::CACHE_CONTROL, "no-store")];
     Ok((headers, html).into_response())

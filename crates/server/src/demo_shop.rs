@@ -181,7 +181,8 @@ pub async fn page(State(app): State<App>, ip: ClientIp, ApiQuery(query): ApiQuer
     };
     let drawn = match query.first_screen.as_deref() {
         Some("loader" | "none") => String::new(),
-        _ => app.first_screen(&session, Some(locale)).await.map(|(_, html)| html).unwrap_or_default(),
+        // None for a session past its form (a payment under way): the widget draws its own.
+        _ => app.first_screen(&session, Some(locale)).await?.unwrap_or_default(),
     };
     let gate = &app.config().gate_url;
     let opt_out = if query.first_screen.as_deref() == Some("none") { " first-screen=\"none\"" } else { "" };

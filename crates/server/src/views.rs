@@ -157,12 +157,17 @@ pub struct AdminSession {
     pub deposits: Vec<PaymentView>,
 }
 
-/// `GET /api/sessions/{session}?first_screen=` and `GET /admin/sessions/{session}/first-screen?locale=`.
+/// `GET /api/sessions/{session}?first_screen=`.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct FirstScreenQuery {
-    /// `kk`, `ru` or `en`: the widget API's asks for the session's first screen drawn in it.
+    /// `kk`, `ru` or `en`: the session's first screen drawn in it, with the session.
     pub first_screen: Option<String>,
-    /// `kk`, `ru` or `en` (the admin route): else the session's own locale, else Russian.
+}
+
+/// `GET /admin/sessions/{session}/first-screen?locale=`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct LocaleQuery {
+    /// `kk`, `ru` or `en`: else the session's own locale, else Russian.
     pub locale: Option<String>,
 }
 

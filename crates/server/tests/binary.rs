@@ -117,6 +117,13 @@ impl Server {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
     }
+
+    /// Waits (20 s at most) for the process to end by its test hook's abort.
+    async fn aborted(mut self) {
+        let wait = tokio::task::spawn_blocking(move || self.child.wait().unwrap());
+        let status = tokio::time::timeout(Duration::from_secs(20), wait).await.expect("the server should have aborted").unwrap();
+        assert!(!status.success(), "the test hook aborted the server");
+    }
 }
 
 async fn free_port() -> u16 {
@@ -199,12 +206,10 @@ async fn killed_after_recording_a_callback_the_restarted_server_applies_it_once(
     let db = store.fresh().await;
     let http = reqwest::Client::new();
 
-    let mut server = Server::start(port, &db, &gate, Some("CHECKOUT_TEST_CRASH_AFTER_RECORDING_CALLBACK"));
+    let server = Server::start(port, &db, &gate, Some("CHECKOUT_TEST_CRASH_AFTER_RECORDING_CALLBACK"));
     let (session, payment_id) = start_payment(&http, &server.base).await;
     // The OTP-required callback arrives, is written to disk, and the process aborts.
-    let wait = tokio::task::spawn_blocking(move || server.child.wait().unwrap());
-    let status = tokio::time::timeout(Duration::from_secs(20), wait).await.expect("the server should have aborted").unwrap();
-    assert!(!status.success(), "the test hook aborted the server");
+    server.aborted().await;
 
     let server = Server::start(port, &db, &gate, None);
     wait_for_state(&http, &server.base, &session, &payment_id, "awaiting_otp").await;
@@ -227,13 +232,11 @@ async fn killed_between_a_change_and_its_commit_loses_neither_the_change_nor_its
     let db = store.fresh().await;
     let http = reqwest::Client::new();
 
-    let mut server = Server::start(port, &db, &gate, Some("CHECKOUT_TEST_CRASH_BEFORE_COMMITTING_EVENT"));
+    let server = Server::start(port, &db, &gate, Some("CHECKOUT_TEST_CRASH_BEFORE_COMMITTING_EVENT"));
     let (session, payment_id) = start_payment(&http, &server.base).await;
     wait_for_state(&http, &server.base, &session, &payment_id, "awaiting_otp").await;
     let _ = http.post(format!("{}/api/sessions/{session}/payments/{payment_id}/otp", server.base)).json(&json!({ "code": "123456" })).send().await;
-    let wait = tokio::task::spawn_blocking(move || server.child.wait().unwrap());
-    let status = tokio::time::timeout(Duration::from_secs(20), wait).await.expect("the server should have aborted").unwrap();
-    assert!(!status.success(), "the test hook aborted the server");
+    server.aborted().await;
     {
         let stored = checkout_server::db::Db::connect(&db).await.unwrap();
         let payment = stored.payment(&payment_id).await.unwrap().unwrap();

@@ -54,6 +54,21 @@ pub enum Inserted {
     Existing(String),
 }
 
+impl Db {
+    /// After an insert into `table` under `claim` stored nothing: the `key` of the row the same
+    /// claim stored before ([`Inserted::Existing`]); with no such row (or no claim), the insert
+    /// hit a key that exists already, which is `clash`.
+    async fn stored_under_claim(&self, table: &str, key: &str, claim: Option<&str>, clash: String) -> Result<Inserted, sqlx::Error> {
+        if let Some(claim) = claim {
+            let query = format!("SELECT {key} FROM {table} WHERE idempotency_claim = $1");
+            if let Some(made) = sqlx::query(&query).bind(claim).fetch_optional(&self.pool).await? {
+                return Ok(Inserted::Existing(sqlx::Row::try_get(&made, key)?));
+            }
+        }
+        Err(sqlx::Error::Protocol(clash))
+    }
+}
+
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

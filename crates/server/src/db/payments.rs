@@ -134,13 +134,7 @@ impl Db {
         if Self::insert_payment_with(&self.pool, p, claim).await? {
             return Ok(Inserted::New);
         }
-        if let Some(claim) = claim {
-            let made = sqlx::query("SELECT payment_id FROM payments WHERE idempotency_claim = $1").bind(claim).fetch_optional(&self.pool).await?;
-            if let Some(made) = made {
-                return Ok(Inserted::Existing(made.try_get("payment_id")?));
-            }
-        }
-        Err(sqlx::Error::Protocol(format!("payment id {} already exists", p.payment_id)))
+        self.stored_under_claim("payments", "payment_id", claim, format!("payment id {} already exists", p.payment_id)).await
     }
 
     /// Creates `p` as its session's payment unless the session already has one running or paid:

@@ -68,13 +68,7 @@ impl Db {
         if inserted.rows_affected() == 1 {
             return Ok(Inserted::New);
         }
-        if let Some(claim) = claim {
-            let made = sqlx::query("SELECT token FROM sessions WHERE idempotency_claim = $1").bind(claim).fetch_optional(&self.pool).await?;
-            if let Some(made) = made {
-                return Ok(Inserted::Existing(made.try_get("token")?));
-            }
-        }
-        Err(sqlx::Error::Protocol(format!("session {} already exists", s.token)))
+        self.stored_under_claim("sessions", "token", claim, format!("session {} already exists", s.token)).await
     }
 
     pub(super) fn session_from(row: &AnyRow) -> Result<Session, sqlx::Error> {

@@ -9,18 +9,18 @@ use crate::App;
 
 impl App {
     /// The phone form of session `token` in `locale` (else the session's own locale, else
-    /// Russian), with the session as the widget loads it; 409 `no_first_screen` when its first
-    /// screen is another one.
-    pub async fn first_screen(&self, token: &str, locale: Option<Locale>) -> Result<(SessionView, String), ServiceError> {
-        let view = self.session_view(token).await?;
-        let html = draw(&view, locale).ok_or_else(|| {
-            ServiceError::new(
-                ErrorCode::NoFirstScreen,
-                "this session's first screen is not the phone form (a Payment Page or cash-in session, or a payment under way or over); the widget draws it itself",
-            )
-        })?;
-        Ok((view, html))
+    /// Russian); `None` when its first screen is another one.
+    pub async fn first_screen(&self, token: &str, locale: Option<Locale>) -> Result<Option<String>, ServiceError> {
+        Ok(draw(&self.session_view(token).await?, locale))
     }
+}
+
+/// 409 `no_first_screen`: asked for a first screen the session does not have.
+pub fn no_first_screen() -> ServiceError {
+    ServiceError::new(
+        ErrorCode::NoFirstScreen,
+        "this session's first screen is not the phone form (a Payment Page or cash-in session, or a payment under way or over); the widget draws it itself",
+    )
 }
 
 /// The phone form of `view`, or `None` when its first screen is another one.

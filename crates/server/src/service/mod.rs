@@ -18,7 +18,7 @@ mod shop_order;
 mod status;
 mod webhooks;
 
-pub use first_screen::{draw as draw_first_screen, locale_asked};
+pub use first_screen::{draw as draw_first_screen, locale_asked, no_first_screen};
 pub use limits::{too_many, window_start, Counted, Limit};
 pub use mobile_payment::{parse_otp, parse_phone};
 pub use reconciler::{reconcile_forever, reconcile_once, recover, RECONCILE_CONCURRENCY, WATCHED_SILENCE};
